@@ -1,0 +1,39 @@
+package verity.actors.protocol;
+
+import verity.actors.VerityMessage;
+import verity.actors.ids.PolicyVersion;
+
+/**
+ * Progress of a run, published on {@link verity.actors.cluster.Topics#TRAINING_EVENTS} for the
+ * command line, the console and tests. Counters are cumulative per reporting actor.
+ */
+public sealed interface TrainingEvent extends VerityMessage {
+
+  /** The learner applied a step and published {@code version}. */
+  record StepCompleted(
+      long step,
+      PolicyVersion version,
+      StepMetrics metrics,
+      long consumedTotal,
+      long rejectedStaleTotal)
+      implements TrainingEvent {}
+
+  /** Greedy pass@1 of {@code version} on a suite's evaluation set. */
+  record EvaluationCompleted(PolicyVersion version, double passAt1, int tasks, String evaluationSet)
+      implements TrainingEvent {}
+
+  /** A rollout worker's running totals. */
+  record RolloutReport(
+      String worker, PolicyVersion version, long trajectories, long tokens, double generateMillis)
+      implements TrainingEvent {}
+
+  /** A verifier's running totals. */
+  record VerifierReport(String verifier, long scored, long correct, long malformed)
+      implements TrainingEvent {}
+
+  /** Progress of the supervised warm start that precedes version 0. */
+  record WarmStartProgress(int step, int steps, double loss) implements TrainingEvent {}
+
+  /** The learner reached its configured step limit and stopped training. */
+  record TrainingFinished(long steps, PolicyVersion version) implements TrainingEvent {}
+}

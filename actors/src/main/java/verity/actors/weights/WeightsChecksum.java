@@ -1,0 +1,25 @@
+package verity.actors.weights;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.zip.CRC32C;
+
+/** CRC32C of a flat weight array's IEEE-754 bits, little-endian; hardware-accelerated on x86. */
+public final class WeightsChecksum {
+  private static final int BLOCK = 16 * 1024;
+
+  private WeightsChecksum() {}
+
+  public static long of(float[] values) {
+    CRC32C crc = new CRC32C();
+    ByteBuffer block = ByteBuffer.allocate(BLOCK * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+    for (int from = 0; from < values.length; from += BLOCK) {
+      int n = Math.min(BLOCK, values.length - from);
+      block.clear();
+      block.asFloatBuffer().put(values, from, n);
+      block.limit(n * Float.BYTES);
+      crc.update(block);
+    }
+    return crc.getValue();
+  }
+}

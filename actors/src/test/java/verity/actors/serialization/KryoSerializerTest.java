@@ -1,0 +1,133 @@
+package verity.actors.serialization;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import verity.actors.VerityMessage;
+import verity.actors.cluster.VerityNode;
+import verity.actors.ids.LeaseId;
+import verity.actors.ids.PolicyVersion;
+import verity.actors.ids.TaskId;
+import verity.actors.ids.TrajectoryId;
+import verity.actors.protocol.LearnerProtocol;
+import verity.actors.protocol.ScoredTrajectory;
+import verity.actors.protocol.Segment;
+import verity.actors.protocol.Trajectory;
+import verity.actors.protocol.Verdict;
+import verity.actors.protocol.WeightsProtocol;
+
+class KryoSerializerTest {
+  static ActorTestKit testKit;
+
+  @BeforeAll
+  static void start() {
+    testKit =
+        ActorTestKit.create(
+            "kryo",
+            VerityNode.load(ConfigFactory.parseString("akka.remote.artery.canonical.port = 0")));
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  static Trajectory trajectory() {
+    return new Trajectory(
+        new TrajectoryId(new LeaseId(7), 3),
+        "arith",
+        new TaskId("3+4"),
+        16,
+        new int[] {5, 13, 6, 14},
+        new int[] {10, 2},
+        new float[] {-0.5f, -0.01f},
+        List.of(new Segment(0, 1, new PolicyVersion(4)), new Segment(1, 1, new PolicyVersion(5))),
+        "rollout-0");
+  }
+
+  @Test
+  void shouldRoundTripATrajectoryBatchThroughKryo() {
+    var batch =
+        new LearnerProtocol.ScoredBatch(
+            List.of(new ScoredTrajectory(trajectory(), new Verdict(1.0, Verdict.Reason.CORRECT))));
+    assertEquals(
+        KryoSerializer.IDENTIFIER, SerializationRoundTrip.serializerId(testKit.system(), batch));
+    Object back = SerializationRoundTrip.roundTrip(testKit.system(), batch);
+    assertTrue(SerializationRoundTrip.deepEquals(batch, back), "round trip changed " + back);
+  }
+
+  @Test
+  void shouldCarryActorRefsThatStillReachTheirActor() {
+    TestProbe<WeightsProtocol.Delivery> probe = testKit.createTestProbe();
+    var fetch = new WeightsProtocol.FetchLatest(new PolicyVersion(2), probe.getRef());
+    var back =
+        (WeightsProtocol.FetchLatest) SerializationRoundTrip.roundTrip(testKit.system(), fetch);
+    back.replyTo().tell(new WeightsProtocol.NotAvailable(new PolicyVersion(2), -1));
+    probe.expectMessage(new WeightsProtocol.NotAvailable(new PolicyVersion(2), -1));
+  }
+
+  /** Implements the marker but is registered nowhere. */
+  record Unregistered(int x) implements VerityMessage {}
+
+  @Test
+  void shouldRefuseAMessageThatIsNotRegistered() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> SerializationRoundTrip.roundTrip(testKit.system(), new Unregistered(1)));
+    assertTrue(e.getMessage().contains("Unregistered"), e.getMessage());
+  }
+
+  @Test
+  void shouldFailAtStartOnARegistrationOfAMissingClass() {
+    var config =
+        VerityNode.load(
+            ConfigFactory.parseString(
+                "akka.remote.artery.canonical.port = 0\n"
+                    + KryoRegistrations.PATH
+                    + " { \"verity.NoSuchMessage\" = 999 }"));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> KryoRegistrations.from(config, getClass().getClassLoader()));
+    assertTrue(e.getMessage().contains("verity.NoSuchMessage"), e.getMessage());
+  }
+
+  @Test
+  void shouldFailAtStartOnADuplicateId() {
+    var config =
+        VerityNode.load(
+            ConfigFactory.parseString(KryoRegistrations.PATH + " { \"java.lang.Integer\" = 110 }"));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> KryoRegistrations.from(config, getClass().getClassLoader()));
+    assertTrue(e.getMessage().contains("already used"), e.getMessage());
+  }
+
+  @Test
+  void shouldRefuseToStartASystemWithABadRegistration() {
+    var config =
+        VerityNode.load(
+            ConfigFactory.parseString(
+                "akka.remote.artery.canonical.port = 0\n"
+                    + KryoRegistrations.PATH
+                    + " { \"verity.NoSuchMessage\" = 999 }"));
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> ActorSystem.create(Behaviors.empty(), "bad-kryo", config).terminate());
+    assertTrue(e.getMessage().contains("verity.NoSuchMessage"), e.getMessage());
+  }
+}
