@@ -1,0 +1,128 @@
+package verity.envs.arith;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import verity.envs.CheckResult;
+import verity.envs.Outcome;
+import verity.envs.Task;
+import verity.envs.TaskGenerator;
+import verity.envs.UnknownTaskException;
+import verity.envs.Vocabulary;
+
+class ArithmeticSuiteTest {
+  final ArithmeticSuite arith = ArithmeticSuite.singleDigit();
+  final ArithmeticSuite arith2 = ArithmeticSuite.twoDigit();
+  final Vocabulary v = arith.vocabulary();
+
+  int[] completion(String text, boolean eos) {
+    int[] digits = v.encode(text);
+    if (!eos) {
+      return digits;
+    }
+    int[] out = java.util.Arrays.copyOf(digits, digits.length + 1);
+    out[digits.length] = Vocabulary.EOS;
+    return out;
+  }
+
+  @Test
+  void shouldRewardTheExactSumOnly() {
+    Task t = arith.lookup("7+8");
+    assertEquals(new CheckResult(1.0, Outcome.CORRECT), arith.check(t, completion("15", true)));
+    assertEquals(Outcome.CORRECT, arith.check(t, completion("15", false)).outcome());
+    assertEquals(new CheckResult(0.0, Outcome.WRONG), arith.check(t, completion("14", true)));
+    assertEquals(Outcome.WRONG, arith.check(t, completion("5", true)).outcome());
+  }
+
+  @Test
+  void shouldCallUnparsableCompletionsMalformed() {
+    Task t = arith.lookup("2+2");
+    assertEquals(
+        new CheckResult(0.0, Outcome.MALFORMED), arith.check(t, new int[] {Vocabulary.EOS}));
+    assertEquals(Outcome.MALFORMED, arith.check(t, completion("4+", true)).outcome());
+    assertEquals(Outcome.MALFORMED, arith.check(t, new int[] {Vocabulary.BOS, 6}).outcome());
+    assertEquals(Outcome.MALFORMED, arith.check(t, new int[0]).outcome());
+    assertEquals(Outcome.MALFORMED, arith.check(t, new int[] {99}).outcome());
+  }
+
+  @Test
+  void shouldReadTwoDigitAnswersLeastSignificantDigitFirst() {
+    Task t = arith2.lookup("37+45");
+    assertEquals(Outcome.CORRECT, arith2.check(t, completion("28", true)).outcome());
+    assertEquals(Outcome.WRONG, arith2.check(t, completion("82", true)).outcome());
+    assertEquals("28", arith2.answerText(82));
+    assertArrayEquals(v.encode("37+45="), t.prompt());
+    assertArrayEquals(v.encode("05+09="), arith2.lookup("5+9").prompt());
+  }
+
+  @Test
+  void shouldAgreeWithItsOwnDemonstrations() {
+    TaskGenerator g = arith2.generator(3);
+    for (int i = 0; i < 200; i++) {
+      Task t = g.next();
+      assertEquals(
+          Outcome.CORRECT, arith2.check(t, arith2.demonstration(t).orElseThrow()).outcome());
+    }
+  }
+
+  @Test
+  void shouldNeverTrainOnAHeldOutPair() {
+    Set<String> heldOut = new HashSet<>();
+    arith2.evaluationSet().forEach(t -> heldOut.add(t.id()));
+    assertEquals(1000, heldOut.size());
+    assertEquals("held-out", arith2.evaluationSetName());
+    TaskGenerator g = arith2.generator(11);
+    Set<String> seen = new HashSet<>();
+    for (int i = 0; i < 60_000; i++) {
+      String id = g.next().id();
+      assertFalse(heldOut.contains(id), id + " is held out but was generated for training");
+      seen.add(id);
+    }
+    assertTrue(
+        seen.size() > 8900, "training draws cover the 9000 training pairs, saw " + seen.size());
+  }
+
+  @Test
+  void shouldEvaluateSingleDigitAdditionOnAllHundredPairs() {
+    assertEquals(100, arith.evaluationSet().size());
+    assertEquals("all", arith.evaluationSetName());
+    assertEquals(100, new HashSet<>(arith.evaluationSet().stream().map(Task::id).toList()).size());
+  }
+
+  @Test
+  void shouldGenerateTheSameStreamFromTheSameSeed() {
+    TaskGenerator a = arith2.generator(5);
+    TaskGenerator b = arith2.generator(5);
+    TaskGenerator c = arith2.generator(6);
+    boolean differs = false;
+    for (int i = 0; i < 100; i++) {
+      String x = a.next().id();
+      assertEquals(x, b.next().id());
+      differs |= !x.equals(c.next().id());
+    }
+    assertTrue(differs);
+  }
+
+  @Test
+  void shouldRefuseTasksItDoesNotHave() {
+    assertThrows(UnknownTaskException.class, () -> arith.lookup("10+1"));
+    assertThrows(UnknownTaskException.class, () -> arith.lookup("x+1"));
+    assertThrows(UnknownTaskException.class, () -> arith.lookup("12"));
+  }
+
+  @Test
+  void shouldFitPromptsAndAnswersInTheDeclaredLengths() {
+    for (ArithmeticSuite s : new ArithmeticSuite[] {arith, arith2}) {
+      for (Task t : s.evaluationSet()) {
+        assertTrue(t.prompt().length + 1 <= s.maxPromptTokens());
+        assertTrue(s.demonstration(t).orElseThrow().length <= s.maxCompletionTokens());
+      }
+    }
+  }
+}
