@@ -1,0 +1,295 @@
+package verity.policy;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import verity.actors.ids.PolicyVersion;
+import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightsHeader;
+
+/**
+ * One replica of the autoregressive policy on DJL: batched sampling with per-token log-probs,
+ * greedy decoding, teacher-forced log-probs for the loss, and weight export and import. A replica
+ * belongs to one actor and is used by one thread at a time; every call works in a child {@link
+ * NDManager} that is closed before it returns, so no native memory outlives a call.
+ */
+public final class Policy implements AutoCloseable {
+  public static final String ENGINE = "PyTorch";
+
+  private final PolicySpec spec;
+  private final Model model;
+  private final GruPolicyBlock block;
+  private final ParameterStore inference;
+  private PolicyVersion version = PolicyVersion.INITIAL;
+
+  private Policy(PolicySpec spec, Model model, GruPolicyBlock block) {
+    this.spec = spec;
+    this.model = model;
+    this.block = block;
+    this.inference = new ParameterStore(model.getNDManager(), false);
+  }
+
+  /** A freshly initialized replica; the same seed gives the same initial weights. */
+  public static Policy create(PolicySpec spec, Device device, long seed) {
+    Engine engine = Engine.getEngine(ENGINE);
+    Model model = Model.newInstance("verity-policy", device, ENGINE);
+    GruPolicyBlock block = new GruPolicyBlock(spec);
+    model.setBlock(block);
+    synchronized (Policy.class) {
+      // The engine's generator is global: seed and initialize as one step.
+      engine.setRandomSeed((int) (seed ^ (seed >>> 32)));
+      block.initialize(model.getNDManager(), DataType.FLOAT32, block.exampleInputShapes());
+    }
+    return new Policy(spec, model, block);
+  }
+
+  public PolicySpec spec() {
+    return spec;
+  }
+
+  public PolicyVersion version() {
+    return version;
+  }
+
+  /** The DJL model, for the learner's trainer. */
+  public Model model() {
+    return model;
+  }
+
+  /** Input shapes that initialize the block (for {@code Trainer.initialize}). */
+  public Shape[] exampleInputShapes() {
+    return block.exampleInputShapes();
+  }
+
+  public long parameterCount() {
+    long n = 0;
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      n += p.getValue().getArray().size();
+    }
+    return n;
+  }
+
+  /**
+   * Samples one completion per prompt at this temperature, recording the log-probability of each
+   * sampled token under the tempered distribution.
+   */
+  public SampledBatch sample(int[][] prompts, float temperature, SplittableRandom random) {
+    return decode(prompts, temperature, random);
+  }
+
+  /** The most likely completion of each prompt. */
+  public int[][] greedy(int[][] prompts) {
+    return decode(prompts, 1f, null).completions();
+  }
+
+  private SampledBatch decode(int[][] prompts, float temperature, SplittableRandom random) {
+    int n = prompts.length;
+    int v = spec.vocabSize();
+    int p = spec.maxPromptTokens();
+    int c = spec.maxCompletionTokens();
+    int[][] tokens = new int[n][c];
+    float[][] logProbs = new float[n][c];
+    int[] lengths = new int[n];
+    boolean[] done = new boolean[n];
+    try (NDManager call = model.getNDManager().newSubManager()) {
+      long[] laid = new long[n * p];
+      for (int i = 0; i < n; i++) {
+        int[] row = PromptLayout.layout(spec, prompts[i]);
+        for (int t = 0; t < p; t++) {
+          laid[i * p + t] = row[t];
+        }
+      }
+      NDArray state = call.zeros(new Shape(spec.layers(), n, spec.hidden()), DataType.FLOAT32);
+      NDList out =
+          block.forward(inference, new NDList(call.create(laid, new Shape(n, p)), state), false);
+      NDArray last = out.get(0).get(":, -1, :");
+      state = out.get(1);
+      int active = n;
+      long[] next = new long[n];
+      for (int t = 0; t < c && active > 0; t++) {
+        float[] lp = last.div(temperature).logSoftmax(-1).toFloatArray();
+        for (int i = 0; i < n; i++) {
+          if (done[i]) {
+            next[i] = spec.padToken();
+            continue;
+          }
+          int token = random == null ? argmax(lp, i * v, v) : draw(lp, i * v, v, random);
+          tokens[i][t] = token;
+          logProbs[i][t] = lp[i * v + token];
+          lengths[i] = t + 1;
+          next[i] = token;
+          if (token == spec.eosToken()) {
+            done[i] = true;
+            active--;
+          }
+        }
+        if (active > 0 && t + 1 < c) {
+          out =
+              block.forward(
+                  inference, new NDList(call.create(next, new Shape(n, 1)), state), false);
+          last = out.get(0).squeeze(1);
+          state = out.get(1);
+        }
+      }
+    }
+    int[][] completions = new int[n][];
+    float[][] lps = new float[n][];
+    for (int i = 0; i < n; i++) {
+      completions[i] = java.util.Arrays.copyOf(tokens[i], lengths[i]);
+      lps[i] = java.util.Arrays.copyOf(logProbs[i], lengths[i]);
+    }
+    return new SampledBatch(completions, lps);
+  }
+
+  private static int argmax(float[] lp, int from, int v) {
+    int best = 0;
+    for (int k = 1; k < v; k++) {
+      if (lp[from + k] > lp[from + best]) {
+        best = k;
+      }
+    }
+    return best;
+  }
+
+  private static int draw(float[] lp, int from, int v, SplittableRandom random) {
+    double u = random.nextDouble();
+    double cumulative = 0;
+    for (int k = 0; k < v; k++) {
+      cumulative += Math.exp(lp[from + k]);
+      if (u < cumulative) {
+        return k;
+      }
+    }
+    return argmax(lp, from, v); // rounding left u above the total: take the likeliest
+  }
+
+  /** Teacher-forcing inputs for these (prompt, completion) pairs, in {@code manager}. */
+  public TrainingBatch trainingBatch(NDManager manager, int[][] prompts, int[][] completions) {
+    return TrainingBatch.of(manager, spec, prompts, completions);
+  }
+
+  /**
+   * Log-probabilities of the completion tokens and the entropy of the tempered distribution at each
+   * completion position, both {@code [N, C]}, from the logits of a forward pass over {@link
+   * TrainingBatch#inputs()}. Differentiable: call it inside a gradient collector to train.
+   */
+  public static NDList completionLogProbs(NDArray logits, TrainingBatch batch, float temperature) {
+    long c = batch.targets().getShape().get(1);
+    int from = batch.promptTokens() - 1;
+    NDArray positions = logits.get(":, " + from + ":" + (from + c) + ", :");
+    NDArray logSoftmax = positions.div(temperature).logSoftmax(-1);
+    NDArray taken = logSoftmax.gather(batch.targets(), 2).squeeze(2);
+    NDArray entropy = logSoftmax.exp().mul(logSoftmax).sum(new int[] {2}).neg();
+    return new NDList(taken, entropy);
+  }
+
+  /** Forward pass for inference (no gradient) over a training batch: logits {@code [N, S, V]}. */
+  public NDArray logits(TrainingBatch batch) {
+    return block.forward(inference, batch.inputs(), false).get(0);
+  }
+
+  /** The current policy's log-probability of each token of each completion (no gradient). */
+  public float[][] logProbs(int[][] prompts, int[][] completions, float temperature) {
+    try (NDManager call = model.getNDManager().newSubManager()) {
+      TrainingBatch batch = trainingBatch(call, prompts, completions);
+      float[] flat = completionLogProbs(logits(batch), batch, temperature).get(0).toFloatArray();
+      int c = spec.maxCompletionTokens();
+      float[][] out = new float[prompts.length][];
+      for (int i = 0; i < prompts.length; i++) {
+        out[i] = java.util.Arrays.copyOfRange(flat, i * c, i * c + completions[i].length);
+      }
+      return out;
+    }
+  }
+
+  /** Exports the current weights as a flat, checksummed array stamped with {@code newVersion}. */
+  public FlatWeights exportWeights(PolicyVersion newVersion) {
+    List<String> names = new ArrayList<>();
+    List<int[]> shapes = new ArrayList<>();
+    List<float[]> parts = new ArrayList<>();
+    int total = 0;
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      NDArray array = p.getValue().getArray();
+      names.add(p.getKey());
+      long[] dims = array.getShape().getShape();
+      int[] shape = new int[dims.length];
+      for (int i = 0; i < dims.length; i++) {
+        shape[i] = Math.toIntExact(dims[i]);
+      }
+      shapes.add(shape);
+      float[] values = array.toFloatArray();
+      parts.add(values);
+      total += values.length;
+    }
+    float[] flat = new float[total];
+    int offset = 0;
+    for (float[] part : parts) {
+      System.arraycopy(part, 0, flat, offset, part.length);
+      offset += part.length;
+    }
+    version = newVersion;
+    return FlatWeights.of(newVersion, names, shapes, flat);
+  }
+
+  /**
+   * Replaces every parameter with the given version's values.
+   *
+   * @throws IllegalArgumentException when the weights do not fit this architecture or their
+   *     checksum does not hold; the replica is left unchanged
+   */
+  public void importWeights(FlatWeights weights) {
+    WeightsHeader header = weights.header();
+    FlatWeights mine = layout();
+    if (!mine.header().sameLayout(header)) {
+      throw new IllegalArgumentException(
+          "weights " + header.version() + " do not fit this policy: " + header.names());
+    }
+    if (!weights.checksumMatches()) {
+      throw new IllegalArgumentException("weights " + header.version() + ": checksum mismatch");
+    }
+    int offset = 0;
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      NDArray array = p.getValue().getArray();
+      int size = Math.toIntExact(array.size());
+      array.set(FloatBuffer.wrap(weights.values(), offset, size));
+      offset += size;
+    }
+    version = header.version();
+  }
+
+  /** Names and shapes of this replica's parameters, with empty values. */
+  private FlatWeights layout() {
+    List<String> names = new ArrayList<>();
+    List<int[]> shapes = new ArrayList<>();
+    int total = 0;
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      names.add(p.getKey());
+      long[] dims = p.getValue().getArray().getShape().getShape();
+      int[] shape = new int[dims.length];
+      for (int i = 0; i < dims.length; i++) {
+        shape[i] = Math.toIntExact(dims[i]);
+      }
+      shapes.add(shape);
+      total += Math.toIntExact(p.getValue().getArray().size());
+    }
+    float[] zeros = new float[total];
+    return new FlatWeights(new WeightsHeader(version, names, shapes, total, 0), zeros);
+  }
+
+  @Override
+  public void close() {
+    model.close();
+  }
+}

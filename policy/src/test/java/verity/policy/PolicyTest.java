@@ -1,0 +1,140 @@
+package verity.policy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import verity.actors.ids.PolicyVersion;
+import verity.actors.weights.FlatWeights;
+
+class PolicyTest {
+  static final PolicySpec SPEC = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 32, 1);
+  static Policy policy;
+
+  @BeforeAll
+  static void create() {
+    policy = Policy.create(SPEC, Device.cpu(), 7);
+  }
+
+  @AfterAll
+  static void close() {
+    policy.close();
+  }
+
+  static int[][] prompts(int n) {
+    SplittableRandom r = new SplittableRandom(3);
+    int[][] out = new int[n][];
+    for (int i = 0; i < n; i++) {
+      out[i] = new int[] {3 + r.nextInt(10), 13, 3 + r.nextInt(10), 14};
+    }
+    return out;
+  }
+
+  @Test
+  void shouldRecordLogProbsThatTeacherForcingReproduces() {
+    int[][] prompts = prompts(64);
+    SampledBatch sampled = policy.sample(prompts, 1.3f, new SplittableRandom(11));
+    try (NDManager m = policy.model().getNDManager().newSubManager()) {
+      TrainingBatch batch = policy.trainingBatch(m, prompts, sampled.completions());
+      NDList out = Policy.completionLogProbs(policy.logits(batch), batch, 1.3f);
+      float[] recomputed = out.get(0).toFloatArray();
+      float[] mask = batch.mask().toFloatArray();
+      int c = SPEC.maxCompletionTokens();
+      for (int i = 0; i < prompts.length; i++) {
+        for (int t = 0; t < c; t++) {
+          if (t < sampled.completions()[i].length) {
+            assertEquals(1f, mask[i * c + t]);
+            assertEquals(sampled.logProbs()[i][t], recomputed[i * c + t], 1e-4, "row " + i);
+          } else {
+            assertEquals(0f, mask[i * c + t]);
+          }
+        }
+      }
+      float[] entropy = out.get(1).toFloatArray();
+      for (float e : entropy) {
+        assertTrue(e >= 0 && e <= Math.log(SPEC.vocabSize()) + 1e-4, "entropy " + e);
+      }
+    }
+  }
+
+  @Test
+  void shouldSampleReproduciblyFromASeed() {
+    int[][] prompts = prompts(32);
+    SampledBatch a = policy.sample(prompts, 1f, new SplittableRandom(5));
+    SampledBatch b = policy.sample(prompts, 1f, new SplittableRandom(5));
+    assertTrue(Arrays.deepEquals(a.completions(), b.completions()));
+    for (int[] c : a.completions()) {
+      assertTrue(c.length >= 1 && c.length <= SPEC.maxCompletionTokens());
+    }
+  }
+
+  @Test
+  void shouldStopARowAtEndOfSequence() {
+    SampledBatch s = policy.sample(prompts(256), 3f, new SplittableRandom(9));
+    boolean sawEarlyStop = false;
+    for (int[] c : s.completions()) {
+      for (int t = 0; t < c.length - 1; t++) {
+        assertNotEquals(SPEC.eosToken(), c[t], "tokens after end-of-sequence");
+      }
+      sawEarlyStop |= c.length < SPEC.maxCompletionTokens() && c[c.length - 1] == SPEC.eosToken();
+    }
+    assertTrue(sawEarlyStop, "a hot sampler over 256 rows should end some rows early");
+  }
+
+  @Test
+  void shouldCarryWeightsToAnotherReplicaExactly() {
+    try (Policy other = Policy.create(SPEC, Device.cpu(), 99)) {
+      int[][] prompts = prompts(16);
+      FlatWeights w = policy.exportWeights(new PolicyVersion(4));
+      assertTrue(w.checksumMatches());
+      other.importWeights(w);
+      assertEquals(new PolicyVersion(4), other.version());
+      assertArrayEquals(w.values(), other.exportWeights(new PolicyVersion(4)).values());
+      assertTrue(Arrays.deepEquals(policy.greedy(prompts), other.greedy(prompts)));
+    }
+  }
+
+  @Test
+  void shouldRefuseCorruptWeights() {
+    try (Policy other = Policy.create(SPEC, Device.cpu(), 99)) {
+      FlatWeights w = policy.exportWeights(new PolicyVersion(5));
+      float[] before = other.exportWeights(PolicyVersion.INITIAL).values();
+      w.values()[3] += 1f;
+      assertThrows(IllegalArgumentException.class, () -> other.importWeights(w));
+      assertArrayEquals(before, other.exportWeights(PolicyVersion.INITIAL).values());
+    }
+  }
+
+  @Test
+  void shouldRefuseWeightsOfAnotherArchitecture() {
+    PolicySpec wider = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 48, 1);
+    try (Policy other = Policy.create(wider, Device.cpu(), 1)) {
+      FlatWeights w = other.exportWeights(new PolicyVersion(1));
+      IllegalArgumentException e =
+          assertThrows(IllegalArgumentException.class, () -> policy.importWeights(w));
+      assertTrue(e.getMessage().contains("do not fit"), e.getMessage());
+    }
+  }
+
+  @Test
+  void shouldInitializeIdenticallyFromTheSameSeed() {
+    try (Policy a = Policy.create(SPEC, Device.cpu(), 42);
+        Policy b = Policy.create(SPEC, Device.cpu(), 42);
+        Policy c = Policy.create(SPEC, Device.cpu(), 43)) {
+      float[] wa = a.exportWeights(PolicyVersion.INITIAL).values();
+      assertArrayEquals(wa, b.exportWeights(PolicyVersion.INITIAL).values());
+      assertFalse(Arrays.equals(wa, c.exportWeights(PolicyVersion.INITIAL).values()));
+    }
+  }
+}
