@@ -1,0 +1,95 @@
+package verity.learner;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.pubsub.Topic;
+import akka.actor.typed.receptionist.Receptionist;
+import java.util.List;
+import verity.actors.LocalOnly;
+import verity.actors.VerityMessage;
+import verity.actors.cluster.ServiceKeys;
+import verity.actors.cluster.Topics;
+import verity.actors.protocol.WeightsProtocol;
+import verity.actors.protocol.WeightsProtocol.FetchLatest;
+import verity.actors.protocol.WeightsProtocol.NotAvailable;
+import verity.actors.protocol.WeightsProtocol.VersionPublished;
+import verity.actors.protocol.WeightsProtocol.WeightsChunk;
+import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightsChunker;
+
+/**
+ * Holds the newest policy version, split into chunks, announces each version on the policy-version
+ * topic and serves the chunks to replicas that ask. Replicas pull, so a slow or busy worker is
+ * never flooded with versions it would skip anyway.
+ */
+public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
+
+  /** A message the store accepts. */
+  public sealed interface Command extends VerityMessage {}
+
+  /**
+   * A new version from the learner that spawned this store; same JVM by construction, so the flat
+   * array is handed over, not serialized.
+   */
+  public record Publish(FlatWeights weights) implements Command, LocalOnly {}
+
+  private record Fetch(WeightsProtocol.Command request) implements Command, LocalOnly {}
+
+  private final int chunkValues;
+  private final ActorRef<Topic.Command<VersionPublished>> versions;
+  private FlatWeights latest;
+  private List<WeightsChunk> chunks = List.of();
+
+  public static Behavior<Command> create(int chunkValues) {
+    return Behaviors.setup(ctx -> new PolicyStore(ctx, chunkValues));
+  }
+
+  private PolicyStore(ActorContext<Command> ctx, int chunkValues) {
+    super(ctx);
+    this.chunkValues = chunkValues;
+    this.versions = Topics.policyVersions(ctx);
+    ActorRef<WeightsProtocol.Command> requests =
+        ctx.messageAdapter(WeightsProtocol.Command.class, Fetch::new);
+    ctx.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.POLICY_STORE, requests));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Publish.class, this::onPublish)
+        .onMessage(Fetch.class, this::onFetch)
+        .build();
+  }
+
+  private Behavior<Command> onPublish(Publish p) {
+    if (latest != null && !p.weights().version().isNewerThan(latest.version())) {
+      getContext()
+          .getLog()
+          .warn("ignoring {}: already at {}", p.weights().version(), latest.version());
+      return this;
+    }
+    latest = p.weights();
+    chunks = WeightsChunker.split(latest, chunkValues);
+    versions.tell(Topic.publish(new VersionPublished(latest.header())));
+    return this;
+  }
+
+  private Behavior<Command> onFetch(Fetch f) {
+    FetchLatest request = (FetchLatest) f.request();
+    if (latest == null || request.atLeast().isNewerThan(latest.version())) {
+      request
+          .replyTo()
+          .tell(
+              new NotAvailable(request.atLeast(), latest == null ? -1 : latest.version().value()));
+      return this;
+    }
+    for (WeightsChunk chunk : chunks) {
+      request.replyTo().tell(chunk);
+    }
+    return this;
+  }
+}
