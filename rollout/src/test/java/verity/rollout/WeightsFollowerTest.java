@@ -1,0 +1,93 @@
+package verity.rollout;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.pubsub.Topic;
+import akka.actor.typed.receptionist.Receptionist;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import verity.actors.cluster.ServiceKeys;
+import verity.actors.cluster.Topics;
+import verity.actors.cluster.VerityNode;
+import verity.actors.ids.PolicyVersion;
+import verity.actors.protocol.WeightsProtocol;
+import verity.actors.protocol.WeightsProtocol.FetchLatest;
+import verity.actors.protocol.WeightsProtocol.VersionPublished;
+import verity.actors.protocol.WeightsProtocol.WeightsChunk;
+import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightsChunker;
+
+class WeightsFollowerTest {
+  static ActorTestKit testKit;
+
+  @BeforeAll
+  static void start() {
+    testKit =
+        ActorTestKit.create(
+            "follower",
+            VerityNode.load(ConfigFactory.parseString("akka.remote.artery.canonical.port = 0")));
+    VerityNode.joinSelf(testKit.system());
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  static FlatWeights weights(long version, float fill) {
+    float[] v = new float[100];
+    java.util.Arrays.fill(v, fill);
+    return FlatWeights.of(new PolicyVersion(version), List.of("w"), List.of(new int[] {100}), v);
+  }
+
+  @Test
+  void shouldFetchTheCurrentVersionOnJoinAndOnlyHandOverVerifiedWeights() {
+    TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
+    testKit
+        .system()
+        .receptionist()
+        .tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
+    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
+    testKit.spawn(WeightsFollower.create(parent.getRef()));
+
+    // Joining mid-run: the follower asks for whatever is current without waiting for news.
+    FetchLatest first = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
+    assertEquals(PolicyVersion.INITIAL, first.atLeast());
+    FlatWeights v3 = weights(3, 0.5f);
+    WeightsChunker.split(v3, 30).forEach(first.replyTo()::tell);
+    FlatWeights got = parent.receiveMessage().weights();
+    assertEquals(new PolicyVersion(3), got.version());
+    assertArrayEquals(v3.values(), got.values());
+
+    // A newer version is announced; its chunks arrive corrupted, so nothing is handed over and
+    // the follower asks again.
+    ActorRef<Topic.Command<VersionPublished>> topic =
+        testKit.spawn(Topic.create(VersionPublished.class, Topics.POLICY_VERSIONS));
+    TestProbe<Topic.TopicStats> stats = testKit.createTestProbe();
+    stats.awaitAssert(
+        () -> {
+          topic.tell(Topic.getTopicStats(stats.getRef()));
+          assertEquals(1, stats.receiveMessage().topicInstanceCount());
+          return null;
+        });
+    FlatWeights v5 = weights(5, 0.25f);
+    topic.tell(Topic.publish(new VersionPublished(v5.header())));
+    FetchLatest second = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
+    assertEquals(new PolicyVersion(4), second.atLeast());
+    List<WeightsChunk> chunks = WeightsChunker.split(v5, 30);
+    chunks.get(2).data()[0] = 9f;
+    chunks.forEach(second.replyTo()::tell);
+    parent.expectNoMessage(Duration.ofMillis(300));
+    FetchLatest retry = store.expectMessageClass(FetchLatest.class);
+    WeightsChunker.split(v5, 30).forEach(retry.replyTo()::tell);
+    assertEquals(new PolicyVersion(5), parent.receiveMessage().weights().version());
+  }
+}
