@@ -1,0 +1,61 @@
+package verity.deploy;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import verity.learner.Learner;
+import verity.reward.RewardVerifier;
+import verity.rollout.Evaluator;
+import verity.rollout.RolloutWorker;
+import verity.rollout.TaskSource;
+
+/**
+ * The guardian of the single-node dev cluster: every role in one JVM, with every message still
+ * serialized. Seeds are derived from the run's seed so that each actor's stream is distinct and
+ * reproducible.
+ */
+final class DevCluster {
+  private DevCluster() {}
+
+  static Behavior<Void> create(
+      RunPlan plan, Consumer<String> out, CompletableFuture<RunSummary> result) {
+    return Behaviors.setup(
+        ctx -> {
+          long seed = plan.dev().seed();
+          ctx.spawn(
+              Learner.create(
+                  plan.learner(),
+                  plan.objective(),
+                  () -> plan.newReplica(seed),
+                  new SuiteDemonstrations(plan.suite(), seed ^ 0xD3A0L)),
+              "learner");
+          ctx.spawn(TaskSource.create(plan.rollout(), plan.suite().generator(seed)), "task-source");
+          for (int i = 0; i < plan.reward().verifiers(); i++) {
+            ctx.spawn(RewardVerifier.create("verifier-" + i, plan.suite()), "verifier-" + i);
+          }
+          for (int i = 0; i < plan.rollout().workers(); i++) {
+            String name = "rollout-" + i;
+            ctx.spawn(
+                RolloutWorker.create(
+                    name,
+                    plan.suite().name(),
+                    plan.rollout(),
+                    plan.policy().temperature(),
+                    seed * 1_000_003L + i + 1,
+                    () -> plan.newReplica(seed)),
+                name);
+          }
+          ActorRef<Evaluator.Command> evaluator =
+              ctx.spawn(
+                  Evaluator.create(
+                      plan.suite(),
+                      plan.rollout().evaluateEverySteps(),
+                      () -> plan.newReplica(seed)),
+                  "evaluator");
+          ctx.spawn(RunMonitor.create(plan.dev(), evaluator, out, result), "monitor");
+          return Behaviors.empty();
+        });
+  }
+}
