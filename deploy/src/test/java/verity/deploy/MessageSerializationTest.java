@@ -171,6 +171,9 @@ class MessageSerializationTest {
     if (raw == float[].class) {
       return new float[] {-0.5f, -1.5f};
     }
+    if (raw == boolean[].class) {
+      return new boolean[] {true, false};
+    }
     if (raw == long[].class) {
       return new long[] {7L};
     }

@@ -11,7 +11,7 @@ public final class SingleTurnEnvironment implements Environment {
   }
 
   @Override
-  public int[] reset() {
+  public int[] reset(long seed) {
     done = false;
     return prompt.clone();
   }

@@ -45,6 +45,34 @@ public interface Suite {
     return Optional.empty();
   }
 
-  /** Scores a completion (the policy's tokens, its end-of-sequence included if it emitted one). */
-  CheckResult check(Task task, int[] completion);
+  /**
+   * Reads a task from its record, as in the suite's JSONL files or a {@code verify} input line.
+   *
+   * @throws MalformedTaskException naming what is missing or wrong
+   */
+  Task taskFromRecord(java.util.Map<String, Object> record);
+
+  /**
+   * How to verify a completion: the text the policy wrote (its tokens decoded with {@link
+   * #vocabulary()} up to end-of-sequence) or, for environments, the action log.
+   */
+  CheckPlan plan(Task task, String completion);
+
+  /**
+   * Verifies a completion of a suite whose check is pure.
+   *
+   * @throws IllegalStateException for a suite whose check must run a program in a sandbox
+   */
+  default CheckResult check(Task task, String completion) {
+    CheckPlan plan = plan(task, completion);
+    if (plan instanceof CheckPlan.Judged judged) {
+      return judged.result();
+    }
+    throw new IllegalStateException(name() + " checks by running a program: use a verifier");
+  }
+
+  /** Decodes policy tokens (actions only, in order) into the text {@link #plan} reads. */
+  default String completionText(int[] actionTokens) {
+    return vocabulary().decode(actionTokens);
+  }
 }

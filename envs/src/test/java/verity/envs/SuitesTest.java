@@ -22,7 +22,7 @@ class SuitesTest {
   @Test
   void shouldEndASingleTurnEpisodeAfterOneAction() {
     Environment env = new SingleTurnEnvironment(new int[] {5, 6});
-    assertEquals(2, env.reset().length);
+    assertEquals(2, env.reset(1).length);
     assertTrue(env.step(new int[] {Vocabulary.EOS}).done());
     assertThrows(IllegalStateException.class, () -> env.step(new int[] {Vocabulary.EOS}));
   }

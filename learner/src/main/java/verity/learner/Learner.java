@@ -284,7 +284,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
       out.add(
           new TrainingSample(
               t.prompt(),
-              t.completion(),
+              t.tokens(),
+              t.policyMask(),
               t.logProbs(),
               advantages[i],
               weight,

@@ -119,6 +119,7 @@ class LearnerStalenessTest {
               2,
               new int[] {4, 13, 5, 14},
               new int[] {6, 2},
+              new boolean[] {true, true},
               new float[] {-2.7f, -2.7f},
               List.of(new Segment(0, 2, new PolicyVersion(version))),
               "test");

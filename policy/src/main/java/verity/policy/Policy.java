@@ -175,9 +175,19 @@ public final class Policy implements AutoCloseable {
     return argmax(lp, from, v); // rounding left u above the total: take the likeliest
   }
 
-  /** Teacher-forcing inputs for these (prompt, completion) pairs, in {@code manager}. */
+  /** Teacher-forcing inputs for single-turn (prompt, completion) pairs, in {@code manager}. */
   public TrainingBatch trainingBatch(NDManager manager, int[][] prompts, int[][] completions) {
-    return TrainingBatch.of(manager, spec, prompts, completions);
+    return TrainingBatch.of(
+        manager, spec, prompts, completions, TrainingBatch.allSampled(completions));
+  }
+
+  /**
+   * Teacher-forcing inputs for episodes: each row's tokens after the prompt, and which of them the
+   * policy sampled.
+   */
+  public TrainingBatch trainingBatch(
+      NDManager manager, int[][] prompts, int[][] tokens, boolean[][] sampled) {
+    return TrainingBatch.of(manager, spec, prompts, tokens, sampled);
   }
 
   /**
@@ -186,7 +196,7 @@ public final class Policy implements AutoCloseable {
    * TrainingBatch#inputs()}. Differentiable: call it inside a gradient collector to train.
    */
   public static NDList completionLogProbs(NDArray logits, TrainingBatch batch, float temperature) {
-    long c = batch.targets().getShape().get(1);
+    long c = batch.length();
     int from = batch.promptTokens() - 1;
     NDArray positions = logits.get(":, " + from + ":" + (from + c) + ", :");
     NDArray logSoftmax = positions.div(temperature).logSoftmax(-1);
@@ -205,7 +215,7 @@ public final class Policy implements AutoCloseable {
     try (NDManager call = model.getNDManager().newSubManager()) {
       TrainingBatch batch = trainingBatch(call, prompts, completions);
       float[] flat = completionLogProbs(logits(batch), batch, temperature).get(0).toFloatArray();
-      int c = spec.maxCompletionTokens();
+      int c = (int) batch.length();
       float[][] out = new float[prompts.length][];
       for (int i = 0; i < prompts.length; i++) {
         out[i] = java.util.Arrays.copyOfRange(flat, i * c, i * c + completions[i].length);

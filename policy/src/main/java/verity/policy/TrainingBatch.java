@@ -7,49 +7,68 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 /**
- * Teacher-forcing inputs for a batch of (prompt, completion) pairs: the model input, the completion
- * tokens to score, and a mask of the positions that hold real completion tokens. All arrays belong
- * to the manager they were created in.
+ * Teacher-forcing inputs for a batch of episodes: the model input (prompt, then every token fed
+ * after it but the last), the tokens to score, and a mask of the positions the policy sampled. Rows
+ * are padded to the longest episode of the batch. All arrays belong to the manager they were
+ * created in.
  *
  * @param inputs token ids {@code [N, P + C - 1]} and a zero initial state
- * @param targets completion token ids {@code [N, C, 1]} (int64, padded)
- * @param mask 1 where a completion token exists, else 0, {@code [N, C]}
+ * @param targets token ids {@code [N, C, 1]} (int64, padded)
+ * @param mask 1 where the policy sampled the token, else 0, {@code [N, C]}
  */
 public record TrainingBatch(NDList inputs, NDArray targets, NDArray mask, int promptTokens) {
 
   static TrainingBatch of(
-      NDManager manager, PolicySpec spec, int[][] prompts, int[][] completions) {
+      NDManager manager, PolicySpec spec, int[][] prompts, int[][] tokens, boolean[][] sampled) {
     int n = prompts.length;
     int p = spec.maxPromptTokens();
-    int c = spec.maxCompletionTokens();
+    int c = 1;
+    for (int[] t : tokens) {
+      c = Math.max(c, t.length);
+    }
     long[] input = new long[n * (p + c - 1)];
     long[] target = new long[n * c];
     float[] mask = new float[n * c];
     for (int i = 0; i < n; i++) {
       int[] prompt = PromptLayout.layout(spec, prompts[i]);
-      int[] completion = completions[i];
-      if (completion.length > c) {
+      int[] row = tokens[i];
+      if (sampled[i].length != row.length) {
         throw new IllegalArgumentException(
-            "completion of " + completion.length + " tokens exceeds the limit of " + c);
+            "row " + i + ": " + row.length + " tokens but " + sampled[i].length + " mask entries");
       }
-      int row = i * (p + c - 1);
+      int at = i * (p + c - 1);
       for (int t = 0; t < p; t++) {
-        input[row + t] = prompt[t];
+        input[at + t] = prompt[t];
       }
       for (int t = 0; t < c - 1; t++) {
-        input[row + p + t] = t < completion.length ? completion[t] : spec.padToken();
+        input[at + p + t] = t < row.length ? row[t] : spec.padToken();
       }
       for (int t = 0; t < c; t++) {
-        target[i * c + t] = t < completion.length ? completion[t] : spec.padToken();
-        mask[i * c + t] = t < completion.length ? 1f : 0f;
+        target[i * c + t] = t < row.length ? row[t] : spec.padToken();
+        mask[i * c + t] = t < row.length && sampled[i][t] ? 1f : 0f;
       }
     }
-    NDArray tokens = manager.create(input, new Shape(n, p + c - 1));
+    NDArray ids = manager.create(input, new Shape(n, p + c - 1));
     NDArray state = manager.zeros(new Shape(spec.layers(), n, spec.hidden()), DataType.FLOAT32);
     return new TrainingBatch(
-        new NDList(tokens, state),
+        new NDList(ids, state),
         manager.create(target, new Shape(n, c, 1)),
         manager.create(mask, new Shape(n, c)),
         p);
+  }
+
+  /** Every token of every row is the policy's (single-turn completions). */
+  static boolean[][] allSampled(int[][] tokens) {
+    boolean[][] out = new boolean[tokens.length][];
+    for (int i = 0; i < tokens.length; i++) {
+      out[i] = new boolean[tokens[i].length];
+      java.util.Arrays.fill(out[i], true);
+    }
+    return out;
+  }
+
+  /** The padded length of the token part. */
+  public long length() {
+    return targets.getShape().get(1);
   }
 }

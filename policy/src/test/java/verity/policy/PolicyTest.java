@@ -50,7 +50,7 @@ class PolicyTest {
       NDList out = Policy.completionLogProbs(policy.logits(batch), batch, 1.3f);
       float[] recomputed = out.get(0).toFloatArray();
       float[] mask = batch.mask().toFloatArray();
-      int c = SPEC.maxCompletionTokens();
+      int c = (int) batch.length();
       for (int i = 0; i < prompts.length; i++) {
         for (int t = 0; t < c; t++) {
           if (t < sampled.completions()[i].length) {

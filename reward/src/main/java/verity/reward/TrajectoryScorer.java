@@ -43,7 +43,7 @@ public final class TrajectoryScorer {
       return MALFORMED;
     }
     try {
-      return VerdictMapper.of(suite.check(task, t.completion()));
+      return VerdictMapper.of(suite.check(task, suite.completionText(t.actions())));
     } catch (RuntimeException e) {
       return CRASHED;
     }

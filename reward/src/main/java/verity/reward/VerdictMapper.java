@@ -19,6 +19,7 @@ final class VerdictMapper {
       case TIMEOUT -> Verdict.Reason.TIMEOUT;
       case CRASHED -> Verdict.Reason.CRASHED;
       case MALFORMED -> Verdict.Reason.MALFORMED;
+      case VIOLATION -> Verdict.Reason.VIOLATION;
     };
   }
 }

@@ -29,6 +29,7 @@ class TrajectoryScorerTest {
         2,
         prompt,
         completion,
+        Trajectory.allSampled(completion.length),
         new float[completion.length],
         List.of(new Segment(0, completion.length, PolicyVersion.INITIAL)),
         "w");

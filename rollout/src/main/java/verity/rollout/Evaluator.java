@@ -155,7 +155,11 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     List<Task> tasks = suite.evaluationSet();
     int correct = 0;
     for (int i = 0; i < completions.length; i++) {
-      correct += suite.check(tasks.get(i), completions[i]).outcome() == Outcome.CORRECT ? 1 : 0;
+      correct +=
+          suite.check(tasks.get(i), suite.completionText(completions[i])).outcome()
+                  == Outcome.CORRECT
+              ? 1
+              : 0;
     }
     return new EvaluationCompleted(
         w.version(),

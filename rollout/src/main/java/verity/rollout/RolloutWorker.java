@@ -213,6 +213,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 g,
                 lease.prompt(),
                 completion,
+                Trajectory.allSampled(completion.length),
                 batch.logProbs()[row],
                 List.of(new Segment(0, completion.length, version)),
                 name));

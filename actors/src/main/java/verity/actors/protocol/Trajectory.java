@@ -8,10 +8,16 @@ import verity.actors.ids.TaskId;
 import verity.actors.ids.TrajectoryId;
 
 /**
- * One sampled completion of one task: the prompt and completion tokens, the behaviour policy's
- * log-probability of every completion token, and which policy version produced which tokens.
+ * One episode of one task: the prompt, then every token the model was fed after it in order (the
+ * policy's actions, the environment's observations, padding), which of those the policy sampled,
+ * the behaviour log-probability of each sampled token, and which policy version produced which
+ * tokens. Replaying {@code prompt + tokens} through the model reproduces the states the policy
+ * sampled from, so the learner's recomputed log-probs line up with {@code logProbs}.
  *
  * @param groupSize how many samples of the same task form its group (GRPO normalizes within it)
+ * @param policyMask true where the policy sampled the token (it has a log-prob and is trained on)
+ * @param logProbs behaviour log-prob of each token; 0 where {@code policyMask} is false
+ * @param segments which policy version produced which span of {@code tokens}
  * @param worker the rollout worker that generated it, for provenance and metrics
  */
 public record Trajectory(
@@ -20,7 +26,8 @@ public record Trajectory(
     TaskId task,
     int groupSize,
     int[] prompt,
-    int[] completion,
+    int[] tokens,
+    boolean[] policyMask,
     float[] logProbs,
     List<Segment> segments,
     String worker) {
@@ -28,13 +35,15 @@ public record Trajectory(
   public Trajectory {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(task, "task");
-    if (completion.length != logProbs.length) {
+    if (tokens.length != logProbs.length || tokens.length != policyMask.length) {
       throw new IllegalArgumentException(
           "trajectory "
               + id
               + ": "
-              + completion.length
-              + " completion tokens but "
+              + tokens.length
+              + " tokens but "
+              + policyMask.length
+              + " mask entries and "
               + logProbs.length
               + " log-probs");
     }
@@ -55,7 +64,29 @@ public record Trajectory(
     return oldest;
   }
 
-  /** The behaviour version of the completion token at {@code index}. */
+  /** A single-turn completion: every token sampled by the policy. */
+  public static boolean[] allSampled(int length) {
+    boolean[] mask = new boolean[length];
+    java.util.Arrays.fill(mask, true);
+    return mask;
+  }
+
+  /** The tokens the policy sampled, in order: what a verifier checks. */
+  public int[] actions() {
+    int n = 0;
+    for (boolean m : policyMask) {
+      n += m ? 1 : 0;
+    }
+    int[] out = new int[n];
+    for (int i = 0, j = 0; i < tokens.length; i++) {
+      if (policyMask[i]) {
+        out[j++] = tokens[i];
+      }
+    }
+    return out;
+  }
+
+  /** The behaviour version of the token at {@code index}. */
   public PolicyVersion versionAt(int index) {
     for (Segment s : segments) {
       if (index >= s.start() && index < s.start() + s.length()) {
@@ -73,7 +104,8 @@ public record Trajectory(
         && task.equals(t.task)
         && groupSize == t.groupSize
         && Arrays.equals(prompt, t.prompt)
-        && Arrays.equals(completion, t.completion)
+        && Arrays.equals(tokens, t.tokens)
+        && Arrays.equals(policyMask, t.policyMask)
         && Arrays.equals(logProbs, t.logProbs)
         && segments.equals(t.segments)
         && worker.equals(t.worker);
@@ -81,7 +113,7 @@ public record Trajectory(
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, task, Arrays.hashCode(completion));
+    return Objects.hash(id, task, Arrays.hashCode(tokens));
   }
 
   @Override

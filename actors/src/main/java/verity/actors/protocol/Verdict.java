@@ -1,7 +1,11 @@
 package verity.actors.protocol;
 
-/** A verifier's judgement of one trajectory: the reward and why. */
-public record Verdict(double reward, Reason reason) {
+/** A verifier's judgement of one trajectory: the reward, why, and how long the check took. */
+public record Verdict(double reward, Reason reason, double millis) {
+
+  public Verdict(double reward, Reason reason) {
+    this(reward, reason, 0);
+  }
 
   /** Why a trajectory got its reward. */
   public enum Reason {
@@ -9,7 +13,8 @@ public record Verdict(double reward, Reason reason) {
     WRONG,
     TIMEOUT,
     CRASHED,
-    MALFORMED;
+    MALFORMED,
+    VIOLATION;
 
     /** The lower-case name used in summaries, metrics and the console. */
     public String label() {

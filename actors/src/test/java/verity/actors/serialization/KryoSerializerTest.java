@@ -51,6 +51,7 @@ class KryoSerializerTest {
         16,
         new int[] {5, 13, 6, 14},
         new int[] {10, 2},
+        new boolean[] {true, true},
         new float[] {-0.5f, -0.01f},
         List.of(new Segment(0, 1, new PolicyVersion(4)), new Segment(1, 1, new PolicyVersion(5))),
         "rollout-0");

@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import verity.envs.CheckPlan;
 import verity.envs.CheckResult;
 import verity.envs.Environment;
+import verity.envs.MalformedTaskException;
 import verity.envs.SingleTurnEnvironment;
 import verity.envs.Suite;
 import verity.envs.Task;
@@ -191,15 +194,32 @@ public final class ArithmeticSuite implements Suite {
     return Optional.of(out);
   }
 
+  /** Reads {@code {"a": 3, "b": 4}} or {@code {"id": "3+4"}}. */
   @Override
-  public CheckResult check(Task task, int[] completion) {
+  public Task taskFromRecord(Map<String, Object> record) {
+    try {
+      if (record.get("a") instanceof Number a && record.get("b") instanceof Number b) {
+        return task(a.intValue(), b.intValue());
+      }
+      if (record.get("id") instanceof String id) {
+        return lookup(id);
+      }
+    } catch (UnknownTaskException e) {
+      throw new MalformedTaskException(e.getMessage());
+    }
+    throw new MalformedTaskException(
+        name + " task records need integer fields \"a\" and \"b\" (or an \"id\" like \"3+4\")");
+  }
+
+  @Override
+  public CheckPlan plan(Task task, String completion) {
     if (!(task instanceof ArithmeticTask t)) {
       throw new IllegalArgumentException(name + " cannot check a " + task.getClass().getName());
     }
     Integer value = ArithmeticAnswer.parse(completion, reversedAnswer);
     if (value == null) {
-      return CheckResult.malformed();
+      return new CheckPlan.Judged(CheckResult.malformed("not a number: '" + completion + "'"));
     }
-    return value == t.answer() ? CheckResult.correct() : CheckResult.wrong();
+    return new CheckPlan.Judged(value == t.answer() ? CheckResult.correct() : CheckResult.wrong());
   }
 }

@@ -21,22 +21,23 @@ class ArithmeticSuiteTest {
   final ArithmeticSuite arith2 = ArithmeticSuite.twoDigit();
   final Vocabulary v = arith.vocabulary();
 
-  int[] completion(String text, boolean eos) {
+  /** The text a verifier reads from these policy tokens. */
+  String completion(String text, boolean eos) {
     int[] digits = v.encode(text);
     if (!eos) {
-      return digits;
+      return arith.completionText(digits);
     }
     int[] out = java.util.Arrays.copyOf(digits, digits.length + 1);
     out[digits.length] = Vocabulary.EOS;
-    return out;
+    return arith.completionText(out);
   }
 
   @Test
   void shouldRewardTheExactSumOnly() {
     Task t = arith.lookup("7+8");
-    assertEquals(new CheckResult(1.0, Outcome.CORRECT), arith.check(t, completion("15", true)));
+    assertEquals(CheckResult.correct(), arith.check(t, completion("15", true)));
     assertEquals(Outcome.CORRECT, arith.check(t, completion("15", false)).outcome());
-    assertEquals(new CheckResult(0.0, Outcome.WRONG), arith.check(t, completion("14", true)));
+    assertEquals(CheckResult.wrong(), arith.check(t, completion("14", true)));
     assertEquals(Outcome.WRONG, arith.check(t, completion("5", true)).outcome());
   }
 
@@ -44,11 +45,15 @@ class ArithmeticSuiteTest {
   void shouldCallUnparsableCompletionsMalformed() {
     Task t = arith.lookup("2+2");
     assertEquals(
-        new CheckResult(0.0, Outcome.MALFORMED), arith.check(t, new int[] {Vocabulary.EOS}));
+        Outcome.MALFORMED,
+        arith.check(t, arith.completionText(new int[] {Vocabulary.EOS})).outcome());
     assertEquals(Outcome.MALFORMED, arith.check(t, completion("4+", true)).outcome());
-    assertEquals(Outcome.MALFORMED, arith.check(t, new int[] {Vocabulary.BOS, 6}).outcome());
-    assertEquals(Outcome.MALFORMED, arith.check(t, new int[0]).outcome());
-    assertEquals(Outcome.MALFORMED, arith.check(t, new int[] {99}).outcome());
+    assertEquals(
+        Outcome.MALFORMED,
+        arith.check(t, arith.completionText(new int[] {Vocabulary.BOS, 6})).outcome());
+    assertEquals(Outcome.MALFORMED, arith.check(t, "").outcome());
+    assertEquals(Outcome.MALFORMED, arith.check(t, arith.completionText(new int[] {99})).outcome());
+    assertEquals(Outcome.MALFORMED, arith.check(t, " 4").outcome());
   }
 
   @Test
@@ -66,8 +71,8 @@ class ArithmeticSuiteTest {
     TaskGenerator g = arith2.generator(3);
     for (int i = 0; i < 200; i++) {
       Task t = g.next();
-      assertEquals(
-          Outcome.CORRECT, arith2.check(t, arith2.demonstration(t).orElseThrow()).outcome());
+      String text = arith2.completionText(arith2.demonstration(t).orElseThrow());
+      assertEquals(Outcome.CORRECT, arith2.check(t, text).outcome());
     }
   }
 
@@ -107,6 +112,18 @@ class ArithmeticSuiteTest {
       differs |= !x.equals(c.next().id());
     }
     assertTrue(differs);
+  }
+
+  @Test
+  void shouldReadTaskRecords() {
+    assertEquals("3+4", arith.taskFromRecord(java.util.Map.of("a", 3, "b", 4)).id());
+    assertEquals("3+4", arith.taskFromRecord(java.util.Map.of("id", "3+4")).id());
+    assertThrows(
+        verity.envs.MalformedTaskException.class,
+        () -> arith.taskFromRecord(java.util.Map.of("a", 3)));
+    assertThrows(
+        verity.envs.MalformedTaskException.class,
+        () -> arith.taskFromRecord(java.util.Map.of("a", 30, "b", 4)));
   }
 
   @Test

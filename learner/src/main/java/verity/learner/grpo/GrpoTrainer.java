@@ -62,8 +62,12 @@ public final class GrpoTrainer implements AutoCloseable {
     long started = System.nanoTime();
     int n = samples.size();
     int[][] prompts = new int[n][];
-    int[][] completions = new int[n][];
-    int c = policy.spec().maxCompletionTokens();
+    int[][] tokens = new int[n][];
+    boolean[][] sampled = new boolean[n][];
+    int c = 1;
+    for (TrainingSample s : samples) {
+      c = Math.max(c, s.tokens().length);
+    }
     float[] behaviour = new float[n * c];
     float[] advantages = new float[n];
     double rewardSum = 0;
@@ -73,7 +77,8 @@ public final class GrpoTrainer implements AutoCloseable {
     for (int i = 0; i < n; i++) {
       TrainingSample s = samples.get(i);
       prompts[i] = s.prompt();
-      completions[i] = s.completion();
+      tokens[i] = s.tokens();
+      sampled[i] = s.sampled();
       System.arraycopy(s.behaviourLogProbs(), 0, behaviour, i * c, s.behaviourLogProbs().length);
       advantages[i] = s.advantage() * s.weight();
       rewardSum += s.reward();
@@ -82,14 +87,14 @@ public final class GrpoTrainer implements AutoCloseable {
       downweighted += s.weight() < 1f ? 1 : 0;
     }
     try (NDManager step = trainer.getManager().newSubManager()) {
-      TrainingBatch batch = policy.trainingBatch(step, prompts, completions);
+      TrainingBatch batch = policy.trainingBatch(step, prompts, tokens, sampled);
       NDArray old = step.create(behaviour, new Shape(n, c));
       NDArray adv = step.create(advantages, new Shape(n, 1));
       float lossValue;
       float klValue;
       float entropyValue;
       float clipFraction;
-      long tokens;
+      long trainedTokens;
       try (GradientCollector collector = trainer.newGradientCollector()) {
         NDArray logits = trainer.forward(batch.inputs()).get(0);
         NDList lp = Policy.completionLogProbs(logits, batch, objective.temperature());
@@ -115,7 +120,7 @@ public final class GrpoTrainer implements AutoCloseable {
           NDArray kl = nograd.sub(1f).sub(logRatio.stopGradient()).mul(mask).sum().div(count);
           klValue = kl.getFloat();
           entropyValue = lp.get(1).stopGradient().mul(mask).sum().div(count).getFloat();
-          tokens = (long) count.getFloat();
+          trainedTokens = (long) count.getFloat();
         }
       }
       double gradNorm = clipGradients();
@@ -132,7 +137,7 @@ public final class GrpoTrainer implements AutoCloseable {
           n == 0 ? 0 : stalenessSum / n,
           maxStaleness,
           n,
-          tokens,
+          trainedTokens,
           downweighted,
           (System.nanoTime() - started) / 1e6);
     }

@@ -1,9 +1,11 @@
 package verity.learner.grpo;
 
 /**
- * One trajectory as the loss sees it.
+ * One episode as the loss sees it.
  *
- * @param behaviourLogProbs log-probs of the completion tokens under the policy that sampled them
+ * @param tokens every token fed after the prompt (see {@code Trajectory})
+ * @param sampled true where the policy sampled the token: only those are trained on
+ * @param behaviourLogProbs log-probs of the tokens under the policy that sampled them
  * @param advantage its group-relative advantage
  * @param weight 1, or less for a trajectory kept despite being over the staleness bound
  * @param reward the verifier's reward, for metrics
@@ -11,9 +13,26 @@ package verity.learner.grpo;
  */
 public record TrainingSample(
     int[] prompt,
-    int[] completion,
+    int[] tokens,
+    boolean[] sampled,
     float[] behaviourLogProbs,
     float advantage,
     float weight,
     double reward,
-    long staleness) {}
+    long staleness) {
+
+  /** A single-turn completion: every token was sampled by the policy. */
+  public static TrainingSample completion(
+      int[] prompt,
+      int[] completion,
+      float[] behaviourLogProbs,
+      float advantage,
+      float weight,
+      double reward,
+      long staleness) {
+    boolean[] all = new boolean[completion.length];
+    java.util.Arrays.fill(all, true);
+    return new TrainingSample(
+        prompt, completion, all, behaviourLogProbs, advantage, weight, reward, staleness);
+  }
+}

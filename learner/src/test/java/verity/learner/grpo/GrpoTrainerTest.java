@@ -44,8 +44,8 @@ class GrpoTrainerTest {
         StepMetrics m =
             trainer.step(
                 List.of(
-                    new TrainingSample(PROMPT, GOOD, now[0], 1f, 1f, 1.0, 0),
-                    new TrainingSample(PROMPT, BAD, now[1], -1f, 1f, 0.0, 0)));
+                    TrainingSample.completion(PROMPT, GOOD, now[0], 1f, 1f, 1.0, 0),
+                    TrainingSample.completion(PROMPT, BAD, now[1], -1f, 1f, 0.0, 0)));
         first = first == null ? m : first;
       }
       float[][] after = policy.logProbs(prompts, completions, 1f);
@@ -65,7 +65,7 @@ class GrpoTrainerTest {
         GrpoTrainer trainer = new GrpoTrainer(policy, objective(0))) {
       float[] farOff = {-20f, -20f};
       StepMetrics m =
-          trainer.step(List.of(new TrainingSample(PROMPT, GOOD, farOff, 1f, 1f, 1.0, 3)));
+          trainer.step(List.of(TrainingSample.completion(PROMPT, GOOD, farOff, 1f, 1f, 1.0, 3)));
       assertEquals(1.0, m.clipFraction(), 1e-6);
       assertEquals(3.0, m.meanStaleness(), 1e-9);
       assertTrue(m.approxKl() > 1.0);
@@ -80,7 +80,9 @@ class GrpoTrainerTest {
       float[] poisoned = {Float.NaN, -1f};
       assertThrows(
           NonFiniteLossException.class,
-          () -> trainer.step(List.of(new TrainingSample(PROMPT, GOOD, poisoned, 1f, 1f, 1.0, 0))));
+          () ->
+              trainer.step(
+                  List.of(TrainingSample.completion(PROMPT, GOOD, poisoned, 1f, 1f, 1.0, 0))));
       assertArrayEquals(before, policy.exportWeights(PolicyVersion.INITIAL).values());
     }
   }
@@ -91,7 +93,8 @@ class GrpoTrainerTest {
         GrpoTrainer trainer = new GrpoTrainer(policy, objective(0))) {
       float[] before = policy.exportWeights(PolicyVersion.INITIAL).values();
       float[] lp = policy.logProbs(new int[][] {PROMPT}, new int[][] {GOOD}, 1f)[0];
-      StepMetrics m = trainer.step(List.of(new TrainingSample(PROMPT, GOOD, lp, 0f, 1f, 1.0, 0)));
+      StepMetrics m =
+          trainer.step(List.of(TrainingSample.completion(PROMPT, GOOD, lp, 0f, 1f, 1.0, 0)));
       assertEquals(0.0, m.gradNorm());
       assertArrayEquals(before, policy.exportWeights(PolicyVersion.INITIAL).values());
     }
