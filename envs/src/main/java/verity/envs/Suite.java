@@ -16,8 +16,24 @@ public interface Suite {
   /** Prompts are left-padded to this many tokens (including the begin-of-sequence token). */
   int maxPromptTokens();
 
-  /** Completions are cut after this many tokens (including the end-of-sequence token). */
+  /**
+   * An action (the policy's output in one turn) ends at end-of-sequence or after this many tokens;
+   * for a single-turn suite this bounds the whole completion.
+   */
   int maxCompletionTokens();
+
+  /** Turns (policy actions) an episode may take before it is cut off; 1 for single-turn suites. */
+  default int horizon() {
+    return 1;
+  }
+
+  /**
+   * True when checking a completion runs untrusted code ({@link CheckPlan.RunProgram}): such a
+   * suite must not start where no sandbox is available.
+   */
+  default boolean runsPrograms() {
+    return false;
+  }
 
   /** The training stream for this seed; never yields an evaluation task of a held-out suite. */
   TaskGenerator generator(long seed);
