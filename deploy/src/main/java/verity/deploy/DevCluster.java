@@ -32,15 +32,19 @@ final class DevCluster {
                   new SuiteDemonstrations(plan.suite(), seed ^ 0xD3A0L)),
               "learner");
           ctx.spawn(TaskSource.create(plan.rollout(), plan.suite().generator(seed)), "task-source");
-          for (int i = 0; i < plan.reward().verifiers(); i++) {
-            ctx.spawn(RewardVerifier.create("verifier-" + i, plan.suite()), "verifier-" + i);
-          }
+          ctx.spawn(
+              RewardVerifier.create(
+                  "verifier-" + plan.suite().name(),
+                  plan.suite(),
+                  plan.planExecutor(),
+                  plan.reward()),
+              "verifier-" + plan.suite().name());
           for (int i = 0; i < plan.rollout().workers(); i++) {
             String name = "rollout-" + i;
             ctx.spawn(
                 RolloutWorker.create(
                     name,
-                    plan.suite().name(),
+                    plan.suite(),
                     plan.rollout(),
                     plan.policy().temperature(),
                     seed * 1_000_003L + i + 1,

@@ -107,11 +107,11 @@ final class DevCommand implements Callable<Integer> {
 
     out.printf(
         Locale.ROOT,
-        "verity dev: suite %s, seed %d, %d rollout worker(s), %d verifier(s); log in %s%n",
+        "verity dev: suite %s, seed %d, %d rollout worker(s), %d verifier slot(s); log in %s%n",
         plan.suite().name(),
         plan.dev().seed(),
         plan.rollout().workers(),
-        plan.reward().verifiers(),
+        plan.reward().parallelism(),
         data.resolve("verity.log"));
     CompletableFuture<RunSummary> result = new CompletableFuture<>();
     ActorSystem<Void> system =

@@ -10,6 +10,7 @@ import verity.learner.grpo.GrpoTrainer;
 import verity.policy.Policy;
 import verity.policy.PolicySettings;
 import verity.policy.PolicySpec;
+import verity.reward.PlanExecutor;
 import verity.reward.RewardSettings;
 import verity.rollout.RolloutSettings;
 
@@ -64,6 +65,15 @@ public record RunPlan(
   /** Builds a replica with these weights' seed; runs on the compute dispatcher. */
   public Policy newReplica(long seed) {
     return Policy.create(spec, policy.device().resolve(Engine.getEngine(Policy.ENGINE)), seed);
+  }
+
+  /** How this node's verifiers carry out the suite's checks. */
+  public PlanExecutor planExecutor() {
+    if (suite.runsPrograms()) {
+      throw new IllegalStateException(
+          "suite " + suite.name() + " runs programs, and this build has no sandbox wired in");
+    }
+    return PlanExecutor.pureOnly();
   }
 
   public GrpoTrainer.Objective objective() {

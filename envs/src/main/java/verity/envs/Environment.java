@@ -12,7 +12,10 @@ public interface Environment {
   /** What the environment answers to an action. */
   record Step(int[] observation, boolean done) {}
 
-  /** Starts the episode; {@code seed} drives any randomness of the dynamics. */
+  /**
+   * Starts the episode and gives the first observation, fed after the task's prompt (empty when the
+   * prompt says it all); {@code seed} drives any randomness of the dynamics.
+   */
   int[] reset(long seed);
 
   Step step(int[] action);

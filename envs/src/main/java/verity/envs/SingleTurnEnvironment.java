@@ -1,19 +1,16 @@
 package verity.envs;
 
-/** An episode of one turn: the prompt, then one completion, then done. */
+/**
+ * An episode of one turn: the task's prompt says it all, the policy answers once, and it is done.
+ */
 public final class SingleTurnEnvironment implements Environment {
   private static final int[] NOTHING = new int[0];
-  private final int[] prompt;
   private boolean done;
-
-  public SingleTurnEnvironment(int[] prompt) {
-    this.prompt = prompt.clone();
-  }
 
   @Override
   public int[] reset(long seed) {
     done = false;
-    return prompt.clone();
+    return NOTHING;
   }
 
   @Override

@@ -86,93 +86,32 @@ public final class Policy implements AutoCloseable {
    * sampled token under the tempered distribution.
    */
   public SampledBatch sample(int[][] prompts, float temperature, SplittableRandom random) {
-    return decode(prompts, temperature, random);
+    return singleTurn(prompts, temperature, random);
   }
 
   /** The most likely completion of each prompt. */
   public int[][] greedy(int[][] prompts) {
-    return decode(prompts, 1f, null).completions();
+    return singleTurn(prompts, 1f, null).completions();
   }
 
-  private SampledBatch decode(int[][] prompts, float temperature, SplittableRandom random) {
-    int n = prompts.length;
-    int v = spec.vocabSize();
-    int p = spec.maxPromptTokens();
-    int c = spec.maxCompletionTokens();
-    int[][] tokens = new int[n][c];
-    float[][] logProbs = new float[n][c];
-    int[] lengths = new int[n];
-    boolean[] done = new boolean[n];
-    try (NDManager call = model.getNDManager().newSubManager()) {
-      long[] laid = new long[n * p];
-      for (int i = 0; i < n; i++) {
-        int[] row = PromptLayout.layout(spec, prompts[i]);
-        for (int t = 0; t < p; t++) {
-          laid[i * p + t] = row[t];
-        }
-      }
-      NDArray state = call.zeros(new Shape(spec.layers(), n, spec.hidden()), DataType.FLOAT32);
-      NDList out =
-          block.forward(inference, new NDList(call.create(laid, new Shape(n, p)), state), false);
-      NDArray last = out.get(0).get(":, -1, :");
-      state = out.get(1);
-      int active = n;
-      long[] next = new long[n];
-      for (int t = 0; t < c && active > 0; t++) {
-        float[] lp = last.div(temperature).logSoftmax(-1).toFloatArray();
-        for (int i = 0; i < n; i++) {
-          if (done[i]) {
-            next[i] = spec.padToken();
-            continue;
-          }
-          int token = random == null ? argmax(lp, i * v, v) : draw(lp, i * v, v, random);
-          tokens[i][t] = token;
-          logProbs[i][t] = lp[i * v + token];
-          lengths[i] = t + 1;
-          next[i] = token;
-          if (token == spec.eosToken()) {
-            done[i] = true;
-            active--;
-          }
-        }
-        if (active > 0 && t + 1 < c) {
-          out =
-              block.forward(
-                  inference, new NDList(call.create(next, new Shape(n, 1)), state), false);
-          last = out.get(0).squeeze(1);
-          state = out.get(1);
-        }
-      }
-    }
-    int[][] completions = new int[n][];
-    float[][] lps = new float[n][];
-    for (int i = 0; i < n; i++) {
-      completions[i] = java.util.Arrays.copyOf(tokens[i], lengths[i]);
-      lps[i] = java.util.Arrays.copyOf(logProbs[i], lengths[i]);
-    }
-    return new SampledBatch(completions, lps);
+  /** Starts a batch of (multi-turn) episodes from these prompts; close it when done. */
+  public EpisodeGenerator startEpisodes(int[][] prompts) {
+    return new EpisodeGenerator(spec, block, inference, model.getNDManager(), prompts);
   }
 
-  private static int argmax(float[] lp, int from, int v) {
-    int best = 0;
-    for (int k = 1; k < v; k++) {
-      if (lp[from + k] > lp[from + best]) {
-        best = k;
+  private SampledBatch singleTurn(int[][] prompts, float temperature, SplittableRandom random) {
+    try (EpisodeGenerator episodes = startEpisodes(prompts)) {
+      boolean[] all = new boolean[prompts.length];
+      java.util.Arrays.fill(all, true);
+      int[][] completions =
+          episodes.sampleActions(all, spec.maxCompletionTokens(), temperature, random);
+      float[][] logProbs = new float[prompts.length][];
+      for (int i = 0; i < prompts.length; i++) {
+        float[] recorded = episodes.episode(i).logProbs();
+        logProbs[i] = java.util.Arrays.copyOf(recorded, completions[i].length);
       }
+      return new SampledBatch(completions, logProbs);
     }
-    return best;
-  }
-
-  private static int draw(float[] lp, int from, int v, SplittableRandom random) {
-    double u = random.nextDouble();
-    double cumulative = 0;
-    for (int k = 0; k < v; k++) {
-      cumulative += Math.exp(lp[from + k]);
-      if (u < cumulative) {
-        return k;
-      }
-    }
-    return argmax(lp, from, v); // rounding left u above the total: take the likeliest
   }
 
   /** Teacher-forcing inputs for single-turn (prompt, completion) pairs, in {@code manager}. */

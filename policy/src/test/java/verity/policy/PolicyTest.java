@@ -69,6 +69,60 @@ class PolicyTest {
   }
 
   @Test
+  void shouldRecordMultiTurnEpisodesThatTeacherForcingReproduces() {
+    int[][] prompts = prompts(12);
+    SplittableRandom random = new SplittableRandom(4);
+    EpisodeGenerator.Episode[] episodes = new EpisodeGenerator.Episode[prompts.length];
+    try (EpisodeGenerator gen = policy.startEpisodes(prompts)) {
+      boolean[] alive = new boolean[prompts.length];
+      java.util.Arrays.fill(alive, true);
+      for (int turn = 0; turn < 6; turn++) {
+        // Observations of different lengths per row, some rows silent, one row finishing early.
+        int[][] obs = new int[prompts.length][];
+        for (int i = 0; i < prompts.length; i++) {
+          obs[i] = i % 3 == 0 ? null : new int[] {3 + (i + turn) % 10, 13, 3 + i % 5}.clone();
+          if (obs[i] != null && i % 2 == 0) {
+            obs[i] = java.util.Arrays.copyOf(obs[i], 1);
+          }
+        }
+        gen.feed(obs);
+        gen.sampleActions(alive, SPEC.maxCompletionTokens(), 1.1f, random);
+        if (turn == 2) {
+          gen.finish(5);
+          alive[5] = false;
+        }
+      }
+      for (int i = 0; i < prompts.length; i++) {
+        episodes[i] = gen.episode(i);
+      }
+    }
+    int[][] tokens = new int[prompts.length][];
+    boolean[][] sampled = new boolean[prompts.length][];
+    for (int i = 0; i < prompts.length; i++) {
+      tokens[i] = episodes[i].tokens();
+      sampled[i] = episodes[i].sampled();
+    }
+    assertTrue(tokens[5].length < tokens[4].length, "a finished row stops recording");
+    try (NDManager m = policy.model().getNDManager().newSubManager()) {
+      TrainingBatch batch = policy.trainingBatch(m, prompts, tokens, sampled);
+      float[] recomputed =
+          Policy.completionLogProbs(policy.logits(batch), batch, 1.1f).get(0).toFloatArray();
+      int c = (int) batch.length();
+      int checked = 0;
+      for (int i = 0; i < prompts.length; i++) {
+        for (int t = 0; t < tokens[i].length; t++) {
+          if (sampled[i][t]) {
+            assertEquals(
+                episodes[i].logProbs()[t], recomputed[i * c + t], 1e-4, "row " + i + " token " + t);
+            checked++;
+          }
+        }
+      }
+      assertTrue(checked > 40, "checked " + checked + " sampled tokens");
+    }
+  }
+
+  @Test
   void shouldSampleReproduciblyFromASeed() {
     int[][] prompts = prompts(32);
     SampledBatch a = policy.sample(prompts, 1f, new SplittableRandom(5));

@@ -1,12 +1,26 @@
 package verity.reward;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 import verity.actors.config.ConfigChecks;
 
-/** {@code verity.reward}: how many verifiers a reward node runs. */
-public record RewardSettings(int verifiers) {
+/** {@code verity.reward}: the verifier pool of each suite on a reward node. */
+public record RewardSettings(
+    int parallelism,
+    int queueCapacity,
+    Duration deadline,
+    int breakerMaxFailures,
+    Duration breakerResetTimeout,
+    Duration retryBackoff) {
 
   public static RewardSettings from(Config config) {
-    return new RewardSettings(ConfigChecks.intAtLeast(config, "verity.reward.verifiers", 0));
+    String p = "verity.reward.";
+    return new RewardSettings(
+        ConfigChecks.positiveInt(config, p + "parallelism"),
+        ConfigChecks.positiveInt(config, p + "queue-capacity"),
+        ConfigChecks.positiveDuration(config, p + "deadline"),
+        ConfigChecks.positiveInt(config, p + "breaker.max-failures"),
+        ConfigChecks.positiveDuration(config, p + "breaker.reset-timeout"),
+        ConfigChecks.positiveDuration(config, p + "retry-backoff"));
   }
 }

@@ -7,14 +7,23 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
+import akka.pattern.CircuitBreaker;
+import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ServiceKeys;
@@ -23,18 +32,23 @@ import verity.actors.cluster.Topics;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.ScoredTrajectory;
 import verity.actors.protocol.TrainingEvent;
+import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.Verdict;
 import verity.actors.protocol.VerifierProtocol;
 import verity.actors.protocol.VerifierProtocol.VerifyBatch;
 import verity.envs.Suite;
 
 /**
- * A reward verifier: scores trajectories off the rollout path, on its own dispatcher, and sends the
- * scored trajectories on to the learner. Verdicts scored before a learner is known are kept and
- * sent when one appears.
+ * The verifier pool of one suite on a reward node. It takes a batch only if its bounded queue has
+ * room and the suite is not paused (otherwise the worker keeps the batch: back-pressure), runs at
+ * most {@code parallelism} checks at once on its own dispatcher, gives a check that outlives its
+ * deadline the verdict {@code timeout}, and retries only infrastructure failures (a sandbox that
+ * cannot run), never a wrong answer. Repeated infrastructure failures open a circuit breaker that
+ * pauses the suite until it resets. A batch goes to the learner when all of it is scored.
  */
 public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Command> {
   public static final String DISPATCHER = "verity.reward.dispatcher";
+  private static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
 
   /** A message a verifier accepts. */
   public sealed interface Command extends VerityMessage {}
@@ -44,37 +58,96 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   private record Learners(Set<ActorRef<LearnerProtocol.Command>> learners)
       implements Command, LocalOnly {}
 
-  private record Scored(List<ScoredTrajectory> scored) implements Command, LocalOnly {}
+  private record Checked(Item item, Verdict verdict, Throwable infrastructure)
+      implements Command, LocalOnly {}
 
-  private record ScoringFailed(Throwable cause) implements Command, LocalOnly {}
-
-  private final String name;
-  private final TrajectoryScorer scorer;
-  private final Executor executor;
-  private final ActorRef<Topic.Command<TrainingEvent>> events;
-  private final List<ScoredTrajectory> unsent = new ArrayList<>();
-  private Optional<ActorRef<LearnerProtocol.Command>> learner = Optional.empty();
-  private long scored;
-  private long correct;
-  private long malformed;
-
-  public static Behavior<Command> create(String name, Suite suite) {
-    return Behaviors.setup(ctx -> new RewardVerifier(ctx, name, suite));
+  private enum Signal implements Command, LocalOnly {
+    DRAIN,
+    REPORT,
+    BREAKER_OPEN,
+    BREAKER_HALF_OPEN,
+    BREAKER_CLOSED
   }
 
-  private RewardVerifier(ActorContext<Command> ctx, String name, Suite suite) {
+  /** One trajectory of an accepted batch. */
+  private record Item(BatchKey batch, int index, Trajectory trajectory) {}
+
+  /** Batches are numbered by their workers; the key keeps two workers' numbers apart. */
+  private record BatchKey(ActorRef<VerifierProtocol.Reply> worker, long batch) {}
+
+  private static final class Pending {
+    final ScoredTrajectory[] scored;
+    int remaining;
+
+    Pending(int size) {
+      scored = new ScoredTrajectory[size];
+      remaining = size;
+    }
+  }
+
+  private final String name;
+  private final Suite suite;
+  private final RewardSettings settings;
+  private final TrajectoryScorer scorer;
+  private final Executor executor;
+  private final TimerScheduler<Command> timers;
+  private final CircuitBreaker breaker;
+  private final ActorRef<Topic.Command<TrainingEvent>> events;
+  private final Map<BatchKey, Pending> batches = new HashMap<>();
+  private final ArrayDeque<Item> queue = new ArrayDeque<>();
+  private final List<ScoredTrajectory> unsent = new ArrayList<>();
+  private final LatencyWindow latency = new LatencyWindow(2048);
+  private final long[] byReason = new long[Verdict.Reason.values().length];
+  private Optional<ActorRef<LearnerProtocol.Command>> learner = Optional.empty();
+  private int held;
+  private int running;
+  private long scored;
+  private long infrastructureFailures;
+  private String breakerState = "closed";
+
+  public static Behavior<Command> create(
+      String name, Suite suite, PlanExecutor executor, RewardSettings settings) {
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> new RewardVerifier(ctx, timers, name, suite, executor, settings)));
+  }
+
+  private RewardVerifier(
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      String name,
+      Suite suite,
+      PlanExecutor executor,
+      RewardSettings settings) {
     super(ctx);
     this.name = name;
-    this.scorer = new TrajectoryScorer(suite);
+    this.suite = suite;
+    this.settings = settings;
+    this.timers = timers;
+    this.scorer = new TrajectoryScorer(suite, executor);
     this.executor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(DISPATCHER));
     this.events = Topics.trainingEvents(ctx);
+    ActorRef<Command> self = ctx.getSelf();
+    // The breaker only counts infrastructure failures; its own call timeout is a backstop well
+    // past the verification deadline, which is a verdict, not a failure.
+    this.breaker =
+        CircuitBreaker.create(
+                ctx.getSystem().classicSystem().scheduler(),
+                settings.breakerMaxFailures(),
+                settings.deadline().multipliedBy(3),
+                settings.breakerResetTimeout())
+            .addOnOpenListener(() -> self.tell(Signal.BREAKER_OPEN))
+            .addOnHalfOpenListener(() -> self.tell(Signal.BREAKER_HALF_OPEN))
+            .addOnCloseListener(() -> self.tell(Signal.BREAKER_CLOSED));
     ctx.getSystem()
         .receptionist()
         .tell(
             Receptionist.register(
-                ServiceKeys.VERIFIERS,
+                ServiceKeys.verifiers(suite.name()),
                 ctx.messageAdapter(VerifierProtocol.Command.class, Request::new)));
     ServiceWatcher.spawn(ctx, ServiceKeys.LEARNER, Learners::new);
+    timers.startTimerWithFixedDelay(Signal.REPORT, REPORT_INTERVAL);
   }
 
   @Override
@@ -82,35 +155,160 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
     return newReceiveBuilder()
         .onMessage(Request.class, this::onRequest)
         .onMessage(Learners.class, this::onLearners)
-        .onMessage(Scored.class, this::onScored)
-        .onMessage(ScoringFailed.class, this::onScoringFailed)
+        .onMessage(Checked.class, this::onChecked)
+        .onMessageEquals(Signal.DRAIN, this::onDrain)
+        .onMessageEquals(Signal.REPORT, this::onReport)
+        .onMessageEquals(Signal.BREAKER_OPEN, () -> onBreaker("open"))
+        .onMessageEquals(Signal.BREAKER_HALF_OPEN, () -> onBreaker("half-open"))
+        .onMessageEquals(Signal.BREAKER_CLOSED, () -> onBreaker("closed"))
         .build();
   }
 
   private Behavior<Command> onRequest(Request r) {
     VerifyBatch batch = (VerifyBatch) r.message();
+    int size = batch.trajectories().size();
+    if (breaker.isOpen()) {
+      batch
+          .replyTo()
+          .tell(
+              new VerifierProtocol.Rejected(
+                  batch.batch(),
+                  "suite " + suite.name() + " paused: verifier circuit breaker open"));
+      return this;
+    }
+    if (held + size > settings.queueCapacity()) {
+      batch
+          .replyTo()
+          .tell(
+              new VerifierProtocol.Rejected(
+                  batch.batch(), "queue full (" + held + " of " + settings.queueCapacity() + ")"));
+      return this;
+    }
+    BatchKey key = new BatchKey(batch.replyTo(), batch.batch());
+    batches.put(key, new Pending(size));
+    for (int i = 0; i < size; i++) {
+      queue.add(new Item(key, i, batch.trajectories().get(i)));
+    }
+    held += size;
+    batch.replyTo().tell(new VerifierProtocol.Accepted(batch.batch()));
+    drain();
+    return this;
+  }
+
+  private void drain() {
+    while (running < settings.parallelism() && !queue.isEmpty() && !breaker.isOpen()) {
+      start(queue.poll());
+    }
+  }
+
+  private void start(Item item) {
+    running++;
+    CompletableFuture<Verdict> check =
+        breaker
+            .callWithCircuitBreakerCS(
+                () ->
+                    CompletableFuture.supplyAsync(() -> scorer.verdict(item.trajectory()), executor)
+                        .completeOnTimeout(
+                            timeout(),
+                            settings.deadline().toMillis(),
+                            java.util.concurrent.TimeUnit.MILLISECONDS),
+                (ok, err) -> err.isPresent() && isInfrastructure(err.get()))
+            .toCompletableFuture();
     getContext()
         .pipeToSelf(
-            CompletableFuture.supplyAsync(() -> scorer.score(batch.trajectories()), executor),
-            (ok, err) -> ok != null ? new Scored(ok) : new ScoringFailed(err));
-    return this;
+            check,
+            (verdict, err) ->
+                err == null
+                    ? new Checked(item, verdict, null)
+                    : isInfrastructure(err)
+                        ? new Checked(item, null, unwrap(err))
+                        : new Checked(item, new Verdict(0, Verdict.Reason.CRASHED, 0), null));
   }
 
-  private Behavior<Command> onScored(Scored s) {
-    for (ScoredTrajectory st : s.scored()) {
-      scored++;
-      correct += st.verdict().reason() == Verdict.Reason.CORRECT ? 1 : 0;
-      malformed += st.verdict().reason() == Verdict.Reason.MALFORMED ? 1 : 0;
+  private Verdict timeout() {
+    return new Verdict(0, Verdict.Reason.TIMEOUT, settings.deadline().toMillis());
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
+  private static boolean isInfrastructure(Throwable t) {
+    Throwable cause = unwrap(t);
+    return cause instanceof ProgramRunner.SandboxUnavailableException
+        || cause instanceof akka.pattern.CircuitBreakerOpenException
+        || cause instanceof TimeoutException;
+  }
+
+  private Behavior<Command> onChecked(Checked c) {
+    running--;
+    if (c.infrastructure() != null) {
+      infrastructureFailures++;
+      getContext()
+          .getLog()
+          .warn(
+              "{}: infrastructure failure checking {} (retrying): {}",
+              name,
+              c.item().trajectory().id(),
+              c.infrastructure().toString());
+      queue.addFirst(c.item());
+      timers.startSingleTimer(Signal.DRAIN, settings.retryBackoff());
+      return this;
     }
-    unsent.addAll(s.scored());
-    flush();
-    events.tell(Topic.publish(new TrainingEvent.VerifierReport(name, scored, correct, malformed)));
+    Verdict v = c.verdict();
+    scored++;
+    byReason[v.reason().ordinal()]++;
+    latency.add(v.millis());
+    Pending pending = batches.get(c.item().batch());
+    pending.scored[c.item().index()] = new ScoredTrajectory(c.item().trajectory(), v);
+    if (--pending.remaining == 0) {
+      batches.remove(c.item().batch());
+      held -= pending.scored.length;
+      unsent.addAll(Arrays.asList(pending.scored));
+      flush();
+    }
+    drain();
     return this;
   }
 
-  private Behavior<Command> onScoringFailed(ScoringFailed f) {
-    // The scorer turns every failure of a check into a verdict; this is a bug in the verifier.
-    throw new IllegalStateException(name + ": scoring failed", f.cause());
+  private Behavior<Command> onDrain() {
+    drain();
+    return this;
+  }
+
+  private Behavior<Command> onBreaker(String state) {
+    breakerState = state;
+    if (state.equals("open")) {
+      getContext()
+          .getLog()
+          .warn(
+              "{}: suite {} paused: circuit breaker open after {} infrastructure failures; retry in {}",
+              name,
+              suite.name(),
+              settings.breakerMaxFailures(),
+              settings.breakerResetTimeout());
+    } else {
+      getContext().getLog().info("{}: circuit breaker {}", name, state);
+      drain();
+    }
+    onReport();
+    return this;
+  }
+
+  private Behavior<Command> onReport() {
+    events.tell(
+        Topic.publish(
+            new TrainingEvent.VerifierReport(
+                name,
+                suite.name(),
+                scored,
+                byReason.clone(),
+                latency.quantile(0.5),
+                latency.quantile(0.99),
+                held,
+                breakerState,
+                infrastructureFailures)));
+    return this;
   }
 
   private Behavior<Command> onLearners(Learners l) {

@@ -1,51 +1,53 @@
 package verity.reward;
 
-import java.util.ArrayList;
-import java.util.List;
-import verity.actors.protocol.ScoredTrajectory;
 import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.Verdict;
+import verity.envs.CheckResult;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.UnknownTaskException;
 
 /**
- * Scores trajectories with the verifier's own copy of the suite: the task is looked up by id (the
- * worker's prompt is not trusted), and the suite's pure check judges the completion. A trajectory
- * of another suite or of an unknown task is malformed; a check that throws has crashed.
+ * Scores a trajectory with the verifier's own copy of the suite: the task is looked up by id (the
+ * worker's prompt is not trusted), the policy's actions are decoded, and the suite's check plan is
+ * carried out. A trajectory of another suite or of an unknown task is malformed; a check that
+ * throws has crashed. A sandbox that cannot run at all is not the trajectory's fault: {@link
+ * ProgramRunner.SandboxUnavailableException} propagates so that the caller retries.
  */
 public final class TrajectoryScorer {
-  private static final Verdict MALFORMED = new Verdict(0.0, Verdict.Reason.MALFORMED);
-  private static final Verdict CRASHED = new Verdict(0.0, Verdict.Reason.CRASHED);
-
   private final Suite suite;
+  private final PlanExecutor executor;
 
-  public TrajectoryScorer(Suite suite) {
+  public TrajectoryScorer(Suite suite, PlanExecutor executor) {
     this.suite = suite;
-  }
-
-  public List<ScoredTrajectory> score(List<Trajectory> trajectories) {
-    List<ScoredTrajectory> out = new ArrayList<>(trajectories.size());
-    for (Trajectory t : trajectories) {
-      out.add(new ScoredTrajectory(t, verdict(t)));
-    }
-    return out;
+    this.executor = executor;
   }
 
   public Verdict verdict(Trajectory t) {
+    long started = System.nanoTime();
+    CheckResult result = check(t);
+    return new Verdict(
+        result.reward(),
+        VerdictMapper.reason(result.outcome()),
+        (System.nanoTime() - started) / 1e6);
+  }
+
+  private CheckResult check(Trajectory t) {
     if (!suite.name().equals(t.suite())) {
-      return MALFORMED;
+      return CheckResult.malformed("trajectory of suite " + t.suite() + " sent to " + suite.name());
     }
     Task task;
     try {
       task = suite.lookup(t.task().value());
     } catch (UnknownTaskException e) {
-      return MALFORMED;
+      return CheckResult.malformed(e.getMessage());
     }
     try {
-      return VerdictMapper.of(suite.check(task, suite.completionText(t.actions())));
+      return executor.execute(suite.plan(task, suite.completionText(t.actions())));
+    } catch (ProgramRunner.SandboxUnavailableException e) {
+      throw e;
     } catch (RuntimeException e) {
-      return CRASHED;
+      return new CheckResult(0.0, verity.envs.Outcome.CRASHED, e.toString());
     }
   }
 }

@@ -1,16 +1,11 @@
 package verity.reward;
 
 import verity.actors.protocol.Verdict;
-import verity.envs.CheckResult;
 import verity.envs.Outcome;
 
 /** Turns a suite's check result (plain Java) into the verdict that travels between roles. */
 final class VerdictMapper {
   private VerdictMapper() {}
-
-  static Verdict of(CheckResult r) {
-    return new Verdict(r.reward(), reason(r.outcome()));
-  }
 
   static Verdict.Reason reason(Outcome o) {
     return switch (o) {

@@ -1,75 +1,313 @@
 package verity.reward;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.FishingOutcomes;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import verity.actors.cluster.ServiceKeys;
+import verity.actors.cluster.Topics;
 import verity.actors.cluster.VerityNode;
 import verity.actors.protocol.LearnerProtocol;
+import verity.actors.protocol.TrainingEvent;
+import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.Verdict;
 import verity.actors.protocol.VerifierProtocol;
+import verity.envs.CheckPlan;
+import verity.envs.CheckResult;
+import verity.envs.Environment;
+import verity.envs.Suite;
+import verity.envs.Task;
+import verity.envs.TaskGenerator;
+import verity.envs.Vocabulary;
 import verity.envs.arith.ArithmeticSuite;
 
+/** The verifier pool: back-pressure, deadlines, infrastructure retries and the circuit breaker. */
 class RewardVerifierTest {
-  static ActorTestKit testKit;
+  static final Duration WAIT = Duration.ofSeconds(15);
+  ActorTestKit testKit;
+  TestProbe<LearnerProtocol.Command> learner;
+  TestProbe<VerifierProtocol.Reply> worker;
 
-  @BeforeAll
-  static void start() {
+  @BeforeEach
+  void start() {
     testKit =
         ActorTestKit.create(
             "reward",
             VerityNode.load(ConfigFactory.parseString("akka.remote.artery.canonical.port = 0")));
     VerityNode.joinSelf(testKit.system());
-  }
-
-  @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
-  }
-
-  @Test
-  void shouldScoreABatchAndPassItToTheLearnerOnceOneIsKnown() {
-    testKit.spawn(RewardVerifier.create("verifier-0", ArithmeticSuite.singleDigit()));
-    TestProbe<Receptionist.Listing> listing = testKit.createTestProbe();
-    testKit
-        .system()
-        .receptionist()
-        .tell(Receptionist.subscribe(ServiceKeys.VERIFIERS, listing.getRef()));
-    Set<ActorRef<VerifierProtocol.Command>> verifiers = Set.of();
-    while (verifiers.isEmpty()) {
-      verifiers =
-          listing.receiveMessage(Duration.ofSeconds(10)).getServiceInstances(ServiceKeys.VERIFIERS);
-    }
-    int[] prompt = ArithmeticSuite.singleDigit().lookup("3+4").prompt();
-    verifiers
-        .iterator()
-        .next()
-        .tell(
-            new VerifierProtocol.VerifyBatch(
-                List.of(
-                    TrajectoryScorerTest.trajectory("arith", "3+4", prompt, "7"),
-                    TrajectoryScorerTest.trajectory("arith", "3+4", prompt, "9"))));
-
-    // No learner yet: the verdicts wait. Then one registers and receives them.
-    TestProbe<LearnerProtocol.Command> learner = testKit.createTestProbe();
+    learner = testKit.createTestProbe();
     testKit
         .system()
         .receptionist()
         .tell(Receptionist.register(ServiceKeys.LEARNER, learner.getRef()));
+    worker = testKit.createTestProbe();
+  }
+
+  @AfterEach
+  void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  static RewardSettings settings(int capacity, Duration deadline, int breakerFailures) {
+    return new RewardSettings(
+        2, capacity, deadline, breakerFailures, Duration.ofMinutes(5), Duration.ofMillis(20));
+  }
+
+  ActorRef<VerifierProtocol.Command> verifierOf(String suite) {
+    TestProbe<Receptionist.Listing> listing = testKit.createTestProbe();
+    testKit
+        .system()
+        .receptionist()
+        .tell(Receptionist.subscribe(ServiceKeys.verifiers(suite), listing.getRef()));
+    Set<ActorRef<VerifierProtocol.Command>> refs = Set.of();
+    while (refs.isEmpty()) {
+      refs = listing.receiveMessage(WAIT).getServiceInstances(ServiceKeys.verifiers(suite));
+    }
+    return refs.iterator().next();
+  }
+
+  static List<Trajectory> arith(String... answers) {
+    int[] prompt = ArithmeticSuite.singleDigit().lookup("3+4").prompt();
+    List<Trajectory> out = new ArrayList<>();
+    for (String a : answers) {
+      out.add(TrajectoryScorerTest.trajectory("arith", "3+4", prompt, a));
+    }
+    return out;
+  }
+
+  @Test
+  void shouldScoreAnAcceptedBatchAndPassItToTheLearner() {
+    testKit.spawn(
+        RewardVerifier.create(
+            "v", ArithmeticSuite.singleDigit(), PlanExecutor.pureOnly(), settings(100, WAIT, 5)));
+    verifierOf("arith").tell(new VerifierProtocol.VerifyBatch(1, arith("7", "9"), worker.getRef()));
+    worker.expectMessage(WAIT, new VerifierProtocol.Accepted(1));
     LearnerProtocol.ScoredBatch scored =
-        learner.expectMessageClass(LearnerProtocol.ScoredBatch.class, Duration.ofSeconds(10));
-    assertEquals(2, scored.scored().size());
+        learner.expectMessageClass(LearnerProtocol.ScoredBatch.class, WAIT);
     assertEquals(Verdict.Reason.CORRECT, scored.scored().get(0).verdict().reason());
     assertEquals(Verdict.Reason.WRONG, scored.scored().get(1).verdict().reason());
+  }
+
+  @Test
+  void shouldRefuseABatchThatDoesNotFitItsQueue() {
+    testKit.spawn(
+        RewardVerifier.create(
+            "v", ArithmeticSuite.singleDigit(), PlanExecutor.pureOnly(), settings(2, WAIT, 5)));
+    verifierOf("arith")
+        .tell(new VerifierProtocol.VerifyBatch(1, arith("7", "7", "7"), worker.getRef()));
+    VerifierProtocol.Rejected r = worker.expectMessageClass(VerifierProtocol.Rejected.class, WAIT);
+    assertTrue(r.reason().contains("queue full"), r.reason());
+    learner.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void shouldGiveATimeoutVerdictToACheckThatOutlivesItsDeadline() {
+    CountDownLatch never = new CountDownLatch(1);
+    ProgramRunner hangs =
+        program -> {
+          try {
+            never.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          throw new IllegalStateException("released");
+        };
+    testKit.spawn(
+        RewardVerifier.create(
+            "v",
+            new ProgramSuite("slow"),
+            new PlanExecutor(hangs),
+            settings(100, Duration.ofMillis(300), 5)));
+    verifierOf("slow")
+        .tell(
+            new VerifierProtocol.VerifyBatch(
+                1, ProgramSuite.trajectories("slow", 1), worker.getRef()));
+    worker.expectMessage(WAIT, new VerifierProtocol.Accepted(1));
+    LearnerProtocol.ScoredBatch scored =
+        learner.expectMessageClass(LearnerProtocol.ScoredBatch.class, WAIT);
+    assertEquals(Verdict.Reason.TIMEOUT, scored.scored().get(0).verdict().reason());
+    never.countDown();
+  }
+
+  @Test
+  void shouldRetryInfrastructureFailuresWithoutBlamingTheProgram() {
+    AtomicInteger calls = new AtomicInteger();
+    ProgramRunner flaky =
+        program -> {
+          if (calls.incrementAndGet() <= 2) {
+            throw new ProgramRunner.SandboxUnavailableException("bwrap: cannot start", null);
+          }
+          return new CheckPlan.ProgramRun(0, "ok", "", false, false, Duration.ofMillis(1));
+        };
+    testKit.spawn(
+        RewardVerifier.create(
+            "v", new ProgramSuite("flaky"), new PlanExecutor(flaky), settings(100, WAIT, 5)));
+    verifierOf("flaky")
+        .tell(
+            new VerifierProtocol.VerifyBatch(
+                1, ProgramSuite.trajectories("flaky", 1), worker.getRef()));
+    LearnerProtocol.ScoredBatch scored =
+        learner.expectMessageClass(LearnerProtocol.ScoredBatch.class, WAIT);
+    assertEquals(Verdict.Reason.CORRECT, scored.scored().get(0).verdict().reason());
+    assertEquals(3, calls.get(), "two infrastructure failures, then the real check");
+  }
+
+  @Test
+  void shouldPauseTheSuiteWhenTheSandboxKeepsFailing() {
+    ProgramRunner broken =
+        program -> {
+          throw new ProgramRunner.SandboxUnavailableException("bwrap: no user namespaces", null);
+        };
+    TestProbe<TrainingEvent> events = testKit.createTestProbe();
+    testKit
+        .spawn(Topic.create(TrainingEvent.class, Topics.TRAINING_EVENTS))
+        .tell(Topic.subscribe(events.getRef()));
+    testKit.spawn(
+        RewardVerifier.create(
+            "v", new ProgramSuite("broken"), new PlanExecutor(broken), settings(100, WAIT, 3)));
+    ActorRef<VerifierProtocol.Command> verifier = verifierOf("broken");
+    verifier.tell(
+        new VerifierProtocol.VerifyBatch(
+            1, ProgramSuite.trajectories("broken", 2), worker.getRef()));
+    worker.expectMessage(WAIT, new VerifierProtocol.Accepted(1));
+
+    TrainingEvent.VerifierReport open =
+        (TrainingEvent.VerifierReport)
+            events
+                .fishForMessage(
+                    WAIT,
+                    e ->
+                        e instanceof TrainingEvent.VerifierReport r && r.breaker().equals("open")
+                            ? FishingOutcomes.complete()
+                            : FishingOutcomes.continueAndIgnore())
+                .get(0);
+    assertTrue(open.infrastructureFailures() >= 3);
+    assertEquals(0, open.scored(), "nothing is scored against the program");
+    assertEquals(2, open.queued(), "the accepted trajectories are kept, not lost");
+
+    verifier.tell(
+        new VerifierProtocol.VerifyBatch(
+            2, ProgramSuite.trajectories("broken", 1), worker.getRef()));
+    VerifierProtocol.Rejected r = worker.expectMessageClass(VerifierProtocol.Rejected.class, WAIT);
+    assertTrue(r.reason().contains("paused"), r.reason());
+    learner.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  /** A suite whose every check runs a program whose output "ok" means correct. */
+  static final class ProgramSuite implements Suite {
+    static final Vocabulary VOCABULARY = new Vocabulary(List.of("x"));
+    private final String name;
+
+    ProgramSuite(String name) {
+      this.name = name;
+    }
+
+    static List<Trajectory> trajectories(String suite, int n) {
+      List<Trajectory> out = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        Trajectory t = TrajectoryScorerTest.trajectory(suite, "t", new int[] {3}, "7");
+        out.add(
+            new Trajectory(
+                new verity.actors.ids.TrajectoryId(new verity.actors.ids.LeaseId(1), i),
+                suite,
+                t.task(),
+                n,
+                t.prompt(),
+                t.tokens(),
+                t.policyMask(),
+                t.logProbs(),
+                t.segments(),
+                "w"));
+      }
+      return out;
+    }
+
+    record T(String id) implements Task {
+      @Override
+      public int[] prompt() {
+        return new int[] {3};
+      }
+    }
+
+    @Override
+    public String name() {
+      return name;
+    }
+
+    @Override
+    public Vocabulary vocabulary() {
+      return VOCABULARY;
+    }
+
+    @Override
+    public int maxPromptTokens() {
+      return 4;
+    }
+
+    @Override
+    public int maxCompletionTokens() {
+      return 4;
+    }
+
+    @Override
+    public boolean runsPrograms() {
+      return true;
+    }
+
+    @Override
+    public TaskGenerator generator(long seed) {
+      return () -> new T("t");
+    }
+
+    @Override
+    public List<Task> evaluationSet() {
+      return List.of(new T("t"));
+    }
+
+    @Override
+    public String evaluationSetName() {
+      return "all";
+    }
+
+    @Override
+    public Task lookup(String taskId) {
+      return new T(taskId);
+    }
+
+    @Override
+    public Task taskFromRecord(Map<String, Object> record) {
+      return new T(String.valueOf(record.get("id")));
+    }
+
+    @Override
+    public Environment newEnvironment(Task task) {
+      return new verity.envs.SingleTurnEnvironment();
+    }
+
+    @Override
+    public CheckPlan plan(Task task, String completion) {
+      CheckPlan.Limits limits =
+          new CheckPlan.Limits(
+              Duration.ofSeconds(1), Duration.ofSeconds(1), 1 << 28, 4, 1 << 20, 1 << 16);
+      return new CheckPlan.RunProgram(
+          new CheckPlan.Program("python3", completion, limits),
+          run -> run.stdout().equals("ok") ? CheckResult.correct() : CheckResult.wrong());
+    }
   }
 }

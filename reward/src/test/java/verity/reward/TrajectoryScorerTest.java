@@ -1,6 +1,7 @@
 package verity.reward;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ import verity.envs.arith.ArithmeticSuite;
 
 class TrajectoryScorerTest {
   static final ArithmeticSuite SUITE = ArithmeticSuite.singleDigit();
-  final TrajectoryScorer scorer = new TrajectoryScorer(SUITE);
+  final TrajectoryScorer scorer = new TrajectoryScorer(SUITE, PlanExecutor.pureOnly());
 
   static Trajectory trajectory(String suite, String task, int[] prompt, String answer) {
     int[] digits = SUITE.vocabulary().encode(answer);
@@ -40,8 +41,9 @@ class TrajectoryScorerTest {
     int[] prompt = SUITE.lookup("3+4").prompt();
     assertEquals(
         Verdict.Reason.CORRECT, scorer.verdict(trajectory("arith", "3+4", prompt, "7")).reason());
-    assertEquals(
-        Verdict.Reason.WRONG, scorer.verdict(trajectory("arith", "3+4", prompt, "8")).reason());
+    Verdict wrong = scorer.verdict(trajectory("arith", "3+4", prompt, "8"));
+    assertEquals(Verdict.Reason.WRONG, wrong.reason());
+    assertTrue(wrong.millis() >= 0);
   }
 
   @Test
@@ -49,7 +51,8 @@ class TrajectoryScorerTest {
     // The worker claims task 3+4 but shows the prompt of 1+1; the verifier checks 3+4.
     int[] lie = SUITE.lookup("1+1").prompt();
     Verdict v = scorer.verdict(trajectory("arith", "3+4", lie, "2"));
-    assertEquals(new Verdict(0.0, Verdict.Reason.WRONG), v);
+    assertEquals(Verdict.Reason.WRONG, v.reason());
+    assertEquals(0.0, v.reward());
   }
 
   @Test
@@ -61,5 +64,25 @@ class TrajectoryScorerTest {
     assertEquals(
         Verdict.Reason.MALFORMED,
         scorer.verdict(trajectory("arith2", "3+4", prompt, "7")).reason());
+  }
+
+  @Test
+  void shouldOnlyCheckTheTokensThePolicySampled() {
+    Trajectory t = trajectory("arith", "3+4", SUITE.lookup("3+4").prompt(), "7");
+    // An observation token the environment fed (not sampled) in front of the answer is ignored.
+    int[] tokens = {SUITE.vocabulary().id("9"), t.tokens()[0], t.tokens()[1]};
+    Trajectory withObservation =
+        new Trajectory(
+            t.id(),
+            t.suite(),
+            t.task(),
+            2,
+            t.prompt(),
+            tokens,
+            new boolean[] {false, true, true},
+            new float[3],
+            List.of(new Segment(0, 3, PolicyVersion.INITIAL)),
+            "w");
+    assertEquals(Verdict.Reason.CORRECT, scorer.verdict(withObservation).reason());
   }
 }

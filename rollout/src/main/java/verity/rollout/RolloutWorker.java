@@ -8,7 +8,9 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.Routers;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -16,6 +18,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ComputeDispatcher;
@@ -24,20 +27,22 @@ import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.ids.TrajectoryId;
-import verity.actors.protocol.Segment;
 import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.VerifierProtocol;
 import verity.actors.weights.FlatWeights;
+import verity.envs.Suite;
+import verity.envs.Task;
+import verity.policy.EpisodeGenerator;
 import verity.policy.Policy;
-import verity.policy.SampledBatch;
 
 /**
  * Generates trajectories with its own policy replica. It pulls leases from the task source only
- * when it is idle, samples {@code groupSize} completions of every leased task side by side in one
- * batch, records the version and per-token log-probs of each, and sends the batch to a reward
- * verifier. New weights are fetched in the background and swapped in between batches; nothing is
- * generated before the first version arrived.
+ * when it is idle, runs {@code groupSize} episodes of every leased task side by side in one batch
+ * ({@link EpisodeRunner}), records the versions and per-token log-probs of each, and sends the
+ * batch to a reward verifier. New weights are fetched in the background and swapped in between
+ * batches, and between turns of long episodes; nothing is generated before the first version
+ * arrived.
  */
 public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
 
@@ -57,18 +62,38 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
   private record GenerationFailed(Throwable cause) implements Command, LocalOnly {}
 
+  private record VerifierReply(VerifierProtocol.Reply reply) implements Command, LocalOnly {}
+
+  /** Offer the held batch to a verifier again. */
+  private enum Resend implements Command, LocalOnly {
+    INSTANCE
+  }
+
+  private static final Duration REJECTED_BACKOFF = Duration.ofMillis(250);
+  private static final Duration ACCEPT_TIMEOUT = Duration.ofSeconds(5);
+
   private final String name;
-  private final String suite;
+  private final Suite suite;
   private final RolloutSettings settings;
   private final float temperature;
   private final SplittableRandom random;
   private final Executor compute;
   private final ActorRef<VerifierProtocol.Command> verifiers;
   private final ActorRef<TaskSource.Leases> leaseReplies;
+  private final ActorRef<VerifierProtocol.Reply> verifierReplies;
+  private final TimerScheduler<Command> timers;
+
+  /** Scored by no verifier yet: no new work is leased while a batch waits (back-pressure). */
+  private VerifierProtocol.VerifyBatch held;
+
+  private long nextBatch = 1;
   private final ActorRef<Topic.Command<TrainingEvent>> events;
   private Optional<ActorRef<TaskSource.Command>> source = Optional.empty();
   private Policy policy;
-  private FlatWeights staged;
+
+  /** The newest complete version not yet loaded; taken by the compute thread. */
+  private final AtomicReference<FlatWeights> staged = new AtomicReference<>();
+
   private boolean loaded;
   private boolean requested;
   private boolean generating;
@@ -78,24 +103,30 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
   public static Behavior<Command> create(
       String name,
-      String suite,
+      Suite suite,
       RolloutSettings settings,
       float temperature,
       long seed,
       ReplicaFactory replicas) {
     return Behaviors.setup(
-        ctx -> new RolloutWorker(ctx, name, suite, settings, temperature, seed, replicas));
+        ctx ->
+            Behaviors.withTimers(
+                timers ->
+                    new RolloutWorker(
+                        ctx, timers, name, suite, settings, temperature, seed, replicas)));
   }
 
   private RolloutWorker(
       ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
       String name,
-      String suite,
+      Suite suite,
       RolloutSettings settings,
       float temperature,
       long seed,
       ReplicaFactory replicas) {
     super(ctx);
+    this.timers = timers;
     this.name = name;
     this.suite = suite;
     this.settings = settings;
@@ -103,8 +134,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     this.random = new SplittableRandom(seed);
     this.compute = ComputeDispatcher.executor(ctx.getSystem());
     this.verifiers =
-        ctx.spawn(Routers.group(ServiceKeys.VERIFIERS).withRoundRobinRouting(), "verifiers");
+        ctx.spawn(
+            Routers.group(ServiceKeys.verifiers(suite.name())).withRoundRobinRouting(),
+            "verifiers");
     this.leaseReplies = ctx.messageAdapter(TaskSource.Leases.class, Leased::new);
+    this.verifierReplies = ctx.messageAdapter(VerifierProtocol.Reply.class, VerifierReply::new);
     this.events = Topics.trainingEvents(ctx);
     ctx.spawn(
         WeightsFollower.create(ctx.messageAdapter(WeightsFollower.WeightsReady.class, Staged::new)),
@@ -129,6 +163,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         .onMessage(Leased.class, this::onLeased)
         .onMessage(Generated.class, this::onGenerated)
         .onMessage(GenerationFailed.class, this::onGenerationFailed)
+        .onMessage(VerifierReply.class, this::onVerifierReply)
+        .onMessageEquals(Resend.INSTANCE, this::onResend)
         .onSignal(PostStop.class, s -> onStop())
         .build();
   }
@@ -140,7 +176,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   }
 
   private Behavior<Command> onStaged(Staged s) {
-    staged = s.ready().weights();
+    staged.set(s.ready().weights());
     maybeRequest();
     return this;
   }
@@ -157,7 +193,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         || (!loaded && staged == null)
         || source.isEmpty()
         || requested
-        || generating) {
+        || generating
+        || held != null) {
       return;
     }
     requested = true;
@@ -172,66 +209,103 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
       return this;
     }
     generating = true;
-    FlatWeights swap = staged;
-    staged = null;
     loaded = true;
     Policy p = policy;
     CompletableFuture<Generated> job =
-        CompletableFuture.supplyAsync(() -> generate(p, swap, leases), compute);
+        CompletableFuture.supplyAsync(() -> generate(p, leases), compute);
     inFlight = job;
     getContext().pipeToSelf(job, (ok, err) -> ok != null ? ok : new GenerationFailed(err));
     return this;
   }
 
   /** Runs on the compute dispatcher. */
-  private Generated generate(Policy p, FlatWeights swap, List<TaskSource.Lease> leases) {
+  private Generated generate(Policy p, List<TaskSource.Lease> leases) {
     long started = System.nanoTime();
-    if (swap != null) {
-      // The follower only ever delivers versions newer than the one before.
-      p.importWeights(swap);
+    Runnable first = takeStaged(p);
+    if (first != null) {
+      first.run();
     }
     int g = settings.groupSize();
-    int[][] prompts = new int[leases.size() * g][];
+    List<Task> tasks = new ArrayList<>(leases.size() * g);
+    long[] seeds = new long[leases.size() * g];
     for (int i = 0; i < leases.size(); i++) {
+      Task task = suite.lookup(leases.get(i).task().value());
       for (int j = 0; j < g; j++) {
-        prompts[i * g + j] = leases.get(i).prompt();
+        tasks.add(task);
+        seeds[i * g + j] = leases.get(i).id().value() * 1_000_003L + j;
       }
     }
-    SampledBatch batch = p.sample(prompts, temperature, random);
-    PolicyVersion version = p.version();
-    List<Trajectory> out = new ArrayList<>(prompts.length);
+    List<EpisodeRunner.Result> episodes =
+        EpisodeRunner.run(p, suite, tasks, seeds, temperature, random, () -> takeStaged(p));
+    List<Trajectory> out = new ArrayList<>(tasks.size());
+    long sampledTokens = 0;
     for (int i = 0; i < leases.size(); i++) {
       TaskSource.Lease lease = leases.get(i);
       for (int j = 0; j < g; j++) {
-        int row = i * g + j;
-        int[] completion = batch.completions()[row];
+        EpisodeRunner.Result r = episodes.get(i * g + j);
+        EpisodeGenerator.Episode e = r.episode();
+        sampledTokens += e.actions().length;
         out.add(
             new Trajectory(
                 new TrajectoryId(lease.id(), j),
-                suite,
+                suite.name(),
                 lease.task(),
                 g,
-                lease.prompt(),
-                completion,
-                Trajectory.allSampled(completion.length),
-                batch.logProbs()[row],
-                List.of(new Segment(0, completion.length, version)),
+                tasks.get(i * g + j).prompt(),
+                e.tokens(),
+                e.sampled(),
+                e.logProbs(),
+                r.segments(),
                 name));
       }
     }
-    return new Generated(out, batch.tokens(), (System.nanoTime() - started) / 1e6);
+    return new Generated(out, sampledTokens, (System.nanoTime() - started) / 1e6);
+  }
+
+  /** A swap to the newest staged version, or null when there is none. */
+  private Runnable takeStaged(Policy p) {
+    FlatWeights w = staged.getAndSet(null);
+    return w == null ? null : () -> p.importWeights(w);
   }
 
   private Behavior<Command> onGenerated(Generated g) {
     generating = false;
     trajectories += g.trajectories().size();
     tokens += g.tokens();
-    verifiers.tell(new VerifierProtocol.VerifyBatch(g.trajectories()));
+    held = new VerifierProtocol.VerifyBatch(nextBatch++, g.trajectories(), verifierReplies);
+    offer();
     PolicyVersion version = g.trajectories().get(0).segments().get(0).version();
     events.tell(
         Topic.publish(
             new TrainingEvent.RolloutReport(name, version, trajectories, tokens, g.millis())));
     maybeRequest();
+    return this;
+  }
+
+  private void offer() {
+    verifiers.tell(held);
+    timers.startSingleTimer(Resend.INSTANCE, ACCEPT_TIMEOUT);
+  }
+
+  private Behavior<Command> onVerifierReply(VerifierReply r) {
+    if (held == null) {
+      return this;
+    }
+    if (r.reply() instanceof VerifierProtocol.Accepted a && a.batch() == held.batch()) {
+      held = null;
+      timers.cancel(Resend.INSTANCE);
+      maybeRequest();
+    } else if (r.reply() instanceof VerifierProtocol.Rejected j && j.batch() == held.batch()) {
+      getContext().getLog().debug("{}: batch {} refused: {}", name, j.batch(), j.reason());
+      timers.startSingleTimer(Resend.INSTANCE, REJECTED_BACKOFF);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onResend() {
+    if (held != null) {
+      offer();
+    }
     return this;
   }
 

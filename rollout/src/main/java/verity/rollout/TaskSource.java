@@ -51,8 +51,8 @@ public final class TaskSource extends AbstractBehavior<TaskSource.Command> {
     }
   }
 
-  /** One leased task. */
-  public record Lease(LeaseId id, TaskId task, int[] prompt, int groupSize) {}
+  /** One leased task; the worker looks the task up in its own copy of the suite. */
+  public record Lease(LeaseId id, TaskId task, int groupSize) {}
 
   private record Settled(LeaseProtocol.Command message) implements Command, LocalOnly {}
 
@@ -147,7 +147,7 @@ public final class TaskSource extends AbstractBehavior<TaskSource.Command> {
         Task task = reissue.isEmpty() ? generator.next() : reissue.poll();
         LeaseId id = new LeaseId(nextLease++);
         open.put(id, new Open(task, deadline, r.worker()));
-        leases.add(new Lease(id, new TaskId(task.id()), task.prompt(), settings.groupSize()));
+        leases.add(new Lease(id, new TaskId(task.id()), settings.groupSize()));
       }
       r.replyTo().tell(new Leases(leases));
     }

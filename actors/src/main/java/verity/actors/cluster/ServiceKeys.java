@@ -10,8 +10,10 @@ import verity.actors.protocol.WeightsProtocol;
 public final class ServiceKeys {
   private ServiceKeys() {}
 
-  public static final ServiceKey<VerifierProtocol.Command> VERIFIERS =
-      ServiceKey.create(VerifierProtocol.Command.class, "verity-verifiers");
+  /** The reward verifiers of one suite: workers send each suite's trajectories to its own pool. */
+  public static ServiceKey<VerifierProtocol.Command> verifiers(String suite) {
+    return ServiceKey.create(VerifierProtocol.Command.class, "verity-verifiers-" + suite);
+  }
 
   public static final ServiceKey<LearnerProtocol.Command> LEARNER =
       ServiceKey.create(LearnerProtocol.Command.class, "verity-learner");

@@ -27,9 +27,32 @@ public sealed interface TrainingEvent extends VerityMessage {
       String worker, PolicyVersion version, long trajectories, long tokens, double generateMillis)
       implements TrainingEvent {}
 
-  /** A verifier's running totals. */
-  record VerifierReport(String verifier, long scored, long correct, long malformed)
-      implements TrainingEvent {}
+  /**
+   * A verifier's running totals and current state.
+   *
+   * @param byReason verdicts so far, indexed by {@link Verdict.Reason#ordinal()}
+   * @param p50Millis median check latency over the recent window
+   * @param p99Millis 99th-percentile check latency over the recent window
+   * @param queued trajectories accepted and not yet scored
+   * @param breaker {@code closed}, {@code open} (suite paused) or {@code half-open}
+   * @param infrastructureFailures sandbox or executor failures so far (retried, never a verdict)
+   */
+  record VerifierReport(
+      String verifier,
+      String suite,
+      long scored,
+      long[] byReason,
+      double p50Millis,
+      double p99Millis,
+      int queued,
+      String breaker,
+      long infrastructureFailures)
+      implements TrainingEvent {
+
+    public long count(Verdict.Reason reason) {
+      return reason.ordinal() < byReason.length ? byReason[reason.ordinal()] : 0;
+    }
+  }
 
   /** Progress of the supervised warm start that precedes version 0. */
   record WarmStartProgress(int step, int steps, double loss) implements TrainingEvent {}

@@ -180,7 +180,7 @@ public final class ArithmeticSuite implements Suite {
 
   @Override
   public Environment newEnvironment(Task task) {
-    return new SingleTurnEnvironment(task.prompt());
+    return new SingleTurnEnvironment();
   }
 
   @Override
