@@ -6,7 +6,7 @@ import verity.envs.Suite;
 import verity.envs.Suites;
 import verity.envs.Vocabulary;
 import verity.learner.LearnerSettings;
-import verity.learner.grpo.GrpoTrainer;
+import verity.learner.grpo.Objective;
 import verity.policy.Policy;
 import verity.policy.PolicySettings;
 import verity.policy.PolicySpec;
@@ -76,13 +76,8 @@ public record RunPlan(
     return PlanExecutor.pureOnly();
   }
 
-  public GrpoTrainer.Objective objective() {
-    return new GrpoTrainer.Objective(
-        learner.learningRate(),
-        learner.clip(),
-        learner.entropyCoefficient(),
-        learner.maxGradNorm(),
-        policy.temperature());
+  public Objective objective() {
+    return learner.rlObjective(policy.temperature());
   }
 
   /** PyTorch intra-op threads, applied before the engine loads. */

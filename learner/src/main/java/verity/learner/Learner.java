@@ -37,6 +37,7 @@ import verity.actors.weights.FlatWeights;
 import verity.learner.grpo.GroupAdvantages;
 import verity.learner.grpo.GrpoTrainer;
 import verity.learner.grpo.NonFiniteLossException;
+import verity.learner.grpo.Objective;
 import verity.learner.grpo.SupervisedTrainer;
 import verity.learner.grpo.TrainingSample;
 import verity.policy.Policy;
@@ -100,7 +101,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
   public static Behavior<Command> create(
       LearnerSettings settings,
-      GrpoTrainer.Objective objective,
+      Objective objective,
       ReplicaFactory replicas,
       DemonstrationSource demonstrations) {
     return Behaviors.setup(ctx -> new Learner(ctx, settings, objective, replicas, demonstrations));
@@ -109,7 +110,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   private Learner(
       ActorContext<Command> ctx,
       LearnerSettings settings,
-      GrpoTrainer.Objective objective,
+      Objective objective,
       ReplicaFactory replicas,
       DemonstrationSource demonstrations) {
     super(ctx);
@@ -130,7 +131,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
             () -> {
               Policy p = replicas.create();
               warmStart(p, settings.warmStart(), demonstrations, events);
-              GrpoTrainer t = new GrpoTrainer(p, objective);
+              GrpoTrainer t =
+                  new GrpoTrainer(p, objective, settings.learningRate(), settings.maxGradNorm());
               return new Ready(p, t, p.exportWeights(PolicyVersion.INITIAL));
             },
             compute),
@@ -151,13 +153,12 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     if (warm.steps() == 0) {
       return;
     }
-    try (SupervisedTrainer sft = new SupervisedTrainer(policy, warm.learningRate())) {
-      for (int step = 1; step <= warm.steps(); step++) {
-        DemonstrationSource.Demonstrations d = demonstrations.next(warm.batch());
-        float loss = sft.step(d.prompts(), d.completions());
-        if (step % WARM_START_REPORT_EVERY == 0 || step == warm.steps()) {
-          events.tell(Topic.publish(new TrainingEvent.WarmStartProgress(step, warm.steps(), loss)));
-        }
+    SupervisedTrainer sft = new SupervisedTrainer(policy, warm.learningRate());
+    for (int step = 1; step <= warm.steps(); step++) {
+      DemonstrationSource.Demonstrations d = demonstrations.next(warm.batch());
+      double loss = sft.step(d.prompts(), d.completions());
+      if (step % WARM_START_REPORT_EVERY == 0 || step == warm.steps()) {
+        events.tell(Topic.publish(new TrainingEvent.WarmStartProgress(step, warm.steps(), loss)));
       }
     }
   }
@@ -260,12 +261,11 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     stepping = true;
     PolicyVersion next = version.next();
     GrpoTrainer t = trainer;
-    Policy p = policy;
     CompletableFuture<StepDone> step =
         CompletableFuture.supplyAsync(
             () -> {
               StepMetrics m = t.step(samples);
-              return new StepDone(m, p.exportWeights(next), groups);
+              return new StepDone(m, t.export(next), groups);
             },
             compute);
     inFlight = step;
@@ -362,14 +362,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   }
 
   private Behavior<Command> onStop() {
-    GrpoTrainer t = trainer;
     Policy p = policy;
     // Native memory must not be freed under a step that is still running.
     inFlight.whenComplete(
         (ok, err) -> {
-          if (t != null) {
-            t.close();
-          }
           if (p != null) {
             p.close();
           }

@@ -2,13 +2,16 @@ package verity.learner;
 
 import com.typesafe.config.Config;
 import verity.actors.config.ConfigChecks;
+import verity.learner.grpo.Objective;
 
 /** {@code verity.learner}: batch formation, the GRPO objective, staleness, and limits. */
 public record LearnerSettings(
     int batchGroups,
     double learningRate,
+    Objective.Kind objective,
     double clip,
     double entropyCoefficient,
+    double isTruncation,
     double maxGradNorm,
     boolean normalizeAdvantageStd,
     int maxStaleness,
@@ -29,13 +32,20 @@ public record LearnerSettings(
   /** A supervised phase on demonstrations before the first version is published; 0 steps = none. */
   public record WarmStart(int steps, int batch, double learningRate) {}
 
+  /** The objective for RL steps at this sampling temperature. */
+  public Objective rlObjective(float temperature) {
+    return new Objective(objective, clip, entropyCoefficient, isTruncation, temperature);
+  }
+
   public static LearnerSettings from(Config config) {
     String p = "verity.learner.";
     return new LearnerSettings(
         ConfigChecks.positiveInt(config, p + "batch-groups"),
         ConfigChecks.positiveDouble(config, p + "learning-rate"),
+        ConfigChecks.oneOf(config, p + "objective", Objective.Kind.class),
         ConfigChecks.doubleIn(config, p + "clip", 0.0, 1.0),
         ConfigChecks.doubleIn(config, p + "entropy-coefficient", 0.0, 10.0),
+        ConfigChecks.doubleIn(config, p + "is-truncation", 1.0, 1e6),
         ConfigChecks.positiveDouble(config, p + "max-grad-norm"),
         config.getBoolean(p + "normalize-advantage-std"),
         ConfigChecks.intAtLeast(config, p + "max-staleness", 0),

@@ -31,7 +31,7 @@ import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.Verdict;
 import verity.learner.LearnerSettings.StaleHandling;
-import verity.learner.grpo.GrpoTrainer;
+import verity.learner.grpo.Objective;
 import verity.policy.Policy;
 import verity.policy.PolicySpec;
 
@@ -67,8 +67,10 @@ class LearnerStalenessTest {
         new LearnerSettings(
             1,
             1e-3,
+            Objective.Kind.DECOUPLED_PPO,
             0.2,
             0.0,
+            2.0,
             1.0,
             true,
             0,
@@ -80,7 +82,7 @@ class LearnerStalenessTest {
     testKit.spawn(
         Learner.create(
             settings,
-            new GrpoTrainer.Objective(1e-3, 0.2, 0.0, 1.0, 1f),
+            new Objective(Objective.Kind.DECOUPLED_PPO, 0.2, 0.0, 2.0, 1f),
             () -> Policy.create(SPEC, Device.cpu(), 1),
             DemonstrationSource.NONE));
     TestProbe<Receptionist.Listing> listing = testKit.createTestProbe();

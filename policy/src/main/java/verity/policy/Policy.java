@@ -163,6 +163,36 @@ public final class Policy implements AutoCloseable {
     }
   }
 
+  /** Marks every parameter as trainable: gradients are recorded for them inside a collector. */
+  public void enableGradients() {
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      p.getValue().getArray().setRequiresGradient(true);
+    }
+  }
+
+  /** The gradient of every parameter after a backward pass, flat in export order. */
+  public float[] gradients() {
+    float[] flat = new float[Math.toIntExact(parameterCount())];
+    int offset = 0;
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      try (NDArray g = p.getValue().getArray().getGradient()) {
+        float[] part = g.toFloatArray();
+        System.arraycopy(part, 0, flat, offset, part.length);
+        offset += part.length;
+      }
+    }
+    return flat;
+  }
+
+  /** Sets every gradient to zero (PyTorch accumulates them across backward passes). */
+  public void zeroGradients() {
+    for (Pair<String, Parameter> p : block.getParameters()) {
+      try (NDArray g = p.getValue().getArray().getGradient()) {
+        g.muli(0f);
+      }
+    }
+  }
+
   /** Exports the current weights as a flat, checksummed array stamped with {@code newVersion}. */
   public FlatWeights exportWeights(PolicyVersion newVersion) {
     List<String> names = new ArrayList<>();

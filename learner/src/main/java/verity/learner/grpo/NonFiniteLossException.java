@@ -1,8 +1,15 @@
 package verity.learner.grpo;
 
-/** The loss came out NaN or infinite; the step was not applied. */
+/** The loss or the gradient came out NaN or infinite; the step was not applied. */
 public final class NonFiniteLossException extends RuntimeException {
-  public NonFiniteLossException(float loss, int samples) {
-    super("loss is " + loss + " on a batch of " + samples + " trajectories; step skipped");
+  public NonFiniteLossException(double loss, double gradientNorm, int samples) {
+    super(
+        "loss "
+            + loss
+            + ", gradient norm "
+            + gradientNorm
+            + " on a batch of "
+            + samples
+            + " trajectories: step skipped, weights unchanged");
   }
 }

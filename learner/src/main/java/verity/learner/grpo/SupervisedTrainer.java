@@ -1,56 +1,45 @@
 package verity.learner.grpo;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.Trainer;
-import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
+import verity.actors.weights.FlatWeights;
+import verity.learner.optim.FlatAdam;
+import verity.learner.optim.Gradients;
 import verity.policy.Policy;
-import verity.policy.TrainingBatch;
 
 /**
- * Supervised warm start: maximizes the log-likelihood of demonstrated completions (token-level
- * cross-entropy). Used for a short phase before RL on suites where exploration from a random policy
- * never finds a reward. Same threading rules as {@link GrpoTrainer}.
+ * Supervised warm start on one replica: maximizes the log-likelihood of demonstrated completions
+ * (token-level cross-entropy) with its own Adam. Used for a short phase before RL on suites where
+ * exploration from a random policy never finds a reward.
  */
-public final class SupervisedTrainer implements AutoCloseable {
+public final class SupervisedTrainer {
   private final Policy policy;
-  private final Trainer trainer;
+  private final GradientComputer gradients;
+  private final FlatAdam adam;
+  private final FlatWeights layout;
+  private final float[] weights;
 
   public SupervisedTrainer(Policy policy, double learningRate) {
     this.policy = policy;
-    Optimizer adam =
-        Optimizer.adam().optLearningRateTracker(Tracker.fixed((float) learningRate)).build();
-    this.trainer =
-        policy.model().newTrainer(new DefaultTrainingConfig(Loss.l2Loss()).optOptimizer(adam));
-    trainer.initialize(policy.exampleInputShapes());
+    this.gradients = new GradientComputer(policy);
+    this.layout = policy.exportWeights(policy.version());
+    this.weights = layout.values().clone();
+    this.adam = new FlatAdam((float) learningRate, weights.length);
   }
 
   /** One step on these demonstrations; returns the mean token cross-entropy before the update. */
-  public float step(int[][] prompts, int[][] completions) {
-    try (NDManager step = trainer.getManager().newSubManager()) {
-      TrainingBatch batch = policy.trainingBatch(step, prompts, completions);
-      float value;
-      try (GradientCollector collector = trainer.newGradientCollector()) {
-        NDArray logits = trainer.forward(batch.inputs()).get(0);
-        NDArray logp = Policy.completionLogProbs(logits, batch, 1f).get(0);
-        NDArray loss = logp.mul(batch.mask()).sum().div(batch.mask().sum()).neg();
-        value = loss.getFloat();
-        if (!Float.isFinite(value)) {
-          throw new NonFiniteLossException(value, prompts.length);
-        }
-        collector.backward(loss);
-      }
-      trainer.step();
-      return value;
+  public double step(int[][] prompts, int[][] completions) {
+    double tokens = 0;
+    for (int[] c : completions) {
+      tokens += c.length;
     }
-  }
-
-  @Override
-  public void close() {
-    trainer.close();
+    GradientComputer.Result r = gradients.supervised(prompts, completions, tokens);
+    double norm = Gradients.norm(r.gradient());
+    if (!Double.isFinite(r.sums().loss()) || !Double.isFinite(norm)) {
+      throw new NonFiniteLossException(r.sums().loss(), norm, prompts.length);
+    }
+    adam.apply(weights, r.gradient());
+    policy.importWeights(
+        FlatWeights.of(
+            policy.version(), layout.header().names(), layout.header().shapes(), weights.clone()));
+    return r.sums().meanLoss();
   }
 }

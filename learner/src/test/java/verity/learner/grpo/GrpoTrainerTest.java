@@ -19,8 +19,8 @@ class GrpoTrainerTest {
   static final int[] GOOD = {10, 2};
   static final int[] BAD = {7, 8, 2};
 
-  static GrpoTrainer.Objective objective(double entropy) {
-    return new GrpoTrainer.Objective(1e-2, 0.2, entropy, 1.0, 1f);
+  static GrpoTrainer trainer(Policy policy, Objective.Kind kind, double entropy) {
+    return new GrpoTrainer(policy, new Objective(kind, 0.2, entropy, 2.0, 1f), 1e-2, 1.0);
   }
 
   static float sum(float[] xs) {
@@ -31,72 +31,106 @@ class GrpoTrainerTest {
     return s;
   }
 
+  static float[] weights(Policy p) {
+    return p.exportWeights(p.version()).values();
+  }
+
   @Test
   void shouldRaiseTheLikelihoodOfTheAdvantagedCompletion() {
-    try (Policy policy = Policy.create(SPEC, Device.cpu(), 3);
-        GrpoTrainer trainer = new GrpoTrainer(policy, objective(0))) {
-      int[][] prompts = {PROMPT, PROMPT};
-      int[][] completions = {GOOD, BAD};
-      float[][] before = policy.logProbs(prompts, completions, 1f);
-      StepMetrics first = null;
-      for (int i = 0; i < 10; i++) {
-        float[][] now = policy.logProbs(prompts, completions, 1f);
-        StepMetrics m =
-            trainer.step(
-                List.of(
-                    TrainingSample.completion(PROMPT, GOOD, now[0], 1f, 1f, 1.0, 0),
-                    TrainingSample.completion(PROMPT, BAD, now[1], -1f, 1f, 0.0, 0)));
-        first = first == null ? m : first;
+    for (Objective.Kind kind :
+        new Objective.Kind[] {Objective.Kind.PPO, Objective.Kind.DECOUPLED_PPO}) {
+      try (Policy policy = Policy.create(SPEC, Device.cpu(), 3)) {
+        GrpoTrainer trainer = trainer(policy, kind, 0);
+        int[][] prompts = {PROMPT, PROMPT};
+        int[][] completions = {GOOD, BAD};
+        float[][] before = policy.logProbs(prompts, completions, 1f);
+        StepMetrics first = null;
+        for (int i = 0; i < 10; i++) {
+          float[][] now = policy.logProbs(prompts, completions, 1f);
+          StepMetrics m =
+              trainer.step(
+                  List.of(
+                      TrainingSample.completion(PROMPT, GOOD, now[0], 1f, 1f, 1.0, 0),
+                      TrainingSample.completion(PROMPT, BAD, now[1], -1f, 1f, 0.0, 0)));
+          first = first == null ? m : first;
+        }
+        float[][] after = policy.logProbs(prompts, completions, 1f);
+        assertTrue(
+            sum(after[0]) > sum(before[0]) + 0.5, kind + ": good completion became likelier");
+        assertTrue(
+            sum(after[1]) < sum(before[1]) - 0.5, kind + ": bad completion became less likely");
+        assertEquals(0.5, first.batchReward(), 1e-9);
+        assertEquals(5, first.tokens());
+        assertEquals(0.0, first.approxKl(), 1e-5, "on-policy: ratio 1");
+        assertEquals(0.0, first.clipFraction(), 1e-9);
+        assertTrue(first.gradNorm() > 0);
       }
-      float[][] after = policy.logProbs(prompts, completions, 1f);
-      assertTrue(sum(after[0]) > sum(before[0]) + 0.5, "good completion became likelier");
-      assertTrue(sum(after[1]) < sum(before[1]) - 0.5, "bad completion became less likely");
-      assertEquals(0.5, first.batchReward(), 1e-9);
-      assertEquals(5, first.tokens());
-      assertEquals(0.0, first.approxKl(), 1e-5, "on-policy: ratio 1");
-      assertEquals(0.0, first.clipFraction(), 1e-9);
-      assertTrue(first.gradNorm() > 0);
     }
   }
 
   @Test
-  void shouldClipRatiosOfTokensFarFromTheBehaviourPolicy() {
-    try (Policy policy = Policy.create(SPEC, Device.cpu(), 3);
-        GrpoTrainer trainer = new GrpoTrainer(policy, objective(0))) {
-      float[] farOff = {-20f, -20f};
-      StepMetrics m =
-          trainer.step(List.of(TrainingSample.completion(PROMPT, GOOD, farOff, 1f, 1f, 1.0, 3)));
-      assertEquals(1.0, m.clipFraction(), 1e-6);
-      assertEquals(3.0, m.meanStaleness(), 1e-9);
-      assertTrue(m.approxKl() > 1.0);
+  void shouldClipUncorrectedRatiosButTruncateImportanceWeightsWhenDecoupled() {
+    float[] farOff = {-20f, -20f};
+    try (Policy policy = Policy.create(SPEC, Device.cpu(), 3)) {
+      StepMetrics ppo =
+          trainer(policy, Objective.Kind.PPO, 0)
+              .step(List.of(TrainingSample.completion(PROMPT, GOOD, farOff, 1f, 1f, 1.0, 3)));
+      assertEquals(1.0, ppo.clipFraction(), 1e-6);
+      assertEquals(0.0, ppo.truncatedFraction(), 1e-9);
+      assertEquals(3.0, ppo.meanStaleness(), 1e-9);
+      assertEquals(1, ppo.stalenessHistogram()[3]);
+      assertTrue(ppo.approxKl() > 1.0);
+    }
+    try (Policy policy = Policy.create(SPEC, Device.cpu(), 3)) {
+      StepMetrics decoupled =
+          trainer(policy, Objective.Kind.DECOUPLED_PPO, 0)
+              .step(List.of(TrainingSample.completion(PROMPT, GOOD, farOff, 1f, 1f, 1.0, 3)));
+      assertEquals(
+          1.0, decoupled.truncatedFraction(), 1e-6, "weights far above c = 2 are truncated");
+      assertTrue(decoupled.gradNorm() > 0, "the stale sample still teaches, corrected");
     }
   }
 
   @Test
-  void shouldRefuseANonFiniteLossAndLeaveTheWeightsAlone() {
-    try (Policy policy = Policy.create(SPEC, Device.cpu(), 3);
-        GrpoTrainer trainer = new GrpoTrainer(policy, objective(0.1))) {
-      float[] before = policy.exportWeights(PolicyVersion.INITIAL).values();
+  void shouldSkipANonFiniteStepAndLeaveTheWeightsAlone() {
+    try (Policy policy = Policy.create(SPEC, Device.cpu(), 3)) {
+      GrpoTrainer trainer = trainer(policy, Objective.Kind.DECOUPLED_PPO, 0.1);
+      float[] before = weights(policy);
       float[] poisoned = {Float.NaN, -1f};
       assertThrows(
           NonFiniteLossException.class,
           () ->
               trainer.step(
                   List.of(TrainingSample.completion(PROMPT, GOOD, poisoned, 1f, 1f, 1.0, 0))));
-      assertArrayEquals(before, policy.exportWeights(PolicyVersion.INITIAL).values());
+      assertThrows(
+          NonFiniteLossException.class,
+          () ->
+              trainer.step(
+                  List.of(
+                      TrainingSample.completion(
+                          PROMPT,
+                          GOOD,
+                          new float[] {-1f, -1f},
+                          Float.POSITIVE_INFINITY,
+                          1f,
+                          1.0,
+                          0))));
+      assertEquals(2, trainer.skipped());
+      assertArrayEquals(before, weights(policy));
     }
   }
 
   @Test
-  void shouldSkipTheUpdateWhenThereIsNothingToLearn() {
-    try (Policy policy = Policy.create(SPEC, Device.cpu(), 3);
-        GrpoTrainer trainer = new GrpoTrainer(policy, objective(0))) {
-      float[] before = policy.exportWeights(PolicyVersion.INITIAL).values();
+  void shouldNotMoveTheWeightsWhenThereIsNothingToLearn() {
+    try (Policy policy = Policy.create(SPEC, Device.cpu(), 3)) {
+      GrpoTrainer trainer = trainer(policy, Objective.Kind.DECOUPLED_PPO, 0);
+      float[] before = weights(policy);
       float[] lp = policy.logProbs(new int[][] {PROMPT}, new int[][] {GOOD}, 1f)[0];
       StepMetrics m =
           trainer.step(List.of(TrainingSample.completion(PROMPT, GOOD, lp, 0f, 1f, 1.0, 0)));
       assertEquals(0.0, m.gradNorm());
-      assertArrayEquals(before, policy.exportWeights(PolicyVersion.INITIAL).values());
+      assertArrayEquals(before, weights(policy));
+      assertEquals(PolicyVersion.INITIAL, policy.version());
     }
   }
 }
