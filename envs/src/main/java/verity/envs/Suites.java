@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import verity.envs.arith.ArithmeticSuite;
+import verity.envs.dsl.DslCodeSuite;
 import verity.envs.gridworld.GridworldSuite;
 
 /** The built-in suites, by name. */
@@ -15,6 +16,7 @@ public final class Suites {
     SUITES.put("arith", ArithmeticSuite::singleDigit);
     SUITES.put("arith2", ArithmeticSuite::twoDigit);
     SUITES.put("gridworld", GridworldSuite::small);
+    SUITES.put("dsl-code", DslCodeSuite::standard);
   }
 
   private Suites() {}
