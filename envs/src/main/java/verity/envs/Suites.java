@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import verity.envs.arith.ArithmeticSuite;
+import verity.envs.dsl.DslCodeSuite;
+import verity.envs.gridworld.GridworldSuite;
 
 /** The built-in suites, by name. */
 public final class Suites {
@@ -13,6 +15,8 @@ public final class Suites {
   static {
     SUITES.put("arith", ArithmeticSuite::singleDigit);
     SUITES.put("arith2", ArithmeticSuite::twoDigit);
+    SUITES.put("gridworld", GridworldSuite::small);
+    SUITES.put("dsl-code", DslCodeSuite::standard);
   }
 
   private Suites() {}

@@ -1,0 +1,218 @@
+package verity.envs.dsl;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import verity.envs.CheckPlan;
+import verity.envs.Environment;
+import verity.envs.MalformedTaskException;
+import verity.envs.SingleTurnEnvironment;
+import verity.envs.Suite;
+import verity.envs.Task;
+import verity.envs.TaskGenerator;
+import verity.envs.UnknownTaskException;
+import verity.envs.Vocabulary;
+
+/**
+ * Write a program in a tiny stack language ({@link DslInterpreter}) that computes the function
+ * whose examples the prompt shows ({@link DslExamples}); the check runs it on hidden inputs. One
+ * turn: the completion is the program, one operation per token, ended by end-of-sequence.
+ *
+ * <p>Grammar: {@code program := op+} (at most {@link #maxCompletionTokens()} operations), {@code op
+ * := digit | x | + | - | * | d | s | p | m | a | [ program ]}. The check interprets the program
+ * itself, bounded by {@link DslLimits}; no host code runs, so no sandbox is needed and {@link
+ * #runsPrograms()} stays false.
+ *
+ * <p>About a fifth of each family's parameter tuples, chosen by {@link #HELD_OUT_SEED}, are held
+ * out of training and make up the evaluation set. Task records are {@code {"id": "affine:3:-2"}} or
+ * {@code {"family": "affine", "a": 3, "b": -2}} (parameter names as in {@link
+ * DslFamily#parameters()}).
+ */
+public final class DslCodeSuite implements Suite {
+  /** Fixes which tuples are held out, independently of the run's seed. */
+  public static final long HELD_OUT_SEED = 0xD51_C0DEL;
+
+  /** One tuple in this many (rounded up, per family) is held out. */
+  private static final int HELD_OUT_ONE_IN = 5;
+
+  /** Long enough for every target program with room to spare, short enough to find by sampling. */
+  private static final int MAX_PROGRAM = 16;
+
+  private final String name;
+  private final DslChecker checker;
+  private final List<DslTask> training;
+  private final List<Task> evaluation;
+
+  public DslCodeSuite(String name, DslLimits limits) {
+    this.name = name;
+    this.checker = new DslChecker(limits, MAX_PROGRAM);
+    List<DslTask> train = new ArrayList<>();
+    List<Task> eval = new ArrayList<>();
+    for (DslFamily family : DslFamily.values()) {
+      List<int[]> all = family.allParameters();
+      BitSet heldOut = heldOut(all.size(), family);
+      for (int i = 0; i < all.size(); i++) {
+        DslTask t = task(family, all.get(i));
+        if (heldOut.get(i)) {
+          eval.add(t);
+        } else {
+          train.add(t);
+        }
+      }
+    }
+    this.training = List.copyOf(train);
+    this.evaluation = List.copyOf(eval);
+  }
+
+  /** {@code dsl-code} with {@link DslLimits#DEFAULT}. */
+  public static DslCodeSuite standard() {
+    return new DslCodeSuite("dsl-code", DslLimits.DEFAULT);
+  }
+
+  private static BitSet heldOut(int n, DslFamily family) {
+    SplittableRandom random = new SplittableRandom(HELD_OUT_SEED + family.ordinal());
+    int[] order = new int[n];
+    Arrays.setAll(order, i -> i);
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
+    }
+    BitSet out = new BitSet(n);
+    for (int i = 0; i < (n + HELD_OUT_ONE_IN - 1) / HELD_OUT_ONE_IN; i++) {
+      out.set(order[i]);
+    }
+    return out;
+  }
+
+  /**
+   * The task for this function, held out or not.
+   *
+   * @throws UnknownTaskException when the parameters are out of the family's range
+   */
+  public DslTask task(DslFamily family, int... params) {
+    if (!family.accepts(params)) {
+      throw new UnknownTaskException(name, DslTask.id(family, params));
+    }
+    return new DslTask(family, params.clone(), DslExamples.prompt(family, params));
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Vocabulary vocabulary() {
+    return DslAlphabet.VOCABULARY;
+  }
+
+  @Override
+  public int maxPromptTokens() {
+    return DslExamples.promptLength() + 1;
+  }
+
+  @Override
+  public int maxCompletionTokens() {
+    return MAX_PROGRAM;
+  }
+
+  @Override
+  public TaskGenerator generator(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    return () -> training.get(random.nextInt(training.size()));
+  }
+
+  @Override
+  public List<Task> evaluationSet() {
+    return evaluation;
+  }
+
+  @Override
+  public String evaluationSetName() {
+    return "held-out";
+  }
+
+  /** Resolves {@code <family>:<p1>[:<p2>]}, e.g. {@code max:5} or {@code affine:3:-2}. */
+  @Override
+  public Task lookup(String taskId) {
+    String[] parts = taskId.split(":", -1);
+    DslFamily family = DslFamily.byLabel(parts[0]);
+    if (family == null || parts.length - 1 != family.parameters().size()) {
+      throw new UnknownTaskException(name, taskId);
+    }
+    int[] params = new int[parts.length - 1];
+    try {
+      for (int i = 0; i < params.length; i++) {
+        params[i] = Integer.parseInt(parts[i + 1]);
+      }
+    } catch (NumberFormatException e) {
+      throw new UnknownTaskException(name, taskId);
+    }
+    // One id per task: "max:05" or "max:+5" would name "max:5" a second time.
+    if (!DslTask.id(family, params).equals(taskId)) {
+      throw new UnknownTaskException(name, taskId);
+    }
+    return task(family, params);
+  }
+
+  @Override
+  public Environment newEnvironment(Task task) {
+    return new SingleTurnEnvironment(task.prompt());
+  }
+
+  /** The family's program for the task's parameters, then end-of-sequence. */
+  @Override
+  public Optional<int[]> demonstration(Task task) {
+    if (!(task instanceof DslTask t)) {
+      return Optional.empty();
+    }
+    int[] ops = DslAlphabet.VOCABULARY.encode(t.family().program(t.params()));
+    int[] out = Arrays.copyOf(ops, ops.length + 1);
+    out[ops.length] = Vocabulary.EOS;
+    return Optional.of(out);
+  }
+
+  /** Reads {@code {"id": "affine:3:-2"}} or {@code {"family": "affine", "a": 3, "b": -2}}. */
+  @Override
+  public Task taskFromRecord(Map<String, Object> record) {
+    try {
+      if (record.get("family") instanceof String label) {
+        DslFamily family = DslFamily.byLabel(label);
+        if (family == null) {
+          throw new MalformedTaskException(name + " has no function family '" + label + "'");
+        }
+        List<String> names = family.parameters();
+        int[] params = new int[names.size()];
+        for (int i = 0; i < params.length; i++) {
+          if (!(record.get(names.get(i)) instanceof Number n) || n.doubleValue() != n.intValue()) {
+            throw new MalformedTaskException(
+                name + " " + label + " records need integer fields " + names);
+          }
+          params[i] = n.intValue();
+        }
+        return task(family, params);
+      }
+      if (record.get("id") instanceof String id) {
+        return lookup(id);
+      }
+    } catch (UnknownTaskException e) {
+      throw new MalformedTaskException(e.getMessage());
+    }
+    throw new MalformedTaskException(
+        name + " task records need a \"family\" and its parameters (or an \"id\" like \"max:5\")");
+  }
+
+  @Override
+  public CheckPlan plan(Task task, String completion) {
+    if (!(task instanceof DslTask t)) {
+      throw new IllegalArgumentException(name + " cannot check a " + task.getClass().getName());
+    }
+    return new CheckPlan.Judged(checker.check(t, completion));
+  }
+}

@@ -1,0 +1,268 @@
+package verity.envs.gridworld;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SplittableRandom;
+import verity.envs.CheckPlan;
+import verity.envs.Environment;
+import verity.envs.MalformedTaskException;
+import verity.envs.Suite;
+import verity.envs.Task;
+import verity.envs.TaskGenerator;
+import verity.envs.UnknownTaskException;
+import verity.envs.Vocabulary;
+
+/**
+ * Keys and doors: walk a square level to its goal, picking up keys and opening the locked doors on
+ * the way, within {@link #horizon()} turns. Reward 1 when the goal is reached, else 0.
+ *
+ * <p>Vocabulary ({@link GridTokens}): 0-2 pad/bos/eos, 3 {@code N}, 4 {@code S}, 5 {@code W}, 6
+ * {@code E} (the moves), 7 {@code .} floor, 8 {@code #} wall, 9 {@code G} goal, 10 {@code @} agent,
+ * 11 {@code -} nothing, then keys {@code a..} and doors {@code A..}, one per pair.
+ *
+ * <p>Prompt: the level inside its outer wall, row by row, {@code (size-2)^2} tokens, the agent's
+ * start drawn as {@code @}. Action: one move token per turn; walking onto a key picks it up,
+ * walking into a locked door with its key opens it (keys are kept). Observation after {@link
+ * Environment#reset} and every step, {@code 8 + pairs + 2} tokens: the eight cells around the agent
+ * in reading order (NW, N, NE, W, E, SW, S, SE; outside the level reads {@code #}, a taken key or
+ * opened door reads {@code .}), then one slot per colour holding that key's token or {@code -},
+ * then the goal's direction as a row token ({@code N}, {@code S} or {@code -}) and a column token
+ * ({@code W}, {@code E} or {@code -}).
+ *
+ * <p>The check replays the action log (one character per turn, {@link #completionText}) in its own
+ * simulator built from the task id; any token that is not a move makes the log malformed, moves
+ * after the goal or the horizon are ignored. Ids are {@code g<size>-<seed>}; a level is held out of
+ * training by a hash of its layout, so the evaluation levels are never drawn for training. The
+ * registered {@code gridworld} is {@link #small()}; a 16x16 level with three doors is {@code new
+ * GridworldSuite("gridworld-16", 16, 3, 1024)}.
+ */
+public final class GridworldSuite implements Suite {
+  /** How many levels the evaluation set holds, when the size has that many held-out layouts. */
+  public static final int EVALUATION_LEVELS = 100;
+
+  /** About one layout in this many is held out of training. */
+  private static final int HELD_OUT_ONE_IN = 10;
+
+  private static final long HELD_OUT_SALT = 0x6121_D000L;
+
+  /** Seeds scanned for held-out layouts; small sizes have fewer than {@link #EVALUATION_LEVELS}. */
+  private static final int EVALUATION_SCAN = 5_000;
+
+  private final String name;
+  private final int size;
+  private final int pairs;
+  private final int horizon;
+  private final GridTokens tokens;
+  private final List<Task> evaluation;
+
+  /**
+   * @param size the side of the square level, outer wall included, in {@value
+   *     GridLevelGenerator#MIN_SIZE}..{@value GridLevelGenerator#MAX_SIZE}
+   * @param pairs key/door pairs, at most {@link GridLevelGenerator#maxPairs(int)} for the size
+   * @param horizon turns an episode may take
+   */
+  public GridworldSuite(String name, int size, int pairs, int horizon) {
+    if (size < GridLevelGenerator.MIN_SIZE || size > GridLevelGenerator.MAX_SIZE) {
+      throw new IllegalArgumentException(
+          "size must be in "
+              + GridLevelGenerator.MIN_SIZE
+              + ".."
+              + GridLevelGenerator.MAX_SIZE
+              + ", got "
+              + size);
+    }
+    if (pairs < 0 || pairs > GridLevelGenerator.maxPairs(size)) {
+      throw new IllegalArgumentException(
+          "pairs must be in 0.." + GridLevelGenerator.maxPairs(size) + " for size " + size);
+    }
+    if (horizon < 1) {
+      throw new IllegalArgumentException("horizon must be at least 1, got " + horizon);
+    }
+    this.name = name;
+    this.size = size;
+    this.pairs = pairs;
+    this.horizon = horizon;
+    this.tokens = new GridTokens(pairs);
+    this.evaluation = List.copyOf(scanEvaluation());
+  }
+
+  /**
+   * {@code gridworld}: 6x6 with one key and one door, a horizon of 256. Small enough for a GRU on
+   * two CPU cores (16-token prompt, 11-token observations, shortest paths of at most 13 moves), yet
+   * with about two thousand distinct levels, so the 100 held-out ones measure generalisation. A 5x5
+   * level has only about two hundred, few enough to memorise and to leave 15 for evaluation.
+   */
+  public static GridworldSuite small() {
+    return new GridworldSuite("gridworld", 6, 1, 256);
+  }
+
+  private List<Task> scanEvaluation() {
+    List<Task> out = new ArrayList<>();
+    Set<GridLevel> seen = new HashSet<>();
+    for (long seed = 0; seed < EVALUATION_SCAN && out.size() < EVALUATION_LEVELS; seed++) {
+      GridTask t = task(seed);
+      if (isHeldOut(t.level()) && seen.add(t.level())) {
+        out.add(t);
+      }
+    }
+    return out;
+  }
+
+  /** True when the level's layout is kept out of training. */
+  public static boolean isHeldOut(GridLevel level) {
+    return new SplittableRandom(level.hashCode() ^ HELD_OUT_SALT).nextInt(HELD_OUT_ONE_IN) == 0;
+  }
+
+  /** The level of this suite's size and pairs built from {@code seed}. */
+  public GridTask task(long seed) {
+    if (seed < 0) {
+      throw new UnknownTaskException(name, GridTask.id(size, seed));
+    }
+    GridLevel level = GridLevelGenerator.generate(size, pairs, seed);
+    GridObserver observer = new GridObserver(new GridDynamics(level), tokens);
+    return new GridTask(size, seed, level, observer.prompt());
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public int pairs() {
+    return pairs;
+  }
+
+  /** Tokens in every observation. */
+  public int observationTokens() {
+    return GridObserver.observationLength(pairs);
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public Vocabulary vocabulary() {
+    return tokens.vocabulary();
+  }
+
+  @Override
+  public int maxPromptTokens() {
+    return GridObserver.promptLength(size) + 1;
+  }
+
+  @Override
+  public int maxCompletionTokens() {
+    return 1;
+  }
+
+  @Override
+  public int horizon() {
+    return horizon;
+  }
+
+  @Override
+  public TaskGenerator generator(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    return () -> {
+      while (true) {
+        GridTask t = task(random.nextInt(Integer.MAX_VALUE));
+        if (!isHeldOut(t.level())) {
+          return t;
+        }
+      }
+    };
+  }
+
+  @Override
+  public List<Task> evaluationSet() {
+    return evaluation;
+  }
+
+  @Override
+  public String evaluationSetName() {
+    return "held-out";
+  }
+
+  /** Resolves {@code g<size>-<seed>}; the size must be this suite's. */
+  @Override
+  public Task lookup(String taskId) {
+    String prefix = "g" + size + "-";
+    if (!taskId.startsWith(prefix)) {
+      throw new UnknownTaskException(name, taskId);
+    }
+    String digits = taskId.substring(prefix.length());
+    if (digits.isEmpty() || !digits.chars().allMatch(Character::isDigit)) {
+      throw new UnknownTaskException(name, taskId);
+    }
+    long seed;
+    try {
+      seed = Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      throw new UnknownTaskException(name, taskId);
+    }
+    // One id per level: "g5-007" would name the level of "g5-7" under a second name.
+    if (!GridTask.id(size, seed).equals(taskId)) {
+      throw new UnknownTaskException(name, taskId);
+    }
+    return task(seed);
+  }
+
+  @Override
+  public Environment newEnvironment(Task task) {
+    return new GridEnvironment(levelOf(task), tokens, horizon);
+  }
+
+  /** A shortest action log, one move token per turn, without end-of-sequence (it is no move). */
+  @Override
+  public Optional<int[]> demonstration(Task task) {
+    return GridSolver.solve(levelOf(task))
+        .map(path -> path.stream().mapToInt(tokens::action).toArray());
+  }
+
+  /** Reads {@code {"id": "g5-42"}} or {@code {"size": 5, "seed": 42}}. */
+  @Override
+  public Task taskFromRecord(Map<String, Object> record) {
+    try {
+      if (record.get("size") instanceof Number s && record.get("seed") instanceof Number seed) {
+        if (s.intValue() != size) {
+          throw new MalformedTaskException(
+              name + " has levels of size " + size + ", not " + s.intValue());
+        }
+        return task(seed.longValue());
+      }
+      if (record.get("id") instanceof String id) {
+        return lookup(id);
+      }
+    } catch (UnknownTaskException e) {
+      throw new MalformedTaskException(e.getMessage());
+    }
+    throw new MalformedTaskException(
+        name
+            + " task records need integer fields \"size\" and \"seed\" (or an \"id\" like \"g"
+            + size
+            + "-42\")");
+  }
+
+  @Override
+  public CheckPlan plan(Task task, String completion) {
+    return new CheckPlan.Judged(GridReplay.check(levelOf(task), horizon, completion));
+  }
+
+  /** One character per action token; every token is a turn, end-of-sequence included. */
+  @Override
+  public String completionText(int[] actionTokens) {
+    return tokens.logText(actionTokens);
+  }
+
+  private GridLevel levelOf(Task task) {
+    if (!(task instanceof GridTask t) || t.size() != size || t.level().pairs() > pairs) {
+      throw new IllegalArgumentException(name + " cannot handle task " + task.id());
+    }
+    return t.level();
+  }
+}

@@ -1,0 +1,183 @@
+package verity.envs.dsl;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import verity.envs.CheckResult;
+import verity.envs.MalformedTaskException;
+import verity.envs.Outcome;
+import verity.envs.Suites;
+import verity.envs.Task;
+import verity.envs.TaskGenerator;
+import verity.envs.UnknownTaskException;
+import verity.envs.Vocabulary;
+
+class DslCodeSuiteTest {
+  final DslCodeSuite suite = DslCodeSuite.standard();
+  final Vocabulary v = suite.vocabulary();
+
+  /** The text a verifier reads when the policy writes {@code program} and stops. */
+  String completion(String program) {
+    int[] ops = v.encode(program);
+    int[] out = Arrays.copyOf(ops, ops.length + 1);
+    out[ops.length] = Vocabulary.EOS;
+    return suite.completionText(out);
+  }
+
+  CheckResult check(String taskId, String program) {
+    return suite.check(suite.lookup(taskId), completion(program));
+  }
+
+  @Test
+  void shouldRegisterAsDslCode() {
+    assertEquals("dsl-code", Suites.byName("dsl-code").name());
+    assertEquals(1, suite.horizon());
+    assertFalse(suite.runsPrograms());
+  }
+
+  @Test
+  void shouldVerifyTheDemonstrationOfEveryTaskAsCorrect() {
+    int tasks = 0;
+    for (DslFamily family : DslFamily.values()) {
+      for (int[] params : family.allParameters()) {
+        DslTask t = suite.task(family, params);
+        int[] demo = suite.demonstration(t).orElseThrow();
+        assertTrue(demo.length <= suite.maxCompletionTokens(), t.id());
+        assertEquals(Vocabulary.EOS, demo[demo.length - 1]);
+        assertEquals(CheckResult.correct(), suite.check(t, suite.completionText(demo)), t.id());
+        tasks++;
+      }
+    }
+    assertEquals(148, tasks);
+  }
+
+  @Test
+  void shouldAcceptAnyProgramThatComputesTheFunction() {
+    assertEquals(CheckResult.correct(), check("affine:2:3", "xx+3+"));
+    assertEquals(CheckResult.correct(), check("absdiff:4", "4x-a"));
+    assertEquals(CheckResult.correct(), check("max:-2", "x02-sm"));
+  }
+
+  @Test
+  void shouldCallAProgramThatOnlyFitsTheVisibleExamplesWrong() {
+    // max(x, 5) is 5 on every visible input, but not on the hidden ones above 5.
+    CheckResult r = check("max:5", "5");
+    assertEquals(Outcome.WRONG, r.outcome());
+    assertEquals("input 8: expected 8, got 5", r.detail());
+  }
+
+  @Test
+  void shouldNameTheFirstHiddenInputAWrongProgramFails() {
+    CheckResult r = check("affine:2:3", "x2*4+");
+    assertEquals(CheckResult.wrong("input -11: expected -19, got -18"), r);
+  }
+
+  @Test
+  void shouldGiveEachFailureItsVerdict() {
+    assertEquals(Outcome.MALFORMED, check("max:5", "x5m=").outcome());
+    assertEquals(Outcome.MALFORMED, check("max:5", "x5m[").outcome());
+    assertEquals(Outcome.MALFORMED, suite.check(suite.lookup("max:5"), "").outcome());
+    assertEquals(Outcome.CRASHED, check("max:5", "x+").outcome());
+    assertEquals(Outcome.CRASHED, check("max:5", "x[1]").outcome(), "negative loop count");
+    assertEquals(Outcome.TIMEOUT, check("max:5", "9[9[9[]]]x").outcome());
+    assertEquals(Outcome.VIOLATION, check("max:5", "9[x]").outcome());
+    assertEquals(0.0, check("max:5", "9[x]").reward());
+  }
+
+  @Test
+  void shouldReportWhichInputStoppedTheProgram() {
+    CheckResult r = check("max:5", "x[1]");
+    assertTrue(r.detail().startsWith("input -11: negative loop count"), r.detail());
+  }
+
+  @Test
+  void shouldCallSpecialTokensInTheProgramMalformed() {
+    Task t = suite.lookup("max:5");
+    for (int special : new int[] {Vocabulary.PAD, Vocabulary.BOS, 99}) {
+      int[] tokens = {v.id("x"), special, v.id("5"), v.id("m"), Vocabulary.EOS};
+      assertEquals(Outcome.MALFORMED, suite.check(t, suite.completionText(tokens)).outcome());
+    }
+    int[] eosFirst = {Vocabulary.EOS, v.id("x")};
+    assertEquals(Outcome.MALFORMED, suite.check(t, suite.completionText(eosFirst)).outcome());
+  }
+
+  @Test
+  void shouldAcceptAProgramThatFillsTheTokenLimitWithoutEndOfSequence() {
+    String sixteen = suite.completionText(v.encode("x1+1+1+1+1+1+6-a"));
+    assertEquals(16, sixteen.length());
+    assertEquals(CheckResult.correct(), suite.check(suite.lookup("absdiff:0"), sixteen));
+    String seventeen = suite.completionText(v.encode("x1+1+1+1+1+1+6-ap"));
+    assertEquals(Outcome.MALFORMED, suite.check(suite.lookup("absdiff:0"), seventeen).outcome());
+  }
+
+  @Test
+  void shouldNeverDrawAHeldOutTaskForTraining() {
+    Set<String> heldOut = new HashSet<>();
+    for (Task t : suite.evaluationSet()) {
+      heldOut.add(t.id());
+    }
+    assertEquals(30, heldOut.size());
+    Set<String> drawn = new HashSet<>();
+    TaskGenerator g = suite.generator(1);
+    for (int i = 0; i < 5_000; i++) {
+      String id = g.next().id();
+      assertFalse(heldOut.contains(id), id);
+      drawn.add(id);
+    }
+    assertEquals(148 - 30, drawn.size(), "every training task is drawn");
+  }
+
+  @Test
+  void shouldHoldOutTuplesOfEveryFamily() {
+    Set<DslFamily> families = new HashSet<>();
+    for (Task t : suite.evaluationSet()) {
+      families.add(((DslTask) t).family());
+    }
+    assertEquals(Set.of(DslFamily.values()), families);
+    assertEquals(
+        suite.evaluationSet().stream().map(Task::id).toList(),
+        DslCodeSuite.standard().evaluationSet().stream().map(Task::id).toList(),
+        "the split does not depend on anything but the held-out seed");
+  }
+
+  @Test
+  void shouldShowTheVisibleExamplesInThePrompt() {
+    Task t = suite.lookup("affine:3:-2");
+    assertEquals("-02=-08;+00=-02;+01=+01;+03=+07;", v.decode(t.prompt()));
+    assertEquals(suite.maxPromptTokens() - 1, t.prompt().length);
+    for (long hidden : DslExamples.HIDDEN) {
+      for (long visible : DslExamples.VISIBLE) {
+        assertTrue(hidden != visible);
+      }
+    }
+  }
+
+  @Test
+  void shouldResolveIdsAndRecords() {
+    assertEquals("affine:3:-2", suite.lookup("affine:3:-2").id());
+    Task fromRecord = suite.taskFromRecord(Map.of("family", "affine", "a", 3, "b", -2));
+    assertEquals("affine:3:-2", fromRecord.id());
+    assertArrayEquals(suite.lookup("affine:3:-2").prompt(), fromRecord.prompt());
+    assertEquals("max:5", suite.taskFromRecord(Map.of("id", "max:5")).id());
+    for (String id : new String[] {"max:10", "max:05", "max:+5", "max", "affine:3", "cube:1"}) {
+      assertThrows(UnknownTaskException.class, () -> suite.lookup(id), id);
+    }
+    assertThrows(
+        MalformedTaskException.class,
+        () -> suite.taskFromRecord(Map.of("family", "affine", "a", 3)));
+    assertThrows(
+        MalformedTaskException.class,
+        () -> suite.taskFromRecord(Map.of("family", "max", "a", 2.5)));
+    assertThrows(
+        MalformedTaskException.class, () -> suite.taskFromRecord(Map.of("family", "cube")));
+    assertThrows(MalformedTaskException.class, () -> suite.taskFromRecord(Map.of("id", "max:99")));
+  }
+}
