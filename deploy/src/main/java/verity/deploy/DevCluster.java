@@ -55,6 +55,7 @@ final class DevCluster {
               ctx.spawn(
                   Evaluator.create(
                       plan.suite(),
+                      (task, text) -> plan.planExecutor().execute(plan.suite().plan(task, text)),
                       plan.rollout().evaluateEverySteps(),
                       () -> plan.newReplica(seed)),
                   "evaluator");

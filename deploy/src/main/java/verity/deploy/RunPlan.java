@@ -44,7 +44,8 @@ public record RunPlan(
             Vocabulary.BOS,
             Vocabulary.EOS,
             suite.maxPromptTokens(),
-            suite.maxCompletionTokens());
+            suite.maxCompletionTokens(),
+            suite.actionTokens());
     LearnerSettings learner = LearnerSettings.from(config);
     if (learner.warmStart().steps() > 0
         && suite.demonstration(suite.generator(0).next()).isEmpty()) {

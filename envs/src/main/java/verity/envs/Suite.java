@@ -22,6 +22,15 @@ public interface Suite {
    */
   int maxCompletionTokens();
 
+  /**
+   * The tokens the policy may emit as actions; empty means any token of the vocabulary. An
+   * environment whose actions are a few tokens out of a larger vocabulary (moves among observation
+   * symbols) says so here, and the policy's other logits are masked out when sampling and training.
+   */
+  default int[] actionTokens() {
+    return new int[0];
+  }
+
   /** Turns (policy actions) an episode may take before it is cut off; 1 for single-turn suites. */
   default int horizon() {
     return 1;

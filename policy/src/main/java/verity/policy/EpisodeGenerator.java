@@ -31,6 +31,7 @@ public final class EpisodeGenerator implements AutoCloseable {
   private float lastTemperature = Float.NaN;
   private float[] lastLogProbs;
   private long[] pending;
+  private final float[] logitMask;
 
   /** What one row recorded. */
   private static final class Record {
@@ -83,6 +84,7 @@ public final class EpisodeGenerator implements AutoCloseable {
     this.rows = prompts.length;
     this.records = new Record[rows];
     this.finished = new boolean[rows];
+    this.logitMask = spec.logitMask();
     for (int i = 0; i < rows; i++) {
       records[i] = new Record();
     }
@@ -235,17 +237,18 @@ public final class EpisodeGenerator implements AutoCloseable {
     float[] out = new float[lastLogits.length];
     for (int i = 0; i < rows; i++) {
       int from = i * v;
+      // The action mask is added after the temperature, exactly as in training.
       double max = Double.NEGATIVE_INFINITY;
       for (int k = 0; k < v; k++) {
-        max = Math.max(max, lastLogits[from + k] / temperature);
+        max = Math.max(max, lastLogits[from + k] / temperature + logitMask[k]);
       }
       double sum = 0;
       for (int k = 0; k < v; k++) {
-        sum += Math.exp(lastLogits[from + k] / temperature - max);
+        sum += Math.exp(lastLogits[from + k] / temperature + logitMask[k] - max);
       }
       double log = max + Math.log(sum);
       for (int k = 0; k < v; k++) {
-        out[from + k] = (float) (lastLogits[from + k] / temperature - log);
+        out[from + k] = (float) (lastLogits[from + k] / temperature + logitMask[k] - log);
       }
     }
     lastTemperature = temperature;

@@ -137,8 +137,11 @@ public final class Policy implements AutoCloseable {
   public static NDList completionLogProbs(NDArray logits, TrainingBatch batch, float temperature) {
     long c = batch.length();
     int from = batch.promptTokens() - 1;
-    NDArray positions = logits.get(":, " + from + ":" + (from + c) + ", :");
-    NDArray logSoftmax = positions.div(temperature).logSoftmax(-1);
+    NDArray positions = logits.get(":, " + from + ":" + (from + c) + ", :").div(temperature);
+    if (batch.logitMask() != null) {
+      positions = positions.add(batch.logitMask());
+    }
+    NDArray logSoftmax = positions.logSoftmax(-1);
     NDArray taken = logSoftmax.gather(batch.targets(), 2).squeeze(2);
     NDArray entropy = logSoftmax.exp().mul(logSoftmax).sum(new int[] {2}).neg();
     return new NDList(taken, entropy);

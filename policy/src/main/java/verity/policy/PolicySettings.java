@@ -19,8 +19,23 @@ public record PolicySettings(
 
   /** The full spec for a suite with these token facts. */
   public PolicySpec spec(
-      int vocabSize, int pad, int bos, int eos, int maxPromptTokens, int maxCompletionTokens) {
+      int vocabSize,
+      int pad,
+      int bos,
+      int eos,
+      int maxPromptTokens,
+      int maxCompletionTokens,
+      int[] actionTokens) {
     return new PolicySpec(
-        vocabSize, pad, bos, eos, maxPromptTokens, maxCompletionTokens, embedding, hidden, layers);
+        vocabSize,
+        pad,
+        bos,
+        eos,
+        maxPromptTokens,
+        maxCompletionTokens,
+        embedding,
+        hidden,
+        layers,
+        actionTokens);
   }
 }

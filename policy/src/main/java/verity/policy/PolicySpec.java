@@ -1,9 +1,10 @@
 package verity.policy;
 
 /**
- * The shape of a policy: what the suite dictates (vocabulary, prompt and completion lengths, the
- * special tokens) and what configuration sizes (embedding, hidden state, layers). Every replica of
- * a run is built from the same spec, so their weights line up.
+ * The shape of a policy: what the suite dictates (vocabulary, prompt and action lengths, the
+ * special tokens, which tokens are actions) and what configuration sizes (embedding, hidden state,
+ * layers). Every replica of a run is built from the same spec, so their weights line up and
+ * sampling and training see the same action mask.
  */
 public record PolicySpec(
     int vocabSize,
@@ -14,7 +15,32 @@ public record PolicySpec(
     int maxCompletionTokens,
     int embedding,
     int hidden,
-    int layers) {
+    int layers,
+    int[] actionTokens) {
+
+  /** A spec whose policy may emit any token of the vocabulary. */
+  public PolicySpec(
+      int vocabSize,
+      int padToken,
+      int bosToken,
+      int eosToken,
+      int maxPromptTokens,
+      int maxCompletionTokens,
+      int embedding,
+      int hidden,
+      int layers) {
+    this(
+        vocabSize,
+        padToken,
+        bosToken,
+        eosToken,
+        maxPromptTokens,
+        maxCompletionTokens,
+        embedding,
+        hidden,
+        layers,
+        new int[0]);
+  }
 
   public PolicySpec {
     require(vocabSize > 3, "vocabulary needs more than the 3 special tokens");
@@ -24,6 +50,35 @@ public record PolicySpec(
     require(maxPromptTokens >= 2, "maxPromptTokens must be >= 2 (begin-of-sequence and one more)");
     require(maxCompletionTokens >= 1, "maxCompletionTokens must be >= 1");
     require(embedding >= 1 && hidden >= 1 && layers >= 1, "embedding, hidden, layers must be >= 1");
+    actionTokens = actionTokens.clone();
+    for (int t : actionTokens) {
+      require(t >= 0 && t < vocabSize, "action token " + t + " outside the vocabulary");
+    }
+  }
+
+  /** True when the policy may only emit some tokens (the others are masked out of its logits). */
+  public boolean masksActions() {
+    return actionTokens.length > 0;
+  }
+
+  /** Per token: 0 where the policy may emit it, a large negative number where it may not. */
+  public float[] logitMask() {
+    float[] mask = new float[vocabSize];
+    if (masksActions()) {
+      java.util.Arrays.fill(mask, MASKED);
+      for (int t : actionTokens) {
+        mask[t] = 0f;
+      }
+    }
+    return mask;
+  }
+
+  /** Added to the logit of a token the policy may not emit: exp() of it is exactly 0. */
+  public static final float MASKED = -1e9f;
+
+  @Override
+  public int[] actionTokens() {
+    return actionTokens.clone();
   }
 
   private static void require(boolean ok, String message) {

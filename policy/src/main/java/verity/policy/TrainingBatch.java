@@ -15,8 +15,11 @@ import ai.djl.ndarray.types.Shape;
  * @param inputs token ids {@code [N, P + C - 1]} and a zero initial state
  * @param targets token ids {@code [N, C, 1]} (int64, padded)
  * @param mask 1 where the policy sampled the token, else 0, {@code [N, C]}
+ * @param logitMask added to the logits before the softmax when the suite restricts the policy's
+ *     actions ({@code [V]}), else null
  */
-public record TrainingBatch(NDList inputs, NDArray targets, NDArray mask, int promptTokens) {
+public record TrainingBatch(
+    NDList inputs, NDArray targets, NDArray mask, int promptTokens, NDArray logitMask) {
 
   static TrainingBatch of(
       NDManager manager, PolicySpec spec, int[][] prompts, int[][] tokens, boolean[][] sampled) {
@@ -54,7 +57,8 @@ public record TrainingBatch(NDList inputs, NDArray targets, NDArray mask, int pr
         new NDList(ids, state),
         manager.create(target, new Shape(n, c, 1)),
         manager.create(mask, new Shape(n, c)),
-        p);
+        p,
+        spec.masksActions() ? manager.create(spec.logitMask()) : null);
   }
 
   /** Every token of every row is the policy's (single-turn completions). */

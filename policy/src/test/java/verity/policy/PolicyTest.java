@@ -123,6 +123,26 @@ class PolicyTest {
   }
 
   @Test
+  void shouldOnlyEmitActionTokensAndTrainUnderTheSameMask() {
+    PolicySpec moves = new PolicySpec(15, 0, 1, 2, 5, 1, 16, 32, 1, new int[] {3, 4, 5, 6});
+    try (Policy masked = Policy.create(moves, Device.cpu(), 5)) {
+      int[][] prompts = prompts(64);
+      SampledBatch s = masked.sample(prompts, 2f, new SplittableRandom(1));
+      java.util.Set<Integer> seen = new java.util.HashSet<>();
+      for (int[] c : s.completions()) {
+        seen.add(c[0]);
+      }
+      assertEquals(
+          java.util.Set.of(3, 4, 5, 6), seen, "only moves, and all of them at temperature 2");
+      float[][] recomputed = masked.logProbs(prompts, s.completions(), 2f);
+      for (int i = 0; i < prompts.length; i++) {
+        assertEquals(s.logProbs()[i][0], recomputed[i][0], 1e-4);
+        assertTrue(s.logProbs()[i][0] > Math.log(1e-6), "probability mass is on the moves only");
+      }
+    }
+  }
+
+  @Test
   void shouldSampleReproduciblyFromASeed() {
     int[][] prompts = prompts(32);
     SampledBatch a = policy.sample(prompts, 1f, new SplittableRandom(5));

@@ -29,6 +29,7 @@ public final class EpisodeRunner {
   /**
    * @param tasks one task per row
    * @param seeds one environment seed per row
+   * @param random the sampler's randomness; null takes the most likely action (greedy)
    * @param swaps returns newer weights to load between turns, or null; called on this thread
    */
   public static List<Result> run(

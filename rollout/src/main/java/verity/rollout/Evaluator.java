@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ComputeDispatcher;
@@ -20,6 +21,7 @@ import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.TrainingEvent.EvaluationCompleted;
 import verity.actors.weights.FlatWeights;
+import verity.envs.CheckResult;
 import verity.envs.Outcome;
 import verity.envs.Suite;
 import verity.envs.Task;
@@ -46,11 +48,11 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   private record Evaluated(EvaluationCompleted result) implements Command, LocalOnly {}
 
   private final Suite suite;
+  private final BiFunction<Task, String, CheckResult> checker;
   private final int every;
   private final Executor compute;
   private final ActorRef<Topic.Command<TrainingEvent>> events;
   private final List<Evaluate> pending = new ArrayList<>();
-  private final int[][] prompts;
   private Policy policy;
   private FlatWeights latest;
   private long lastEvaluated = -1;
@@ -59,21 +61,25 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
 
   public static Behavior<Command> create(
-      Suite suite, int evaluateEverySteps, ReplicaFactory replicas) {
-    return Behaviors.setup(ctx -> new Evaluator(ctx, suite, evaluateEverySteps, replicas));
+      Suite suite,
+      BiFunction<Task, String, CheckResult> checker,
+      int evaluateEverySteps,
+      ReplicaFactory replicas) {
+    return Behaviors.setup(ctx -> new Evaluator(ctx, suite, checker, evaluateEverySteps, replicas));
   }
 
-  private Evaluator(ActorContext<Command> ctx, Suite suite, int every, ReplicaFactory replicas) {
+  private Evaluator(
+      ActorContext<Command> ctx,
+      Suite suite,
+      BiFunction<Task, String, CheckResult> checker,
+      int every,
+      ReplicaFactory replicas) {
     super(ctx);
     this.suite = suite;
+    this.checker = checker;
     this.every = every;
     this.compute = ComputeDispatcher.executor(ctx.getSystem());
     this.events = Topics.trainingEvents(ctx);
-    List<Task> tasks = suite.evaluationSet();
-    this.prompts = new int[tasks.size()][];
-    for (int i = 0; i < prompts.length; i++) {
-      prompts[i] = tasks.get(i).prompt();
-    }
     ctx.spawn(
         WeightsFollower.create(
             ctx.messageAdapter(WeightsFollower.WeightsReady.class, Fetched::new)),
@@ -151,21 +157,18 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   /** Runs on the compute dispatcher. */
   private EvaluationCompleted evaluate(Policy p, FlatWeights w) {
     p.importWeights(w);
-    int[][] completions = p.greedy(prompts);
     List<Task> tasks = suite.evaluationSet();
+    long[] seeds = new long[tasks.size()];
+    java.util.Arrays.setAll(seeds, i -> i);
+    List<EpisodeRunner.Result> episodes =
+        EpisodeRunner.run(p, suite, tasks, seeds, 1f, null, () -> null);
     int correct = 0;
-    for (int i = 0; i < completions.length; i++) {
-      correct +=
-          suite.check(tasks.get(i), suite.completionText(completions[i])).outcome()
-                  == Outcome.CORRECT
-              ? 1
-              : 0;
+    for (int i = 0; i < tasks.size(); i++) {
+      String text = suite.completionText(episodes.get(i).episode().actions());
+      correct += checker.apply(tasks.get(i), text).outcome() == Outcome.CORRECT ? 1 : 0;
     }
     return new EvaluationCompleted(
-        w.version(),
-        correct / (double) completions.length,
-        completions.length,
-        suite.evaluationSetName());
+        w.version(), correct / (double) tasks.size(), tasks.size(), suite.evaluationSetName());
   }
 
   private Behavior<Command> onEvaluated(Evaluated e) {

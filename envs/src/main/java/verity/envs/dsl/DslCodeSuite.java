@@ -163,7 +163,7 @@ public final class DslCodeSuite implements Suite {
 
   @Override
   public Environment newEnvironment(Task task) {
-    return new SingleTurnEnvironment(task.prompt());
+    return new SingleTurnEnvironment();
   }
 
   /** The family's program for the task's parameters, then end-of-sequence. */

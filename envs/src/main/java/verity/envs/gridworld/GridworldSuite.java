@@ -165,6 +165,16 @@ public final class GridworldSuite implements Suite {
     return horizon;
   }
 
+  /** Only the four moves: the policy never spends a turn on a token that ends the episode. */
+  @Override
+  public int[] actionTokens() {
+    int[] moves = new int[GridAction.values().length];
+    for (GridAction a : GridAction.values()) {
+      moves[a.ordinal()] = tokens.action(a);
+    }
+    return moves;
+  }
+
   @Override
   public TaskGenerator generator(long seed) {
     SplittableRandom random = new SplittableRandom(seed);

@@ -48,7 +48,8 @@ class GridworldSuiteTest {
     TaskGenerator g = suite.generator(3);
     for (int i = 0; i < 200; i++) {
       Task t = g.next();
-      assertEquals(CheckResult.correct(), suite.check(t, suite.completionText(demo(t))), t.id());
+      int[] demo = demo(t);
+      assertEquals(successFor(demo.length), suite.check(t, suite.completionText(demo)), t.id());
     }
   }
 
@@ -89,7 +90,7 @@ class GridworldSuiteTest {
   void shouldIgnoreWhatFollowsTheGoal() {
     Task t = suite.lookup("g6-42");
     int[] log = append(demo(t), Vocabulary.EOS, Vocabulary.PAD, 4);
-    assertEquals(CheckResult.correct(), suite.check(t, suite.completionText(log)));
+    assertEquals(successFor(demo(t).length), suite.check(t, suite.completionText(log)));
   }
 
   @Test
@@ -99,7 +100,31 @@ class GridworldSuiteTest {
     int[] log = tight.demonstration(t).orElseThrow();
     assertTrue(log.length > 4, "this level needs more than four moves");
     assertEquals(Outcome.WRONG, tight.check(t, tight.completionText(log)).outcome());
-    assertEquals(CheckResult.correct(), suite.check(t, suite.completionText(log)));
+    assertEquals(successFor(log.length), suite.check(t, suite.completionText(log)));
+  }
+
+  /** MiniGrid's reward for reaching the goal after {@code turns} turns. */
+  CheckResult successFor(int turns) {
+    return new CheckResult(1.0 - 0.9 * turns / suite.horizon(), Outcome.CORRECT, turns + " turns");
+  }
+
+  @Test
+  void shouldRewardAShortPathMoreThanALongOne() {
+    Task t = suite.lookup("g6-42");
+    int[] demo = demo(t);
+    int north = new GridTokens(1).action(GridAction.NORTH);
+    int south = new GridTokens(1).action(GridAction.SOUTH);
+    // Dawdling first (north then south, twenty times) and then walking the shortest path.
+    int[] dawdle = new int[40 + demo.length];
+    for (int i = 0; i < 40; i += 2) {
+      dawdle[i] = north;
+      dawdle[i + 1] = south;
+    }
+    System.arraycopy(demo, 0, dawdle, 40, demo.length);
+    CheckResult slow = suite.check(t, suite.completionText(dawdle));
+    CheckResult fast = suite.check(t, suite.completionText(demo));
+    assertEquals(Outcome.CORRECT, slow.outcome());
+    assertTrue(fast.reward() > slow.reward(), fast + " vs " + slow);
   }
 
   @Test
