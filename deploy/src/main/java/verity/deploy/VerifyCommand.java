@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -155,7 +156,9 @@ final class VerifyCommand implements Callable<Integer> {
       throw new IllegalArgumentException("cannot write output '" + output + "': it is a directory");
     }
     try {
-      return Files.createTempFile(target.getParent(), "." + target.getFileName() + ".", ".tmp");
+      // Not createTempFile: its owner-only permissions would carry over to the output.
+      return Files.createFile(
+          target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp"));
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot write output '" + output + "': " + describe(e), e);
     }

@@ -169,6 +169,14 @@ class VerifyCommandTest {
   }
 
   @Test
+  void shouldGiveTheOutputThePermissionsOfAnyNewFile() throws IOException {
+    Result r = verify("arith", input("{\"task\": {\"a\": 1, \"b\": 1}, \"completion\": \"2\"}"));
+    assertEquals(0, r.code(), r.err());
+    Path plain = Files.createFile(dir.resolve("plain"));
+    assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(out()));
+  }
+
+  @Test
   void shouldRefuseAnUnknownSuite() throws IOException {
     Result r = verify("chess", input("{}"));
     CommandLineTest.assertUsageError(r, "unknown suite 'chess'", "arith", "math");
