@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -48,7 +49,20 @@ final class VerifyCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--suite", required = true, paramLabel = "NAME", description = "The suite.")
+  /** The registered suites, for the help text. */
+  static final class SuiteNames implements Iterable<String> {
+    @Override
+    public Iterator<String> iterator() {
+      return Suites.names().iterator();
+    }
+  }
+
+  @Option(
+      names = "--suite",
+      required = true,
+      paramLabel = "NAME",
+      completionCandidates = SuiteNames.class,
+      description = "The suite whose check scores the lines: ${COMPLETION-CANDIDATES}.")
   String suite;
 
   @Option(

@@ -243,6 +243,16 @@ class VerifyCommandTest {
   }
 
   @Test
+  void shouldListTheSuitesInTheHelp() {
+    Result r = CommandLineTest.run("verify", "--help");
+    assertEquals(0, r.code());
+    // The help wraps lines, so the list is checked name by name.
+    for (String suite : Suites.names()) {
+      assertTrue(r.out().contains(suite), suite + " in " + r.out());
+    }
+  }
+
+  @Test
   void shouldCheckPureSuitesWithoutASandbox() {
     Suite arith = Suites.byName("arith");
     assertSame(
