@@ -30,7 +30,7 @@ import verity.envs.jsonl.JsonlRecords;
  * Word problems and arithmetic with numeric answers, read from JSONL records {@code {"id",
  * "prompt", "answer"}}, one character per token. About one task in five, chosen by a hash of its
  * id, is held out of training and is the evaluation set, so the split does not depend on the order
- * of the file. The check is {@link MathVerifier}'s.
+ * of the file.
  */
 public final class MathSuite implements Suite {
   public static final String NAME = "math";

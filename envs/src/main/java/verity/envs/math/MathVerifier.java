@@ -5,12 +5,7 @@ import verity.envs.CheckResult;
 
 /**
  * Checks a completion against a math task's answer: extracts the final answer, reads it exactly and
- * compares it with the reference. Equal values are equal whatever their notation ({@code 0.75} =
- * {@code 3/4} = {@code \frac{3}{4}}, {@code 1,234} = {@code 1234}, {@code $12} = {@code 12
- * dollars}); units and currency are labels and never converted. A percent sign is a label too
- * ({@code 50%} = {@code 50}), except that a reference written as a percentage also accepts the
- * plain fraction ({@code 0.5} for {@code 50%}); a plain reference {@code 0.5} does not accept
- * {@code 50%}.
+ * compares it with the reference by the rule of {@link #equivalent}.
  */
 final class MathVerifier {
   /** Enough of a bad answer to recognize it in a report. */
@@ -48,7 +43,13 @@ final class MathVerifier {
     return CheckResult.wrong("expected " + reference.text() + ", got " + quote(candidate.text()));
   }
 
-  /** The equivalence rule of the class Javadoc. */
+  /**
+   * Equal values are equal whatever their notation ({@code 0.75} = {@code 3/4} = {@code
+   * \frac{3}{4}}, {@code 1,234} = {@code 1234}, {@code $12} = {@code 12 dollars}); units and
+   * currency are labels and never converted. A percent sign is a label too ({@code 50%} = {@code
+   * 50}), except that a reference written as a percentage also accepts the plain fraction ({@code
+   * 0.5} for {@code 50%}); a plain reference {@code 0.5} does not accept {@code 50%}.
+   */
   static boolean equivalent(MathAnswer reference, MathAnswer candidate) {
     if (candidate.number().equals(reference.number())) {
       return true;

@@ -20,8 +20,8 @@ import java.util.function.Function;
 
 /**
  * Writes the shipped math problems ({@code MathSuite.SHIPPED}) from templates and a fixed seed, so
- * that the file is reproducible; {@code MathDataFileTest} checks that the shipped file is exactly
- * this output. To regenerate it after changing a template, from the repository root:
+ * that the file is reproducible and {@code MathDataFileTest} can check it is exactly this output.
+ * To regenerate it after changing a template, from the repository root:
  *
  * <pre>
  * mvn -B -q -pl envs test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
