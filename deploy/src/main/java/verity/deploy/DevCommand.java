@@ -41,7 +41,7 @@ final class DevCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--suite", description = "Suite: arith (default) or arith2.")
+  @Option(names = "--suite", description = "Suite: arith (default), arith2 or math.")
   String suite;
 
   @Option(names = "--seed", description = "Seed for every generator and sampler (default 1).")

@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import verity.envs.arith.ArithmeticSuite;
 import verity.envs.dsl.DslCodeSuite;
 import verity.envs.gridworld.GridworldSuite;
+import verity.envs.math.MathSuite;
 
 /** The built-in suites, by name. */
 public final class Suites {
@@ -17,6 +18,7 @@ public final class Suites {
     SUITES.put("arith2", ArithmeticSuite::twoDigit);
     SUITES.put("gridworld", GridworldSuite::small);
     SUITES.put("dsl-code", DslCodeSuite::standard);
+    SUITES.put(MathSuite.NAME, MathSuite::shipped);
   }
 
   private Suites() {}

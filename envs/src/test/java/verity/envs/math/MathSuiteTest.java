@@ -1,0 +1,182 @@
+package verity.envs.math;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import verity.envs.MalformedTaskException;
+import verity.envs.Outcome;
+import verity.envs.Suites;
+import verity.envs.Task;
+import verity.envs.TaskGenerator;
+import verity.envs.UnknownTaskException;
+import verity.envs.arith.ArithmeticSuite;
+
+class MathSuiteTest {
+  static final MathSuite SHIPPED = MathSuite.shipped();
+
+  @TempDir Path dir;
+
+  Path file(String... lines) throws IOException {
+    Path f = dir.resolve("tasks.jsonl");
+    Files.write(f, List.of(lines));
+    return f;
+  }
+
+  MalformedTaskException loadFails(String... lines) throws IOException {
+    Path f = file(lines);
+    return assertThrows(MalformedTaskException.class, () -> MathSuite.load(f));
+  }
+
+  static final String GOOD = "{\"id\": \"a\", \"prompt\": \"1+1?\", \"answer\": \"2\"}";
+
+  @Test
+  void shouldBeRegisteredAsMath() {
+    assertEquals("math", Suites.byName("math").name());
+  }
+
+  @Test
+  void shouldKeepHeldOutTasksOutOfTraining() {
+    Set<String> heldOut = new HashSet<>();
+    SHIPPED.evaluationSet().forEach(t -> heldOut.add(t.id()));
+    assertEquals("held-out", SHIPPED.evaluationSetName());
+    assertTrue(heldOut.size() > 40 && heldOut.size() < 120, "held out: " + heldOut.size());
+    heldOut.forEach(id -> assertTrue(MathSuite.isHeldOut(id)));
+    TaskGenerator g = SHIPPED.generator(7);
+    for (int i = 0; i < 5000; i++) {
+      assertFalse(heldOut.contains(g.next().id()));
+    }
+  }
+
+  @Test
+  void shouldGenerateTheSameStreamFromTheSameSeed() {
+    TaskGenerator a = SHIPPED.generator(3);
+    TaskGenerator b = SHIPPED.generator(3);
+    for (int i = 0; i < 50; i++) {
+      assertEquals(a.next().id(), b.next().id());
+    }
+  }
+
+  @Test
+  void shouldAgreeWithItsOwnDemonstrations() {
+    for (Task t : SHIPPED.evaluationSet()) {
+      String text = SHIPPED.completionText(SHIPPED.demonstration(t).orElseThrow());
+      assertEquals(Outcome.CORRECT, SHIPPED.check(t, text).outcome(), t.id() + ": " + text);
+    }
+  }
+
+  @Test
+  void shouldEncodeThePromptCharacterByCharacter() {
+    MathTask t = (MathTask) SHIPPED.lookup("math-0001");
+    assertEquals(t.question(), SHIPPED.vocabulary().decode(t.prompt()));
+    assertArrayEquals(SHIPPED.vocabulary().encode(t.question()), t.prompt());
+  }
+
+  @Test
+  void shouldReadATaskRecordOrAnIdOfItsOwnFile() {
+    Task t = SHIPPED.taskFromRecord(Map.of("id", "x", "prompt", "2*3?", "answer", 6));
+    assertEquals(Outcome.CORRECT, SHIPPED.check(t, "#### 6").outcome());
+    Task half = SHIPPED.taskFromRecord(Map.of("id", "y", "prompt", "1/2?", "answer", 0.5));
+    assertEquals(Outcome.CORRECT, SHIPPED.check(half, "1/2").outcome());
+    assertEquals("math-0002", SHIPPED.taskFromRecord(Map.of("id", "math-0002")).id());
+    assertThrows(MalformedTaskException.class, () -> SHIPPED.taskFromRecord(Map.of("id", "nope")));
+  }
+
+  @Test
+  void shouldRefuseATaskRecordWithABadAnswer() {
+    MalformedTaskException e =
+        assertThrows(
+            MalformedTaskException.class,
+            () -> SHIPPED.taskFromRecord(Map.of("id", "x", "prompt", "?", "answer", "many")));
+    assertTrue(e.getMessage().contains("\"answer\" is not a number: 'many'"), e.getMessage());
+  }
+
+  @Test
+  void shouldRefuseToCheckAnotherSuitesTask() {
+    Task arith = ArithmeticSuite.singleDigit().lookup("1+2");
+    assertThrows(IllegalArgumentException.class, () -> SHIPPED.plan(arith, "3"));
+  }
+
+  @Test
+  void shouldRefuseAnUnknownId() {
+    assertThrows(UnknownTaskException.class, () -> SHIPPED.lookup("math-9999"));
+  }
+
+  @Test
+  void shouldLoadAUsersFileSkippingBlankLines() throws IOException {
+    MathSuite s =
+        MathSuite.load(
+            file(GOOD, "", "{\"id\": \"b\", \"prompt\": \"Half of 3?\", \"answer\": \"3/2\"}"));
+    assertEquals(Outcome.CORRECT, s.check(s.lookup("b"), "#### 1.5").outcome());
+  }
+
+  @Test
+  void shouldTrainAndEvaluateOnEverythingWhenAFileIsTooSmallToSplit() throws IOException {
+    MathSuite s = MathSuite.load(file(GOOD));
+    assertEquals("all", s.evaluationSetName());
+    assertEquals("a", s.evaluationSet().get(0).id());
+    assertEquals("a", s.generator(1).next().id());
+  }
+
+  @Test
+  void shouldNameTheLineThatIsNotJson() throws IOException {
+    MalformedTaskException e = loadFails(GOOD, "", "{\"id\": ");
+    assertTrue(e.getMessage().contains("tasks.jsonl:3: not a JSON object"), e.getMessage());
+  }
+
+  @Test
+  void shouldNameTheLineAndTheMissingField() throws IOException {
+    MalformedTaskException e = loadFails(GOOD, "{\"id\": \"b\", \"prompt\": \"1+2?\"}");
+    assertTrue(
+        e.getMessage().contains("tasks.jsonl:2: field \"answer\" must be a string or a number"),
+        e.getMessage());
+  }
+
+  @Test
+  void shouldNameTheLineWithAnAnswerThatIsNotANumber() throws IOException {
+    MalformedTaskException e =
+        loadFails("{\"id\": \"b\", \"prompt\": \"1+2?\", \"answer\": \"three\"}");
+    assertTrue(e.getMessage().startsWith(dir.resolve("tasks.jsonl") + ":1: field \"answer\""));
+    assertTrue(e.getMessage().contains("'three'"), e.getMessage());
+  }
+
+  @Test
+  void shouldNameACharacterOutsideTheVocabulary() throws IOException {
+    MalformedTaskException e =
+        loadFails("{\"id\": \"b\", \"prompt\": \"5 \\u20ac + 1 \\u20ac?\", \"answer\": \"6\"}");
+    assertTrue(
+        e.getMessage().contains(":1: field \"prompt\" has character U+20AC at position 3"),
+        e.getMessage());
+  }
+
+  @Test
+  void shouldRefuseAPromptLongerThanTheSuiteTakes() throws IOException {
+    String prompt = "x".repeat(MathSuite.MAX_QUESTION_CHARS + 1);
+    MalformedTaskException e =
+        loadFails("{\"id\": \"b\", \"prompt\": \"" + prompt + "\", \"answer\": \"6\"}");
+    assertTrue(e.getMessage().contains(":1: field \"prompt\" must have 1 to 255"), e.getMessage());
+  }
+
+  @Test
+  void shouldRefuseADuplicateIdNamingBothLines() throws IOException {
+    MalformedTaskException e = loadFails(GOOD, GOOD);
+    assertTrue(e.getMessage().contains(":2: duplicate id 'a' (first on line 1)"), e.getMessage());
+  }
+
+  @Test
+  void shouldRefuseAFileWithoutTasks() throws IOException {
+    MalformedTaskException e = loadFails("", "  ");
+    assertTrue(e.getMessage().endsWith(": no tasks"), e.getMessage());
+  }
+}
