@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import verity.envs.arith.ArithmeticSuite;
+import verity.envs.python.PythonCodeSuite;
 
 /** The built-in suites, by name. */
 public final class Suites {
@@ -13,6 +14,7 @@ public final class Suites {
   static {
     SUITES.put("arith", ArithmeticSuite::singleDigit);
     SUITES.put("arith2", ArithmeticSuite::twoDigit);
+    SUITES.put(PythonCodeSuite.NAME, PythonCodeSuite::standard);
   }
 
   private Suites() {}
