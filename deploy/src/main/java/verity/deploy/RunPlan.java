@@ -68,13 +68,14 @@ public record RunPlan(
     return Policy.create(spec, policy.device().resolve(Engine.getEngine(Policy.ENGINE)), seed);
   }
 
-  /** How this node's verifiers carry out the suite's checks. */
+  /**
+   * How this node's verifiers carry out the suite's checks: a sandbox for suites that run programs.
+   *
+   * @throws verity.reward.ProgramRunner.SandboxUnavailableException when the suite runs programs
+   *     and no sandbox starts here
+   */
   public PlanExecutor planExecutor() {
-    if (suite.runsPrograms()) {
-      throw new IllegalStateException(
-          "suite " + suite.name() + " runs programs, and this build has no sandbox wired in");
-    }
-    return PlanExecutor.pureOnly();
+    return PlanExecutor.forSuite(suite, config);
   }
 
   public Objective objective() {

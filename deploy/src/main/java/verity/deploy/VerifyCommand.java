@@ -1,6 +1,7 @@
 package verity.deploy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -94,22 +95,6 @@ final class VerifyCommand implements Callable<Integer> {
           "Deadline of one check; past it the verdict is timeout (default ${DEFAULT-VALUE}).")
   double timeoutSeconds;
 
-  /**
-   * How this command carries out check plans. Suites that run programs need the sandbox, which is
-   * not wired here yet: they are refused rather than run unsandboxed.
-   *
-   * @throws IllegalArgumentException for a suite whose checks run programs
-   */
-  static PlanExecutor executorFor(Suite suite) {
-    if (!suite.runsPrograms()) {
-      return PlanExecutor.pureOnly();
-    }
-    throw new IllegalArgumentException(
-        "suite '"
-            + suite.name()
-            + "' checks completions by running programs, and verify has no sandbox to run them in");
-  }
-
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -120,12 +105,15 @@ final class VerifyCommand implements Callable<Integer> {
     try {
       checkRange();
       s = Suites.byName(suite);
-      executor = executorFor(s);
+      executor = PlanExecutor.forSuite(s, ConfigFactory.load());
       checkInput();
       temp = temporaryOutput();
     } catch (IllegalArgumentException e) {
       err.println("verity verify: " + e.getMessage());
       return Main.USAGE_ERROR;
+    } catch (ProgramRunner.SandboxUnavailableException e) {
+      err.println("verity verify: suite " + suite + " refused: " + e.getMessage());
+      return 1;
     }
     Map<String, Integer> counts = new HashMap<>();
     try {

@@ -2,14 +2,12 @@ package verity.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertSame;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,7 +15,6 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verity.deploy.CommandLineTest.Result;
-import verity.envs.Suite;
 import verity.envs.Suites;
 
 /** {@code verity verify} end to end on temporary files, through {@link Main#run}. */
@@ -253,28 +250,30 @@ class VerifyCommandTest {
   }
 
   @Test
-  void shouldCheckPureSuitesWithoutASandbox() {
-    Suite arith = Suites.byName("arith");
-    assertSame(
-        verity.envs.Outcome.CORRECT,
-        VerifyCommand.executorFor(arith).execute(arith.plan(arith.lookup("1+2"), "3")).outcome());
-  }
-
-  @Test
-  void shouldRefuseASuiteThatRunsProgramsUntilASandboxIsWired() {
-    Suite programs =
-        (Suite)
-            Proxy.newProxyInstance(
-                Suite.class.getClassLoader(),
-                new Class<?>[] {Suite.class},
-                (proxy, method, args) ->
-                    switch (method.getName()) {
-                      case "runsPrograms" -> true;
-                      case "name" -> "python-code";
-                      default -> throw new UnsupportedOperationException(method.getName());
-                    });
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> VerifyCommand.executorFor(programs));
-    assertTrue(e.getMessage().contains("'python-code'") && e.getMessage().contains("sandbox"));
+  void shouldRunPythonCompletionsInTheSandboxAndTrustOnlyTheTests() throws IOException {
+    String task =
+        "{\"id\": \"add-two\", \"prompt\": \"add\", \"tests\": [\"assert add_two(1, 2) == 3\","
+            + " \"assert add_two(-4, 4) == 0\"]}";
+    Result r =
+        verify(
+            "python-code",
+            input(
+                "{\"task\": "
+                    + task
+                    + ", \"completion\": \"def add_two(a, b):\\n    return a + b\\n\"}",
+                "{\"task\": "
+                    + task
+                    + ", \"completion\": \"def add_two(a, b):\\n    return a - b\\n\"}",
+                "{\"task\": "
+                    + task
+                    + ", \"completion\": \"import os\\nprint('passed')\\nos._exit(0)\\n\"}",
+                "{\"task\": " + task + ", \"completion\": \"while True:\\n    pass\\n\"}"));
+    assertEquals(0, r.code(), r.err());
+    List<JsonNode> out = output();
+    assertEquals(4, out.size(), out.toString());
+    assertVerdict(out.get(0), 1, "add-two", "correct", 1.0);
+    assertVerdict(out.get(1), 2, "add-two", "wrong", 0.0);
+    assertNotEquals("correct", out.get(2).get("verdict").asText(), out.get(2).toString());
+    assertVerdict(out.get(3), 4, "add-two", "timeout", 0.0);
   }
 }

@@ -8,6 +8,7 @@ import verity.envs.arith.ArithmeticSuite;
 import verity.envs.dsl.DslCodeSuite;
 import verity.envs.gridworld.GridworldSuite;
 import verity.envs.math.MathSuite;
+import verity.envs.python.PythonCodeSuite;
 
 /** The built-in suites, by name. */
 public final class Suites {
@@ -19,6 +20,7 @@ public final class Suites {
     SUITES.put("gridworld", GridworldSuite::small);
     SUITES.put("dsl-code", DslCodeSuite::standard);
     SUITES.put(MathSuite.NAME, MathSuite::shipped);
+    SUITES.put(PythonCodeSuite.NAME, PythonCodeSuite::standard);
   }
 
   private Suites() {}

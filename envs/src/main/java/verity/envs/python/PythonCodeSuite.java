@@ -1,0 +1,275 @@
+package verity.envs.python;
+
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import verity.envs.CheckPlan;
+import verity.envs.CheckResult;
+import verity.envs.Environment;
+import verity.envs.MalformedTaskException;
+import verity.envs.SingleTurnEnvironment;
+import verity.envs.Suite;
+import verity.envs.Task;
+import verity.envs.TaskGenerator;
+import verity.envs.UnknownTaskException;
+import verity.envs.Vocabulary;
+import verity.envs.jsonl.JsonlRecords;
+
+/**
+ * Write a Python function that passes a task's asserts (MBPP's {@code test_list} convention). The
+ * completion is run in a sandbox by the {@code reward} module; this class only builds the program
+ * and judges its report, and never runs code itself.
+ *
+ * <p>The program is a two-process harness, so that the candidate cannot forge success. A trusted
+ * <em>supervisor</em> ({@code supervisor.py}) runs as pid 1 of the sandbox, makes itself undumpable
+ * (no {@code /proc/1/mem}, {@code /proc/1/fd} or ptrace for its same-uid children) and drops the
+ * standard input that held the program. It starts the candidate's code in a separate process
+ * ({@code candidate.py}) whose stdout and stderr go to {@code /dev/null}, and talks to it over two
+ * private pipes. For each test it splits the assert: the maximal operands that mention names the
+ * candidate may define (such as {@code f(1)}) are evaluated by the candidate's process in the
+ * candidate's namespace and sent back as plain data (numbers, strings, bytes, containers of them);
+ * the test's own logic (comparisons, arithmetic, builtins, literals such as the expected value) is
+ * evaluated by the supervisor on those copies. Only the supervisor writes the report, once, to the
+ * sandbox's stdout, tagged with a random nonce drawn per plan. The judge ({@link PythonJudge})
+ * accepts exactly one report with that nonce, whose count of passed tests equals the task's number
+ * of tests, from a run that exited cleanly before its deadline.
+ *
+ * <p>So an early {@code sys.exit(0)} or {@code os._exit(0)}, printed "passed" lines, a guessed
+ * report, a zero exit code, a patched {@code assert}, {@code AssertionError} or harness, or an
+ * object whose {@code __eq__} always answers true all prove nothing: the candidate's process never
+ * sees the expected values, cannot reach the report channel, cannot read the nonce, and cannot kill
+ * the supervisor (signals from inside a pid namespace do not reach its pid 1).
+ *
+ * <p>Limits: builtin names and {@code math} in a test always mean the real ones, so a task's
+ * function must not be named like a builtin. A test whose candidate-dependent part is a
+ * comprehension or lambda is evaluated whole by the candidate, so expected values written inside
+ * such a part are visible to it; write {@code [f(x) for x in xs] == [...]}, not {@code all(f(x) ==
+ * y for ...)}. Answers must be plain data: a function returning its own class fails the test. Both
+ * processes run with the standard library only ({@code python3 -I -S}). The candidate can still
+ * write an answer table for the tests it is shown in the prompt; that is a task-design question,
+ * not the harness's. Guarantees rest on the sandbox (bubblewrap with a pid namespace, {@code
+ * --as-pid-1} and no capabilities).
+ */
+public final class PythonCodeSuite implements Suite {
+  public static final String NAME = "python-code";
+
+  /** Fixes which tasks are held out, independently of the run's seed. */
+  public static final long HELD_OUT_SEED = 0x5EED_C0DEL;
+
+  /** Held-out tasks in the shipped file. */
+  public static final int HELD_OUT_TASKS = 8;
+
+  public static final int MAX_PROMPT_TOKENS = 512;
+  public static final int MAX_COMPLETION_TOKENS = 512;
+
+  /**
+   * Limits of one run: generous for the small functions of the task file, tight enough that a
+   * hostile completion costs little.
+   */
+  public static final CheckPlan.Limits DEFAULT_LIMITS =
+      new CheckPlan.Limits(
+          Duration.ofSeconds(10),
+          Duration.ofSeconds(5),
+          512L * 1024 * 1024,
+          16,
+          1024L * 1024,
+          64 * 1024);
+
+  static final String TASK_FILE = PythonHarness.RESOURCES + "tasks.jsonl";
+  static final Vocabulary VOCABULARY = characterVocabulary();
+
+  private final List<PythonTask> training;
+  private final List<Task> evaluation;
+  private final Map<String, PythonTask> byId = new LinkedHashMap<>();
+  private final CheckPlan.Limits limits;
+  private final PythonTaskReader reader;
+  private final PythonHarness harness = new PythonHarness();
+  private final SecureRandom nonces = new SecureRandom();
+
+  /**
+   * @param tasks all tasks, in a fixed order
+   * @param heldOut how many of them are held out of training (drawn with {@link #HELD_OUT_SEED}); 0
+   *     means training and evaluation both cover every task
+   */
+  public PythonCodeSuite(List<PythonTask> tasks, int heldOut, CheckPlan.Limits limits) {
+    if (tasks.isEmpty() || heldOut < 0 || heldOut >= tasks.size()) {
+      throw new IllegalArgumentException(
+          "need at least one training task: " + tasks.size() + " tasks, " + heldOut + " held out");
+    }
+    for (PythonTask t : tasks) {
+      if (byId.put(t.id(), t) != null) {
+        throw new IllegalArgumentException("duplicate task id '" + t.id() + "'");
+      }
+    }
+    this.limits = limits;
+    this.reader = new PythonTaskReader(VOCABULARY, MAX_PROMPT_TOKENS, MAX_COMPLETION_TOKENS);
+    BitSet held = choose(tasks.size(), heldOut, new SplittableRandom(HELD_OUT_SEED));
+    List<PythonTask> train = new ArrayList<>();
+    List<Task> eval = new ArrayList<>();
+    for (int i = 0; i < tasks.size(); i++) {
+      if (held.get(i)) {
+        eval.add(tasks.get(i));
+      } else {
+        train.add(tasks.get(i));
+      }
+    }
+    this.training = List.copyOf(train);
+    this.evaluation = heldOut == 0 ? List.copyOf(tasks) : List.copyOf(eval);
+  }
+
+  /** The shipped task file with {@link #HELD_OUT_TASKS} held out and {@link #DEFAULT_LIMITS}. */
+  public static PythonCodeSuite standard() {
+    PythonTaskReader reader =
+        new PythonTaskReader(VOCABULARY, MAX_PROMPT_TOKENS, MAX_COMPLETION_TOKENS);
+    List<PythonTask> tasks = new ArrayList<>();
+    for (JsonlRecords.Line line : JsonlRecords.readResource(TASK_FILE)) {
+      tasks.add(reader.read(line.record(), TASK_FILE + ":" + line.number()));
+    }
+    return new PythonCodeSuite(tasks, HELD_OUT_TASKS, DEFAULT_LIMITS);
+  }
+
+  /** Printable ASCII, newline and tab, one token each. */
+  private static Vocabulary characterVocabulary() {
+    List<String> symbols = new ArrayList<>(List.of("\n", "\t"));
+    for (char c = ' '; c <= '~'; c++) {
+      symbols.add(String.valueOf(c));
+    }
+    return new Vocabulary(symbols);
+  }
+
+  private static BitSet choose(int n, int k, SplittableRandom random) {
+    int[] order = new int[n];
+    Arrays.setAll(order, i -> i);
+    for (int i = n - 1; i > 0; i--) {
+      int j = random.nextInt(i + 1);
+      int tmp = order[i];
+      order[i] = order[j];
+      order[j] = tmp;
+    }
+    BitSet chosen = new BitSet(n);
+    for (int i = 0; i < k; i++) {
+      chosen.set(order[i]);
+    }
+    return chosen;
+  }
+
+  /** All tasks, training and held out, in file order. */
+  public List<PythonTask> tasks() {
+    return List.copyOf(byId.values());
+  }
+
+  /** True when the task is held out of training. */
+  public boolean isHeldOut(Task task) {
+    return evaluation.contains(task) && !training.contains(task);
+  }
+
+  public CheckPlan.Limits limits() {
+    return limits;
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public Vocabulary vocabulary() {
+    return VOCABULARY;
+  }
+
+  @Override
+  public int maxPromptTokens() {
+    return MAX_PROMPT_TOKENS;
+  }
+
+  @Override
+  public int maxCompletionTokens() {
+    return MAX_COMPLETION_TOKENS;
+  }
+
+  @Override
+  public boolean runsPrograms() {
+    return true;
+  }
+
+  @Override
+  public TaskGenerator generator(long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
+    return () -> training.get(random.nextInt(training.size()));
+  }
+
+  @Override
+  public List<Task> evaluationSet() {
+    return evaluation;
+  }
+
+  @Override
+  public String evaluationSetName() {
+    return evaluation.size() == byId.size() ? "all" : "held-out";
+  }
+
+  @Override
+  public Task lookup(String taskId) {
+    PythonTask t = byId.get(taskId);
+    if (t == null) {
+      throw new UnknownTaskException(NAME, taskId);
+    }
+    return t;
+  }
+
+  @Override
+  public Environment newEnvironment(Task task) {
+    return new SingleTurnEnvironment();
+  }
+
+  @Override
+  public Optional<int[]> demonstration(Task task) {
+    if (!(task instanceof PythonTask t) || t.reference().isEmpty()) {
+      return Optional.empty();
+    }
+    int[] code = VOCABULARY.encode(t.solution());
+    int[] out = Arrays.copyOf(code, code.length + 1);
+    out[code.length] = Vocabulary.EOS;
+    return Optional.of(out);
+  }
+
+  /**
+   * Reads {@code {"id", "prompt", "tests": ["assert ...", ...], "solution"?}}, or {@code {"id"}}
+   * alone for a task of the shipped file.
+   */
+  @Override
+  public Task taskFromRecord(Map<String, Object> record) {
+    if (record.size() == 1 && record.get("id") instanceof String id) {
+      try {
+        return lookup(id);
+      } catch (UnknownTaskException e) {
+        throw new MalformedTaskException(e.getMessage());
+      }
+    }
+    return reader.read(record, NAME + " record");
+  }
+
+  @Override
+  public CheckPlan plan(Task task, String completion) {
+    if (!(task instanceof PythonTask t)) {
+      throw new IllegalArgumentException(NAME + " cannot check a " + task.getClass().getName());
+    }
+    if (completion.isBlank()) {
+      return new CheckPlan.Judged(CheckResult.malformed("an empty completion"));
+    }
+    byte[] bytes = new byte[16];
+    nonces.nextBytes(bytes);
+    String nonce = HexFormat.of().formatHex(bytes);
+    CheckPlan.Program program =
+        new CheckPlan.Program("python3", harness.program(completion, t.tests(), nonce), limits);
+    return new CheckPlan.RunProgram(program, new PythonJudge(nonce, t.tests()));
+  }
+}

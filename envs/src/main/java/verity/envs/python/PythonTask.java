@@ -1,0 +1,32 @@
+package verity.envs.python;
+
+import java.util.List;
+import java.util.Optional;
+import verity.envs.Task;
+
+/**
+ * A python-code task: a prompt asking for a function, the asserts (MBPP's {@code test_list}) a
+ * solution must pass, and optionally a reference solution.
+ *
+ * @param text the prompt as text; {@link #prompt()} is its encoding
+ * @param solution a reference solution, or empty when the task has none
+ */
+public record PythonTask(String id, String text, List<String> tests, String solution, int[] prompt)
+    implements Task {
+
+  public PythonTask {
+    tests = List.copyOf(tests);
+    solution = solution == null ? "" : solution;
+    prompt = prompt.clone();
+  }
+
+  @Override
+  public int[] prompt() {
+    return prompt.clone();
+  }
+
+  /** The reference solution, when the task ships one. */
+  public Optional<String> reference() {
+    return solution.isEmpty() ? Optional.empty() : Optional.of(solution);
+  }
+}

@@ -1,0 +1,175 @@
+package verity.envs.python;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import verity.envs.CheckPlan;
+import verity.envs.MalformedTaskException;
+import verity.envs.Outcome;
+import verity.envs.Suites;
+import verity.envs.Task;
+import verity.envs.TaskGenerator;
+import verity.envs.Vocabulary;
+
+class PythonCodeSuiteTest {
+  final PythonCodeSuite suite = PythonCodeSuite.standard();
+
+  @Test
+  void shouldBeRegisteredAndRunPrograms() {
+    assertEquals("python-code", Suites.byName("python-code").name());
+    assertTrue(suite.runsPrograms());
+    assertThrows(IllegalStateException.class, () -> suite.check(suite.tasks().get(0), "x = 1"));
+  }
+
+  @Test
+  void shouldShipTasksWithAtLeastThreeTestsThatFitTheModel() {
+    assertTrue(suite.tasks().size() >= 30, "tasks: " + suite.tasks().size());
+    for (PythonTask t : suite.tasks()) {
+      assertTrue(t.tests().size() >= 3, t.id());
+      assertTrue(t.prompt().length + 1 <= suite.maxPromptTokens(), t.id());
+      int[] demo = suite.demonstration(t).orElseThrow();
+      assertTrue(demo.length <= suite.maxCompletionTokens(), t.id());
+      assertEquals(Vocabulary.EOS, demo[demo.length - 1]);
+      assertEquals(t.solution(), suite.completionText(demo));
+    }
+  }
+
+  @Test
+  void shouldHoldOutAFixedEvaluationSetThatTrainingNeverDraws() {
+    List<String> heldOut = ids(suite.evaluationSet());
+    assertEquals(PythonCodeSuite.HELD_OUT_TASKS, heldOut.size());
+    assertEquals(heldOut, ids(PythonCodeSuite.standard().evaluationSet()));
+    assertEquals("held-out", suite.evaluationSetName());
+    TaskGenerator g = suite.generator(7);
+    Set<String> drawn = new HashSet<>();
+    for (int i = 0; i < 2000; i++) {
+      Task t = g.next();
+      assertFalse(suite.isHeldOut(t), t.id());
+      drawn.add(t.id());
+    }
+    assertEquals(suite.tasks().size() - heldOut.size(), drawn.size());
+  }
+
+  @Test
+  void shouldDrawTheSameTrainingStreamForTheSameSeed() {
+    TaskGenerator a = suite.generator(3);
+    TaskGenerator b = PythonCodeSuite.standard().generator(3);
+    for (int i = 0; i < 50; i++) {
+      assertEquals(a.next().id(), b.next().id());
+    }
+  }
+
+  @Test
+  void shouldEncodePromptsCharacterByCharacter() {
+    PythonTask t = (PythonTask) suite.lookup("add-two");
+    assertEquals(100, suite.vocabulary().size());
+    assertEquals(t.text().length(), t.prompt().length);
+    assertEquals(t.text(), suite.vocabulary().decode(t.prompt()));
+    assertArrayEquals(t.prompt(), suite.newEnvironment(t).reset(1));
+  }
+
+  @Test
+  void shouldReadAFullRecordAndLookUpAnIdOnlyRecord() {
+    Task t =
+        suite.taskFromRecord(
+            Map.of(
+                "id", "neg", "prompt", "Write neg(x).", "tests", List.of("assert neg(1) == -1")));
+    assertEquals("neg", t.id());
+    assertEquals(List.of("assert neg(1) == -1"), ((PythonTask) t).tests());
+    assertEquals("square", suite.taskFromRecord(Map.of("id", "square")).id());
+  }
+
+  @Test
+  void shouldNameWhatIsWrongWithABadRecord() {
+    assertMalformed(Map.of("prompt", "p", "tests", List.of("assert f()")), "\"id\"", "missing");
+    assertMalformed(Map.of("id", "a b", "prompt", "p", "tests", List.of("assert f()")), "\"id\"");
+    assertMalformed(Map.of("id", "t", "tests", List.of("assert f()")), "\"prompt\"", "missing");
+    assertMalformed(Map.of("id", "t", "prompt", "p"), "\"tests\"", "missing");
+    assertMalformed(Map.of("id", "t", "prompt", "p", "tests", "assert f()"), "\"tests\"");
+    assertMalformed(Map.of("id", "t", "prompt", "p", "tests", List.of()), "\"tests\"", "1..");
+    assertMalformed(Map.of("id", "t", "prompt", "p", "tests", List.of(3)), "\"tests[0]\"");
+    assertMalformed(
+        Map.of("id", "t", "prompt", "p", "tests", List.of("assert f()", "print(1)")),
+        "\"tests[1]\"",
+        "assert");
+    assertMalformed(
+        Map.of("id", "t", "prompt", "p", "tests", List.of("assert f()\nimport os")),
+        "\"tests[0]\"",
+        "one line");
+    assertMalformed(
+        Map.of("id", "t", "prompt", "caf\u00e9", "tests", List.of("assert f()")),
+        "\"prompt\"",
+        "U+00E9");
+    assertMalformed(
+        Map.of("id", "t", "prompt", "x".repeat(600), "tests", List.of("assert f()")),
+        "\"prompt\"",
+        "at most 511");
+    assertMalformed(Map.of("id", "nope"), "python-code", "nope");
+  }
+
+  @Test
+  void shouldCallABlankCompletionMalformedWithoutRunningIt() {
+    CheckPlan plan = suite.plan(suite.lookup("square"), "  \n");
+    assertEquals(Outcome.MALFORMED, ((CheckPlan.Judged) plan).result().outcome());
+  }
+
+  @Test
+  void shouldPlanARunOfTheHarnessWithTheCandidateTestsAndAFreshNonce() {
+    PythonTask t = (PythonTask) suite.lookup("square");
+    CheckPlan.RunProgram a = (CheckPlan.RunProgram) suite.plan(t, "def square(n):\n  return n*n\n");
+    CheckPlan.RunProgram b = (CheckPlan.RunProgram) suite.plan(t, "def square(n):\n  return n*n\n");
+    assertEquals("python3", a.program().interpreter());
+    assertEquals(PythonCodeSuite.DEFAULT_LIMITS, a.program().limits());
+    Map<String, Object> payload = HarnessPayload.of(a.program());
+    assertEquals("def square(n):\n  return n*n\n", payload.get("candidate"));
+    assertEquals(t.tests(), payload.get("tests"));
+    assertTrue(((String) payload.get("child")).contains("def encode("));
+    assertNotEquals(payload.get("nonce"), HarnessPayload.of(b.program()).get("nonce"));
+    // The candidate's text travels encoded, never as Python source that could close a literal.
+    assertFalse(a.program().source().contains("return n*n"));
+  }
+
+  @Test
+  void shouldRefuseATaskOfAnotherSuite() {
+    Task other = verity.envs.arith.ArithmeticSuite.singleDigit().lookup("1+2");
+    assertThrows(IllegalArgumentException.class, () -> suite.plan(other, "x"));
+  }
+
+  @Test
+  void shouldRejectDuplicateIds() {
+    PythonTask t = (PythonTask) suite.lookup("square");
+    assertThrows(
+        IllegalArgumentException.class,
+        () -> new PythonCodeSuite(List.of(t, t), 0, PythonCodeSuite.DEFAULT_LIMITS));
+  }
+
+  @Test
+  void shouldUseEveryTaskForEvaluationWhenNoneIsHeldOut() {
+    PythonTask t = (PythonTask) suite.lookup("square");
+    PythonCodeSuite all = new PythonCodeSuite(List.of(t), 0, PythonCodeSuite.DEFAULT_LIMITS);
+    assertEquals("all", all.evaluationSetName());
+    assertEquals(List.of(t), all.evaluationSet());
+  }
+
+  private void assertMalformed(Map<String, Object> record, String... mentions) {
+    MalformedTaskException e =
+        assertThrows(MalformedTaskException.class, () -> suite.taskFromRecord(record));
+    for (String m : mentions) {
+      assertTrue(e.getMessage().contains(m), "'" + e.getMessage() + "' lacks '" + m + "'");
+    }
+  }
+
+  private static List<String> ids(List<Task> tasks) {
+    return tasks.stream().map(Task::id).collect(Collectors.toList());
+  }
+}
