@@ -266,7 +266,9 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
       held -= pending.scored.length;
       unsent.addAll(Arrays.asList(pending.scored));
       flush();
+      onReport();
     }
+
     drain();
     return this;
   }
