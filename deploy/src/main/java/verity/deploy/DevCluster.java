@@ -5,7 +5,10 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import verity.actors.LocalOnly;
+import verity.actors.cluster.JournalDatabase;
 import verity.learner.Learner;
+import verity.learner.checkpoint.CheckpointSettings;
 import verity.reward.RewardVerifier;
 import verity.rollout.Evaluator;
 import verity.rollout.RolloutWorker;
@@ -19,7 +22,39 @@ import verity.rollout.TaskSource;
 final class DevCluster {
   private DevCluster() {}
 
-  static Behavior<Void> create(
+  /** The guardian's own messages: the journal's tables exist, or could not be made. */
+  sealed interface Command extends LocalOnly {}
+
+  private record SchemaReady(Throwable failure) implements Command {}
+
+  /** Creates the journal's tables, then starts the run's actors. */
+  static Behavior<Command> create(
+      RunPlan plan, Consumer<String> out, CompletableFuture<RunSummary> result) {
+    return Behaviors.setup(
+        ctx -> {
+          ctx.pipeToSelf(
+              JournalDatabase.ensureSchema(ctx.getSystem()), (ok, err) -> new SchemaReady(err));
+          return Behaviors.receive(Command.class)
+              .onMessage(
+                  SchemaReady.class,
+                  ready -> {
+                    if (ready.failure() != null) {
+                      result.completeExceptionally(
+                          new IllegalStateException(
+                              "cannot open the journal at "
+                                  + JournalDatabase.url(plan.config())
+                                  + ": "
+                                  + ready.failure().getMessage(),
+                              ready.failure()));
+                      return Behaviors.stopped();
+                    }
+                    return start(plan, out, result);
+                  })
+              .build();
+        });
+  }
+
+  private static Behavior<Command> start(
       RunPlan plan, Consumer<String> out, CompletableFuture<RunSummary> result) {
     return Behaviors.setup(
         ctx -> {
@@ -27,6 +62,8 @@ final class DevCluster {
           ctx.spawn(
               Learner.create(
                   plan.learner(),
+                  CheckpointSettings.from(plan.config()),
+                  plan.suite().name(),
                   plan.objective(),
                   () -> plan.newReplica(seed),
                   new SuiteDemonstrations(plan.suite(), seed ^ 0xD3A0L)),
@@ -60,7 +97,7 @@ final class DevCluster {
                       () -> plan.newReplica(seed)),
                   "evaluator");
           ctx.spawn(RunMonitor.create(plan.dev(), evaluator, out, result), "monitor");
-          return Behaviors.empty();
+          return Behaviors.<Command>empty();
         });
   }
 }

@@ -41,7 +41,9 @@ final class DevCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(names = "--suite", description = "Suite: arith (default), arith2 or math.")
+  @Option(
+      names = "--suite",
+      description = "Suite: arith (default), arith2, math, gridworld, dsl-code or python-code.")
   String suite;
 
   @Option(names = "--seed", description = "Seed for every generator and sampler (default 1).")
@@ -56,7 +58,11 @@ final class DevCommand implements Callable<Integer> {
   @Option(names = "--target-pass", description = "Stop when greedy pass@1 reaches this.")
   Double targetPass;
 
-  @Option(names = "--data-dir", description = "Directory for the log (default ./data).")
+  @Option(
+      names = "--data-dir",
+      description =
+          "Directory for the log, journal and checkpoints (default ./data); a run started on a"
+              + " directory that holds one resumes it.")
   Path dataDir;
 
   @Option(names = "--config", description = "A HOCON file of settings (see README).")
@@ -70,6 +76,16 @@ final class DevCommand implements Callable<Integer> {
 
   @Option(names = "--warm-start-steps", description = "Supervised steps before RL.")
   Integer warmStartSteps;
+
+  @Option(
+      names = "--fresh",
+      description =
+          "Start over: delete the data dir's journal and checkpoints instead of resuming from them.")
+  boolean fresh;
+
+  /** What a data directory holds of a run: deleted by --fresh. */
+  static final java.util.List<String> RUN_STATE =
+      java.util.List.of("journal.mv.db", "journal.trace.db", "checkpoints", "run.properties");
 
   @Override
   public Integer call() throws IOException {
@@ -100,6 +116,22 @@ final class DevCommand implements Callable<Integer> {
 
     Path data = plan.dev().dataDir();
     Files.createDirectories(data);
+    if (fresh) {
+      for (String name : RUN_STATE) {
+        deleteRecursively(data.resolve(name));
+      }
+    }
+    String previous = RunMarker.suite(data);
+    if (previous != null && !previous.equals(plan.suite().name())) {
+      err.println(
+          "verity dev: --data-dir "
+              + data
+              + " holds a run of suite "
+              + previous
+              + "; add --fresh to start over there, or use another --data-dir");
+      return Main.USAGE_ERROR;
+    }
+    RunMarker.write(data, plan.suite().name());
     System.setProperty("verity.log.file", data.resolve("verity.log").toString());
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
     System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(plan.torchThreads()));
@@ -114,7 +146,7 @@ final class DevCommand implements Callable<Integer> {
         plan.reward().parallelism(),
         data.resolve("verity.log"));
     CompletableFuture<RunSummary> result = new CompletableFuture<>();
-    ActorSystem<Void> system =
+    ActorSystem<DevCluster.Command> system =
         VerityNode.start("verity", DevCluster.create(plan, out::println, result), plan.config());
     VerityNode.joinSelf(system);
     try {
@@ -141,6 +173,17 @@ final class DevCommand implements Callable<Integer> {
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
+    }
+  }
+
+  private static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (var walk = Files.walk(path)) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
     }
   }
 

@@ -64,6 +64,8 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
   private PolicyVersion version = PolicyVersion.INITIAL;
   private long consumed;
   private long rejectedStale;
+  private long duplicates;
+  private Long resumedFromVersion;
   private int warmStartSteps;
   private String stopReason;
 
@@ -142,6 +144,27 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
               w.steps(),
               w.loss(),
               seconds()));
+    } else if (event instanceof TrainingEvent.CheckpointSaved c) {
+      out.accept(
+          String.format(
+              Locale.ROOT,
+              "checkpoint %s saved to %s  (%.1f s)",
+              c.version(),
+              c.path(),
+              seconds()));
+    } else if (event instanceof TrainingEvent.Resumed r) {
+      resumedFromVersion = r.version().value();
+      version = r.version();
+      steps = r.version().value();
+      duplicates = r.duplicatesTotal();
+      out.accept(
+          String.format(
+              Locale.ROOT,
+              "resumed from the checkpoint of %s (%d later steps discarded and their tasks leased"
+                  + " again)  (%.1f s)",
+              r.version(),
+              r.discardedSteps(),
+              seconds()));
     } else if (event instanceof TrainingEvent.TrainingFinished) {
       return stop("max-steps");
     }
@@ -153,6 +176,10 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
     version = s.version();
     consumed = s.consumedTotal();
     rejectedStale = s.rejectedStaleTotal();
+    duplicates = s.duplicatesTotal();
+    if (s.resumedFromVersion() >= 0) {
+      resumedFromVersion = s.resumedFromVersion();
+    }
     StepMetrics m = s.metrics();
     double[] first = rateWindow.peekFirst();
     double[] last = rateWindow.peekLast();
@@ -250,11 +277,13 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
             firstGenerationSeconds < 0 ? 0 : generatedTrajectories() / generationSeconds,
             warmStartSteps,
             stopReason,
+            resumedFromVersion,
             new RunSummary.Trajectories(
                 generatedTrajectories(),
                 scoredByVerifier.values().stream().mapToLong(Long::longValue).sum(),
                 consumed,
-                rejectedStale),
+                rejectedStale,
+                duplicates),
             List.copyOf(curve)));
   }
 }

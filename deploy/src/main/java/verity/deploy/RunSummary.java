@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 
-/** What {@code --summary FILE} writes at the end of a run, as JSON. */
+/**
+ * What {@code --summary FILE} writes at the end of a run, as JSON. {@code resumedFromVersion} is
+ * the checkpoint's version a restarted run continued from, null for a fresh run.
+ */
 public record RunSummary(
     String suite,
     long seed,
@@ -22,11 +25,16 @@ public record RunSummary(
     double trajectoriesPerSecond,
     int warmStartSteps,
     String stopReason,
+    Long resumedFromVersion,
     Trajectories trajectories,
     List<CurvePoint> curve) {
 
-  /** Counts over the whole run, from the workers, verifiers and the learner. */
-  public record Trajectories(long generated, long scored, long consumed, long rejectedStale) {}
+  /**
+   * Counts of this process, from the workers, verifiers and the learner; {@code duplicates} counts
+   * leases the learner's journal shows consumed by two surviving steps over the whole run.
+   */
+  public record Trajectories(
+      long generated, long scored, long consumed, long rejectedStale, long duplicates) {}
 
   /** One evaluation: the learner step, seconds since start, and greedy pass@1. */
   public record CurvePoint(long step, double seconds, double pass) {}

@@ -183,6 +183,9 @@ class MessageSerializationTest {
     if (raw == byte[].class) {
       return new byte[] {1, 2};
     }
+    if (raw == String[].class) {
+      return new String[] {"a", "b"};
+    }
     if (raw.isEnum()) {
       return raw.getEnumConstants()[0];
     }

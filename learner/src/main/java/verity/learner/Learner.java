@@ -8,8 +8,11 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -17,6 +20,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ComputeDispatcher;
@@ -25,6 +30,7 @@ import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.PolicyVersion;
+import verity.actors.ids.TaskId;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.LearnerProtocol.ScoredBatch;
 import verity.actors.protocol.LeaseProtocol;
@@ -34,12 +40,17 @@ import verity.actors.protocol.ScoredTrajectory;
 import verity.actors.protocol.StepMetrics;
 import verity.actors.protocol.TrainingEvent;
 import verity.actors.weights.FlatWeights;
+import verity.learner.checkpoint.Checkpoint;
+import verity.learner.checkpoint.CheckpointRef;
+import verity.learner.checkpoint.CheckpointSettings;
+import verity.learner.checkpoint.CheckpointStore;
 import verity.learner.grpo.GroupAdvantages;
 import verity.learner.grpo.GrpoTrainer;
 import verity.learner.grpo.NonFiniteLossException;
 import verity.learner.grpo.Objective;
 import verity.learner.grpo.SupervisedTrainer;
 import verity.learner.grpo.TrainingSample;
+import verity.learner.ledger.TrainingLedger;
 import verity.policy.Policy;
 
 /**
@@ -47,6 +58,12 @@ import verity.policy.Policy;
  * arrive and again when they are consumed, forms batches, applies GRPO steps on the compute
  * dispatcher, publishes each new version through its {@link PolicyStore}, and tells the task source
  * which leases are finished with so that more work is leased. At most one step runs at a time.
+ *
+ * <p>Crash safety: every applied step is journaled by its {@link TrainingLedger} before its leases
+ * are settled, and every {@code every-steps} versions the weights and optimizer state are saved as
+ * a checkpoint. On a restart on the same data directory the learner resumes from the newest good
+ * checkpoint, discards the steps after it (their tasks are leased again), and drops any delivery of
+ * a lease that a surviving step already consumed, so nothing is trained twice.
  */
 public final class Learner extends AbstractBehavior<Learner.Command> {
 
@@ -58,11 +75,30 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   private record SettlementTargets(Set<ActorRef<LeaseProtocol.Command>> targets)
       implements Command, LocalOnly {}
 
-  private record Ready(Policy policy, GrpoTrainer trainer, FlatWeights initial)
+  private record LedgerRecovered(TrainingLedger.Recovered recovered)
       implements Command, LocalOnly {}
 
-  private record StepDone(StepMetrics metrics, FlatWeights weights, List<Group> groups)
+  private record Ready(
+      Policy policy, GrpoTrainer trainer, FlatWeights initial, CheckpointRef ref, boolean resumed)
       implements Command, LocalOnly {}
+
+  private record Begun() implements Command, LocalOnly {}
+
+  private record ResumedFrom(TrainingLedger.Resumed resumed) implements Command, LocalOnly {}
+
+  private record StepDone(
+      StepMetrics metrics, FlatWeights weights, List<Group> groups, Checkpoint checkpoint)
+      implements Command, LocalOnly {}
+
+  private record StepRecorded(TrainingLedger.StepRecorded recorded) implements Command, LocalOnly {}
+
+  private record CheckpointWritten(CheckpointRef ref, Throwable failure)
+      implements Command, LocalOnly {}
+
+  private record CheckpointRecorded(CheckpointRef ref) implements Command, LocalOnly {}
+
+  /** A step applied and published, waiting for its journal entry before its leases are settled. */
+  private record Unrecorded(long step, List<Group> groups, StepMetrics metrics) {}
 
   private record StepFailed(Throwable cause, List<Group> groups) implements Command, LocalOnly {}
 
@@ -78,6 +114,18 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   private static final int WARM_START_REPORT_EVERY = 25;
 
   private final LearnerSettings settings;
+  private final CheckpointSettings checkpointing;
+  private final CheckpointStore checkpoints;
+  private final ExecutorService checkpointWriter;
+  private final String suite;
+  private final ActorRef<TrainingLedger.Command> ledger;
+  private final ArrayDeque<Unrecorded> unrecorded = new ArrayDeque<>();
+  private BitSet consumedLeases = new BitSet();
+  private long duplicates;
+  private long redelivered;
+  private boolean begun;
+  private boolean finalCheckpointPending;
+  private long resumedFrom = -1;
   private final StalenessPolicy staleness;
   private final Executor compute;
   private final ActorRef<PolicyStore.Command> store;
@@ -86,7 +134,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   private final Map<LeaseId, Integer> rejectedSeen = new HashMap<>();
   private final ArrayDeque<Group> ready = new ArrayDeque<>();
   private final Set<ActorRef<LeaseProtocol.Command>> settlementTargets = new HashSet<>();
-  private final List<LeasesSettled> unsentSettlements = new ArrayList<>();
+  private final List<LeaseProtocol.Command> unsentSettlements = new ArrayList<>();
 
   private Policy policy;
   private GrpoTrainer trainer;
@@ -99,22 +147,48 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   private long rejectedStale;
   private long failed;
 
+  /**
+   * @param suite the suite trained on, journaled so that a data directory holds one run
+   */
   public static Behavior<Command> create(
       LearnerSettings settings,
+      CheckpointSettings checkpointing,
+      String suite,
       Objective objective,
       ReplicaFactory replicas,
       DemonstrationSource demonstrations) {
-    return Behaviors.setup(ctx -> new Learner(ctx, settings, objective, replicas, demonstrations));
+    return Behaviors.setup(
+        ctx ->
+            new Learner(ctx, settings, checkpointing, suite, objective, replicas, demonstrations));
   }
+
+  private final Objective objective;
+  private final ReplicaFactory replicas;
+  private final DemonstrationSource demonstrations;
 
   private Learner(
       ActorContext<Command> ctx,
       LearnerSettings settings,
+      CheckpointSettings checkpointing,
+      String suite,
       Objective objective,
       ReplicaFactory replicas,
       DemonstrationSource demonstrations) {
     super(ctx);
     this.settings = settings;
+    this.checkpointing = checkpointing;
+    this.checkpoints = new CheckpointStore(checkpointing.dir(), checkpointing.retention());
+    this.checkpointWriter =
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "verity-checkpoint-writer");
+              t.setDaemon(true);
+              return t;
+            });
+    this.suite = suite;
+    this.objective = objective;
+    this.replicas = replicas;
+    this.demonstrations = demonstrations;
     this.staleness = StalenessPolicy.from(settings);
     this.compute = ComputeDispatcher.executor(ctx.getSystem());
     this.store = ctx.spawn(PolicyStore.create(settings.weightChunkValues()), "policy-store");
@@ -126,22 +200,69 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                 ServiceKeys.LEARNER,
                 ctx.messageAdapter(LearnerProtocol.Command.class, Intake::new)));
     ServiceWatcher.spawn(ctx, ServiceKeys.LEASE_SETTLEMENT, SettlementTargets::new);
-    ctx.pipeToSelf(
+    this.ledger = ctx.spawn(TrainingLedger.create(checkpointing.retention()), "ledger");
+    ledger.tell(
+        new TrainingLedger.GetRecovered(
+            ctx.messageAdapter(TrainingLedger.Recovered.class, LedgerRecovered::new)));
+  }
+
+  /** Builds the replica: from the newest good checkpoint, or fresh (after any warm start). */
+  private Behavior<Command> onLedgerRecovered(LedgerRecovered in) {
+    TrainingLedger.Recovered r = in.recovered();
+    if (r.suite() != null && !r.suite().equals(suite)) {
+      throw new IllegalStateException(
+          "the journal holds a run of suite " + r.suite() + ", not " + suite);
+    }
+    consumedLeases = r.consumed();
+    duplicates = r.duplicates();
+    List<CheckpointRef> saved = r.checkpoints();
+    CheckpointStore disk = checkpoints;
+    ActorRef<Topic.Command<TrainingEvent>> ev = events;
+    CompletableFuture<Ready> ready =
         CompletableFuture.supplyAsync(
             () -> {
               Policy p = replicas.create();
-              warmStart(p, settings.warmStart(), demonstrations, events);
-              GrpoTrainer t =
-                  new GrpoTrainer(p, objective, settings.learningRate(), settings.maxGradNorm());
-              return new Ready(p, t, p.exportWeights(PolicyVersion.INITIAL));
+              GrpoTrainer t;
+              if (!saved.isEmpty()) {
+                Checkpoint c =
+                    disk.loadLatestGood(saved)
+                        .orElseThrow(
+                            () ->
+                                new IllegalStateException(
+                                    "none of the "
+                                        + saved.size()
+                                        + " checkpoints in "
+                                        + disk.dir()
+                                        + " is intact; start over with --fresh"));
+                t = new GrpoTrainer(p, objective, settings.learningRate(), settings.maxGradNorm());
+                t.restore(c);
+                CheckpointRef ref =
+                    saved.stream()
+                        .filter(x -> x.version().equals(c.weights().version()))
+                        .reduce((a, b) -> b)
+                        .orElseThrow();
+                return new Ready(p, t, c.weights(), ref, true);
+              }
+              warmStart(p, settings.warmStart(), demonstrations, ev);
+              t = new GrpoTrainer(p, objective, settings.learningRate(), settings.maxGradNorm());
+              try {
+                CheckpointRef ref = disk.save(t.checkpoint(PolicyVersion.INITIAL));
+                return new Ready(p, t, t.export(PolicyVersion.INITIAL), ref, false);
+              } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the first checkpoint", e);
+              }
             },
-            compute),
-        (ok, err) -> {
-          if (err != null) {
-            throw new IllegalStateException("learner replica failed to start", err);
-          }
-          return ok;
-        });
+            compute);
+    getContext()
+        .pipeToSelf(
+            ready,
+            (ok, err) -> {
+              if (err != null) {
+                throw new IllegalStateException("learner replica failed to start", err);
+              }
+              return ok;
+            });
+    return this;
   }
 
   /** Runs on the compute dispatcher, before the first version exists. */
@@ -166,7 +287,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
+        .onMessage(LedgerRecovered.class, this::onLedgerRecovered)
         .onMessage(Ready.class, this::onReady)
+        .onMessage(Begun.class, this::onBegun)
+        .onMessage(ResumedFrom.class, this::onResumed)
+        .onMessage(StepRecorded.class, this::onStepRecorded)
+        .onMessage(CheckpointWritten.class, this::onCheckpointWritten)
+        .onMessage(CheckpointRecorded.class, this::onCheckpointRecorded)
         .onMessage(Intake.class, this::onIntake)
         .onMessage(SettlementTargets.class, this::onSettlementTargets)
         .onMessage(StepDone.class, this::onStepDone)
@@ -178,10 +305,64 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   private Behavior<Command> onReady(Ready r) {
     policy = r.policy();
     trainer = r.trainer();
-    store.tell(new PolicyStore.Publish(r.initial()));
+    version = r.initial().version();
+    steps = version.value();
+    published = r.initial();
+    if (r.resumed()) {
+      ledger.tell(
+          new TrainingLedger.Resume(
+              r.ref(),
+              getContext().messageAdapter(TrainingLedger.Resumed.class, ResumedFrom::new)));
+    } else {
+      ledger.tell(
+          new TrainingLedger.Begin(
+              suite, r.ref(), getContext().messageAdapter(akka.Done.class, d -> new Begun())));
+    }
+    return this;
+  }
+
+  private FlatWeights published;
+
+  private Behavior<Command> onBegun(Begun b) {
+    begun = true;
+    finishIfAtMaxSteps();
+    store.tell(new PolicyStore.Publish(published));
     getContext()
         .getLog()
         .info("learner ready: {} parameters, published {}", policy.parameterCount(), version);
+    maybeStep();
+    return this;
+  }
+
+  private Behavior<Command> onResumed(ResumedFrom in) {
+    TrainingLedger.Resumed r = in.resumed();
+    begun = true;
+    resumedFrom = version.value();
+    duplicates = r.duplicates();
+    List<TaskId> reopen = new ArrayList<>();
+    for (TrainingLedger.StepApplied step : r.discarded()) {
+      for (long lease : step.leases()) {
+        consumedLeases.clear(Math.toIntExact(lease));
+      }
+      for (String task : step.tasks()) {
+        reopen.add(new TaskId(task));
+      }
+    }
+    if (!reopen.isEmpty()) {
+      send(new LeaseProtocol.TasksReopened(reopen));
+    }
+    store.tell(new PolicyStore.Publish(published));
+    getContext()
+        .getLog()
+        .info(
+            "resumed from the checkpoint of {}: {} later steps discarded, {} of their tasks leased"
+                + " again",
+            version,
+            r.discarded().size(),
+            reopen.size());
+    events.tell(
+        Topic.publish(new TrainingEvent.Resumed(version, r.discarded().size(), duplicates)));
+    finishIfAtMaxSteps();
     maybeStep();
     return this;
   }
@@ -201,6 +382,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
     LeaseId lease = s.trajectory().id().lease();
     int groupSize = s.trajectory().groupSize();
+    if (consumedLeases.get(Math.toIntExact(lease.value()))) {
+      redelivered++; // a surviving step trained on this lease already
+      return;
+    }
     Integer seen = rejectedSeen.get(lease);
     if (seen != null) {
       rejectedStale++;
@@ -217,6 +402,12 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
       return;
     }
     List<ScoredTrajectory> members = filling.computeIfAbsent(lease, l -> new ArrayList<>());
+    for (ScoredTrajectory m : members) {
+      if (m.trajectory().id().equals(s.trajectory().id())) {
+        redelivered++; // the same trajectory scored twice (a resent batch)
+        return;
+      }
+    }
     members.add(s);
     if (members.size() >= groupSize) {
       filling.remove(lease);
@@ -233,7 +424,11 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   }
 
   private void maybeStep() {
-    if (stepping || finished || trainer == null || ready.size() < settings.batchGroups()) {
+    if (stepping
+        || finished
+        || !begun
+        || trainer == null
+        || ready.size() < settings.batchGroups()) {
       return;
     }
     List<Group> groups = new ArrayList<>(settings.batchGroups());
@@ -260,12 +455,15 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
     stepping = true;
     PolicyVersion next = version.next();
+    boolean last = settings.maxSteps() > 0 && next.value() >= settings.maxSteps();
+    boolean checkpoint = last || next.value() % checkpointing.everySteps() == 0;
     GrpoTrainer t = trainer;
     CompletableFuture<StepDone> step =
         CompletableFuture.supplyAsync(
             () -> {
               StepMetrics m = t.step(samples);
-              return new StepDone(m, t.export(next), groups);
+              return new StepDone(
+                  m, t.export(next), groups, checkpoint ? t.checkpoint(next) : null);
             },
             compute);
     inFlight = step;
@@ -309,20 +507,103 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     stepping = false;
     steps++;
     version = done.weights().version();
-    consumed += done.metrics().trajectories();
     store.tell(new PolicyStore.Publish(done.weights()));
-    settle(done.groups().stream().map(Group::lease).toList(), Settlement.CONSUMED);
-    events.tell(
-        Topic.publish(
-            new TrainingEvent.StepCompleted(
-                steps, version, done.metrics(), consumed, rejectedStale)));
+    long[] leases = new long[done.groups().size()];
+    String[] tasks = new String[leases.length];
+    for (int i = 0; i < leases.length; i++) {
+      Group g = done.groups().get(i);
+      leases[i] = g.lease().value();
+      tasks[i] = g.members().get(0).trajectory().task().value();
+      consumedLeases.set(Math.toIntExact(leases[i]));
+    }
+    unrecorded.add(new Unrecorded(steps, done.groups(), done.metrics()));
+    ledger.tell(
+        new TrainingLedger.RecordStep(
+            new TrainingLedger.StepApplied(version.value(), leases, tasks),
+            getContext().messageAdapter(TrainingLedger.StepRecorded.class, StepRecorded::new)));
+    if (done.checkpoint() != null) {
+      Checkpoint c = done.checkpoint();
+      CheckpointStore disk = checkpoints;
+      getContext()
+          .pipeToSelf(
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return disk.save(c);
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  },
+                  checkpointWriter),
+              CheckpointWritten::new);
+    }
     if (settings.maxSteps() > 0 && steps >= settings.maxSteps()) {
       finished = true;
-      getContext().getLog().info("reached max-steps {} at {}", settings.maxSteps(), version);
-      events.tell(Topic.publish(new TrainingEvent.TrainingFinished(steps, version)));
+      finalCheckpointPending = done.checkpoint() != null;
     }
     maybeStep();
     return this;
+  }
+
+  /** The step is journaled: its leases are settled and the step is reported. */
+  private Behavior<Command> onStepRecorded(StepRecorded in) {
+    Unrecorded u = unrecorded.poll();
+    duplicates = in.recorded().duplicates();
+    consumed += u.metrics().trajectories();
+    settle(u.groups().stream().map(Group::lease).toList(), Settlement.CONSUMED);
+    events.tell(
+        Topic.publish(
+            new TrainingEvent.StepCompleted(
+                u.step(),
+                new PolicyVersion(in.recorded().step().version()),
+                u.metrics(),
+                consumed,
+                rejectedStale,
+                duplicates,
+                resumedFrom)));
+    if (finished && unrecorded.isEmpty() && !finalCheckpointPending) {
+      finish();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCheckpointWritten(CheckpointWritten w) {
+    if (w.failure() != null) {
+      getContext()
+          .getLog()
+          .error("checkpoint not saved; the previous one still stands", w.failure());
+    } else {
+      ledger.tell(
+          new TrainingLedger.RecordCheckpoint(
+              w.ref(), getContext().messageAdapter(CheckpointRef.class, CheckpointRecorded::new)));
+    }
+    if (finalCheckpointPending) {
+      finalCheckpointPending = false;
+      if (unrecorded.isEmpty()) {
+        finish();
+      }
+    }
+    return this;
+  }
+
+  /** A resumed run may already be at its step limit: it trains no further. */
+  private void finishIfAtMaxSteps() {
+    if (settings.maxSteps() > 0 && steps >= settings.maxSteps()) {
+      finished = true;
+      finish();
+    }
+  }
+
+  private Behavior<Command> onCheckpointRecorded(CheckpointRecorded r) {
+    getContext().getLog().info("checkpoint of {} saved: {}", r.ref().version(), r.ref().path());
+    events.tell(
+        Topic.publish(new TrainingEvent.CheckpointSaved(r.ref().version(), r.ref().path())));
+    return this;
+  }
+
+  private void finish() {
+    getContext().getLog().info("reached max-steps {} at {}", settings.maxSteps(), version);
+    events.tell(Topic.publish(new TrainingEvent.TrainingFinished(steps, version)));
   }
 
   private Behavior<Command> onStepFailed(StepFailed f) {
@@ -344,7 +625,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     settlementTargets.clear();
     settlementTargets.addAll(t.targets());
     if (!settlementTargets.isEmpty()) {
-      for (LeasesSettled s : unsentSettlements) {
+      for (LeaseProtocol.Command s : unsentSettlements) {
         settlementTargets.forEach(target -> target.tell(s));
       }
       unsentSettlements.clear();
@@ -353,7 +634,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   }
 
   private void settle(List<LeaseId> leases, Settlement how) {
-    LeasesSettled message = new LeasesSettled(leases, how);
+    send(new LeasesSettled(leases, how));
+  }
+
+  private void send(LeaseProtocol.Command message) {
     if (settlementTargets.isEmpty()) {
       unsentSettlements.add(message);
     } else {
@@ -362,6 +646,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   }
 
   private Behavior<Command> onStop() {
+    checkpointWriter.shutdown();
+    if (redelivered > 0) {
+      getContext().getLog().info("{} repeated deliveries dropped", redelivered);
+    }
     Policy p = policy;
     // Native memory must not be freed under a step that is still running.
     inFlight.whenComplete(

@@ -8,15 +8,15 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
-import com.typesafe.config.ConfigFactory;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.Topics;
-import verity.actors.cluster.VerityNode;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.ids.TaskId;
@@ -31,6 +31,7 @@ import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.Verdict;
 import verity.learner.LearnerSettings.StaleHandling;
+import verity.learner.checkpoint.CheckpointSettings;
 import verity.learner.grpo.Objective;
 import verity.policy.Policy;
 import verity.policy.PolicySpec;
@@ -48,12 +49,10 @@ class LearnerStalenessTest {
   TestProbe<TrainingEvent> events;
   ActorRef<LearnerProtocol.Command> intake;
 
-  void start(StaleHandling handling) {
-    testKit =
-        ActorTestKit.create(
-            "learner",
-            VerityNode.load(ConfigFactory.parseString("akka.remote.artery.canonical.port = 0")));
-    VerityNode.joinSelf(testKit.system());
+  @TempDir Path dataDir;
+
+  void start(StaleHandling handling) throws Exception {
+    testKit = LearnerTesting.startNode(dataDir);
     settlements = testKit.createTestProbe();
     testKit
         .system()
@@ -82,6 +81,8 @@ class LearnerStalenessTest {
     testKit.spawn(
         Learner.create(
             settings,
+            new CheckpointSettings(dataDir.resolve("checkpoints"), 50, 3),
+            "arith",
             new Objective(Objective.Kind.DECOUPLED_PPO, 0.2, 0.0, 2.0, 1f),
             () -> Policy.create(SPEC, Device.cpu(), 1),
             DemonstrationSource.NONE));
@@ -148,7 +149,7 @@ class LearnerStalenessTest {
   }
 
   @Test
-  void shouldRejectTrajectoriesMoreThanEtaVersionsBehind() {
+  void shouldRejectTrajectoriesMoreThanEtaVersionsBehind() throws Exception {
     start(StaleHandling.REJECT);
     intake.tell(group(1, 0));
     assertEquals(new PolicyVersion(1), nextStep().version());
@@ -168,7 +169,7 @@ class LearnerStalenessTest {
   }
 
   @Test
-  void shouldDownWeightTrajectoriesMoreThanEtaVersionsBehindWhenSoConfigured() {
+  void shouldDownWeightTrajectoriesMoreThanEtaVersionsBehindWhenSoConfigured() throws Exception {
     start(StaleHandling.DOWN_WEIGHT);
     intake.tell(group(1, 0));
     nextStep();

@@ -2,17 +2,24 @@ package verity.rollout;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
-import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
-import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
+import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.SnapshotAdapter;
+import akka.persistence.typed.javadsl.CommandHandler;
+import akka.persistence.typed.javadsl.Effect;
+import akka.persistence.typed.javadsl.EventHandler;
+import akka.persistence.typed.javadsl.EventSourcedBehavior;
+import akka.persistence.typed.javadsl.RetentionCriteria;
+import akka.persistence.typed.javadsl.SignalHandler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,20 +30,31 @@ import verity.actors.ids.LeaseId;
 import verity.actors.ids.TaskId;
 import verity.actors.protocol.LeaseProtocol;
 import verity.actors.protocol.LeaseProtocol.LeasesSettled;
-import verity.envs.Task;
+import verity.actors.protocol.LeaseProtocol.TasksReopened;
 import verity.envs.TaskGenerator;
 
 /**
- * Hands out leases on tasks when a worker asks (pull, never push). At most {@code
- * maxOutstandingTasks} leases are open at once; a request beyond that waits until the learner
- * settles leases, so generation never runs ahead of training. A lease not settled within the lease
- * timeout (its worker died or its trajectories were lost) is handed out again as a new lease.
+ * Hands out leases on tasks when a worker asks (pull, never push), and keeps the durable ledger of
+ * them: every lease is journaled when it is handed out and when the learner settles it, so that
+ * after a crash the leases that were open are handed out again (as new leases on the same tasks),
+ * settled ones never are, the generator continues where it stopped, and lease ids never repeat.
+ *
+ * <p>At most {@code maxOutstandingTasks} leases are open at once; a request beyond that waits until
+ * the learner settles leases, so generation never runs ahead of training. A lease not settled
+ * within the lease timeout (its worker died or its trajectories were lost) expires and its task is
+ * leased again. Tasks the learner reopens (their training was rolled back with a checkpoint) are
+ * leased again first.
  */
-public final class TaskSource extends AbstractBehavior<TaskSource.Command> {
+public final class TaskSource
+    extends EventSourcedBehavior<TaskSource.Command, TaskSource.Event, TaskSource.Ledger> {
   public static final ServiceKey<Command> SERVICE_KEY =
       ServiceKey.create(Command.class, "verity-task-source");
 
+  /** One task source per journal: the ledger of the run's leases. */
+  public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("task-source");
+
   private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
+  private static final int SNAPSHOT_EVERY = 500;
 
   /** A message the task source accepts. */
   public sealed interface Command extends VerityMessage {}
@@ -54,20 +72,71 @@ public final class TaskSource extends AbstractBehavior<TaskSource.Command> {
   /** One leased task; the worker looks the task up in its own copy of the suite. */
   public record Lease(LeaseId id, TaskId task, int groupSize) {}
 
-  private record Settled(LeaseProtocol.Command message) implements Command, LocalOnly {}
+  private record Settlement(LeaseProtocol.Command message) implements Command, LocalOnly {}
 
   private enum Sweep implements Command, LocalOnly {
     INSTANCE
   }
 
-  private record Open(Task task, long deadlineNanos, String worker) {}
+  /** Sent to itself after recovery: the leases open at the crash are handed out again. */
+  private enum ExpireRecovered implements Command, LocalOnly {
+    INSTANCE
+  }
 
+  /** What the journal holds. */
+  public sealed interface Event extends VerityMessage {}
+
+  /**
+   * Leases {@code first}, {@code first + 1}, ... on {@code tasks}: the first {@code reissued} came
+   * from the reissue queue, the remaining {@code fresh} were drawn from the generator.
+   */
+  public record Leased(long first, String[] tasks, int reissued, int fresh) implements Event {}
+
+  /** The learner is finished with these leases. */
+  public record Settled(long[] leases) implements Event {}
+
+  /** These leases expired (or were open at a crash); their tasks go to the reissue queue. */
+  public record Expired(long[] leases) implements Event {}
+
+  /** These tasks' training was lost; they go to the reissue queue. */
+  public record Reopened(String[] tasks) implements Event {}
+
+  /** The ledger as a snapshot: an immutable copy taken on the actor's thread. */
+  public record LedgerSnapshot(
+      long nextLease, long drawn, long[] openLeases, String[] openTasks, String[] reissue)
+      implements VerityMessage {}
+
+  /**
+   * The ledger's state: the next lease id, how many tasks the generator has produced, the open
+   * leases (id → task) in lease order, and the tasks waiting to be leased again.
+   */
+  public static final class Ledger {
+    long nextLease = 1;
+    long drawn;
+    final LinkedHashMap<Long, String> open = new LinkedHashMap<>();
+    final ArrayDeque<String> reissue = new ArrayDeque<>();
+
+    public long nextLease() {
+      return nextLease;
+    }
+
+    public long drawn() {
+      return drawn;
+    }
+
+    public int openLeases() {
+      return open.size();
+    }
+  }
+
+  private record Deadline(long nanos, String worker) {}
+
+  private final ActorContext<Command> ctx;
   private final RolloutSettings settings;
   private final TaskGenerator generator;
-  private final Map<LeaseId, Open> open = new LinkedHashMap<>();
-  private final ArrayDeque<Task> reissue = new ArrayDeque<>();
   private final ArrayDeque<RequestTasks> waiting = new ArrayDeque<>();
-  private long nextLease = 1;
+  private final Map<Long, Deadline> deadlines = new HashMap<>();
+  private boolean recoveredOpen;
 
   public static Behavior<Command> create(RolloutSettings settings, TaskGenerator generator) {
     return Behaviors.setup(
@@ -79,7 +148,8 @@ public final class TaskSource extends AbstractBehavior<TaskSource.Command> {
       TimerScheduler<Command> timers,
       RolloutSettings settings,
       TaskGenerator generator) {
-    super(ctx);
+    super(PERSISTENCE_ID);
+    this.ctx = ctx;
     this.settings = settings;
     this.generator = generator;
     timers.startTimerWithFixedDelay(Sweep.INSTANCE, SWEEP_INTERVAL);
@@ -89,67 +159,246 @@ public final class TaskSource extends AbstractBehavior<TaskSource.Command> {
         .tell(
             Receptionist.register(
                 ServiceKeys.LEASE_SETTLEMENT,
-                ctx.messageAdapter(LeaseProtocol.Command.class, Settled::new)));
+                ctx.messageAdapter(LeaseProtocol.Command.class, Settlement::new)));
   }
 
   @Override
-  public Receive<Command> createReceive() {
-    return newReceiveBuilder()
-        .onMessage(RequestTasks.class, this::onRequestTasks)
-        .onMessage(Settled.class, this::onSettled)
-        .onMessageEquals(Sweep.INSTANCE, this::onSweep)
+  public Ledger emptyState() {
+    return new Ledger();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+  }
+
+  @Override
+  public SnapshotAdapter<Ledger> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(Ledger l) {
+        return new LedgerSnapshot(
+            l.nextLease,
+            l.drawn,
+            l.open.keySet().stream().mapToLong(Long::longValue).toArray(),
+            l.open.values().toArray(String[]::new),
+            l.reissue.toArray(String[]::new));
+      }
+
+      @Override
+      public Ledger fromJournal(Object from) {
+        LedgerSnapshot s = (LedgerSnapshot) from;
+        Ledger l = new Ledger();
+        l.nextLease = s.nextLease();
+        l.drawn = s.drawn();
+        for (int i = 0; i < s.openLeases().length; i++) {
+          l.open.put(s.openLeases()[i], s.openTasks()[i]);
+        }
+        l.reissue.addAll(List.of(s.reissue()));
+        return l;
+      }
+    };
+  }
+
+  @Override
+  public SignalHandler<Ledger> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.class, (ledger, signal) -> onRecovered(ledger))
         .build();
   }
 
-  private Behavior<Command> onRequestTasks(RequestTasks r) {
-    waiting.add(r);
-    serveWaiting();
-    return this;
-  }
-
-  private Behavior<Command> onSettled(Settled s) {
-    LeasesSettled settled = (LeasesSettled) s.message();
-    for (LeaseId id : settled.leases()) {
-      open.remove(id);
+  private void onRecovered(Ledger ledger) {
+    for (long i = 0; i < ledger.drawn; i++) {
+      generator.next(); // the generator continues where the journal says it stopped
     }
-    serveWaiting();
-    return this;
+    if (ledger.drawn > 0 || !ledger.open.isEmpty()) {
+      ctx.getLog()
+          .info(
+              "task ledger recovered: {} tasks drawn, next lease {}, {} open leases to hand out"
+                  + " again, {} tasks waiting to be leased again",
+              ledger.drawn,
+              ledger.nextLease,
+              ledger.open.size(),
+              ledger.reissue.size());
+    }
+    if (!ledger.open.isEmpty()) {
+      recoveredOpen = true;
+      ctx.getSelf().tell(ExpireRecovered.INSTANCE);
+    }
   }
 
-  private Behavior<Command> onSweep() {
+  @Override
+  public CommandHandler<Command, Event, Ledger> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(RequestTasks.class, this::onRequestTasks)
+        .onCommand(Settlement.class, this::onSettlement)
+        .onCommand(Sweep.class, (ledger, sweep) -> onSweep(ledger))
+        .onCommand(ExpireRecovered.class, (ledger, expire) -> onExpireRecovered(ledger))
+        .build();
+  }
+
+  private Effect<Event, Ledger> onRequestTasks(Ledger ledger, RequestTasks r) {
+    waiting.add(r);
+    return serveWaiting(ledger);
+  }
+
+  private Effect<Event, Ledger> onSettlement(Ledger ledger, Settlement s) {
+    if (s.message() instanceof TasksReopened reopened) {
+      String[] tasks = reopened.tasks().stream().map(TaskId::value).toArray(String[]::new);
+      return serve(ledger, new Reopened(tasks), 0, List.of(tasks));
+    }
+    LeasesSettled settled = (LeasesSettled) s.message();
+    long[] known =
+        settled.leases().stream()
+            .mapToLong(LeaseId::value)
+            .filter(id -> ledger.open.containsKey(id))
+            .toArray();
+    for (LeaseId id : settled.leases()) {
+      deadlines.remove(id.value());
+    }
+    if (known.length == 0) {
+      return serveWaiting(ledger); // already settled (a resend after a restart) or expired
+    }
+    return serve(ledger, new Settled(known), known.length, List.of());
+  }
+
+  private Effect<Event, Ledger> onSweep(Ledger ledger) {
     long now = System.nanoTime();
-    Iterator<Map.Entry<LeaseId, Open>> it = open.entrySet().iterator();
-    while (it.hasNext()) {
-      Map.Entry<LeaseId, Open> e = it.next();
-      if (now - e.getValue().deadlineNanos() > 0) {
-        it.remove();
-        reissue.add(e.getValue().task());
-        getContext()
-            .getLog()
+    List<Long> expired = new ArrayList<>();
+    for (Map.Entry<Long, Deadline> e : deadlines.entrySet()) {
+      if (now - e.getValue().nanos() > 0) {
+        expired.add(e.getKey());
+        ctx.getLog()
             .warn(
-                "{} of {} to {} expired; leasing it again",
+                "lease-{} of {} to {} expired; leasing it again",
                 e.getKey(),
-                e.getValue().task().id(),
+                ledger.open.get(e.getKey()),
                 e.getValue().worker());
       }
     }
-    serveWaiting();
-    return this;
+    if (expired.isEmpty()) {
+      return serveWaiting(ledger);
+    }
+    expired.forEach(deadlines::remove);
+    long[] ids = expired.stream().mapToLong(Long::longValue).toArray();
+    return serve(
+        ledger, new Expired(ids), ids.length, expired.stream().map(ledger.open::get).toList());
   }
 
-  private void serveWaiting() {
-    while (!waiting.isEmpty() && open.size() < settings.maxOutstandingTasks()) {
-      RequestTasks r = waiting.poll();
-      int n = Math.min(r.max(), settings.maxOutstandingTasks() - open.size());
-      List<Lease> leases = new ArrayList<>(n);
-      long deadline = System.nanoTime() + settings.leaseTimeout().toNanos();
-      for (int i = 0; i < n; i++) {
-        Task task = reissue.isEmpty() ? generator.next() : reissue.poll();
-        LeaseId id = new LeaseId(nextLease++);
-        open.put(id, new Open(task, deadline, r.worker()));
-        leases.add(new Lease(id, new TaskId(task.id()), settings.groupSize()));
-      }
-      r.replyTo().tell(new Leases(leases));
+  private Effect<Event, Ledger> onExpireRecovered(Ledger ledger) {
+    return serveWaiting(ledger); // expires what recovery found open, if no request did yet
+  }
+
+  private Effect<Event, Ledger> serveWaiting(Ledger ledger) {
+    return serve(ledger, null, 0, List.of());
+  }
+
+  /**
+   * Journals {@code first} (if any) and leases tasks to as many waiting requests as the window
+   * allows, in one journal write: {@code first} frees {@code freed} leases and adds {@code
+   * requeued} to the reissue queue.
+   */
+  private Effect<Event, Ledger> serve(
+      Ledger ledger, Event first, int freed, List<String> requeued) {
+    List<Event> events = new ArrayList<>();
+    if (first != null) {
+      events.add(first);
     }
+    List<String> reissueQueue = new ArrayList<>(ledger.reissue);
+    reissueQueue.addAll(requeued);
+    int openCount = ledger.open.size() - freed;
+    if (recoveredOpen) {
+      // Leases open when the last incarnation stopped: their workers are gone with it.
+      recoveredOpen = false;
+      java.util.Set<Long> settledNow = new java.util.HashSet<>();
+      if (first instanceof Settled settled) {
+        for (long id : settled.leases()) {
+          settledNow.add(id);
+        }
+      }
+      List<Long> stillOpen =
+          ledger.open.keySet().stream().filter(id -> !settledNow.contains(id)).toList();
+      events.add(new Expired(stillOpen.stream().mapToLong(Long::longValue).toArray()));
+      stillOpen.forEach(id -> reissueQueue.add(ledger.open.get(id)));
+      openCount = 0;
+    }
+    int free = settings.maxOutstandingTasks() - openCount;
+    if (waiting.isEmpty() || free <= 0) {
+      return events.isEmpty() ? Effect().none() : Effect().persist(events);
+    }
+    List<Runnable> replies = new ArrayList<>();
+    long next = ledger.nextLease;
+    int reissueTaken = 0;
+    long deadline = System.nanoTime() + settings.leaseTimeout().toNanos();
+    while (!waiting.isEmpty() && free > 0) {
+      RequestTasks r = waiting.poll();
+      int n = Math.min(r.max(), free);
+      String[] tasks = new String[n];
+      int reissued = 0;
+      for (int i = 0; i < n; i++) {
+        if (reissueTaken < reissueQueue.size()) {
+          tasks[i] = reissueQueue.get(reissueTaken++);
+          reissued++;
+        } else {
+          tasks[i] = generator.next().id();
+        }
+      }
+      events.add(new Leased(next, tasks, reissued, n - reissued));
+      List<Lease> leases = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        deadlines.put(next + i, new Deadline(deadline, r.worker()));
+        leases.add(new Lease(new LeaseId(next + i), new TaskId(tasks[i]), settings.groupSize()));
+      }
+      next += n;
+      free -= n;
+      replies.add(() -> r.replyTo().tell(new Leases(leases)));
+    }
+    return Effect().persist(events).thenRun(ledger2 -> replies.forEach(Runnable::run));
+  }
+
+  @Override
+  public EventHandler<Ledger, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(Leased.class, TaskSource::applyLeased)
+        .onEvent(Settled.class, TaskSource::applySettled)
+        .onEvent(Expired.class, TaskSource::applyExpired)
+        .onEvent(Reopened.class, TaskSource::applyReopened)
+        .build();
+  }
+
+  private static Ledger applyLeased(Ledger ledger, Leased e) {
+    for (int i = 0; i < e.reissued(); i++) {
+      ledger.reissue.poll();
+    }
+    for (int i = 0; i < e.tasks().length; i++) {
+      ledger.open.put(e.first() + i, e.tasks()[i]);
+    }
+    ledger.drawn += e.fresh();
+    ledger.nextLease = Math.max(ledger.nextLease, e.first() + e.tasks().length);
+    return ledger;
+  }
+
+  private static Ledger applySettled(Ledger ledger, Settled e) {
+    for (long id : e.leases()) {
+      ledger.open.remove(id);
+    }
+    return ledger;
+  }
+
+  private static Ledger applyExpired(Ledger ledger, Expired e) {
+    for (long id : e.leases()) {
+      String task = ledger.open.remove(id);
+      if (task != null) {
+        ledger.reissue.add(task);
+      }
+    }
+    return ledger;
+  }
+
+  private static Ledger applyReopened(Ledger ledger, Reopened e) {
+    ledger.reissue.addAll(List.of(e.tasks()));
+    return ledger;
   }
 }

@@ -24,12 +24,14 @@ public final class VerityNode {
   /** Layers {@code overrides} over {@code application} over Verity's defaults and resolves. */
   public static Config load(Config overrides, Config application) {
     ConfigFactory.invalidateCaches();
-    return overrides
-        .withFallback(ConfigFactory.defaultOverrides())
-        .withFallback(application)
-        .withFallback(nodeDefaults())
-        .withFallback(ConfigFactory.defaultReference())
-        .resolve();
+    Config resolved =
+        overrides
+            .withFallback(ConfigFactory.defaultOverrides())
+            .withFallback(application)
+            .withFallback(nodeDefaults())
+            .withFallback(ConfigFactory.defaultReference())
+            .resolve();
+    return JournalDatabase.withUrl(resolved);
   }
 
   /** Layers {@code overrides} over the classpath's {@code application.conf}. */

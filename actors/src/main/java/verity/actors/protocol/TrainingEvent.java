@@ -9,13 +9,29 @@ import verity.actors.ids.PolicyVersion;
  */
 public sealed interface TrainingEvent extends VerityMessage {
 
-  /** The learner applied a step and published {@code version}. */
+  /**
+   * The learner applied a step and published {@code version}. {@code resumedFromVersion} is the
+   * checkpoint's version this learner incarnation resumed from, -1 for a fresh run; it rides on
+   * every step because a subscriber may join after the one-off {@link Resumed} was published.
+   */
   record StepCompleted(
       long step,
       PolicyVersion version,
       StepMetrics metrics,
       long consumedTotal,
-      long rejectedStaleTotal)
+      long rejectedStaleTotal,
+      long duplicatesTotal,
+      long resumedFromVersion)
+      implements TrainingEvent {}
+
+  /** A checkpoint of {@code version} is on disk at {@code path} and in the learner's journal. */
+  record CheckpointSaved(PolicyVersion version, String path) implements TrainingEvent {}
+
+  /**
+   * The learner resumed from the checkpoint of {@code version} after a restart; {@code
+   * discardedSteps} applied steps after it were lost and their tasks leased again.
+   */
+  record Resumed(PolicyVersion version, int discardedSteps, long duplicatesTotal)
       implements TrainingEvent {}
 
   /** Greedy pass@1 of {@code version} on a suite's evaluation set. */

@@ -4,6 +4,7 @@ import java.util.List;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
 import verity.actors.weights.FlatWeights;
+import verity.learner.checkpoint.Checkpoint;
 import verity.learner.optim.FlatAdam;
 import verity.learner.optim.Gradients;
 import verity.policy.Policy;
@@ -19,7 +20,8 @@ public final class GrpoTrainer implements StepTrainer {
   private final Objective objective;
   private final double maxGradNorm;
   private final GradientComputer gradients;
-  private final FlatAdam adam;
+  private FlatAdam adam;
+  private final float learningRate;
   private final FlatWeights layout;
   private final float[] weights;
   private long skipped;
@@ -31,7 +33,37 @@ public final class GrpoTrainer implements StepTrainer {
     this.gradients = new GradientComputer(policy);
     this.layout = policy.exportWeights(policy.version());
     this.weights = layout.values().clone();
-    this.adam = new FlatAdam((float) learningRate, weights.length);
+    this.learningRate = (float) learningRate;
+    this.adam = new FlatAdam(this.learningRate, weights.length);
+  }
+
+  /** The training state after the last step, as {@code version}, for a checkpoint. */
+  public Checkpoint checkpoint(PolicyVersion version) {
+    return new Checkpoint(export(version), adam.state());
+  }
+
+  /**
+   * Continues from a checkpoint: its weights go into the policy and its moments into the optimizer.
+   *
+   * @throws IllegalArgumentException when the checkpoint's layout is not this policy's
+   */
+  public void restore(Checkpoint c) {
+    FlatWeights w = c.weights();
+    if (!w.header().names().equals(layout.header().names())
+        || w.values().length != weights.length) {
+      throw new IllegalArgumentException(
+          "checkpoint of "
+              + w.version()
+              + " has another parameter layout ("
+              + w.values().length
+              + " values) than this policy ("
+              + weights.length
+              + ")");
+    }
+    System.arraycopy(w.values(), 0, weights, 0, weights.length);
+    FlatAdam.State o = c.optimizer();
+    adam = new FlatAdam(learningRate, o.m().clone(), o.v().clone(), o.steps());
+    policy.importWeights(w);
   }
 
   /** Steps skipped because the loss or gradient was not finite. */

@@ -1,0 +1,245 @@
+package verity.learner.checkpoint;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedInputStream;
+import java.util.zip.CheckedOutputStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verity.actors.ids.PolicyVersion;
+import verity.actors.weights.FlatWeights;
+import verity.learner.optim.FlatAdam;
+
+/**
+ * Checkpoints on disk: one file per version ({@code ckpt-000000123.bin}) holding the parameter
+ * names and shapes, the flat weights and the optimizer state, written atomically (a temporary file,
+ * fsync, rename, fsync of the directory) so that a crash leaves either the old file or the new one.
+ * Each file's CRC32C is recorded in the journal; loading checks it and falls back to the previous
+ * good checkpoint when a file is corrupt or truncated. Old files beyond the retention are deleted.
+ * The format is Verity's own because the optimizer state lives outside DJL.
+ */
+public final class CheckpointStore {
+  private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
+  private static final int MAGIC = 0x56434B31; // "VCK1"
+
+  private final Path dir;
+  private final int retention;
+
+  public CheckpointStore(Path dir, int retention) {
+    if (retention < 1) {
+      throw new IllegalArgumentException("retention must be >= 1, got " + retention);
+    }
+    this.dir = dir;
+    this.retention = retention;
+  }
+
+  public Path dir() {
+    return dir;
+  }
+
+  /** Writes a checkpoint atomically and prunes old ones; returns what the journal should record. */
+  public CheckpointRef save(Checkpoint c) throws IOException {
+    Files.createDirectories(dir);
+    long version = c.weights().version().value();
+    Path target = dir.resolve(String.format("ckpt-%09d.bin", version));
+    Path tmp = Files.createTempFile(dir, ".ckpt-", ".tmp");
+    CRC32C crc = new CRC32C();
+    try (OutputStream file = Files.newOutputStream(tmp);
+        DataOutputStream out =
+            new DataOutputStream(
+                new java.io.BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16))) {
+      write(out, c);
+    }
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      ch.force(true);
+    }
+    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    syncDirectory();
+    prune();
+    return new CheckpointRef(c.weights().version(), target.toString(), crc.getValue());
+  }
+
+  /**
+   * The newest of {@code refs} (newest last) whose file is intact; corrupt or missing ones are
+   * logged and skipped.
+   */
+  public Optional<Checkpoint> loadLatestGood(List<CheckpointRef> refs) {
+    for (int i = refs.size() - 1; i >= 0; i--) {
+      CheckpointRef ref = refs.get(i);
+      try {
+        return Optional.of(load(ref));
+      } catch (IOException | CorruptCheckpointException e) {
+        LOG.error(
+            "checkpoint {} unusable ({}); trying the previous one", ref.path(), e.getMessage());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** Thrown when a checkpoint's bytes do not hash to what the journal recorded. */
+  public static final class CorruptCheckpointException extends RuntimeException {
+    CorruptCheckpointException(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Reads one checkpoint and checks it against its reference.
+   *
+   * @throws CorruptCheckpointException when the checksum or the layout does not hold
+   */
+  public Checkpoint load(CheckpointRef ref) throws IOException {
+    Path file = Path.of(ref.path());
+    if (!Files.exists(file)) {
+      throw new NoSuchFileException(ref.path());
+    }
+    CRC32C crc = new CRC32C();
+    Checkpoint c;
+    try (InputStream in = Files.newInputStream(file);
+        CheckedInputStream checked = new CheckedInputStream(in, crc);
+        DataInputStream data =
+            new DataInputStream(new java.io.BufferedInputStream(checked, 1 << 16))) {
+      c = read(data);
+      if (data.read() != -1) {
+        throw new CorruptCheckpointException(ref.path() + ": trailing bytes");
+      }
+    } catch (java.io.EOFException e) {
+      throw new CorruptCheckpointException(ref.path() + ": truncated");
+    }
+    if (crc.getValue() != ref.checksum()) {
+      throw new CorruptCheckpointException(
+          ref.path()
+              + ": checksum "
+              + Long.toHexString(crc.getValue())
+              + " but the journal recorded "
+              + Long.toHexString(ref.checksum()));
+    }
+    if (!c.weights().version().equals(ref.version()) || !c.weights().checksumMatches()) {
+      throw new CorruptCheckpointException(ref.path() + ": content does not match its header");
+    }
+    return c;
+  }
+
+  private static void write(DataOutputStream out, Checkpoint c) throws IOException {
+    FlatWeights w = c.weights();
+    out.writeInt(MAGIC);
+    out.writeLong(w.version().value());
+    out.writeInt(w.header().names().size());
+    for (int i = 0; i < w.header().names().size(); i++) {
+      out.writeUTF(w.header().names().get(i));
+      int[] shape = w.header().shapes().get(i);
+      out.writeInt(shape.length);
+      for (int d : shape) {
+        out.writeInt(d);
+      }
+    }
+    out.writeLong(w.header().checksum());
+    writeFloats(out, w.values());
+    out.writeLong(c.optimizer().steps());
+    writeFloats(out, c.optimizer().m());
+    writeFloats(out, c.optimizer().v());
+  }
+
+  private static Checkpoint read(DataInputStream in) throws IOException {
+    if (in.readInt() != MAGIC) {
+      throw new CorruptCheckpointException("not a Verity checkpoint");
+    }
+    PolicyVersion version = new PolicyVersion(in.readLong());
+    int count = in.readInt();
+    if (count < 0 || count > 100_000) {
+      throw new CorruptCheckpointException("implausible parameter count " + count);
+    }
+    List<String> names = new ArrayList<>(count);
+    List<int[]> shapes = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      names.add(in.readUTF());
+      int rank = in.readInt();
+      if (rank < 0 || rank > 16) {
+        throw new CorruptCheckpointException("implausible rank " + rank);
+      }
+      int[] shape = new int[rank];
+      for (int d = 0; d < rank; d++) {
+        shape[d] = in.readInt();
+      }
+      shapes.add(shape);
+    }
+    long weightsChecksum = in.readLong();
+    float[] values = readFloats(in);
+    long steps = in.readLong();
+    float[] m = readFloats(in);
+    float[] v = readFloats(in);
+    FlatWeights weights =
+        new FlatWeights(
+            new verity.actors.weights.WeightsHeader(
+                version, names, shapes, values.length, weightsChecksum),
+            values);
+    return new Checkpoint(weights, new FlatAdam.State(m, v, steps));
+  }
+
+  private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
+    out.writeInt(values.length);
+    ByteBuffer buf =
+        ByteBuffer.allocate(Math.min(values.length, 1 << 16) * Float.BYTES)
+            .order(ByteOrder.BIG_ENDIAN);
+    for (int from = 0; from < values.length; from += 1 << 16) {
+      int n = Math.min(1 << 16, values.length - from);
+      buf.clear();
+      buf.asFloatBuffer().put(values, from, n);
+      out.write(buf.array(), 0, n * Float.BYTES);
+    }
+  }
+
+  private static float[] readFloats(DataInputStream in) throws IOException {
+    int n = in.readInt();
+    if (n < 0 || n > 1 << 30) {
+      throw new CorruptCheckpointException("implausible array length " + n);
+    }
+    float[] out = new float[n];
+    byte[] bytes = new byte[Math.min(n, 1 << 16) * Float.BYTES];
+    for (int from = 0; from < n; from += 1 << 16) {
+      int k = Math.min(1 << 16, n - from);
+      in.readFully(bytes, 0, k * Float.BYTES);
+      ByteBuffer.wrap(bytes, 0, k * Float.BYTES).asFloatBuffer().get(out, from, k);
+    }
+    return out;
+  }
+
+  private void syncDirectory() {
+    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+      ch.force(true);
+    } catch (IOException e) {
+      // Not every file system lets a directory be opened for sync; the rename itself is atomic.
+      LOG.debug("cannot fsync {}: {}", dir, e.getMessage());
+    }
+  }
+
+  private void prune() throws IOException {
+    List<Path> files;
+    try (Stream<Path> s = Files.list(dir)) {
+      files =
+          s.filter(p -> p.getFileName().toString().matches("ckpt-\\d+\\.bin"))
+              .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+              .toList();
+    }
+    for (int i = 0; i < files.size() - retention; i++) {
+      Files.deleteIfExists(files.get(i));
+    }
+  }
+}
