@@ -191,7 +191,9 @@ public final class Policy implements AutoCloseable {
   public void zeroGradients() {
     for (Pair<String, Parameter> p : block.getParameters()) {
       try (NDArray g = p.getValue().getArray().getGradient()) {
-        g.muli(0f);
+        // Assign, never multiply: 0 * NaN is NaN, and a skipped non-finite step (or a gradient
+        // buffer that was never written) would otherwise poison every later one.
+        g.set(java.nio.FloatBuffer.wrap(new float[Math.toIntExact(g.size())]));
       }
     }
   }

@@ -117,6 +117,15 @@ class GrpoTrainerTest {
                           0))));
       assertEquals(2, trainer.skipped());
       assertArrayEquals(before, weights(policy));
+
+      // The skipped steps leave nothing behind: the next finite step trains normally.
+      float[] now = policy.logProbs(new int[][] {PROMPT}, new int[][] {GOOD}, 1f)[0];
+      StepMetrics m =
+          trainer.step(List.of(TrainingSample.completion(PROMPT, GOOD, now, 1f, 1f, 1.0, 0)));
+      assertTrue(Double.isFinite(m.gradNorm()) && m.gradNorm() > 0, "gradient " + m.gradNorm());
+      assertTrue(
+          weights(policy)[0] != before[0] || !java.util.Arrays.equals(weights(policy), before));
+      assertEquals(2, trainer.skipped());
     }
   }
 
