@@ -18,6 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import verity.actors.cluster.VerityNode;
+import verity.policy.NativeWork;
 
 /** {@code verity dev}: the whole cluster in one JVM, every message serialized. */
 @Command(
@@ -173,6 +174,14 @@ final class DevCommand implements Callable<Integer> {
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
+      // A learner step or a batch may still be inside PyTorch; exiting under it crashes the JVM.
+      try {
+        if (!NativeWork.awaitAll(java.time.Duration.ofSeconds(60))) {
+          err.println("verity dev: model work still running 60 s after the cluster stopped");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

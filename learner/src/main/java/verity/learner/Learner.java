@@ -24,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
-import verity.actors.cluster.ComputeDispatcher;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.Topics;
@@ -51,6 +50,9 @@ import verity.learner.grpo.Objective;
 import verity.learner.grpo.SupervisedTrainer;
 import verity.learner.grpo.TrainingSample;
 import verity.learner.ledger.TrainingLedger;
+import verity.learner.shard.LearnerShard;
+import verity.learner.shard.ShardedTrainer;
+import verity.policy.NativeWork;
 import verity.policy.Policy;
 
 /**
@@ -138,6 +140,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
   private Policy policy;
   private GrpoTrainer trainer;
+  private ShardedTrainer sharded;
   private PolicyVersion version = PolicyVersion.INITIAL;
   private long steps;
   private boolean stepping;
@@ -190,7 +193,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     this.replicas = replicas;
     this.demonstrations = demonstrations;
     this.staleness = StalenessPolicy.from(settings);
-    this.compute = ComputeDispatcher.executor(ctx.getSystem());
+    this.compute = trainingExecutor(ctx.getSystem());
+    if (settings.shards() > 1) {
+      LearnerShard.init(ctx.getSystem(), replicas);
+    }
     this.store = ctx.spawn(PolicyStore.create(settings.weightChunkValues()), "policy-store");
     this.events = Topics.trainingEvents(ctx);
     ctx.getSystem()
@@ -205,6 +211,16 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         new TrainingLedger.GetRecovered(
             ctx.messageAdapter(TrainingLedger.Recovered.class, LedgerRecovered::new)));
   }
+
+  /** The one-thread executor of all gradient work in this JVM. */
+  public static Executor trainingExecutor(akka.actor.typed.ActorSystem<?> system) {
+    return system
+        .dispatchers()
+        .lookup(akka.actor.typed.DispatcherSelector.fromConfig(TRAINING_DISPATCHER));
+  }
+
+  /** Config path of the training dispatcher. */
+  public static final String TRAINING_DISPATCHER = "verity.learner.training-dispatcher";
 
   /** Builds the replica: from the newest good checkpoint, or fresh (after any warm start). */
   private Behavior<Command> onLedgerRecovered(LedgerRecovered in) {
@@ -305,6 +321,18 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   private Behavior<Command> onReady(Ready r) {
     policy = r.policy();
     trainer = r.trainer();
+    if (settings.shards() > 1) {
+      sharded =
+          new ShardedTrainer(
+              getContext().getSystem(),
+              trainer,
+              settings.shards(),
+              compute,
+              java.time.Duration.ofSeconds(60),
+              objective,
+              settings.learningRate(),
+              settings.maxGradNorm());
+    }
     version = r.initial().version();
     steps = version.value();
     published = r.initial();
@@ -458,14 +486,30 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     boolean last = settings.maxSteps() > 0 && next.value() >= settings.maxSteps();
     boolean checkpoint = last || next.value() % checkpointing.everySteps() == 0;
     GrpoTrainer t = trainer;
-    CompletableFuture<StepDone> step =
-        CompletableFuture.supplyAsync(
-            () -> {
-              StepMetrics m = t.step(samples);
-              return new StepDone(
-                  m, t.export(next), groups, checkpoint ? t.checkpoint(next) : null);
-            },
-            compute);
+    CompletableFuture<StepDone> step;
+    if (sharded == null) {
+      step =
+          CompletableFuture.supplyAsync(
+              () -> {
+                StepMetrics m = t.step(samples);
+                return new StepDone(
+                    m, t.export(next), groups, checkpoint ? t.checkpoint(next) : null);
+              },
+              compute);
+    } else {
+      step =
+          sharded
+              .step(steps + 1, version, next, samples)
+              .toCompletableFuture()
+              .thenApplyAsync(
+                  r ->
+                      new StepDone(
+                          r.metrics(),
+                          t.export(next),
+                          groups,
+                          checkpoint ? t.checkpoint(next) : null),
+                  compute);
+    }
     inFlight = step;
     getContext().pipeToSelf(step, (ok, err) -> ok != null ? ok : new StepFailed(err, groups));
   }
@@ -650,14 +694,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     if (redelivered > 0) {
       getContext().getLog().info("{} repeated deliveries dropped", redelivered);
     }
-    Policy p = policy;
     // Native memory must not be freed under a step that is still running.
-    inFlight.whenComplete(
-        (ok, err) -> {
-          if (p != null) {
-            p.close();
-          }
-        });
+    NativeWork.closeAfter(inFlight, policy);
     return this;
   }
 }

@@ -19,7 +19,8 @@ public record LearnerSettings(
     double staleWeight,
     long maxSteps,
     WarmStart warmStart,
-    int weightChunkValues) {
+    int weightChunkValues,
+    int shards) {
 
   /** What happens to a trajectory more than {@code max-staleness} versions behind. */
   public enum StaleHandling {
@@ -56,6 +57,7 @@ public record LearnerSettings(
             ConfigChecks.intAtLeast(config, p + "warm-start.steps", 0),
             ConfigChecks.positiveInt(config, p + "warm-start.batch"),
             ConfigChecks.positiveDouble(config, p + "warm-start.learning-rate")),
-        ConfigChecks.positiveInt(config, p + "weight-chunk-values"));
+        ConfigChecks.positiveInt(config, p + "weight-chunk-values"),
+        ConfigChecks.positiveInt(config, p + "shards"));
   }
 }

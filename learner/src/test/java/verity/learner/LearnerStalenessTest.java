@@ -77,7 +77,8 @@ class LearnerStalenessTest {
             0.5,
             0,
             new LearnerSettings.WarmStart(0, 1, 1e-3),
-            32768);
+            32768,
+            1);
     testKit.spawn(
         Learner.create(
             settings,

@@ -25,6 +25,7 @@ import verity.envs.CheckResult;
 import verity.envs.Outcome;
 import verity.envs.Suite;
 import verity.envs.Task;
+import verity.policy.NativeWork;
 import verity.policy.Policy;
 
 /**
@@ -189,10 +190,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   }
 
   private Behavior<Command> onStop() {
-    Policy p = policy;
-    if (p != null) {
-      inFlight.whenComplete((ok, err) -> p.close());
-    }
+    NativeWork.closeAfter(inFlight, policy);
     return this;
   }
 }

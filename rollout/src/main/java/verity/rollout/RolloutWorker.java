@@ -34,6 +34,7 @@ import verity.actors.weights.FlatWeights;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.policy.EpisodeGenerator;
+import verity.policy.NativeWork;
 import verity.policy.Policy;
 
 /**
@@ -314,10 +315,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   }
 
   private Behavior<Command> onStop() {
-    Policy p = policy;
-    if (p != null) {
-      inFlight.whenComplete((ok, err) -> p.close());
-    }
+    NativeWork.closeAfter(inFlight, policy);
     return this;
   }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightsChecksum;
 import verity.learner.checkpoint.Checkpoint;
 import verity.learner.optim.FlatAdam;
 import verity.learner.optim.Gradients;
@@ -81,26 +82,61 @@ public final class GrpoTrainer implements StepTrainer {
   public StepMetrics step(List<TrainingSample> samples) {
     long started = System.nanoTime();
     double tokens = BatchStatistics.tokens(samples);
-    GradientComputer.Result r = gradients.compute(samples, objective, tokens);
-    double norm = Gradients.norm(r.gradient());
-    if (!Double.isFinite(r.sums().loss()) || !Double.isFinite(norm)) {
-      skipped++;
-      throw new NonFiniteLossException(r.sums().loss(), norm, samples.size());
-    }
-    if (norm > 0) {
-      Gradients.clip(r.gradient(), maxGradNorm);
-      adam.apply(weights, r.gradient());
-      policy.importWeights(
-          FlatWeights.of(
-              policy.version(),
-              layout.header().names(),
-              layout.header().shapes(),
-              weights.clone()));
-    }
+    GradientComputer.Result r = gradient(samples, tokens);
+    double norm = clipOrSkip(r, samples.size());
+    applyClipped(r.gradient());
     return metrics(samples, r.sums(), norm, (System.nanoTime() - started) / 1e6);
   }
 
-  static StepMetrics metrics(
+  /**
+   * The gradient of one slice of a batch, normalized by the whole batch's token count, so that the
+   * slices' gradients add up to the batch's (what learner shards compute).
+   */
+  public GradientComputer.Result gradient(List<TrainingSample> slice, double batchTokens) {
+    return gradients.compute(slice, objective, batchTokens);
+  }
+
+  /**
+   * Checks a (reduced) gradient and clips it in place to the global norm bound.
+   *
+   * @return the norm before clipping
+   * @throws NonFiniteLossException when the loss or the gradient is not finite; counted
+   */
+  public double clipOrSkip(GradientComputer.Result r, int samples) {
+    double norm = Gradients.norm(r.gradient());
+    if (!Double.isFinite(r.sums().loss()) || !Double.isFinite(norm)) {
+      skipped++;
+      throw new NonFiniteLossException(r.sums().loss(), norm, samples);
+    }
+    if (norm > 0) {
+      Gradients.clip(r.gradient(), maxGradNorm);
+    }
+    return norm;
+  }
+
+  /** Applies an already clipped gradient with Adam and loads the result into the policy. */
+  public void applyClipped(float[] gradient) {
+    if (Gradients.norm(gradient) == 0) {
+      return; // nothing to learn from (every group had equal rewards); Adam's moments stay put
+    }
+    adam.apply(weights, gradient);
+    policy.importWeights(
+        FlatWeights.of(
+            policy.version(), layout.header().names(), layout.header().shapes(), weights.clone()));
+  }
+
+  /** CRC32C of the current weights, for comparing replicas. */
+  public long weightsChecksum() {
+    return WeightsChecksum.of(weights);
+  }
+
+  /** Adam's state, for loading a learner shard. */
+  public FlatAdam.State optimizerState() {
+    return adam.state();
+  }
+
+  /** The metrics of a step from its batch and its (reduced) loss sums. */
+  public static StepMetrics metrics(
       List<TrainingSample> samples, LossSums sums, double norm, double millis) {
     BatchStatistics b = BatchStatistics.of(samples, 8);
     return new StepMetrics(

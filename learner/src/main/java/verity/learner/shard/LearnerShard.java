@@ -1,0 +1,232 @@
+package verity.learner.shard;
+
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.cluster.sharding.typed.ShardingEnvelope;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.Entity;
+import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import verity.actors.LocalOnly;
+import verity.actors.VerityMessage;
+import verity.actors.cluster.Role;
+import verity.actors.ids.PolicyVersion;
+import verity.actors.weights.FlatWeights;
+import verity.learner.Learner;
+import verity.learner.checkpoint.Checkpoint;
+import verity.learner.grpo.GradientComputer;
+import verity.learner.grpo.GrpoTrainer;
+import verity.learner.grpo.LossSums;
+import verity.learner.grpo.Objective;
+import verity.learner.grpo.TrainingSample;
+import verity.learner.optim.FlatAdam;
+import verity.policy.NativeWork;
+import verity.policy.Policy;
+
+/**
+ * One learner shard: a Cluster Sharding entity holding a policy replica on one learner device. It
+ * computes the gradient of its slice of each batch, then applies the reduced, clipped gradient with
+ * its own copy of Adam, and reports the checksum of its weights, which the coordinator compares
+ * with its own. A shard that is new (started, restarted or moved to another node) or out of step
+ * answers {@link NeedsState} and is loaded from the coordinator's state.
+ *
+ * <p>Why an all-reduce of gradients with a full optimizer on every shard, not a reduce-scatter of
+ * optimizer state: the policies trained here are small next to the cost of a gradient exchange, a
+ * shard needs the full replica anyway for its forward passes, and a full optimizer makes every
+ * shard a complete, checkable copy whose weights can be compared with the coordinator's after each
+ * step (and that could take over from it).
+ */
+public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
+  public static final EntityTypeKey<Command> ENTITY_TYPE_KEY =
+      EntityTypeKey.create(Command.class, "learner-shard");
+
+  /** A message a shard accepts. */
+  public sealed interface Command extends VerityMessage {}
+
+  /** Take this training state as your own. */
+  public record LoadState(
+      FlatWeights weights,
+      float[] m,
+      float[] v,
+      long optimizerSteps,
+      Objective objective,
+      double learningRate,
+      double maxGradNorm,
+      ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** Compute the gradient of this slice, normalized by the whole batch's token count. */
+  public record ComputeGradient(
+      long step,
+      PolicyVersion atVersion,
+      List<TrainingSample> slice,
+      double batchTokens,
+      ActorRef<Reply> replyTo)
+      implements Command {
+    public ComputeGradient {
+      slice = List.copyOf(slice);
+    }
+  }
+
+  /** Apply this reduced, clipped gradient; the result is {@code newVersion}. */
+  public record ApplyGradient(
+      long step, PolicyVersion newVersion, float[] gradient, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** What a shard answers. */
+  public sealed interface Reply extends VerityMessage {}
+
+  /** The gradient of a slice. */
+  public record Gradient(long step, String shard, float[] gradient, LossSums sums)
+      implements Reply {}
+
+  /** The shard applied a step; its weights hash to {@code checksum}. */
+  public record Applied(long step, String shard, PolicyVersion version, long checksum)
+      implements Reply {}
+
+  /** The shard does not hold the version the request needs: load it. */
+  public record NeedsState(long step, String shard, long heldVersion) implements Reply {}
+
+  /** The shard holds the state it was sent. */
+  public record Loaded(String shard, PolicyVersion version) implements Reply {}
+
+  private record Finished(Reply reply, ActorRef<Reply> replyTo) implements Command, LocalOnly {}
+
+  private record Failed(Throwable cause) implements Command, LocalOnly {}
+
+  private final String id;
+  private final Learner.ReplicaFactory replicas;
+  private final Executor training;
+  private final ArrayDeque<Command> waiting = new ArrayDeque<>();
+  private Policy policy;
+  private GrpoTrainer trainer;
+  private PolicyVersion version;
+  private boolean busy;
+  private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
+
+  /** Starts sharding of learner shards; nodes with the learner role host them. */
+  public static ActorRef<ShardingEnvelope<Command>> init(
+      ActorSystem<?> system, Learner.ReplicaFactory replicas) {
+    return ClusterSharding.get(system)
+        .init(
+            Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), replicas))
+                .withRole(Role.LEARNER.configName()));
+  }
+
+  public static Behavior<Command> create(String id, Learner.ReplicaFactory replicas) {
+    return Behaviors.setup(ctx -> new LearnerShard(ctx, id, replicas));
+  }
+
+  private LearnerShard(ActorContext<Command> ctx, String id, Learner.ReplicaFactory replicas) {
+    super(ctx);
+    this.id = id;
+    this.replicas = replicas;
+    this.training = Learner.trainingExecutor(ctx.getSystem());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Finished.class, this::onFinished)
+        .onMessage(Failed.class, f -> onFailed(f))
+        .onMessage(LoadState.class, this::enqueue)
+        .onMessage(ComputeGradient.class, this::enqueue)
+        .onMessage(ApplyGradient.class, this::enqueue)
+        .onSignal(PostStop.class, s -> onStop())
+        .build();
+  }
+
+  /** Work runs one message at a time, in arrival order: an apply must precede the next compute. */
+  private Behavior<Command> enqueue(Command c) {
+    waiting.add(c);
+    next();
+    return this;
+  }
+
+  private void next() {
+    while (!busy && !waiting.isEmpty()) {
+      Command c = waiting.poll();
+      if (c instanceof LoadState l) {
+        run(() -> load(l), l.replyTo());
+      } else if (c instanceof ComputeGradient g) {
+        if (version == null || !version.equals(g.atVersion())) {
+          g.replyTo().tell(new NeedsState(g.step(), id, held()));
+          continue;
+        }
+        GrpoTrainer t = trainer;
+        run(
+            () -> {
+              GradientComputer.Result r = t.gradient(g.slice(), g.batchTokens());
+              return new Gradient(g.step(), id, r.gradient(), r.sums());
+            },
+            g.replyTo());
+      } else if (c instanceof ApplyGradient a) {
+        if (version == null || a.newVersion().value() != version.value() + 1) {
+          a.replyTo().tell(new NeedsState(a.step(), id, held()));
+          continue;
+        }
+        GrpoTrainer t = trainer;
+        run(
+            () -> {
+              t.applyClipped(a.gradient());
+              return new Applied(a.step(), id, a.newVersion(), t.weightsChecksum());
+            },
+            a.replyTo());
+      }
+    }
+  }
+
+  /** Runs on the training executor. */
+  private Reply load(LoadState l) {
+    if (policy == null) {
+      policy = replicas.create();
+    }
+    GrpoTrainer t = new GrpoTrainer(policy, l.objective(), l.learningRate(), l.maxGradNorm());
+    t.restore(new Checkpoint(l.weights(), new FlatAdam.State(l.m(), l.v(), l.optimizerSteps())));
+    trainer = t;
+    return new Loaded(id, l.weights().version());
+  }
+
+  private long held() {
+    return version == null ? -1 : version.value();
+  }
+
+  private void run(Supplier<Reply> work, ActorRef<Reply> replyTo) {
+    busy = true;
+    CompletableFuture<Reply> job = CompletableFuture.supplyAsync(work, training);
+    inFlight = job;
+    getContext()
+        .pipeToSelf(job, (ok, err) -> err != null ? new Failed(err) : new Finished(ok, replyTo));
+  }
+
+  private Behavior<Command> onFinished(Finished f) {
+    busy = false;
+    if (f.reply() instanceof Loaded l) {
+      version = l.version();
+    } else if (f.reply() instanceof Applied a) {
+      version = a.version();
+    }
+    f.replyTo().tell(f.reply());
+    next();
+    return this;
+  }
+
+  private Behavior<Command> onFailed(Failed f) {
+    throw new IllegalStateException("learner shard " + id + " failed", f.cause());
+  }
+
+  private Behavior<Command> onStop() {
+    NativeWork.closeAfter(inFlight, policy);
+    return this;
+  }
+}
