@@ -47,11 +47,7 @@ public record RunPlan(
             suite.maxCompletionTokens(),
             suite.actionTokens());
     LearnerSettings learner = LearnerSettings.from(config);
-    if (learner.shards() > 1) {
-      throw new IllegalArgumentException(
-          "verity.learner.shards must be 1 in this build: sharded steps pass their tests on their"
-              + " own but crash natively beside rollout workers in one JVM (README, Known issues)");
-    }
+
     if (learner.warmStart().steps() > 0
         && suite.demonstration(suite.generator(0).next()).isEmpty()) {
       throw new IllegalArgumentException(

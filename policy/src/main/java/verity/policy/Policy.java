@@ -191,9 +191,11 @@ public final class Policy implements AutoCloseable {
   public void zeroGradients() {
     for (Pair<String, Parameter> p : block.getParameters()) {
       try (NDArray g = p.getValue().getArray().getGradient()) {
-        // Assign, never multiply: 0 * NaN is NaN, and a skipped non-finite step (or a gradient
-        // buffer that was never written) would otherwise poison every later one.
-        g.set(java.nio.FloatBuffer.wrap(new float[Math.toIntExact(g.size())]));
+        // Fill in place, never multiply: 0 * NaN is NaN, and a skipped non-finite step would
+        // otherwise poison every later one. Never set(Buffer) either: that points the gradient's
+        // storage at a direct buffer owned by this short-lived wrapper, which the GC then frees
+        // under PyTorch (a use-after-free that crashed runs after a few dozen steps).
+        g.set(new ai.djl.ndarray.index.NDIndex(":"), 0f);
       }
     }
   }
