@@ -35,7 +35,7 @@ class DevRunLearningTest {
               "--max-steps",
               Integer.toString(STEPS),
               "--max-minutes",
-              "3",
+              "6",
               "--data-dir",
               dir.toString(),
               "--summary",

@@ -183,6 +183,14 @@ class MessageSerializationTest {
     if (raw == byte[].class) {
       return new byte[] {1, 2};
     }
+    if (raw == verity.actors.weights.FlatWeights.class) {
+      // Its header must agree with its values, so a field-by-field sample would not construct.
+      return verity.actors.weights.FlatWeights.of(
+          new verity.actors.ids.PolicyVersion(3),
+          List.of("w"),
+          List.of(new int[] {2}),
+          new float[] {0.5f, -1.5f});
+    }
     if (raw == String[].class) {
       return new String[] {"a", "b"};
     }

@@ -24,6 +24,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
+import verity.actors.cluster.ComputeDispatcher;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.Topics;
@@ -193,7 +194,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     this.replicas = replicas;
     this.demonstrations = demonstrations;
     this.staleness = StalenessPolicy.from(settings);
-    this.compute = trainingExecutor(ctx.getSystem());
+    // Shards in this JVM compute gradients too: then all gradient work shares one thread (DJL
+    // allows one gradient collector at a time). A lone learner shares the compute dispatcher with
+    // the rollout workers, which measured faster on 2 cores than a thread of its own.
+    this.compute =
+        settings.shards() > 1
+            ? trainingExecutor(ctx.getSystem())
+            : ComputeDispatcher.executor(ctx.getSystem());
     if (settings.shards() > 1) {
       LearnerShard.init(ctx.getSystem(), replicas);
     }

@@ -3,13 +3,8 @@ package verity.learner;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
-import akka.actor.testkit.typed.javadsl.FishingOutcomes;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.pubsub.Topic;
-import akka.actor.typed.receptionist.Receptionist;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,8 +13,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import verity.actors.cluster.ServiceKeys;
-import verity.actors.cluster.Topics;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.LearnerProtocol;
@@ -28,9 +21,6 @@ import verity.actors.protocol.LeaseProtocol.LeasesSettled;
 import verity.actors.protocol.LeaseProtocol.Settlement;
 import verity.actors.protocol.TrainingEvent;
 import verity.learner.LearnerSettings.StaleHandling;
-import verity.learner.checkpoint.CheckpointSettings;
-import verity.learner.grpo.Objective;
-import verity.policy.Policy;
 
 /**
  * A learner restarted on the same data directory continues from its newest good checkpoint: the
@@ -42,85 +32,27 @@ class LearnerRecoveryTest {
 
   @TempDir Path dataDir;
 
-  ActorTestKit testKit;
+  LearnerTesting learner;
   TestProbe<LeaseProtocol.Command> settlements;
-  TestProbe<TrainingEvent> events;
   ActorRef<LearnerProtocol.Command> intake;
 
   /** One group per step, a checkpoint every 2 versions, staleness never in the way. */
   void start() throws Exception {
-    testKit = LearnerTesting.startNode(dataDir);
-    settlements = testKit.createTestProbe();
-    testKit
-        .system()
-        .receptionist()
-        .tell(Receptionist.register(ServiceKeys.LEASE_SETTLEMENT, settlements.getRef()));
-    events = testKit.createTestProbe();
-    ActorRef<Topic.Command<TrainingEvent>> topic =
-        testKit.spawn(Topic.create(TrainingEvent.class, Topics.TRAINING_EVENTS));
-    topic.tell(Topic.subscribe(events.getRef()));
-    LearnerSettings settings =
-        new LearnerSettings(
-            1,
-            1e-2,
-            Objective.Kind.DECOUPLED_PPO,
-            0.2,
-            0.0,
-            2.0,
-            1.0,
-            true,
-            1000,
-            StaleHandling.REJECT,
-            0.5,
-            0,
-            new LearnerSettings.WarmStart(0, 1, 1e-3),
-            32768,
-            1);
-    testKit.spawn(
-        Learner.create(
-            settings,
-            new CheckpointSettings(dataDir.resolve("checkpoints"), 2, 3),
-            "arith",
-            new Objective(Objective.Kind.DECOUPLED_PPO, 0.2, 0.0, 2.0, 1f),
-            () -> Policy.create(LearnerStalenessTest.SPEC, Device.cpu(), 1),
-            DemonstrationSource.NONE));
-    TestProbe<Receptionist.Listing> listing = testKit.createTestProbe();
-    testKit
-        .system()
-        .receptionist()
-        .tell(Receptionist.subscribe(ServiceKeys.LEARNER, listing.getRef()));
-    intake =
-        listing
-            .fishForMessage(
-                WAIT,
-                l ->
-                    l.getServiceInstances(ServiceKeys.LEARNER).isEmpty()
-                        ? FishingOutcomes.continueAndIgnore()
-                        : FishingOutcomes.complete())
-            .get(0)
-            .getServiceInstances(ServiceKeys.LEARNER)
-            .iterator()
-            .next();
+    learner =
+        new LearnerTesting(dataDir, LearnerTesting.settings(1e-2, 1000, StaleHandling.REJECT), 2);
+    settlements = learner.settlements;
+    intake = learner.intake;
   }
 
   @AfterEach
   void stop() {
-    if (testKit != null) {
-      testKit.shutdownTestKit();
+    if (learner != null) {
+      learner.stop();
     }
   }
 
-  @SuppressWarnings("unchecked")
   <T extends TrainingEvent> T next(Class<T> type) {
-    return (T)
-        events
-            .fishForMessage(
-                WAIT,
-                e ->
-                    type.isInstance(e)
-                        ? FishingOutcomes.complete()
-                        : FishingOutcomes.continueAndIgnore())
-            .get(0);
+    return learner.next(type);
   }
 
   /** Five steps on leases 1..5; checkpoints of v2 and v4 are journaled, v5 is not covered. */
@@ -136,8 +68,8 @@ class LearnerRecoveryTest {
         assertEquals(new PolicyVersion(lease), next(TrainingEvent.CheckpointSaved.class).version());
       }
     }
-    testKit.shutdownTestKit();
-    testKit = null;
+    learner.stop();
+    learner = null;
   }
 
   @Test

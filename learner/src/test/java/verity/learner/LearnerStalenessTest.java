@@ -2,12 +2,8 @@ package verity.learner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import ai.djl.Device;
-import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
-import akka.actor.typed.pubsub.Topic;
-import akka.actor.typed.receptionist.Receptionist;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,8 +11,6 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import verity.actors.cluster.ServiceKeys;
-import verity.actors.cluster.Topics;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.ids.TaskId;
@@ -31,9 +25,6 @@ import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.Verdict;
 import verity.learner.LearnerSettings.StaleHandling;
-import verity.learner.checkpoint.CheckpointSettings;
-import verity.learner.grpo.Objective;
-import verity.policy.Policy;
 import verity.policy.PolicySpec;
 
 /**
@@ -44,71 +35,20 @@ class LearnerStalenessTest {
   static final PolicySpec SPEC = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 32, 1);
   static final Duration WAIT = Duration.ofSeconds(30);
 
-  ActorTestKit testKit;
+  @TempDir Path dataDir;
+  LearnerTesting learner;
   TestProbe<LeaseProtocol.Command> settlements;
-  TestProbe<TrainingEvent> events;
   ActorRef<LearnerProtocol.Command> intake;
 
-  @TempDir Path dataDir;
-
   void start(StaleHandling handling) throws Exception {
-    testKit = LearnerTesting.startNode(dataDir);
-    settlements = testKit.createTestProbe();
-    testKit
-        .system()
-        .receptionist()
-        .tell(Receptionist.register(ServiceKeys.LEASE_SETTLEMENT, settlements.getRef()));
-    events = testKit.createTestProbe();
-    ActorRef<Topic.Command<TrainingEvent>> topic =
-        testKit.spawn(Topic.create(TrainingEvent.class, Topics.TRAINING_EVENTS));
-    topic.tell(Topic.subscribe(events.getRef()));
-    LearnerSettings settings =
-        new LearnerSettings(
-            1,
-            1e-3,
-            Objective.Kind.DECOUPLED_PPO,
-            0.2,
-            0.0,
-            2.0,
-            1.0,
-            true,
-            0,
-            handling,
-            0.5,
-            0,
-            new LearnerSettings.WarmStart(0, 1, 1e-3),
-            32768,
-            1);
-    testKit.spawn(
-        Learner.create(
-            settings,
-            new CheckpointSettings(dataDir.resolve("checkpoints"), 50, 3),
-            "arith",
-            new Objective(Objective.Kind.DECOUPLED_PPO, 0.2, 0.0, 2.0, 1f),
-            () -> Policy.create(SPEC, Device.cpu(), 1),
-            DemonstrationSource.NONE));
-    TestProbe<Receptionist.Listing> listing = testKit.createTestProbe();
-    testKit
-        .system()
-        .receptionist()
-        .tell(Receptionist.subscribe(ServiceKeys.LEARNER, listing.getRef()));
-    intake =
-        listing
-            .fishForMessage(
-                WAIT,
-                l ->
-                    l.getServiceInstances(ServiceKeys.LEARNER).isEmpty()
-                        ? akka.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()
-                        : akka.actor.testkit.typed.javadsl.FishingOutcomes.complete())
-            .get(0)
-            .getServiceInstances(ServiceKeys.LEARNER)
-            .iterator()
-            .next();
+    learner = new LearnerTesting(dataDir, LearnerTesting.settings(1e-3, 0, handling), 50);
+    settlements = learner.settlements;
+    intake = learner.intake;
   }
 
   @AfterEach
   void stop() {
-    testKit.shutdownTestKit();
+    learner.stop();
   }
 
   /** A complete group of two samples of lease {@code lease}, generated at {@code version}. */
@@ -138,15 +78,7 @@ class LearnerStalenessTest {
   }
 
   TrainingEvent.StepCompleted nextStep() {
-    return (TrainingEvent.StepCompleted)
-        events
-            .fishForMessage(
-                WAIT,
-                e ->
-                    e instanceof TrainingEvent.StepCompleted
-                        ? akka.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                        : akka.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore())
-            .get(0);
+    return learner.next(TrainingEvent.StepCompleted.class);
   }
 
   @Test

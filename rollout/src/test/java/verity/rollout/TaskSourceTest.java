@@ -8,23 +8,19 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.Receptionist;
-import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import verity.actors.cluster.JournalDatabase;
 import verity.actors.cluster.ServiceKeys;
-import verity.actors.cluster.VerityNode;
 import verity.actors.ids.TaskId;
 import verity.actors.protocol.LeaseProtocol;
 import verity.actors.protocol.LeaseProtocol.LeasesSettled;
+import verity.actors.testing.TestNodes;
 import verity.envs.TaskGenerator;
 import verity.envs.arith.ArithmeticSuite;
 
@@ -35,18 +31,7 @@ class TaskSourceTest {
   /** A node of its own per test: the task source's journal is an H2 file under dataDir. */
   @BeforeEach
   void start() throws Exception {
-    testKit =
-        ActorTestKit.create(
-            "task-source",
-            VerityNode.load(
-                ConfigFactory.parseMap(
-                    Map.of(
-                        "akka.remote.artery.canonical.port",
-                        0,
-                        "verity.data-dir",
-                        dataDir.toString()))));
-    VerityNode.joinSelf(testKit.system());
-    JournalDatabase.ensureSchema(testKit.system()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    testKit = TestNodes.withJournal("task-source", dataDir);
   }
 
   @AfterEach
