@@ -189,11 +189,12 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
     out.accept(
         String.format(
             Locale.ROOT,
-            "step %5d  %-6s  reward %.3f  tokens/s %,8.0f  traj/s %,7.0f  staleness %.2f"
+            "step %5d  %-6s  reward %.3f  solved %.3f  tokens/s %,8.0f  traj/s %,7.0f  staleness %.2f"
                 + "  loss %+.4f  entropy %.3f  kl %.4f  clip %.3f  (%.1f s)",
             s.step(),
             s.version(),
             m.batchReward(),
+            m.solvedFraction(),
             tokensPerSecond,
             trajectoriesPerSecond,
             m.meanStaleness(),

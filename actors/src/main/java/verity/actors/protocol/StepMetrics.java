@@ -4,6 +4,7 @@ package verity.actors.protocol;
  * What one learner step measured.
  *
  * @param batchReward mean reward of the trajectories trained on
+ * @param solvedFraction share of those trajectories with a positive reward (solved episodes)
  * @param loss the surrogate loss per token (policy term minus the entropy bonus)
  * @param approxKl mean of (r - 1) - log r over tokens, r the ratio of current to behaviour policy
  * @param entropy mean token entropy of the current policy on the batch
@@ -20,6 +21,7 @@ package verity.actors.protocol;
  */
 public record StepMetrics(
     double batchReward,
+    double solvedFraction,
     double loss,
     double approxKl,
     double entropy,

@@ -141,6 +141,7 @@ public final class GrpoTrainer implements StepTrainer {
     BatchStatistics b = BatchStatistics.of(samples, 8);
     return new StepMetrics(
         b.meanReward(),
+        b.solvedFraction(),
         sums.meanLoss(),
         sums.meanKl(),
         sums.meanEntropy(),

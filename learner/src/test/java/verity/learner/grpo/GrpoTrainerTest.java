@@ -60,6 +60,7 @@ class GrpoTrainerTest {
         assertTrue(
             sum(after[1]) < sum(before[1]) - 0.5, kind + ": bad completion became less likely");
         assertEquals(0.5, first.batchReward(), 1e-9);
+        assertEquals(0.5, first.solvedFraction(), 1e-9, "one of the two has a positive reward");
         assertEquals(5, first.tokens());
         assertEquals(0.0, first.approxKl(), 1e-5, "on-policy: ratio 1");
         assertEquals(0.0, first.clipFraction(), 1e-9);
