@@ -56,7 +56,7 @@ public final class ArithmeticSuite implements Suite {
     this.maxOperand = maxOperand;
     this.width = Integer.toString(maxOperand).length();
     this.reversedAnswer = reversedAnswer;
-    this.heldOut = choose(pairs, heldOutPairs, new SplittableRandom(HELD_OUT_SEED));
+    this.heldOut = TaskGenerator.heldOut(pairs, heldOutPairs, HELD_OUT_SEED);
     this.trainingPairs = new int[pairs - heldOutPairs];
     List<Task> eval = new ArrayList<>();
     for (int p = 0, t = 0; p < pairs; p++) {
@@ -82,22 +82,6 @@ public final class ArithmeticSuite implements Suite {
   /** {@code arith2}: operands 0..99; 1,000 of the 10,000 pairs are held out of training. */
   public static ArithmeticSuite twoDigit() {
     return new ArithmeticSuite("arith2", 99, 1000, true);
-  }
-
-  private static BitSet choose(int n, int k, SplittableRandom random) {
-    int[] order = new int[n];
-    Arrays.setAll(order, i -> i);
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int tmp = order[i];
-      order[i] = order[j];
-      order[j] = tmp;
-    }
-    BitSet chosen = new BitSet(n);
-    for (int i = 0; i < k; i++) {
-      chosen.set(order[i]);
-    }
-    return chosen;
   }
 
   private String pad(int operand) {

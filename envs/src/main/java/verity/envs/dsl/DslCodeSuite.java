@@ -6,7 +6,6 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import verity.envs.CheckPlan;
 import verity.envs.Environment;
 import verity.envs.MalformedTaskException;
@@ -74,20 +73,8 @@ public final class DslCodeSuite implements Suite {
   }
 
   private static BitSet heldOut(int n, DslFamily family) {
-    SplittableRandom random = new SplittableRandom(HELD_OUT_SEED + family.ordinal());
-    int[] order = new int[n];
-    Arrays.setAll(order, i -> i);
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int t = order[i];
-      order[i] = order[j];
-      order[j] = t;
-    }
-    BitSet out = new BitSet(n);
-    for (int i = 0; i < (n + HELD_OUT_ONE_IN - 1) / HELD_OUT_ONE_IN; i++) {
-      out.set(order[i]);
-    }
-    return out;
+    int k = (n + HELD_OUT_ONE_IN - 1) / HELD_OUT_ONE_IN;
+    return TaskGenerator.heldOut(n, k, HELD_OUT_SEED + family.ordinal());
   }
 
   /**
@@ -124,8 +111,7 @@ public final class DslCodeSuite implements Suite {
 
   @Override
   public TaskGenerator generator(long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
-    return () -> training.get(random.nextInt(training.size()));
+    return TaskGenerator.uniform(training, seed);
   }
 
   @Override

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.zip.CRC32;
 import verity.envs.CheckPlan;
 import verity.envs.Environment;
@@ -149,8 +148,7 @@ public final class MathSuite implements Suite {
 
   @Override
   public TaskGenerator generator(long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
-    return () -> training.get(random.nextInt(training.size()));
+    return TaskGenerator.uniform(training, seed);
   }
 
   @Override

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import verity.envs.CheckPlan;
 import verity.envs.CheckResult;
 import verity.envs.Environment;
@@ -111,7 +110,7 @@ public final class PythonCodeSuite implements Suite {
     }
     this.limits = limits;
     this.reader = new PythonTaskReader(VOCABULARY, MAX_PROMPT_TOKENS, MAX_COMPLETION_TOKENS);
-    BitSet held = choose(tasks.size(), heldOut, new SplittableRandom(HELD_OUT_SEED));
+    BitSet held = TaskGenerator.heldOut(tasks.size(), heldOut, HELD_OUT_SEED);
     List<PythonTask> train = new ArrayList<>();
     List<Task> eval = new ArrayList<>();
     for (int i = 0; i < tasks.size(); i++) {
@@ -143,22 +142,6 @@ public final class PythonCodeSuite implements Suite {
       symbols.add(String.valueOf(c));
     }
     return new Vocabulary(symbols);
-  }
-
-  private static BitSet choose(int n, int k, SplittableRandom random) {
-    int[] order = new int[n];
-    Arrays.setAll(order, i -> i);
-    for (int i = n - 1; i > 0; i--) {
-      int j = random.nextInt(i + 1);
-      int tmp = order[i];
-      order[i] = order[j];
-      order[j] = tmp;
-    }
-    BitSet chosen = new BitSet(n);
-    for (int i = 0; i < k; i++) {
-      chosen.set(order[i]);
-    }
-    return chosen;
   }
 
   /** All tasks, training and held out, in file order. */
@@ -202,8 +185,7 @@ public final class PythonCodeSuite implements Suite {
 
   @Override
   public TaskGenerator generator(long seed) {
-    SplittableRandom random = new SplittableRandom(seed);
-    return () -> training.get(random.nextInt(training.size()));
+    return TaskGenerator.uniform(training, seed);
   }
 
   @Override
