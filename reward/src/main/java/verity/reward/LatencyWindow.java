@@ -18,13 +18,17 @@ final class LatencyWindow {
     size = Math.min(size + 1, ring.length);
   }
 
-  /** The q-quantile (0..1) of the window, 0 when empty. */
-  double quantile(double q) {
+  /** The q-quantiles (each 0..1) of the window from one sort, all 0 when empty. */
+  double[] quantiles(double... qs) {
+    double[] out = new double[qs.length];
     if (size == 0) {
-      return 0;
+      return out;
     }
     double[] sorted = Arrays.copyOf(ring, size);
     Arrays.sort(sorted);
-    return sorted[(int) Math.min(size - 1, Math.floor(q * size))];
+    for (int i = 0; i < qs.length; i++) {
+      out[i] = sorted[(int) Math.min(size - 1, Math.floor(qs[i] * size))];
+    }
+    return out;
   }
 }

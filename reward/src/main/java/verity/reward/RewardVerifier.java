@@ -298,6 +298,7 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   }
 
   private Behavior<Command> onReport() {
+    double[] p50p99 = latency.quantiles(0.5, 0.99);
     events.tell(
         Topic.publish(
             new TrainingEvent.VerifierReport(
@@ -305,8 +306,8 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
                 suite.name(),
                 scored,
                 byReason.clone(),
-                latency.quantile(0.5),
-                latency.quantile(0.99),
+                p50p99[0],
+                p50p99[1],
                 held,
                 breakerState,
                 infrastructureFailures)));
