@@ -46,6 +46,7 @@ class DevCrashResumeTest {
   final class Dev {
     final Process process;
     final List<String> lines = new CopyOnWriteArrayList<>();
+    private boolean ended;
 
     Dev(String... args) throws IOException {
       List<String> command = new ArrayList<>();
@@ -59,43 +60,49 @@ class DevCrashResumeTest {
       command.addAll(List.of(args));
       process = new ProcessBuilder(command).redirectErrorStream(true).start();
       processes.add(process);
-      Thread reader =
-          new Thread(
-              () -> {
-                try (BufferedReader in =
-                    new BufferedReader(
-                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                  String line;
-                  while ((line = in.readLine()) != null) {
-                    lines.add(line);
-                  }
-                } catch (IOException e) {
-                  lines.add("(output closed: " + e.getMessage() + ")");
-                }
-              });
+      Thread reader = new Thread(this::read);
       reader.setDaemon(true);
       reader.start();
     }
 
-    /**
-     * Waits for a line to match; fails with the output's tail if the process ends or time runs out.
-     */
-    void await(Predicate<String> condition, long seconds, String what) throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      while (System.nanoTime() < deadline) {
-        if (lines.stream().anyMatch(condition)) {
-          return;
-        }
-        if (!process.isAlive() && lines.stream().noneMatch(condition)) {
-          Thread.sleep(200); // the reader may still be draining
-          if (lines.stream().anyMatch(condition)) {
-            return;
+    /** Runs on the reader thread: every line wakes whoever awaits one. */
+    private void read() {
+      try (BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          synchronized (this) {
+            lines.add(line);
+            notifyAll();
           }
+        }
+      } catch (IOException e) {
+        lines.add("(output closed: " + e.getMessage() + ")");
+      } finally {
+        synchronized (this) {
+          ended = true;
+          notifyAll();
+        }
+      }
+    }
+
+    /**
+     * Waits for a line to match; fails with the output's tail if the output ends or time runs out.
+     */
+    synchronized void await(Predicate<String> condition, long seconds, String what)
+        throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+      while (lines.stream().noneMatch(condition)) {
+        if (ended) {
           throw new AssertionError("process ended before " + what + ":\n" + tail());
         }
-        Thread.sleep(100);
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          throw new AssertionError("no " + what + " within " + seconds + " s:\n" + tail());
+        }
+        wait(left);
       }
-      throw new AssertionError("no " + what + " within " + seconds + " s:\n" + tail());
     }
 
     String tail() {
