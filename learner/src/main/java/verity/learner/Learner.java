@@ -114,9 +114,15 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     Policy create();
   }
 
+  /** Config path of the one-thread dispatcher of all gradient work when shards share a JVM. */
+  public static final String TRAINING_DISPATCHER = "verity.learner.training-dispatcher";
+
   private static final int WARM_START_REPORT_EVERY = 25;
 
   private final LearnerSettings settings;
+  private final Objective objective;
+  private final ReplicaFactory replicas;
+  private final DemonstrationSource demonstrations;
   private final CheckpointSettings checkpointing;
   private final CheckpointStore checkpoints;
   private final ExecutorService checkpointWriter;
@@ -140,6 +146,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   private final List<LeaseProtocol.Command> unsentSettlements = new ArrayList<>();
 
   private Policy policy;
+
+  /** The version the learner starts from, published once the ledger has recorded the start. */
+  private FlatWeights published;
+
   private GrpoTrainer trainer;
   private ShardedTrainer sharded;
   private PolicyVersion version = PolicyVersion.INITIAL;
@@ -165,10 +175,6 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         ctx ->
             new Learner(ctx, settings, checkpointing, suite, objective, replicas, demonstrations));
   }
-
-  private final Objective objective;
-  private final ReplicaFactory replicas;
-  private final DemonstrationSource demonstrations;
 
   private Learner(
       ActorContext<Command> ctx,
@@ -225,9 +231,6 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         .dispatchers()
         .lookup(akka.actor.typed.DispatcherSelector.fromConfig(TRAINING_DISPATCHER));
   }
-
-  /** Config path of the training dispatcher. */
-  public static final String TRAINING_DISPATCHER = "verity.learner.training-dispatcher";
 
   /** Builds the replica: from the newest good checkpoint, or fresh (after any warm start). */
   private Behavior<Command> onLedgerRecovered(LedgerRecovered in) {
@@ -355,8 +358,6 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
     return this;
   }
-
-  private FlatWeights published;
 
   private Behavior<Command> onBegun(Begun b) {
     begun = true;
