@@ -250,7 +250,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
               Policy p = replicas.create();
               GrpoTrainer t;
               if (!saved.isEmpty()) {
-                Checkpoint c =
+                CheckpointStore.Loaded c =
                     disk.loadLatestGood(saved)
                         .orElseThrow(
                             () ->
@@ -261,13 +261,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
                                         + disk.dir()
                                         + " is intact; start over with --fresh"));
                 t = new GrpoTrainer(p, objective, settings.learningRate(), settings.maxGradNorm());
-                t.restore(c);
-                CheckpointRef ref =
-                    saved.stream()
-                        .filter(x -> x.version().equals(c.weights().version()))
-                        .reduce((a, b) -> b)
-                        .orElseThrow();
-                return new Ready(p, t, c.weights(), ref, true);
+                t.restore(c.checkpoint());
+                return new Ready(p, t, c.checkpoint().weights(), c.ref(), true);
               }
               warmStart(p, settings.warmStart(), demonstrations, ev);
               t = new GrpoTrainer(p, objective, settings.learningRate(), settings.maxGradNorm());

@@ -76,15 +76,18 @@ public final class CheckpointStore {
     return new CheckpointRef(c.weights().version(), target.toString(), crc.getValue());
   }
 
+  /** A checkpoint read back, with the reference it was found by. */
+  public record Loaded(CheckpointRef ref, Checkpoint checkpoint) {}
+
   /**
    * The newest of {@code refs} (newest last) whose file is intact; corrupt or missing ones are
    * logged and skipped.
    */
-  public Optional<Checkpoint> loadLatestGood(List<CheckpointRef> refs) {
+  public Optional<Loaded> loadLatestGood(List<CheckpointRef> refs) {
     for (int i = refs.size() - 1; i >= 0; i--) {
       CheckpointRef ref = refs.get(i);
       try {
-        return Optional.of(load(ref));
+        return Optional.of(new Loaded(ref, load(ref)));
       } catch (IOException | CorruptCheckpointException e) {
         LOG.error(
             "checkpoint {} unusable ({}); trying the previous one", ref.path(), e.getMessage());

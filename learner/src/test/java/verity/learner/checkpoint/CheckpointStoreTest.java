@@ -88,7 +88,7 @@ class CheckpointStoreTest {
       f.write(b ^ 1);
     }
     assertThrows(CheckpointStore.CorruptCheckpointException.class, () -> store.load(refs.get(1)));
-    Checkpoint good = store.loadLatestGood(refs).orElseThrow();
+    Checkpoint good = store.loadLatestGood(refs).orElseThrow().checkpoint();
     assertEquals(new PolicyVersion(1), good.weights().version());
 
     Files.delete(Path.of(refs.get(0).path()));
