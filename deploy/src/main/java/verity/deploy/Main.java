@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "verity 0.1.0",
     description = "A cluster for reinforcement learning from verifiable rewards.",
-    subcommands = {DevCommand.class, VerifyCommand.class})
+    subcommands = {DevCommand.class, NodeCommand.class, LocalCommand.class, VerifyCommand.class})
 public final class Main implements Runnable {
   public static final int USAGE_ERROR = 2;
 

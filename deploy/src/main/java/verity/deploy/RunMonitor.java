@@ -284,7 +284,31 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
                 scoredByVerifier.values().stream().mapToLong(Long::longValue).sum(),
                 consumed,
                 rejectedStale,
+                0,
                 duplicates),
+            nodeReports(),
             List.copyOf(curve)));
+  }
+
+  /** Per node (the part of a worker's or verifier's name before the colon), sorted by name. */
+  private List<RunSummary.NodeReport> nodeReports() {
+    Map<String, long[]> byNode = new java.util.TreeMap<>(); // generated, tokens, scored
+    rollouts.forEach(
+        (worker, r) -> {
+          long[] c = byNode.computeIfAbsent(nodeOf(worker), n -> new long[3]);
+          c[0] += r.trajectories();
+          c[1] += r.tokens();
+        });
+    scoredByVerifier.forEach(
+        (verifier, scored) ->
+            byNode.computeIfAbsent(nodeOf(verifier), n -> new long[3])[2] += scored);
+    List<RunSummary.NodeReport> out = new ArrayList<>();
+    byNode.forEach((node, c) -> out.add(new RunSummary.NodeReport(node, c[0], c[1], c[2], null)));
+    return out;
+  }
+
+  private static String nodeOf(String actorName) {
+    int colon = actorName.indexOf(':');
+    return colon < 0 ? actorName : actorName.substring(0, colon);
   }
 }

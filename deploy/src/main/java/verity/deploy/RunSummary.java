@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What {@code --summary FILE} writes at the end of a run, as JSON. {@code resumedFromVersion} is
@@ -27,14 +29,93 @@ public record RunSummary(
     String stopReason,
     Long resumedFromVersion,
     Trajectories trajectories,
+    List<NodeReport> nodes,
     List<CurvePoint> curve) {
 
   /**
-   * Counts of this process, from the workers, verifiers and the learner; {@code duplicates} counts
-   * leases the learner's journal shows consumed by two surviving steps over the whole run.
+   * Counts of the run: generated and scored from the workers' and verifiers' reports, consumed and
+   * rejected from the learner; {@code lost} and {@code duplicates} from the audit of the journal at
+   * the end ({@link LedgerAudit}): leases whose trajectories vanished without being trained on,
+   * rejected or handed out again, and leases trained on by two surviving steps.
    */
   public record Trajectories(
-      long generated, long scored, long consumed, long rejectedStale, long duplicates) {}
+      long generated, long scored, long consumed, long rejectedStale, long lost, long duplicates) {}
+
+  /**
+   * One node's share of the run, from the reports of its workers and verifiers; {@code exitCode} is
+   * the node process's exit code under {@code verity local} (null for the dev cluster, or a node
+   * still running).
+   */
+  public record NodeReport(
+      String node,
+      long trajectoriesGenerated,
+      long tokensGenerated,
+      long trajectoriesScored,
+      Integer exitCode) {}
+
+  /** This summary with each node's exit code, nodes that reported nothing included. */
+  public RunSummary withNodeExits(Map<String, Integer> exits) {
+    Map<String, NodeReport> byName = new TreeMap<>();
+    for (NodeReport n : nodes) {
+      byName.put(n.node(), n);
+    }
+    exits.forEach(
+        (name, code) -> {
+          NodeReport n = byName.getOrDefault(name, new NodeReport(name, 0, 0, 0, null));
+          byName.put(
+              name,
+              new NodeReport(
+                  name,
+                  n.trajectoriesGenerated(),
+                  n.tokensGenerated(),
+                  n.trajectoriesScored(),
+                  code));
+        });
+    return withNodes(List.copyOf(byName.values()));
+  }
+
+  /** This summary with the journal audit's counts of lost and duplicated trajectories. */
+  public RunSummary withLedger(long lost, long duplicates) {
+    Trajectories t = trajectories;
+    return new RunSummary(
+        suite,
+        seed,
+        steps,
+        policyVersion,
+        initialPass,
+        finalPass,
+        evaluationSet,
+        wallSeconds,
+        tokensPerSecond,
+        trajectoriesPerSecond,
+        warmStartSteps,
+        stopReason,
+        resumedFromVersion,
+        new Trajectories(
+            t.generated(), t.scored(), t.consumed(), t.rejectedStale(), lost, duplicates),
+        nodes,
+        curve);
+  }
+
+  private RunSummary withNodes(List<NodeReport> replaced) {
+    return new RunSummary(
+        suite,
+        seed,
+        steps,
+        policyVersion,
+        initialPass,
+        finalPass,
+        evaluationSet,
+        wallSeconds,
+        tokensPerSecond,
+        trajectoriesPerSecond,
+        warmStartSteps,
+        stopReason,
+        resumedFromVersion,
+        trajectories,
+        replaced,
+        curve);
+  }
 
   /** One evaluation: the learner step, seconds since start, and greedy pass@1. */
   public record CurvePoint(long step, double seconds, double pass) {}

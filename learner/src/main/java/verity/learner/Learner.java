@@ -424,7 +424,10 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
       return;
     }
     long behind = s.trajectory().oldestVersion().behind(version);
-    if (staleness.rejectsOnAdmission(behind)) {
+    // A version newer than the learner's own comes from steps a restart discarded (the learner
+    // resumed from an older checkpoint while the worker still held later weights): dropped.
+    boolean discardedLineage = s.trajectory().newestVersion().isNewerThan(version);
+    if (discardedLineage || staleness.rejectsOnAdmission(behind)) {
       List<ScoredTrajectory> partial = filling.remove(lease);
       int count = 1 + (partial == null ? 0 : partial.size());
       rejectedStale += count;

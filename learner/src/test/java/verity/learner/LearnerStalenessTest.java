@@ -117,4 +117,19 @@ class LearnerStalenessTest {
     settlements.expectMessage(
         WAIT, new LeasesSettled(List.of(new LeaseId(2)), Settlement.CONSUMED));
   }
+
+  @Test
+  void shouldDropTrajectoriesOfVersionsNewerThanItsOwnAsFromADiscardedLineage() throws Exception {
+    // A worker still holding weights of steps that a restart discarded: the learner is at v0.
+    start(StaleHandling.DOWN_WEIGHT);
+    intake.tell(group(1, 3));
+    settlements.expectMessage(
+        WAIT, new LeasesSettled(List.of(new LeaseId(1)), Settlement.REJECTED_STALE));
+
+    intake.tell(group(2, 0));
+    TrainingEvent.StepCompleted step = nextStep();
+    assertEquals(new PolicyVersion(1), step.version());
+    assertEquals(2, step.rejectedStaleTotal());
+    assertEquals(2, step.consumedTotal());
+  }
 }

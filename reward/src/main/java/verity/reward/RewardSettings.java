@@ -3,6 +3,7 @@ package verity.reward;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import verity.actors.config.ConfigChecks;
+import verity.actors.config.DelayDistribution;
 
 /** {@code verity.reward}: the verifier pool of each suite on a reward node. */
 public record RewardSettings(
@@ -11,7 +12,8 @@ public record RewardSettings(
     Duration deadline,
     int breakerMaxFailures,
     Duration breakerResetTimeout,
-    Duration retryBackoff) {
+    Duration retryBackoff,
+    DelayDistribution addedLatency) {
 
   public static RewardSettings from(Config config) {
     String p = "verity.reward.";
@@ -21,6 +23,7 @@ public record RewardSettings(
         ConfigChecks.positiveDuration(config, p + "deadline"),
         ConfigChecks.positiveInt(config, p + "breaker.max-failures"),
         ConfigChecks.positiveDuration(config, p + "breaker.reset-timeout"),
-        ConfigChecks.positiveDuration(config, p + "retry-backoff"));
+        ConfigChecks.positiveDuration(config, p + "retry-backoff"),
+        DelayDistribution.from(config, p + "added-latency"));
   }
 }

@@ -97,6 +97,10 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   private final ArrayDeque<Item> queue = new ArrayDeque<>();
   private final List<ScoredTrajectory> unsent = new ArrayList<>();
   private final LatencyWindow latency = new LatencyWindow(2048);
+
+  /** Draws the added latency of each check, on the actor's thread. */
+  private final java.util.SplittableRandom latencyRandom;
+
   private final long[] byReason = new long[Verdict.Reason.values().length];
   private Optional<ActorRef<LearnerProtocol.Command>> learner = Optional.empty();
   private int held;
@@ -126,6 +130,7 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
     this.settings = settings;
     this.timers = timers;
     this.scorer = new TrajectoryScorer(suite, executor);
+    this.latencyRandom = new java.util.SplittableRandom(name.hashCode());
     this.executor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(DISPATCHER));
     this.events = Topics.trainingEvents(ctx);
     ActorRef<Command> self = ctx.getSelf();
@@ -203,11 +208,13 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
 
   private void start(Item item) {
     running++;
+    Duration extra = settings.addedLatency().sample(latencyRandom);
     CompletableFuture<Verdict> check =
         breaker
             .callWithCircuitBreakerCS(
                 () ->
                     CompletableFuture.supplyAsync(() -> scorer.verdict(item.trajectory()), executor)
+                        .thenCompose(v -> withAddedLatency(v, extra))
                         .completeOnTimeout(
                             timeout(),
                             settings.deadline().toMillis(),
@@ -223,6 +230,17 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
                     : isInfrastructure(err)
                         ? new Checked(item, null, unwrap(err))
                         : new Checked(item, new Verdict(0, Verdict.Reason.CRASHED, 0), null));
+  }
+
+  /** The verdict after the configured extra latency, which its time includes. */
+  private CompletableFuture<Verdict> withAddedLatency(Verdict v, Duration extra) {
+    if (extra.isZero()) {
+      return CompletableFuture.completedFuture(v);
+    }
+    return CompletableFuture.supplyAsync(
+        () -> new Verdict(v.reward(), v.reason(), v.millis() + extra.toNanos() / 1e6),
+        CompletableFuture.delayedExecutor(
+            extra.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS, executor));
   }
 
   private Verdict timeout() {

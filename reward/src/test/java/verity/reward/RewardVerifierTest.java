@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.Topics;
 import verity.actors.cluster.VerityNode;
+import verity.actors.config.DelayDistribution;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.Trajectory;
@@ -65,8 +66,19 @@ class RewardVerifierTest {
   }
 
   static RewardSettings settings(int capacity, Duration deadline, int breakerFailures) {
+    return settings(capacity, deadline, breakerFailures, DelayDistribution.NONE);
+  }
+
+  static RewardSettings settings(
+      int capacity, Duration deadline, int breakerFailures, DelayDistribution added) {
     return new RewardSettings(
-        2, capacity, deadline, breakerFailures, Duration.ofMinutes(5), Duration.ofMillis(20));
+        2,
+        capacity,
+        deadline,
+        breakerFailures,
+        Duration.ofMinutes(5),
+        Duration.ofMillis(20),
+        added);
   }
 
   ActorRef<VerifierProtocol.Command> verifierOf(String suite) {
@@ -102,6 +114,49 @@ class RewardVerifierTest {
         learner.expectMessageClass(LearnerProtocol.ScoredBatch.class, WAIT);
     assertEquals(Verdict.Reason.CORRECT, scored.scored().get(0).verdict().reason());
     assertEquals(Verdict.Reason.WRONG, scored.scored().get(1).verdict().reason());
+  }
+
+  @Test
+  void shouldAddTheConfiguredLatencyToEveryCheckAndTimeOutPastTheDeadline() {
+    DelayDistribution fixed300 =
+        new DelayDistribution(
+            DelayDistribution.Kind.FIXED, Duration.ofMillis(300), 0, Duration.ofMillis(300));
+    testKit.spawn(
+        RewardVerifier.create(
+            "slow",
+            ArithmeticSuite.singleDigit(),
+            PlanExecutor.pureOnly(),
+            settings(100, WAIT, 5, fixed300)));
+    verifierOf("arith").tell(new VerifierProtocol.VerifyBatch(1, arith("7"), worker.getRef()));
+    Verdict slow =
+        learner
+            .expectMessageClass(LearnerProtocol.ScoredBatch.class, WAIT)
+            .scored()
+            .get(0)
+            .verdict();
+    assertEquals(Verdict.Reason.CORRECT, slow.reason());
+    assertTrue(slow.millis() >= 300, "the verdict's time includes the added 300 ms: " + slow);
+  }
+
+  @Test
+  void shouldTimeOutACheckWhoseAddedLatencyPassesTheDeadline() {
+    DelayDistribution longTail =
+        new DelayDistribution(
+            DelayDistribution.Kind.FIXED, Duration.ofSeconds(5), 0, Duration.ofSeconds(5));
+    testKit.spawn(
+        RewardVerifier.create(
+            "tail",
+            ArithmeticSuite.singleDigit(),
+            PlanExecutor.pureOnly(),
+            settings(100, Duration.ofMillis(200), 5, longTail)));
+    verifierOf("arith").tell(new VerifierProtocol.VerifyBatch(1, arith("7"), worker.getRef()));
+    Verdict v =
+        learner
+            .expectMessageClass(LearnerProtocol.ScoredBatch.class, WAIT)
+            .scored()
+            .get(0)
+            .verdict();
+    assertEquals(Verdict.Reason.TIMEOUT, v.reason());
   }
 
   @Test

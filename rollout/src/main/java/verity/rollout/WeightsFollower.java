@@ -29,7 +29,8 @@ import verity.actors.weights.WeightsAssembler;
  * Follows the policy store for a replica (a rollout worker or an evaluator): listens to version
  * announcements, pulls the chunks of the newest version, checks the whole against its checksum and
  * hands it to its parent. A replica that joins mid-run fetches the current version at once; one
- * that falls behind skips straight to the newest.
+ * that falls behind skips straight to the newest; one that holds a version newer than the store's
+ * (the learner resumed from an older checkpoint) goes back to the store's.
  */
 public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Command> {
 
@@ -123,6 +124,17 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     if (d.delivery() instanceof NotAvailable n) {
       fetching = false;
       timers.cancel(FetchTimedOut.INSTANCE);
+      if (n.latest() >= 0 && n.latest() < delivered) {
+        // The store is behind what this replica holds: the learner restarted from an older
+        // checkpoint, and versions after it were discarded. Take the store's current version.
+        getContext()
+            .getLog()
+            .info("policy store at v{} after a restart; replacing v{}", n.latest(), delivered);
+        delivered = -1;
+        announced = n.latest();
+        maybeFetch();
+        return this;
+      }
       announced = Math.max(delivered, n.latest()); // wait for the next announcement
       return this;
     }

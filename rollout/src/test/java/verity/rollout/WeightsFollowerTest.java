@@ -11,8 +11,8 @@ import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.Topics;
@@ -25,11 +25,12 @@ import verity.actors.protocol.WeightsProtocol.WeightsChunk;
 import verity.actors.weights.FlatWeights;
 import verity.actors.weights.WeightsChunker;
 
+/** Each test gets its own actor system, so that only its own store is registered. */
 class WeightsFollowerTest {
-  static ActorTestKit testKit;
+  ActorTestKit testKit;
 
-  @BeforeAll
-  static void start() {
+  @BeforeEach
+  void start() {
     testKit =
         ActorTestKit.create(
             "follower",
@@ -37,8 +38,8 @@ class WeightsFollowerTest {
     VerityNode.joinSelf(testKit.system());
   }
 
-  @AfterAll
-  static void stop() {
+  @AfterEach
+  void stop() {
     testKit.shutdownTestKit();
   }
 
@@ -89,5 +90,42 @@ class WeightsFollowerTest {
     FetchLatest retry = store.expectMessageClass(FetchLatest.class);
     WeightsChunker.split(v5, 30).forEach(retry.replyTo()::tell);
     assertEquals(new PolicyVersion(5), parent.receiveMessage().weights().version());
+  }
+
+  @Test
+  void shouldGoBackToTheStoresVersionWhenTheLearnerResumedFromAnOlderCheckpoint() {
+    TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
+    testKit
+        .system()
+        .receptionist()
+        .tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
+    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
+    testKit.spawn(WeightsFollower.create(parent.getRef()));
+    FetchLatest first =
+        store
+            .fishForMessage(
+                Duration.ofSeconds(10),
+                m ->
+                    m instanceof FetchLatest
+                        ? akka.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+                        : akka.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore())
+            .stream()
+            .map(FetchLatest.class::cast)
+            .reduce((a, b) -> b)
+            .orElseThrow();
+    WeightsChunker.split(weights(7, 0.5f), 30).forEach(first.replyTo()::tell);
+    assertEquals(new PolicyVersion(7), parent.receiveMessage().weights().version());
+
+    // The learner restarted from its checkpoint of v4: the store has nothing newer than v4.
+    FetchLatest poll = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
+    assertEquals(new PolicyVersion(8), poll.atLeast());
+    poll.replyTo().tell(new WeightsProtocol.NotAvailable(poll.atLeast(), 4));
+    FetchLatest again = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
+    assertEquals(PolicyVersion.INITIAL, again.atLeast(), "asks for whatever the store has");
+    FlatWeights v4 = weights(4, 0.75f);
+    WeightsChunker.split(v4, 30).forEach(again.replyTo()::tell);
+    FlatWeights got = parent.receiveMessage().weights();
+    assertEquals(new PolicyVersion(4), got.version());
+    assertArrayEquals(v4.values(), got.values());
   }
 }

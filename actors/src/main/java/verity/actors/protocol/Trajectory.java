@@ -64,6 +64,17 @@ public record Trajectory(
     return oldest;
   }
 
+  /** The newest policy version that produced any of its tokens. */
+  public PolicyVersion newestVersion() {
+    PolicyVersion newest = segments.get(0).version();
+    for (Segment s : segments) {
+      if (s.version().isNewerThan(newest)) {
+        newest = s.version();
+      }
+    }
+    return newest;
+  }
+
   /** A single-turn completion: every token sampled by the policy. */
   public static boolean[] allSampled(int length) {
     boolean[] mask = new boolean[length];

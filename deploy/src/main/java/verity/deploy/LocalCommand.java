@@ -1,0 +1,273 @@
+package verity.deploy;
+
+import akka.actor.AddressFromURIString;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.Leave;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import verity.actors.cluster.Role;
+import verity.actors.cluster.VerityNode;
+import verity.actors.config.ConfigChecks;
+import verity.policy.NativeWork;
+import verity.rollout.Evaluator;
+
+/**
+ * {@code verity local}: a whole cluster on this machine, one JVM per node. This process is a
+ * cluster node itself (role {@code console}: the run's monitor and the held-out evaluator) and the
+ * seed the others join through; it starts the learner, rollout and reward nodes as child processes
+ * ({@link NodeProcesses}), stops the run like {@code verity dev}, then asks every node to leave,
+ * audits the journal and writes the summary. Ctrl-C takes the whole cluster down the same way.
+ */
+@Command(
+    name = "local",
+    mixinStandardHelpOptions = true,
+    description = "Run a whole cluster on this machine, one JVM per node.")
+final class LocalCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin RunOptions run;
+
+  @Option(names = "--rollout", description = "Rollout nodes (default 2).")
+  int rolloutNodes = 2;
+
+  @Option(names = "--reward", description = "Reward nodes (default 1).")
+  int rewardNodes = 1;
+
+  @Option(names = "--learner", description = "Learner nodes (default 1); more stand by.")
+  int learnerNodes = 1;
+
+  @Option(names = "--transport", description = "tcp (default) or aeron-udp.")
+  String transport = "tcp";
+
+  @Option(
+      names = "--port",
+      description =
+          "Port of this process, the seed node (default: a free one); nodes take free ports.")
+  Integer port;
+
+  private static final String HOST = "127.0.0.1";
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Transport chosen;
+    try {
+      chosen = Transport.parse(transport);
+      checkCount("--rollout", rolloutNodes, 1);
+      checkCount("--reward", rewardNodes, 1);
+      checkCount("--learner", learnerNodes, 1);
+      if (port != null) {
+        NodeAddress.checkPort(port, "--port");
+      }
+    } catch (IllegalArgumentException e) {
+      err.println("verity local: " + e.getMessage());
+      return Main.USAGE_ERROR;
+    }
+    int seedPort = port != null ? port : NodeAddress.freePort(HOST);
+    NodeAddress seed = new NodeAddress(HOST, seedPort);
+
+    Map<String, Object> runFlags = run.flags();
+    Map<String, Object> flags = new java.util.LinkedHashMap<>(runFlags);
+    flags.put("akka.remote.artery.transport", chosen.configName);
+    flags.put("akka.remote.artery.canonical.hostname", HOST);
+    flags.put("akka.remote.artery.canonical.port", seedPort);
+    flags.put("akka.cluster.roles", List.of(Role.CONSOLE.configName()));
+    flags.put("akka.cluster.seed-nodes", List.of(seed.akkaAddress(NodeCommand.SYSTEM)));
+    if (chosen == Transport.AERON_UDP) {
+      flags.put(
+          "akka.remote.artery.advanced.aeron.aeron-dir",
+          NodeCommand.aeronDirectory(HOST, seedPort).toString());
+    }
+    RunPlan plan;
+    List<String> nodeJavaOptions;
+    Duration stopTimeout;
+    try {
+      plan = RunPlan.from(VerityConfig.load(flags, run.config));
+      nodeJavaOptions = plan.config().getStringList("verity.local.node-java-options");
+      stopTimeout = ConfigChecks.positiveDuration(plan.config(), "verity.local.stop-timeout");
+    } catch (ConfigException | IllegalArgumentException e) {
+      err.println("verity local: " + RunOptions.withFlag(e.getMessage()));
+      return Main.USAGE_ERROR;
+    }
+    if (!seed.isFree(chosen)) {
+      err.printf(
+          Locale.ROOT,
+          "verity local: port %d on %s is already in use; choose another --port%n",
+          seedPort,
+          HOST);
+      return Main.USAGE_ERROR;
+    }
+    Path data = plan.dev().dataDir().toAbsolutePath();
+    if (!run.prepareDataDir(data, plan.suite().name(), "verity local", err)) {
+      return Main.USAGE_ERROR;
+    }
+    Path nodesDir = data.resolve("nodes");
+    Files.createDirectories(nodesDir);
+    Path runConfig = writeRunConfig(nodesDir, runFlags, data);
+    System.setProperty("verity.log.file", nodesDir.resolve("local.log").toString());
+    RunOptions.applyModelProperties(plan.config());
+    chosen.applyProcessSettings();
+
+    out.printf(
+        Locale.ROOT,
+        "verity local: suite %s, seed %d, %d learner + %d rollout (%d worker(s) each) + %d reward"
+            + " node(s) over %s; seed node %s; logs in %s%n",
+        plan.suite().name(),
+        plan.dev().seed(),
+        learnerNodes,
+        rolloutNodes,
+        plan.rollout().workers(),
+        rewardNodes,
+        chosen,
+        seed,
+        nodesDir);
+
+    CompletableFuture<RunSummary> result = new CompletableFuture<>();
+    ActorSystem<Void> system =
+        VerityNode.start(
+            NodeCommand.SYSTEM,
+            Behaviors.setup(
+                ctx -> {
+                  ActorRef<Evaluator.Command> evaluator = NodeRoles.spawnEvaluator(ctx, plan);
+                  ctx.spawn(
+                      RunMonitor.create(plan.dev(), evaluator, out::println, result), "monitor");
+                  return Behaviors.empty();
+                }),
+            plan.config());
+    NodeProcesses processes =
+        new NodeProcesses(data, runConfig, seed, chosen, nodeJavaOptions, out);
+    Thread onCtrlC =
+        new Thread(
+            () -> {
+              out.println("verity local: stopping the cluster");
+              processes.stopAll(stopTimeout, null);
+            },
+            "verity-local-stop");
+    Runtime.getRuntime().addShutdownHook(onCtrlC);
+    try {
+      for (NodeProcesses.Spec s : nodeSpecs()) {
+        processes.start(s, exited -> failWithoutLearners(processes, result));
+      }
+      RunSummary s = result.join();
+      out.println("stopping the cluster: every node leaves");
+      Cluster cluster = Cluster.get(system);
+      processes.stopAll(
+          stopTimeout,
+          node ->
+              cluster
+                  .manager()
+                  .tell(
+                      Leave.create(
+                          AddressFromURIString.parse(
+                              new NodeAddress(HOST, node.port())
+                                  .akkaAddress(NodeCommand.SYSTEM)))));
+      Map<String, Integer> exits = new java.util.TreeMap<>();
+      for (NodeProcesses.Node n : processes.nodes()) {
+        exits.put(n.spec().name(), n.process().isAlive() ? null : n.process().exitValue());
+      }
+      s = s.withNodeExits(exits);
+      out.println(RunOptions.doneLine(s));
+      if (plan.dev().summary().isPresent()) {
+        s.writeTo(plan.dev().summary().get());
+        out.println("summary written to " + plan.dev().summary().get());
+      }
+      return 0;
+    } catch (CompletionException e) {
+      err.println("verity local: " + e.getCause().getMessage());
+      processes.stopAll(stopTimeout, null);
+      return 1;
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+      } catch (IllegalStateException alreadyShuttingDown) {
+        // Ctrl-C: the hook is running and stops the nodes.
+      }
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+      NativeWork.awaitAll(Duration.ofSeconds(60));
+    }
+  }
+
+  /** Training cannot go on once every learner node has exited: the run fails, naming them. */
+  private static void failWithoutLearners(
+      NodeProcesses processes, CompletableFuture<RunSummary> result) {
+    List<NodeProcesses.Node> learners =
+        processes.nodes().stream()
+            .filter(n -> n.spec().roles().contains(Role.LEARNER.configName()))
+            .toList();
+    if (learners.stream().noneMatch(n -> n.process().isAlive())) {
+      result.completeExceptionally(
+          new IllegalStateException(
+              "every learner node exited ("
+                  + String.join(", ", learners.stream().map(n -> n.spec().name()).toList())
+                  + "); see their logs in the data dir's nodes/"));
+    }
+  }
+
+  /** learner-1.., reward-1.., rollout-1.., each on a free port. */
+  private List<NodeProcesses.Spec> nodeSpecs() {
+    List<NodeProcesses.Spec> specs = new ArrayList<>();
+    for (int i = 1; i <= learnerNodes; i++) {
+      specs.add(
+          new NodeProcesses.Spec("learner-" + i, List.of("learner"), NodeAddress.freePort(HOST)));
+    }
+    for (int i = 1; i <= rewardNodes; i++) {
+      specs.add(
+          new NodeProcesses.Spec("reward-" + i, List.of("reward"), NodeAddress.freePort(HOST)));
+    }
+    for (int i = 1; i <= rolloutNodes; i++) {
+      specs.add(
+          new NodeProcesses.Spec("rollout-" + i, List.of("rollout"), NodeAddress.freePort(HOST)));
+    }
+    return specs;
+  }
+
+  /**
+   * The run's settings as the nodes read them: the flags over the {@code --config} file, with the
+   * data directory made absolute.
+   */
+  private Path writeRunConfig(Path nodesDir, Map<String, Object> runFlags, Path data)
+      throws IOException {
+    Map<String, Object> flags = new java.util.LinkedHashMap<>(runFlags);
+    flags.put("verity.data-dir", data.toString());
+    Config user =
+        run.config == null ? ConfigFactory.empty() : ConfigFactory.parseFile(run.config.toFile());
+    Config merged = ConfigFactory.parseMap(flags, "verity local flags").withFallback(user);
+    Path file = nodesDir.resolve("run.conf");
+    Files.writeString(
+        file,
+        "# Written by verity local for its nodes: the run's flags over its --config file.\n"
+            + merged.root().render(ConfigRenderOptions.defaults().setOriginComments(false)));
+    return file;
+  }
+
+  private static void checkCount(String flag, int value, int min) {
+    if (value < min || value > 64) {
+      throw new IllegalArgumentException(flag + " " + value + " is not in " + min + "..64");
+    }
+  }
+}

@@ -1,0 +1,175 @@
+package verity.deploy;
+
+import com.typesafe.config.Config;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The run flags that {@code verity dev} and {@code verity local} share, each mapped to the
+ * configuration key it sets, and what both do to the data directory before a run: {@code --fresh}
+ * and the check that it holds no run of another suite.
+ */
+final class RunOptions {
+
+  /** Each flag and the configuration key it sets. */
+  static final Map<String, String> FLAG_KEYS =
+      Map.of(
+          "--suite", "verity.suite",
+          "--seed", "verity.seed",
+          "--max-steps", "verity.learner.max-steps",
+          "--max-minutes", "verity.dev.max-minutes",
+          "--target-pass", "verity.dev.target-pass",
+          "--data-dir", "verity.data-dir",
+          "--summary", "verity.dev.summary",
+          "--workers", "verity.rollout.workers",
+          "--warm-start-steps", "verity.learner.warm-start.steps");
+
+  /** What a data directory holds of a run: deleted by --fresh. */
+  static final List<String> RUN_STATE =
+      List.of("journal.mv.db", "journal.trace.db", "checkpoints", "run.properties", "nodes");
+
+  @Option(
+      names = "--suite",
+      description = "Suite: arith (default), arith2, math, gridworld, dsl-code or python-code.")
+  String suite;
+
+  @Option(names = "--seed", description = "Seed for every generator and sampler (default 1).")
+  Long seed;
+
+  @Option(names = "--max-steps", description = "Stop after this many learner steps.")
+  Long maxSteps;
+
+  @Option(names = "--max-minutes", description = "Stop after this many minutes.")
+  Double maxMinutes;
+
+  @Option(names = "--target-pass", description = "Stop when greedy pass@1 reaches this.")
+  Double targetPass;
+
+  @Option(
+      names = "--data-dir",
+      description =
+          "Directory for the logs, journal and checkpoints (default ./data); a run started on a"
+              + " directory that holds one resumes it.")
+  Path dataDir;
+
+  @Option(names = "--config", description = "A HOCON file of settings (see README).")
+  Path config;
+
+  @Option(names = "--summary", description = "Write a JSON summary of the run here.")
+  Path summary;
+
+  @Option(names = "--workers", description = "Rollout workers per rollout node (default 1).")
+  Integer workers;
+
+  @Option(names = "--warm-start-steps", description = "Supervised steps before RL.")
+  Integer warmStartSteps;
+
+  @Option(
+      names = "--fresh",
+      description =
+          "Start over: delete the data dir's journal and checkpoints instead of resuming from them.")
+  boolean fresh;
+
+  /** The flags that were given, by configuration key. */
+  Map<String, Object> flags() {
+    Map<String, Object> flags = new LinkedHashMap<>();
+    put(flags, "--suite", suite);
+    put(flags, "--seed", seed);
+    put(flags, "--max-steps", maxSteps);
+    put(flags, "--max-minutes", maxMinutes);
+    put(flags, "--target-pass", targetPass);
+    put(flags, "--data-dir", dataDir == null ? null : dataDir.toString());
+    put(flags, "--summary", summary == null ? null : summary.toString());
+    put(flags, "--workers", workers);
+    put(flags, "--warm-start-steps", warmStartSteps);
+    return flags;
+  }
+
+  private static void put(Map<String, Object> flags, String flag, Object value) {
+    if (value != null) {
+      flags.put(FLAG_KEYS.get(flag), value);
+    }
+  }
+
+  /**
+   * Makes the data directory ready for a run of {@code suite}: deletes the previous run's state
+   * with {@code --fresh}, and refuses a directory holding a run of another suite.
+   *
+   * @return false (after printing why on {@code err}) when the run must not start
+   */
+  boolean prepareDataDir(Path data, String suite, String command, PrintWriter err)
+      throws IOException {
+    Files.createDirectories(data);
+    if (fresh) {
+      for (String name : RUN_STATE) {
+        deleteRecursively(data.resolve(name));
+      }
+    }
+    String previous = RunMarker.suite(data);
+    if (previous != null && !previous.equals(suite)) {
+      err.println(
+          command
+              + ": --data-dir "
+              + data
+              + " holds a run of suite "
+              + previous
+              + "; add --fresh to start over there, or use another --data-dir");
+      return false;
+    }
+    RunMarker.write(data, suite);
+    return true;
+  }
+
+  static void deleteRecursively(Path path) throws IOException {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (var walk = Files.walk(path)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+
+  /** Names the flag behind a configuration key in an error message. */
+  static String withFlag(String message) {
+    for (Map.Entry<String, String> e : FLAG_KEYS.entrySet()) {
+      if (message.contains(e.getValue())) {
+        return message + " (flag " + e.getKey() + ")";
+      }
+    }
+    return message;
+  }
+
+  /** The closing line of a run. */
+  static String doneLine(RunSummary s) {
+    return String.format(
+        Locale.ROOT,
+        "done (%s): %d steps, v%d, greedy pass@1 %.3f -> %.3f on %s, %.1f s, %,.0f tokens/s",
+        s.stopReason(),
+        s.steps(),
+        s.policyVersion(),
+        s.initialPass(),
+        s.finalPass(),
+        s.evaluationSet(),
+        s.wallSeconds(),
+        s.tokensPerSecond());
+  }
+
+  /** Java system properties a process running models needs before DJL loads. */
+  static void applyModelProperties(Config config) {
+    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+    System.setProperty(
+        "ai.djl.pytorch.num_threads",
+        Integer.toString(config.getInt("verity.policy.torch-threads")));
+    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+  }
+}
