@@ -75,6 +75,10 @@ final class RunCoordinator {
       journalUnavailable.accept(failure);
       throw failure;
     }
+    ctx.getLog()
+        .info(
+            "run coordinator started on {}",
+            akka.cluster.typed.Cluster.get(ctx.getSystem()).selfMember().address());
     long seed = plan.dev().seed();
     ctx.watch(
         ctx.spawn(

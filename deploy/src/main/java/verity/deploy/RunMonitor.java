@@ -122,7 +122,15 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
     } else if (event instanceof EvaluationCompleted ev) {
       onEvaluation(ev);
     } else if (event instanceof TrainingEvent.RolloutReport r) {
-      rollouts.put(r.worker(), r);
+      if (rollouts.put(r.worker(), r) == null) {
+        out.accept(
+            String.format(
+                Locale.ROOT,
+                "worker %s generating with %s  (%.1f s)",
+                r.worker(),
+                r.version(),
+                seconds()));
+      }
       double now = seconds();
       if (firstGenerationSeconds < 0) {
         firstGenerationSeconds = now - r.generateMillis() / 1000.0;

@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -42,94 +38,39 @@ class DevCrashResumeTest {
     processes.forEach(Process::destroyForcibly);
   }
 
-  /** A {@code verity dev} process on the test's classpath, its output collected line by line. */
+  /** A {@code verity dev} process on the test's class path. */
   final class Dev {
+    final VerityProcess p;
     final Process process;
-    final List<String> lines = new CopyOnWriteArrayList<>();
-    private boolean ended;
 
     Dev(String... args) throws IOException {
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-Xmx2g");
-      command.add("-Dai.djl.offline=true");
-      command.add("-cp");
-      command.add(System.getProperty("java.class.path"));
-      command.add(Main.class.getName());
-      command.add("dev");
-      command.addAll(List.of(args));
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      p = new VerityProcess(concat(new String[] {"dev"}, args));
+      process = p.process;
       processes.add(process);
-      Thread reader = new Thread(this::read);
-      reader.setDaemon(true);
-      reader.start();
     }
 
-    /** Runs on the reader thread: every line wakes whoever awaits one. */
-    private void read() {
-      try (BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = in.readLine()) != null) {
-          synchronized (this) {
-            lines.add(line);
-            notifyAll();
-          }
-        }
-      } catch (IOException e) {
-        lines.add("(output closed: " + e.getMessage() + ")");
-      } finally {
-        synchronized (this) {
-          ended = true;
-          notifyAll();
-        }
-      }
-    }
-
-    /**
-     * Waits for a line to match; fails with the output's tail if the output ends or time runs out.
-     */
-    synchronized void await(Predicate<String> condition, long seconds, String what)
+    void await(Predicate<String> condition, long seconds, String what)
         throws InterruptedException {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-      while (lines.stream().noneMatch(condition)) {
-        if (ended) {
-          throw new AssertionError("process ended before " + what + ":\n" + tail());
-        }
-        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-        if (left <= 0) {
-          throw new AssertionError("no " + what + " within " + seconds + " s:\n" + tail());
-        }
-        wait(left);
-      }
+      p.await(condition, seconds, what);
     }
 
     String tail() {
-      int n = lines.size();
-      return String.join("\n", lines.subList(Math.max(0, n - 30), n));
+      return p.tail();
+    }
+
+    long lastMatch(Pattern pattern) {
+      return p.lastMatch(pattern);
     }
 
     Map<Long, Double> evaluations() {
       Map<Long, Double> pass = new ConcurrentHashMap<>();
-      for (String line : lines) {
+      for (String line : p.lines) {
         Matcher m = EVAL.matcher(line);
         if (m.find()) {
           pass.put(Long.parseLong(m.group(1)), Double.parseDouble(m.group(2)));
         }
       }
       return pass;
-    }
-
-    long lastMatch(Pattern p) {
-      long last = -1;
-      for (String line : lines) {
-        Matcher m = p.matcher(line);
-        if (m.find()) {
-          last = Long.parseLong(m.group(1));
-        }
-      }
-      return last;
     }
   }
 
