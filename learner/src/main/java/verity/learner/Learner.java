@@ -370,17 +370,21 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     begun = true;
     resumedFrom = version.value();
     duplicates = r.duplicates();
+    List<LeaseId> reopenLeases = new ArrayList<>();
     List<TaskId> reopen = new ArrayList<>();
     for (TrainingLedger.StepApplied step : r.discarded()) {
       for (long lease : step.leases()) {
         consumedLeases.clear(Math.toIntExact(lease));
+        reopenLeases.add(new LeaseId(lease));
       }
       for (String task : step.tasks()) {
         reopen.add(new TaskId(task));
       }
     }
     if (!reopen.isEmpty()) {
-      send(new LeaseProtocol.TasksReopened(reopen));
+      send(
+          new LeaseProtocol.TasksReopened(
+              reopenLeases, reopen, getContext().getSystem().ignoreRef()));
     }
     store.tell(new PolicyStore.Publish(published));
     getContext()
