@@ -48,7 +48,8 @@ public final class TrainingLedger
 
   /** The journal's view of the run. */
   public record Recovered(
-      String suite, List<CheckpointRef> checkpoints, BitSet consumed, long duplicates) {}
+      String suite, List<CheckpointRef> checkpoints, BitSet consumed, long duplicates)
+      implements LocalOnly {}
 
   /** A fresh run on {@code suite} with its first checkpoint (the initial weights). */
   public record Begin(String suite, CheckpointRef initial, ActorRef<Done> replyTo)
@@ -67,13 +68,14 @@ public final class TrainingLedger
       List<StepApplied> discarded,
       List<StepApplied> surviving,
       Map<Long, String> unconfirmedReopens,
-      long duplicates) {}
+      long duplicates)
+      implements LocalOnly {}
 
   /** Record a step; the reply is sent once it is in the journal. */
   public record RecordStep(StepApplied step, ActorRef<StepRecorded> replyTo) implements Command {}
 
   /** A step is in the journal; {@code duplicates} counts leases consumed twice in the run. */
-  public record StepRecorded(StepApplied step, long duplicates) {}
+  public record StepRecorded(StepApplied step, long duplicates) implements LocalOnly {}
 
   /**
    * The task source has journaled the reopen of these leases; none is sent again. Not answered: if
