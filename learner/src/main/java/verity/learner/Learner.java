@@ -6,15 +6,18 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,6 +70,12 @@ import verity.policy.Policy;
  * a checkpoint. On a restart on the same data directory the learner resumes from the newest good
  * checkpoint, discards the steps after it (their tasks are leased again), and drops any delivery of
  * a lease that a surviving step already consumed, so nothing is trained twice.
+ *
+ * <p>Settlements are sent without waiting for an answer, so one can be lost with a crashed node: on
+ * resuming, the learner settles the leases of the surviving steps it still knows of again (the task
+ * source ignores a lease settled before). A reopen must not be lost: it is sent again every {@link
+ * #REOPEN_RESEND_INTERVAL}, and whenever the task source's location changes, until the task source
+ * confirms it, and the ledger keeps it owed across restarts until then.
  */
 public final class Learner extends AbstractBehavior<Learner.Command> {
 
@@ -105,6 +114,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
   private record StepFailed(Throwable cause, List<Group> groups) implements Command, LocalOnly {}
 
+  private record ReopenAnswer(LeaseProtocol.ReopenConfirmed confirmed)
+      implements Command, LocalOnly {}
+
+  private enum ResendReopen implements Command, LocalOnly {
+    INSTANCE
+  }
+
   /** The samples of one leased task, in arrival order. */
   private record Group(LeaseId lease, List<ScoredTrajectory> members) {}
 
@@ -118,6 +134,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   public static final String TRAINING_DISPATCHER = "verity.learner.training-dispatcher";
 
   private static final int WARM_START_REPORT_EVERY = 25;
+
+  /**
+   * How often an unconfirmed reopen is sent again: a resend is cheap (the task source confirms a
+   * reopen it journaled before without journaling it again), and a lost one delays the reopened
+   * tasks by this much, so it is not worth a setting.
+   */
+  static final Duration REOPEN_RESEND_INTERVAL = Duration.ofSeconds(2);
 
   private final LearnerSettings settings;
   private final Objective objective;
@@ -144,6 +167,11 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   private final ArrayDeque<Group> ready = new ArrayDeque<>();
   private final Set<ActorRef<LeaseProtocol.Command>> settlementTargets = new HashSet<>();
   private final List<LeaseProtocol.Command> unsentSettlements = new ArrayList<>();
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<LeaseProtocol.ReopenConfirmed> reopenAnswers;
+
+  /** Leases (→ task) whose reopen the task source has not confirmed yet, in discarding order. */
+  private final LinkedHashMap<Long, String> unconfirmedReopens = new LinkedHashMap<>();
 
   private Policy policy;
 
@@ -173,11 +201,22 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
       DemonstrationSource demonstrations) {
     return Behaviors.setup(
         ctx ->
-            new Learner(ctx, settings, checkpointing, suite, objective, replicas, demonstrations));
+            Behaviors.withTimers(
+                timers ->
+                    new Learner(
+                        ctx,
+                        timers,
+                        settings,
+                        checkpointing,
+                        suite,
+                        objective,
+                        replicas,
+                        demonstrations)));
   }
 
   private Learner(
       ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
       LearnerSettings settings,
       CheckpointSettings checkpointing,
       String suite,
@@ -185,6 +224,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
       ReplicaFactory replicas,
       DemonstrationSource demonstrations) {
     super(ctx);
+    this.timers = timers;
+    this.reopenAnswers = ctx.messageAdapter(LeaseProtocol.ReopenConfirmed.class, ReopenAnswer::new);
     this.settings = settings;
     this.checkpointing = checkpointing;
     this.checkpoints = new CheckpointStore(checkpointing.dir(), checkpointing.retention());
@@ -319,6 +360,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         .onMessage(SettlementTargets.class, this::onSettlementTargets)
         .onMessage(StepDone.class, this::onStepDone)
         .onMessage(StepFailed.class, this::onStepFailed)
+        .onMessage(ReopenAnswer.class, this::onReopenConfirmed)
+        .onMessage(ResendReopen.class, r -> onResendReopen())
         .onSignal(akka.actor.typed.PostStop.class, s -> onStop())
         .build();
   }
@@ -370,27 +413,37 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     begun = true;
     resumedFrom = version.value();
     duplicates = r.duplicates();
-    List<TaskId> reopen = new ArrayList<>();
     for (TrainingLedger.StepApplied step : r.discarded()) {
       for (long lease : step.leases()) {
         consumedLeases.clear(Math.toIntExact(lease));
       }
-      for (String task : step.tasks()) {
-        reopen.add(new TaskId(task));
+    }
+    // A settlement lost with the crash would leave a consumed lease open, to expire and be leased
+    // again; the task source ignores the leases among these that it has settled already.
+    List<LeaseId> surviving = new ArrayList<>();
+    for (TrainingLedger.StepApplied step : r.surviving()) {
+      for (long lease : step.leases()) {
+        surviving.add(new LeaseId(lease));
       }
     }
-    if (!reopen.isEmpty()) {
-      send(new LeaseProtocol.TasksReopened(reopen));
+    if (!surviving.isEmpty()) {
+      settle(surviving, Settlement.CONSUMED);
+    }
+    unconfirmedReopens.putAll(r.unconfirmedReopens());
+    if (!unconfirmedReopens.isEmpty()) {
+      sendReopen();
+      timers.startTimerWithFixedDelay(ResendReopen.INSTANCE, REOPEN_RESEND_INTERVAL);
     }
     store.tell(new PolicyStore.Publish(published));
     getContext()
         .getLog()
         .info(
-            "resumed from the checkpoint of {}: {} later steps discarded, {} of their tasks leased"
-                + " again",
+            "resumed from the checkpoint of {}: {} later steps discarded, {} leases to reopen, {}"
+                + " consumed leases settled again",
             version,
             r.discarded().size(),
-            reopen.size());
+            unconfirmedReopens.size(),
+            surviving.size());
     events.tell(
         Topic.publish(new TrainingEvent.Resumed(version, r.discarded().size(), duplicates)));
     finishIfAtMaxSteps();
@@ -679,6 +732,55 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         settlementTargets.forEach(target -> target.tell(s));
       }
       unsentSettlements.clear();
+      sendReopen(); // the task source moved (or came back): it may never have had the last one
+    }
+    return this;
+  }
+
+  /** Sends every reopen not confirmed yet; nothing while no task source is known. */
+  private void sendReopen() {
+    if (unconfirmedReopens.isEmpty() || settlementTargets.isEmpty()) {
+      return;
+    }
+    List<LeaseId> leases = new ArrayList<>(unconfirmedReopens.size());
+    List<TaskId> tasks = new ArrayList<>(unconfirmedReopens.size());
+    unconfirmedReopens.forEach(
+        (lease, task) -> {
+          leases.add(new LeaseId(lease));
+          tasks.add(new TaskId(task));
+        });
+    LeaseProtocol.TasksReopened reopen =
+        new LeaseProtocol.TasksReopened(leases, tasks, reopenAnswers);
+    settlementTargets.forEach(target -> target.tell(reopen));
+  }
+
+  private Behavior<Command> onResendReopen() {
+    if (unconfirmedReopens.isEmpty()) {
+      timers.cancel(ResendReopen.INSTANCE);
+    } else {
+      sendReopen();
+    }
+    return this;
+  }
+
+  /** The task source journaled these reopens: the ledger stops owing them. */
+  private Behavior<Command> onReopenConfirmed(ReopenAnswer answer) {
+    List<Long> confirmed = new ArrayList<>();
+    for (LeaseId lease : answer.confirmed().leases()) {
+      if (unconfirmedReopens.remove(lease.value()) != null) {
+        confirmed.add(lease.value());
+      }
+    }
+    if (!confirmed.isEmpty()) {
+      ledger.tell(
+          new TrainingLedger.ConfirmReopen(
+              confirmed.stream().mapToLong(Long::longValue).toArray()));
+    }
+    if (unconfirmedReopens.isEmpty()) {
+      timers.cancel(ResendReopen.INSTANCE);
+      if (!confirmed.isEmpty()) {
+        getContext().getLog().info("the task source confirmed the reopen of every discarded lease");
+      }
     }
     return this;
   }

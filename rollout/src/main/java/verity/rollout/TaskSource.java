@@ -20,9 +20,11 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ServiceKeys;
@@ -30,6 +32,7 @@ import verity.actors.ids.LeaseId;
 import verity.actors.ids.TaskId;
 import verity.actors.protocol.LeaseProtocol;
 import verity.actors.protocol.LeaseProtocol.LeasesSettled;
+import verity.actors.protocol.LeaseProtocol.ReopenConfirmed;
 import verity.actors.protocol.LeaseProtocol.TasksReopened;
 import verity.envs.TaskGenerator;
 
@@ -43,7 +46,8 @@ import verity.envs.TaskGenerator;
  * the learner settles leases, so generation never runs ahead of training. A lease not settled
  * within the lease timeout (its worker died or its trajectories were lost) expires and its task is
  * leased again. Tasks the learner reopens (their training was rolled back with a checkpoint) are
- * leased again first.
+ * leased again first. A lease is reopened at most once: the learner sends a reopen until it is
+ * confirmed, so the same reopen may arrive several times, also across restarts of either side.
  */
 public final class TaskSource
     extends EventSourcedBehavior<TaskSource.Command, TaskSource.Event, TaskSource.Ledger> {
@@ -92,29 +96,39 @@ public final class TaskSource
    */
   public record Leased(long first, String[] tasks, int reissued, int fresh) implements Event {}
 
-  /** The learner is finished with these leases. */
-  public record Settled(long[] leases) implements Event {}
+  /** The learner is finished with these leases, all in the same way. */
+  public record Settled(long[] leases, LeaseProtocol.Settlement settlement) implements Event {}
 
   /** These leases expired (or were open at a crash); their tasks go to the reissue queue. */
   public record Expired(long[] leases) implements Event {}
 
-  /** These tasks' training was lost; they go to the reissue queue. */
-  public record Reopened(String[] tasks) implements Event {}
+  /**
+   * The training on these leases was lost ({@code tasks[i]} is the task of {@code leases[i]}):
+   * those still open are closed, and the tasks go to the reissue queue. No lease is reopened twice.
+   */
+  public record Reopened(long[] leases, String[] tasks) implements Event {}
 
   /** The ledger as a snapshot: an immutable copy taken on the actor's thread. */
   public record LedgerSnapshot(
-      long nextLease, long drawn, long[] openLeases, String[] openTasks, String[] reissue)
+      long nextLease,
+      long drawn,
+      long[] openLeases,
+      String[] openTasks,
+      String[] reissue,
+      long[] reopened)
       implements VerityMessage {}
 
   /**
    * The ledger's state: the next lease id, how many tasks the generator has produced, the open
-   * leases (id → task) in lease order, and the tasks waiting to be leased again.
+   * leases (id → task) in lease order, the tasks waiting to be leased again, and the leases whose
+   * reopen is journaled (so that a reopen sent again is confirmed without being journaled twice).
    */
   public static final class Ledger {
     long nextLease = 1;
     long drawn;
     final LinkedHashMap<Long, String> open = new LinkedHashMap<>();
     final ArrayDeque<String> reissue = new ArrayDeque<>();
+    final Set<Long> reopened = new HashSet<>();
 
     public long nextLease() {
       return nextLease;
@@ -182,7 +196,8 @@ public final class TaskSource
             l.drawn,
             l.open.keySet().stream().mapToLong(Long::longValue).toArray(),
             l.open.values().toArray(String[]::new),
-            l.reissue.toArray(String[]::new));
+            l.reissue.toArray(String[]::new),
+            l.reopened.stream().mapToLong(Long::longValue).toArray());
       }
 
       @Override
@@ -195,6 +210,9 @@ public final class TaskSource
           l.open.put(s.openLeases()[i], s.openTasks()[i]);
         }
         l.reissue.addAll(List.of(s.reissue()));
+        for (long id : s.reopened()) {
+          l.reopened.add(id);
+        }
         return l;
       }
     };
@@ -245,8 +263,7 @@ public final class TaskSource
 
   private Effect<Event, Ledger> onSettlement(Ledger ledger, Settlement s) {
     if (s.message() instanceof TasksReopened reopened) {
-      String[] tasks = reopened.tasks().stream().map(TaskId::value).toArray(String[]::new);
-      return serve(ledger, new Reopened(tasks), 0, List.of(tasks));
+      return onReopen(ledger, reopened);
     }
     LeasesSettled settled = (LeasesSettled) s.message();
     long[] known =
@@ -260,7 +277,40 @@ public final class TaskSource
     if (known.length == 0) {
       return serveWaiting(ledger); // already settled (a resend after a restart) or expired
     }
-    return serve(ledger, new Settled(known), known.length, List.of());
+    return serve(ledger, new Settled(known, settled.settlement()), known.length, List.of(), null);
+  }
+
+  /**
+   * Journals the reopen of the leases not reopened before, and confirms the whole message once that
+   * is done: a reopen sent again (its confirmation was lost, or the learner restarted) is confirmed
+   * without requeueing its tasks a second time. A reopened lease that is still open (its settlement
+   * was lost) is closed with it, so that its task is not requeued again when it expires.
+   */
+  private Effect<Event, Ledger> onReopen(Ledger ledger, TasksReopened r) {
+    List<Long> leases = new ArrayList<>();
+    List<String> tasks = new ArrayList<>();
+    Set<Long> seen = new HashSet<>();
+    int freed = 0;
+    for (int i = 0; i < r.leases().size(); i++) {
+      long id = r.leases().get(i).value();
+      if (ledger.reopened.contains(id) || !seen.add(id)) {
+        continue;
+      }
+      leases.add(id);
+      tasks.add(r.tasks().get(i).value());
+      if (ledger.open.containsKey(id)) {
+        freed++;
+        deadlines.remove(id);
+      }
+    }
+    Runnable confirm = () -> r.replyTo().tell(new ReopenConfirmed(r.leases()));
+    if (leases.isEmpty()) {
+      return serve(ledger, null, 0, List.of(), confirm);
+    }
+    Reopened event =
+        new Reopened(
+            leases.stream().mapToLong(Long::longValue).toArray(), tasks.toArray(String[]::new));
+    return serve(ledger, event, freed, tasks, confirm);
   }
 
   private Effect<Event, Ledger> onSweep(Ledger ledger) {
@@ -283,7 +333,11 @@ public final class TaskSource
     expired.forEach(deadlines::remove);
     long[] ids = expired.stream().mapToLong(Long::longValue).toArray();
     return serve(
-        ledger, new Expired(ids), ids.length, expired.stream().map(ledger.open::get).toList());
+        ledger,
+        new Expired(ids),
+        ids.length,
+        expired.stream().map(ledger.open::get).toList(),
+        null);
   }
 
   private Effect<Event, Ledger> onExpireRecovered(Ledger ledger) {
@@ -291,16 +345,16 @@ public final class TaskSource
   }
 
   private Effect<Event, Ledger> serveWaiting(Ledger ledger) {
-    return serve(ledger, null, 0, List.of());
+    return serve(ledger, null, 0, List.of(), null);
   }
 
   /**
    * Journals {@code first} (if any) and leases tasks to as many waiting requests as the window
    * allows, in one journal write: {@code first} frees {@code freed} leases and adds {@code
-   * requeued} to the reissue queue.
+   * requeued} to the reissue queue. {@code afterwards} (if any) runs once the write is done.
    */
   private Effect<Event, Ledger> serve(
-      Ledger ledger, Event first, int freed, List<String> requeued) {
+      Ledger ledger, Event first, int freed, List<String> requeued, Runnable afterwards) {
     List<Event> events = new ArrayList<>();
     if (first != null) {
       events.add(first);
@@ -311,23 +365,32 @@ public final class TaskSource
     if (recoveredOpen) {
       // Leases open when the last incarnation stopped: their workers are gone with it.
       recoveredOpen = false;
-      java.util.Set<Long> settledNow = new java.util.HashSet<>();
-      if (first instanceof Settled settled) {
-        for (long id : settled.leases()) {
-          settledNow.add(id);
-        }
+      Set<Long> closedNow = new HashSet<>();
+      long[] closing =
+          first instanceof Settled settled
+              ? settled.leases()
+              : first instanceof Reopened reopened ? reopened.leases() : new long[0];
+      for (long id : closing) {
+        closedNow.add(id);
       }
       List<Long> stillOpen =
-          ledger.open.keySet().stream().filter(id -> !settledNow.contains(id)).toList();
+          ledger.open.keySet().stream().filter(id -> !closedNow.contains(id)).toList();
       events.add(new Expired(stillOpen.stream().mapToLong(Long::longValue).toArray()));
       stillOpen.forEach(id -> reissueQueue.add(ledger.open.get(id)));
       openCount = 0;
     }
     int free = settings.maxOutstandingTasks() - openCount;
-    if (waiting.isEmpty() || free <= 0) {
-      return events.isEmpty() ? Effect().none() : Effect().persist(events);
-    }
     List<Runnable> replies = new ArrayList<>();
+    if (afterwards != null) {
+      replies.add(afterwards);
+    }
+    if (waiting.isEmpty() || free <= 0) {
+      if (events.isEmpty()) {
+        replies.forEach(Runnable::run);
+        return Effect().none();
+      }
+      return Effect().persist(events).thenRun(after -> replies.forEach(Runnable::run));
+    }
     long next = ledger.nextLease;
     int reissueTaken = 0;
     long deadline = System.nanoTime() + settings.leaseTimeout().toNanos();
@@ -398,7 +461,11 @@ public final class TaskSource
   }
 
   private static Ledger applyReopened(Ledger ledger, Reopened e) {
-    ledger.reissue.addAll(List.of(e.tasks()));
+    for (int i = 0; i < e.leases().length; i++) {
+      ledger.reopened.add(e.leases()[i]);
+      ledger.open.remove(e.leases()[i]);
+      ledger.reissue.add(e.tasks()[i]);
+    }
     return ledger;
   }
 }

@@ -8,10 +8,17 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.Receptionist;
+import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import akka.persistence.query.EventEnvelope;
+import akka.persistence.query.PersistenceQuery;
+import akka.stream.javadsl.Sink;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +65,27 @@ class TaskSourceTest {
               .getServiceInstances(ServiceKeys.LEASE_SETTLEMENT);
     }
     return refs.iterator().next();
+  }
+
+  /**
+   * The settlement port of a restarted task source: the receptionist forgets the stopped one's
+   * registration asynchronously, so a listing may still name it for a while.
+   */
+  ActorRef<LeaseProtocol.Command> settlementPortOtherThan(ActorRef<LeaseProtocol.Command> old) {
+    TestProbe<Receptionist.Listing> probe = testKit.createTestProbe();
+    testKit
+        .system()
+        .receptionist()
+        .tell(Receptionist.subscribe(ServiceKeys.LEASE_SETTLEMENT, probe.getRef()));
+    while (true) {
+      Set<ActorRef<LeaseProtocol.Command>> refs =
+          probe
+              .receiveMessage(Duration.ofSeconds(10))
+              .getServiceInstances(ServiceKeys.LEASE_SETTLEMENT);
+      if (!refs.isEmpty() && !refs.contains(old)) {
+        return refs.iterator().next();
+      }
+    }
   }
 
   @Test
@@ -114,7 +142,11 @@ class TaskSourceTest {
     List<TaskSource.Lease> before = worker.receiveMessage().leases();
     settlementPort(1)
         .tell(new LeasesSettled(List.of(before.get(0).id()), LeaseProtocol.Settlement.CONSUMED));
-    settlementPort(1).tell(new LeaseProtocol.TasksReopened(List.of(new TaskId("9+9"))));
+    TestProbe<LeaseProtocol.ReopenConfirmed> confirmations = testKit.createTestProbe();
+    settlementPort(1)
+        .tell(
+            new LeaseProtocol.TasksReopened(
+                List.of(before.get(0).id()), List.of(new TaskId("9+9")), confirmations.getRef()));
     source.tell(new TaskSource.RequestTasks(1, "w", worker.getRef()));
     assertEquals(
         new TaskId("9+9"), worker.receiveMessage().leases().get(0).task(), "reopened goes first");
@@ -139,5 +171,132 @@ class TaskSourceTest {
     for (TaskSource.Lease l : after.subList(3, 8)) {
       assertEquals(reference.next().id(), l.task().value(), "the generator continues");
     }
+  }
+
+  @Test
+  void shouldJournalAReopenOnceHoweverOftenItIsSentAndConfirmEachSend() {
+    RolloutSettings settings = settings(8, Duration.ofMinutes(5));
+    ActorRef<TaskSource.Command> source =
+        testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
+    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
+    source.tell(new TaskSource.RequestTasks(1, "w", worker.getRef()));
+    TaskSource.Lease lease = worker.receiveMessage().leases().get(0);
+    settlementPort(1)
+        .tell(new LeasesSettled(List.of(lease.id()), LeaseProtocol.Settlement.CONSUMED));
+
+    TestProbe<LeaseProtocol.ReopenConfirmed> confirmations = testKit.createTestProbe();
+    LeaseProtocol.TasksReopened reopen =
+        new LeaseProtocol.TasksReopened(
+            List.of(lease.id()), List.of(new TaskId("lost")), confirmations.getRef());
+    ActorRef<LeaseProtocol.Command> port = settlementPort(1);
+    port.tell(reopen);
+    confirmations.expectMessage(new LeaseProtocol.ReopenConfirmed(List.of(lease.id())));
+    port.tell(reopen); // its confirmation was lost, say: the learner sends it again
+    confirmations.expectMessage(new LeaseProtocol.ReopenConfirmed(List.of(lease.id())));
+    testKit.stop(source);
+
+    ActorRef<TaskSource.Command> restarted =
+        testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
+    // A learner that restarted before the confirmation came sends it once more.
+    settlementPortOtherThan(port).tell(reopen);
+    confirmations.expectMessage(new LeaseProtocol.ReopenConfirmed(List.of(lease.id())));
+    restarted.tell(new TaskSource.RequestTasks(8, "w", worker.getRef()));
+    List<TaskId> tasks =
+        worker.receiveMessage().leases().stream().map(TaskSource.Lease::task).toList();
+    assertEquals(new TaskId("lost"), tasks.get(0));
+    assertEquals(
+        1,
+        tasks.stream().filter(new TaskId("lost")::equals).count(),
+        "three sends, one reopen: " + tasks);
+  }
+
+  @Test
+  void shouldCloseAnOpenLeaseItReopensSoThatItsTaskIsQueuedOnce() {
+    RolloutSettings settings = settings(2, Duration.ofMinutes(5));
+    ActorRef<TaskSource.Command> source =
+        testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
+    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
+    source.tell(new TaskSource.RequestTasks(1, "w", worker.getRef()));
+    TaskSource.Lease lease = worker.receiveMessage().leases().get(0);
+    // Consumed by a step that was then discarded, and its settlement was lost: still open here.
+    TestProbe<LeaseProtocol.ReopenConfirmed> confirmations = testKit.createTestProbe();
+    settlementPort(1)
+        .tell(
+            new LeaseProtocol.TasksReopened(
+                List.of(lease.id()), List.of(lease.task()), confirmations.getRef()));
+    confirmations.expectMessage(new LeaseProtocol.ReopenConfirmed(List.of(lease.id())));
+    testKit.stop(source);
+
+    // A lease still open at the restart would be expired and its task queued a second time.
+    ActorRef<TaskSource.Command> restarted =
+        testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
+    restarted.tell(new TaskSource.RequestTasks(2, "w", worker.getRef()));
+    List<TaskSource.Lease> after = worker.receiveMessage().leases();
+    TaskGenerator reference = ArithmeticSuite.singleDigit().generator(1);
+    reference.next(); // the one drawn before the stop
+    assertEquals(
+        List.of(lease.task(), new TaskId(reference.next().id())),
+        after.stream().map(TaskSource.Lease::task).toList());
+  }
+
+  @Test
+  void shouldJournalHowEachLeaseWasSettledAndReplayItAfterARestart() throws Exception {
+    RolloutSettings settings = settings(3, Duration.ofMinutes(5));
+    ActorRef<TaskSource.Command> source =
+        testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
+    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
+    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
+    List<TaskSource.Lease> leases = worker.receiveMessage().leases();
+    List<LeaseProtocol.Settlement> kinds =
+        List.of(
+            LeaseProtocol.Settlement.CONSUMED,
+            LeaseProtocol.Settlement.REJECTED_STALE,
+            LeaseProtocol.Settlement.FAILED);
+    ActorRef<LeaseProtocol.Command> port = settlementPort(1);
+    for (int i = 0; i < 3; i++) {
+      port.tell(new LeasesSettled(List.of(leases.get(i).id()), kinds.get(i)));
+    }
+    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
+    assertEquals(
+        3,
+        worker.receiveMessage().leases().size(),
+        "the window was full: all three settlements are journaled");
+    testKit.stop(source);
+
+    ActorRef<TaskSource.Command> restarted =
+        testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
+    restarted.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
+    assertEquals(
+        3,
+        worker.receiveMessage().leases().size(),
+        "the replay of the settlements leaves only the three open at the stop, handed out again");
+
+    Map<Long, LeaseProtocol.Settlement> journaled = new HashMap<>();
+    for (Object event : journal()) {
+      if (event instanceof TaskSource.Settled settled) {
+        for (long id : settled.leases()) {
+          journaled.put(id, settled.settlement());
+        }
+      }
+    }
+    assertEquals(
+        Map.of(
+            leases.get(0).id().value(), kinds.get(0),
+            leases.get(1).id().value(), kinds.get(1),
+            leases.get(2).id().value(), kinds.get(2)),
+        journaled);
+  }
+
+  /** The task source's events, read back from the durable journal. */
+  List<Object> journal() throws Exception {
+    JdbcReadJournal journal =
+        PersistenceQuery.get(testKit.system())
+            .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    return journal
+        .currentEventsByPersistenceId(TaskSource.PERSISTENCE_ID.id(), 0L, Long.MAX_VALUE)
+        .map(EventEnvelope::event)
+        .runWith(Sink.seq(), testKit.system())
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
   }
 }

@@ -1,5 +1,6 @@
 package verity.actors.protocol;
 
+import akka.actor.typed.ActorRef;
 import java.util.List;
 import verity.actors.VerityMessage;
 import verity.actors.ids.LeaseId;
@@ -33,12 +34,28 @@ public final class LeaseProtocol {
   }
 
   /**
-   * The training on these tasks was lost (the learner resumed from a checkpoint taken before it):
-   * lease them again.
+   * The training on these leases was lost (the learner resumed from a checkpoint taken before it):
+   * lease their tasks again. {@code tasks.get(i)} is the task of {@code leases.get(i)}. The task
+   * source journals each lease's reopen once, however often it is sent, and confirms to {@code
+   * replyTo} once it is journaled; the learner sends it again until then.
    */
-  public record TasksReopened(List<TaskId> tasks) implements Command {
+  public record TasksReopened(
+      List<LeaseId> leases, List<TaskId> tasks, ActorRef<ReopenConfirmed> replyTo)
+      implements Command {
     public TasksReopened {
+      leases = List.copyOf(leases);
       tasks = List.copyOf(tasks);
+      if (leases.size() != tasks.size()) {
+        throw new IllegalArgumentException(
+            leases.size() + " leases but " + tasks.size() + " tasks to reopen");
+      }
+    }
+  }
+
+  /** The reopen of these leases is in the task source's journal (now or from an earlier send). */
+  public record ReopenConfirmed(List<LeaseId> leases) implements VerityMessage {
+    public ReopenConfirmed {
+      leases = List.copyOf(leases);
     }
   }
 }

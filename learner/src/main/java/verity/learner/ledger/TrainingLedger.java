@@ -9,8 +9,12 @@ import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.ids.PolicyVersion;
@@ -23,6 +27,10 @@ import verity.learner.checkpoint.CheckpointRef;
  * after it: their training is lost with the crash, so their tasks are leased again, and their
  * leases no longer count as consumed. A lease consumed by two surviving steps is counted as a
  * duplicate; the learner drops repeated deliveries before they reach a step, so that count stays 0.
+ *
+ * <p>The reopen of a discarded step's leases stays owed until the task source confirms it, across
+ * any number of restarts: a learner killed before the confirmation came sends it again when it
+ * resumes.
  *
  * <p>A child of the learner, which is the only writer of this persistence id.
  */
@@ -40,7 +48,8 @@ public final class TrainingLedger
 
   /** The journal's view of the run. */
   public record Recovered(
-      String suite, List<CheckpointRef> checkpoints, BitSet consumed, long duplicates) {}
+      String suite, List<CheckpointRef> checkpoints, BitSet consumed, long duplicates)
+      implements LocalOnly {}
 
   /** A fresh run on {@code suite} with its first checkpoint (the initial weights). */
   public record Begin(String suite, CheckpointRef initial, ActorRef<Done> replyTo)
@@ -49,14 +58,30 @@ public final class TrainingLedger
   /** Resume from this checkpoint; the reply names the steps whose training was lost. */
   public record Resume(CheckpointRef from, ActorRef<Resumed> replyTo) implements Command {}
 
-  /** The steps applied after the checkpoint a run resumed from, now discarded. */
-  public record Resumed(List<StepApplied> discarded, long duplicates) {}
+  /**
+   * The steps applied after the checkpoint a run resumed from, now discarded; the steps that
+   * survive, as far back as the oldest checkpoint kept (their leases may have been settled with a
+   * message lost in the crash); and the leases whose reopen the task source has not confirmed yet
+   * (lease → task, in the order they were discarded), those of {@code discarded} among them.
+   */
+  public record Resumed(
+      List<StepApplied> discarded,
+      List<StepApplied> surviving,
+      Map<Long, String> unconfirmedReopens,
+      long duplicates)
+      implements LocalOnly {}
 
   /** Record a step; the reply is sent once it is in the journal. */
   public record RecordStep(StepApplied step, ActorRef<StepRecorded> replyTo) implements Command {}
 
   /** A step is in the journal; {@code duplicates} counts leases consumed twice in the run. */
-  public record StepRecorded(StepApplied step, long duplicates) {}
+  public record StepRecorded(StepApplied step, long duplicates) implements LocalOnly {}
+
+  /**
+   * The task source has journaled the reopen of these leases; none is sent again. Not answered: if
+   * it is lost in a crash, the reopen is sent again and the task source confirms it again.
+   */
+  public record ConfirmReopen(long[] leases) implements Command {}
 
   /** Record a saved checkpoint; the reply is sent once it is in the journal. */
   public record RecordCheckpoint(CheckpointRef ref, ActorRef<CheckpointRef> replyTo)
@@ -78,8 +103,14 @@ public final class TrainingLedger
     }
   }
 
-  /** The run resumed from the checkpoint of {@code version}; later steps were discarded. */
+  /**
+   * The run resumed from the checkpoint of {@code version}; later steps were discarded and their
+   * leases are to be reopened.
+   */
   public record ResumedFrom(long version) implements Event {}
+
+  /** The task source confirmed that it journaled the reopen of these leases. */
+  public record ReopenConfirmed(long[] leases) implements Event {}
 
   /** The ledger's state, rebuilt from the journal. */
   public static final class State {
@@ -88,6 +119,7 @@ public final class TrainingLedger
     private final List<StepApplied> steps = new ArrayList<>();
     private final BitSet consumed = new BitSet();
     private long duplicates;
+    private final LinkedHashMap<Long, String> unconfirmedReopens = new LinkedHashMap<>();
   }
 
   private final int retention;
@@ -118,6 +150,7 @@ public final class TrainingLedger
         .onCommand(Resume.class, this::onResume)
         .onCommand(RecordStep.class, this::onRecordStep)
         .onCommand(RecordCheckpoint.class, this::onRecordCheckpoint)
+        .onCommand(ConfirmReopen.class, this::onConfirmReopen)
         .build();
   }
 
@@ -147,7 +180,24 @@ public final class TrainingLedger
     List<StepApplied> discarded = s.steps.stream().filter(x -> x.version() > from).toList();
     return Effect()
         .persist(new ResumedFrom(from))
-        .thenRun(after -> r.replyTo().tell(new Resumed(discarded, after.duplicates)));
+        .thenRun(
+            after ->
+                r.replyTo()
+                    .tell(
+                        new Resumed(
+                            discarded,
+                            List.copyOf(after.steps),
+                            Collections.unmodifiableMap(
+                                new LinkedHashMap<>(after.unconfirmedReopens)),
+                            after.duplicates)));
+  }
+
+  private Effect<Event, State> onConfirmReopen(State s, ConfirmReopen c) {
+    long[] owed =
+        Arrays.stream(c.leases())
+            .filter(lease -> s.unconfirmedReopens.containsKey(lease))
+            .toArray();
+    return owed.length == 0 ? Effect().none() : Effect().persist(new ReopenConfirmed(owed));
   }
 
   private Effect<Event, State> onRecordStep(State s, RecordStep r) {
@@ -176,6 +226,14 @@ public final class TrainingLedger
         .onEvent(StepApplied.class, TrainingLedger::applyStep)
         .onEvent(CheckpointSaved.class, this::applyCheckpoint)
         .onEvent(ResumedFrom.class, TrainingLedger::applyResumed)
+        .onEvent(
+            ReopenConfirmed.class,
+            (s, e) -> {
+              for (long lease : e.leases()) {
+                s.unconfirmedReopens.remove(lease);
+              }
+              return s;
+            })
         .build();
   }
 
@@ -204,8 +262,9 @@ public final class TrainingLedger
   private static State applyResumed(State s, ResumedFrom e) {
     for (StepApplied x : s.steps) {
       if (x.version() > e.version()) {
-        for (long lease : x.leases()) {
-          s.consumed.clear(Math.toIntExact(lease));
+        for (int i = 0; i < x.leases().length; i++) {
+          s.consumed.clear(Math.toIntExact(x.leases()[i]));
+          s.unconfirmedReopens.put(x.leases()[i], x.tasks()[i]);
         }
       }
     }
