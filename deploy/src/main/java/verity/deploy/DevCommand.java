@@ -11,6 +11,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -30,7 +33,7 @@ final class DevCommand implements Callable<Integer> {
   @Mixin RunOptions run;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Map<String, Object> flags = run.flags();
@@ -68,14 +71,19 @@ final class DevCommand implements Callable<Integer> {
     VerityNode.joinSelf(system);
     try {
       RunSummary s = result.join();
+      LedgerAudit.Result audit =
+          LedgerAudit.run(system).toCompletableFuture().get(120, TimeUnit.SECONDS);
+      s = s.withLedger(audit);
+      out.println(RunOptions.ledgerLine(audit));
       out.println(RunOptions.doneLine(s));
       if (plan.dev().summary().isPresent()) {
         s.writeTo(plan.dev().summary().get());
         out.println("summary written to " + plan.dev().summary().get());
       }
       return 0;
-    } catch (CompletionException e) {
-      err.println("verity dev: " + e.getCause().getMessage());
+    } catch (CompletionException | ExecutionException | TimeoutException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      err.println("verity dev: " + cause.getMessage());
       return 1;
     } finally {
       system.terminate();

@@ -22,6 +22,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -97,6 +101,8 @@ final class LocalCommand implements Callable<Integer> {
     flags.put("akka.remote.artery.canonical.port", seedPort);
     flags.put("akka.cluster.roles", List.of(Role.CONSOLE.configName()));
     flags.put("akka.cluster.seed-nodes", List.of(seed.akkaAddress(NodeCommand.SYSTEM)));
+    // Ctrl-C stops the run with a summary first (see the hook below), then this actor system.
+    flags.put("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
     if (chosen == Transport.AERON_UDP) {
       flags.put(
           "akka.remote.artery.advanced.aeron.aeron-dir",
@@ -146,35 +152,61 @@ final class LocalCommand implements Callable<Integer> {
         seed,
         nodesDir);
 
+    List<NodeProcesses.Spec> specs = nodeSpecs();
+    Map<Integer, String> names = new java.util.HashMap<>();
+    names.put(seedPort, "local");
+    specs.forEach(n -> names.put(n.port(), n.name()));
     CompletableFuture<RunSummary> result = new CompletableFuture<>();
+    CompletableFuture<ActorRef<RunMonitor.Command>> monitor = new CompletableFuture<>();
     ActorSystem<Void> system =
         VerityNode.start(
             NodeCommand.SYSTEM,
             Behaviors.setup(
                 ctx -> {
                   ActorRef<Evaluator.Command> evaluator = NodeRoles.spawnEvaluator(ctx, plan);
+                  monitor.complete(
+                      ctx.spawn(
+                          RunMonitor.create(plan.dev(), evaluator, out::println, result),
+                          "monitor"));
                   ctx.spawn(
-                      RunMonitor.create(plan.dev(), evaluator, out::println, result), "monitor");
+                      MembershipPrinter.create(out::println, MembershipPrinter.byPort(names)),
+                      "membership");
                   return Behaviors.empty();
                 }),
             plan.config());
     NodeProcesses processes =
         new NodeProcesses(data, runConfig, seed, chosen, nodeJavaOptions, out);
+    CountDownLatch finished = new CountDownLatch(1);
     Thread onCtrlC =
         new Thread(
             () -> {
-              out.println("verity local: stopping the cluster");
-              processes.stopAll(stopTimeout, null);
+              // Ctrl-C: the run stops as if it had ended, with a summary; this process's actor
+              // system is stopped by the main thread, not by Akka's own hook.
+              out.println("verity local: interrupted; stopping the run");
+              monitor.thenAccept(m -> m.tell(new RunMonitor.Interrupt()));
+              try {
+                if (!finished.await(stopTimeout.toSeconds() + 90, TimeUnit.SECONDS)) {
+                  processes.stopAll(Duration.ZERO, null);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
             },
-            "verity-local-stop");
+            "verity-local-interrupt");
     Runtime.getRuntime().addShutdownHook(onCtrlC);
     try {
-      for (NodeProcesses.Spec s : nodeSpecs()) {
+      for (NodeProcesses.Spec s : specs) {
         processes.start(s, exited -> failWithoutLearners(processes, result));
       }
       RunSummary s = result.join();
       out.println("stopping the cluster: every node leaves");
       Cluster cluster = Cluster.get(system);
+      // Nodes joined by hand (verity node --seed-nodes this one) leave too.
+      for (akka.cluster.Member m : cluster.state().getMembers()) {
+        if (!m.address().equals(cluster.selfMember().address())) {
+          cluster.manager().tell(Leave.create(m.address()));
+        }
+      }
       processes.stopAll(
           stopTimeout,
           node ->
@@ -189,26 +221,32 @@ final class LocalCommand implements Callable<Integer> {
       for (NodeProcesses.Node n : processes.nodes()) {
         exits.put(n.spec().name(), n.process().isAlive() ? null : n.process().exitValue());
       }
-      s = s.withNodeExits(exits);
+      // The nodes are gone, so the journal is free to read: what became of every lease.
+      LedgerAudit.Result audit =
+          LedgerAudit.run(system).toCompletableFuture().get(120, TimeUnit.SECONDS);
+      s = s.withNodeExits(exits).withLedger(audit);
+      out.println(RunOptions.ledgerLine(audit));
       out.println(RunOptions.doneLine(s));
       if (plan.dev().summary().isPresent()) {
         s.writeTo(plan.dev().summary().get());
         out.println("summary written to " + plan.dev().summary().get());
       }
       return 0;
-    } catch (CompletionException e) {
-      err.println("verity local: " + e.getCause().getMessage());
+    } catch (CompletionException | ExecutionException | TimeoutException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      err.println("verity local: " + cause.getMessage());
       processes.stopAll(stopTimeout, null);
       return 1;
     } finally {
-      try {
-        Runtime.getRuntime().removeShutdownHook(onCtrlC);
-      } catch (IllegalStateException alreadyShuttingDown) {
-        // Ctrl-C: the hook is running and stops the nodes.
-      }
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
       NativeWork.awaitAll(Duration.ofSeconds(60));
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(onCtrlC);
+      } catch (IllegalStateException shuttingDown) {
+        // Ctrl-C: the hook is waiting for this thread, which is done.
+      }
     }
   }
 

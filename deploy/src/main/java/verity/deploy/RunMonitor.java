@@ -38,6 +38,12 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
 
   private record Event(TrainingEvent event) implements Command, LocalOnly {}
 
+  /**
+   * Stop at once (Ctrl-C): the summary is completed without a final evaluation, its final pass@1
+   * that of the last evaluation (NaN if there was none).
+   */
+  public record Interrupt() implements Command, LocalOnly {}
+
   private record FinalEvaluation(EvaluationCompleted result) implements Command, LocalOnly {}
 
   private enum Timeout implements Command, LocalOnly {
@@ -68,6 +74,7 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
   private Long resumedFromVersion;
   private int warmStartSteps;
   private String stopReason;
+  private String lastEvaluationSet = "none";
 
   public static Behavior<Command> create(
       DevSettings settings,
@@ -108,6 +115,7 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
         .onMessage(FinalEvaluation.class, this::onFinalEvaluation)
         .onMessageEquals(Timeout.MAX_MINUTES, () -> stop("max-minutes"))
         .onMessageEquals(Timeout.FINAL_EVALUATION, this::onFinalEvaluationTimeout)
+        .onMessage(Interrupt.class, i -> onInterrupt())
         .build();
   }
 
@@ -214,6 +222,7 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
   }
 
   private void onEvaluation(EvaluationCompleted ev) {
+    lastEvaluationSet = ev.evaluationSet();
     if (initialPass == null) {
       initialPass = ev.passAt1();
     }
@@ -251,6 +260,15 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
       onEvaluation(f.result());
     }
     complete(f.result().passAt1(), f.result().evaluationSet());
+    return Behaviors.stopped();
+  }
+
+  private Behavior<Command> onInterrupt() {
+    stopReason = "interrupted";
+    timers.cancel(Timeout.FINAL_EVALUATION);
+    out.accept("stopping (interrupted): no final evaluation");
+    double last = curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1).pass();
+    complete(last, lastEvaluationSet);
     return Behaviors.stopped();
   }
 
@@ -293,7 +311,9 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
                 consumed,
                 rejectedStale,
                 0,
-                duplicates),
+                duplicates,
+                0),
+            null,
             nodeReports(),
             List.copyOf(curve)));
   }

@@ -164,6 +164,26 @@ final class RunOptions {
         s.tokensPerSecond());
   }
 
+  /** What the journal says became of the run's leases. */
+  static String ledgerLine(LedgerAudit.Result a) {
+    return String.format(
+        Locale.ROOT,
+        "ledger: %,d leases: %,d consumed, %,d rejected stale, %,d failed, %,d expired and leased"
+            + " again, %,d reopened, %,d open at the end; lost %d, duplicates %d%s",
+        a.leased(),
+        a.consumed(),
+        a.rejectedStale(),
+        a.failed(),
+        a.expired(),
+        a.reopened(),
+        a.openAtEnd(),
+        a.lost(),
+        a.duplicates(),
+        a.inconsistencies() == 0
+            ? ""
+            : ", " + a.inconsistencies() + " INCONSISTENCIES (lost sample " + a.lostSample() + ")");
+  }
+
   /** Java system properties a process running models needs before DJL loads. */
   static void applyModelProperties(Config config) {
     System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));

@@ -29,17 +29,26 @@ public record RunSummary(
     String stopReason,
     Long resumedFromVersion,
     Trajectories trajectories,
+    LedgerAudit.Result ledger,
     List<NodeReport> nodes,
     List<CurvePoint> curve) {
 
   /**
    * Counts of the run: generated and scored from the workers' and verifiers' reports, consumed and
-   * rejected from the learner; {@code lost} and {@code duplicates} from the audit of the journal at
-   * the end ({@link LedgerAudit}): leases whose trajectories vanished without being trained on,
-   * rejected or handed out again, and leases trained on by two surviving steps.
+   * rejected from the learner; {@code lost}, {@code duplicates} and {@code leasesExpired} from the
+   * audit of the journal at the end ({@link LedgerAudit}, in full under {@code ledger}): leases
+   * whose trajectories vanished without being trained on, rejected or handed out again; leases
+   * trained on by two surviving steps; leases that expired (their worker or verifier died, or was
+   * too slow) and whose tasks were handed out again.
    */
   public record Trajectories(
-      long generated, long scored, long consumed, long rejectedStale, long lost, long duplicates) {}
+      long generated,
+      long scored,
+      long consumed,
+      long rejectedStale,
+      long lost,
+      long duplicates,
+      long leasesExpired) {}
 
   /**
    * One node's share of the run, from the reports of its workers and verifiers; {@code exitCode} is
@@ -74,8 +83,8 @@ public record RunSummary(
     return withNodes(List.copyOf(byName.values()));
   }
 
-  /** This summary with the journal audit's counts of lost and duplicated trajectories. */
-  public RunSummary withLedger(long lost, long duplicates) {
+  /** This summary with the journal audit's counts of lost, duplicated and expired leases. */
+  public RunSummary withLedger(LedgerAudit.Result audit) {
     Trajectories t = trajectories;
     return new RunSummary(
         suite,
@@ -92,7 +101,14 @@ public record RunSummary(
         stopReason,
         resumedFromVersion,
         new Trajectories(
-            t.generated(), t.scored(), t.consumed(), t.rejectedStale(), lost, duplicates),
+            t.generated(),
+            t.scored(),
+            t.consumed(),
+            t.rejectedStale(),
+            audit.lost(),
+            audit.duplicates(),
+            audit.expired()),
+        audit,
         nodes,
         curve);
   }
@@ -113,6 +129,7 @@ public record RunSummary(
         stopReason,
         resumedFromVersion,
         trajectories,
+        ledger,
         replaced,
         curve);
   }

@@ -49,8 +49,7 @@ class DevCrashResumeTest {
       processes.add(process);
     }
 
-    void await(Predicate<String> condition, long seconds, String what)
-        throws InterruptedException {
+    void await(Predicate<String> condition, long seconds, String what) throws InterruptedException {
       p.await(condition, seconds, what);
     }
 

@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,8 +43,18 @@ class LocalClusterFaultTest {
   final List<VerityProcess> processes = new ArrayList<>();
 
   @AfterEach
-  void killLeftovers() {
+  void keepOutputAndKillLeftovers(org.junit.jupiter.api.TestInfo test) throws IOException {
     processes.forEach(VerityProcess::kill);
+    // The launcher's and joiners' output, for review: target/fault-tests/<test>.log
+    Path logs = Path.of("target", "fault-tests");
+    Files.createDirectories(logs);
+    StringBuilder text = new StringBuilder();
+    for (VerityProcess p : processes) {
+      text.append(String.join("\n", p.lines)).append("\n\n");
+    }
+    String name = test.getDisplayName().replaceAll("[^A-Za-z0-9-]+", "_");
+    Files.writeString(
+        logs.resolve(test.getTestMethod().orElseThrow().getName() + "-" + name + ".log"), text);
   }
 
   VerityProcess local(String transport, int maxSteps, String extraSettings, String... nodes)
@@ -65,7 +74,7 @@ class LocalClusterFaultTest {
                 "--config",
                 settings.toString(),
                 "--max-steps",
-                Integer.toString(maxSteps),
+                Integer.toString(maxSteps), // 0: no limit
                 "--max-minutes",
                 "8",
                 "--summary",
@@ -139,11 +148,11 @@ class LocalClusterFaultTest {
   @ValueSource(strings = {"tcp", "aeron-udp"})
   void shouldKeepTrainingWhenARewardNodeIsKilledWithVerificationsInFlight(String transport)
       throws Exception {
-    int maxSteps = 50;
-    // Every check takes 20 ms more: a batch of 128 keeps a verifier busy for over a second, so a
-    // kill always finds accepted batches not yet scored.
+    int maxSteps = 40;
+    // Every check takes 10 ms more: a batch of 128 keeps a verifier busy for over half a second,
+    // so a kill finds accepted batches not yet scored.
     String slowChecks =
-        "verity.reward.added-latency { distribution = fixed, median = 20ms, sigma = 0, max = 20ms"
+        "verity.reward.added-latency { distribution = fixed, median = 10ms, sigma = 0, max = 10ms"
             + " }\n";
     VerityProcess local = local(transport, maxSteps, slowChecks, "--reward", "2");
     long victim = pidOf(local, "reward-1");
@@ -153,7 +162,8 @@ class LocalClusterFaultTest {
     awaitVersion(local, atKill + 10, "training after the kill");
 
     RunSummary s = assertFinishedWithCleanLedger(local, maxSteps);
-    assertTrue(node(s, "reward-1").trajectoriesScored() > 0, "reward-1 worked before: " + s.nodes());
+    assertTrue(
+        node(s, "reward-1").trajectoriesScored() > 0, "reward-1 worked before: " + s.nodes());
     assertTrue(
         s.trajectories().leasesExpired() > 0,
         "the leases of the verifications lost in flight expired and were leased again: "
@@ -170,7 +180,8 @@ class LocalClusterFaultTest {
     String host = coordinatorHost();
     long victim = pidOf(local, host);
     ProcessHandle.of(victim).orElseThrow().destroyForcibly();
-    local.await(l -> l.startsWith("node " + host + " exited with code 137"), 60, "the kill noticed");
+    local.await(
+        l -> l.startsWith("node " + host + " exited with code 137"), 60, "the kill noticed");
     local.await(l -> l.startsWith("resumed from the checkpoint of v"), 120, "a resume elsewhere");
     awaitVersion(local, atKill + 10, "training after the resume");
 
@@ -187,17 +198,60 @@ class LocalClusterFaultTest {
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"tcp", "aeron-udp"})
   void shouldDownAFrozenNodeKeepTrainingAndLetANewNodeJoin(String transport) throws Exception {
-    int maxSteps = 400;
-    VerityProcess local = local(transport, maxSteps, "", "--rollout", "2");
+    // No step limit: the test interrupts the run (Ctrl-C) once the new node has generated.
+    VerityProcess local = local(transport, 0, "", "--rollout", "2");
     long seedPort = local.awaitNumber(SEED, 30, "the seed node's port");
     long victim = pidOf(local, "rollout-1");
     long atFreeze = awaitVersion(local, 8, "training before the freeze");
     signal("STOP", victim);
+    local.await(l -> l.matches("cluster: rollout-1 .* unreachable"), 60, "rollout-1 unreachable");
+    awaitVersion(local, atFreeze + 5, "training while rollout-1 is frozen");
     local.await(
-        l -> l.contains("downed") || l.contains("UNREACHABLE") || l.contains("Downing"),
-        5,
-        "nothing yet");
-    // ...
+        l -> l.matches("cluster: rollout-1 .* removed \\(downed\\)"), 90, "rollout-1 downed");
+    signal("CONT", victim);
+    local.await(
+        l -> l.startsWith("node rollout-1 exited with code 1"),
+        60,
+        "rollout-1 finding itself downed and exiting");
+
+    // Elastic: a new rollout node joins the running cluster and generates with current weights.
+    Path data = dir.resolve("data");
+    VerityProcess joiner =
+        new VerityProcess(
+            "node",
+            "--name",
+            "rollout-3",
+            "--roles",
+            "rollout",
+            "--port",
+            Integer.toString(NodeAddress.freePort("127.0.0.1")),
+            "--seed-nodes",
+            "127.0.0.1:" + seedPort,
+            "--transport",
+            transport,
+            "--data-dir",
+            data.toString(),
+            "--config",
+            data.resolve("nodes/run.conf").toString());
+    processes.add(joiner);
+    joiner.await(l -> l.startsWith("node rollout-3 up"), 120, "rollout-3 joining");
+    long versionAtJoin = local.lastMatch(STEP);
+    Pattern generating = Pattern.compile("^worker rollout-3:rollout-0 generating with v(\\d+)");
+    long firstVersion = local.awaitNumber(generating, 120, "rollout-3 generating");
+    assertTrue(
+        firstVersion >= versionAtJoin,
+        "its first batch used v" + firstVersion + ", the learner was at v" + versionAtJoin);
+    awaitVersion(local, firstVersion + 5, "training with the new node");
+
+    signal("TERM", local.process.pid()); // as Ctrl-C: the run stops with a summary
+    assertEquals(0, local.waitForExit(180), local.tail());
+    RunSummary s = RunSummary.read(summaryFile());
+    assertEquals("interrupted", s.stopReason());
+    assertEquals(0, s.trajectories().lost(), "no trajectory lost: " + s.trajectories());
+    assertEquals(0, s.trajectories().duplicates(), "none trained twice: " + s.trajectories());
+    assertEquals(1, node(s, "rollout-1").exitCode(), "rollout-1 exited as downed");
+    assertTrue(node(s, "rollout-3").trajectoriesGenerated() > 0, "rollout-3 worked: " + s.nodes());
+    assertEquals(0, joiner.waitForExit(60), "rollout-3 left with the cluster:\n" + joiner.tail());
   }
 
   /** The learner node whose log says it runs the coordinator now. */
@@ -212,9 +266,5 @@ class LocalClusterFaultTest {
     }
     assertNotNull(host, "a learner node runs the coordinator");
     return host;
-  }
-
-  static long group(Matcher m) {
-    return Long.parseLong(m.group(1));
   }
 }

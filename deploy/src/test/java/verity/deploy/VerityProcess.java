@@ -29,6 +29,9 @@ final class VerityProcess {
     command.add("-Xmx2g");
     command.add("-Xss2m");
     command.add("-Dai.djl.offline=true");
+    // The command's own logging (log files per node), not the tests' console configuration that
+    // is on the same class path; nodes started by verity local inherit the property.
+    command.add("-Dlogback.configurationFile=logback.xml");
     command.add("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

@@ -191,7 +191,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
   private void maybeRequest() {
     if (policy == null
-        || (!loaded && staged == null)
+        || (!loaded && staged.get() == null)
         || source.isEmpty()
         || requested
         || generating
