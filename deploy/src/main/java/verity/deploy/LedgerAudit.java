@@ -98,6 +98,33 @@ public final class LedgerAudit {
   }
 
   /**
+   * Audits the journal of the run configured in {@code config} from an actor system of its own,
+   * with no cluster and no remoting, started and stopped for the purpose: for a process whose
+   * cluster node has already stopped (or is stopping), once the run's nodes have let go of the
+   * journal.
+   */
+  public static Result runStandalone(com.typesafe.config.Config config, java.time.Duration limit)
+      throws java.util.concurrent.ExecutionException,
+          java.util.concurrent.TimeoutException,
+          InterruptedException {
+    com.typesafe.config.Config local =
+        com.typesafe.config.ConfigFactory.parseString(
+                "akka.actor.provider = local\nakka.coordinated-shutdown.run-by-jvm-shutdown-hook ="
+                    + " off")
+            .withFallback(config);
+    ActorSystem<Void> system =
+        ActorSystem.create(akka.actor.typed.javadsl.Behaviors.empty(), "ledger-audit", local);
+    try {
+      return run(system)
+          .toCompletableFuture()
+          .get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+    }
+  }
+
+  /**
    * Audits these events: the task source's and the learner's, each in journal order. For a journal
    * read some other way, or for a test.
    */

@@ -177,12 +177,15 @@ final class LocalCommand implements Callable<Integer> {
     NodeProcesses processes =
         new NodeProcesses(data, runConfig, seed, chosen, nodeJavaOptions, out);
     CountDownLatch finished = new CountDownLatch(1);
+    java.util.concurrent.atomic.AtomicBoolean interrupted =
+        new java.util.concurrent.atomic.AtomicBoolean();
     Thread onCtrlC =
         new Thread(
             () -> {
               // Ctrl-C: the run stops as if it had ended, with a summary; this process's actor
               // system is stopped by the main thread, not by Akka's own hook.
               out.println("verity local: interrupted; stopping the run");
+              interrupted.set(true);
               monitor.thenAccept(m -> m.tell(new RunMonitor.Interrupt()));
               try {
                 if (!finished.await(stopTimeout.toSeconds() + 90, TimeUnit.SECONDS)) {
@@ -200,30 +203,37 @@ final class LocalCommand implements Callable<Integer> {
       }
       RunSummary s = result.join();
       out.println("stopping the cluster: every node leaves");
-      Cluster cluster = Cluster.get(system);
-      // Nodes joined by hand (verity node --seed-nodes this one) leave too.
-      for (akka.cluster.Member m : cluster.state().getMembers()) {
-        if (!m.address().equals(cluster.selfMember().address())) {
-          cluster.manager().tell(Leave.create(m.address()));
+      if (interrupted.get()) {
+        // This process is exiting: its own node may not stay in the cluster long enough to ask
+        // the others to leave, so each is told by signal (and on Ctrl-C got SIGINT already).
+        processes.stopAll(stopTimeout, null);
+      } else {
+        Cluster cluster = Cluster.get(system);
+        // Nodes joined by hand (verity node --seed-nodes this one) leave too.
+        for (akka.cluster.Member m : cluster.state().getMembers()) {
+          if (!m.address().equals(cluster.selfMember().address())) {
+            cluster.manager().tell(Leave.create(m.address()));
+          }
         }
+        processes.stopAll(
+            stopTimeout,
+            node ->
+                cluster
+                    .manager()
+                    .tell(
+                        Leave.create(
+                            AddressFromURIString.parse(
+                                new NodeAddress(HOST, node.port())
+                                    .akkaAddress(NodeCommand.SYSTEM)))));
       }
-      processes.stopAll(
-          stopTimeout,
-          node ->
-              cluster
-                  .manager()
-                  .tell(
-                      Leave.create(
-                          AddressFromURIString.parse(
-                              new NodeAddress(HOST, node.port())
-                                  .akkaAddress(NodeCommand.SYSTEM)))));
       Map<String, Integer> exits = new java.util.TreeMap<>();
       for (NodeProcesses.Node n : processes.nodes()) {
         exits.put(n.spec().name(), n.process().isAlive() ? null : n.process().exitValue());
       }
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
       // The nodes are gone, so the journal is free to read: what became of every lease.
-      LedgerAudit.Result audit =
-          LedgerAudit.run(system).toCompletableFuture().get(120, TimeUnit.SECONDS);
+      LedgerAudit.Result audit = LedgerAudit.runStandalone(plan.config(), Duration.ofMinutes(2));
       s = s.withNodeExits(exits).withLedger(audit);
       out.println(RunOptions.ledgerLine(audit));
       out.println(RunOptions.doneLine(s));
