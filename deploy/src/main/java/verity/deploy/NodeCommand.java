@@ -248,11 +248,31 @@ final class NodeCommand implements Callable<Integer> {
     }
   }
 
-  /** Aeron's directory for a node: on /dev/shm where there is one (memory-mapped files). */
+  /**
+   * Aeron's directory for a node: on /dev/shm (memory, where Aeron's files belong) when it has room
+   * for a node's buffers, else under the temporary directory: a container's /dev/shm is often only
+   * 64 MiB, and a node of a small cluster maps about 8 MiB there, more under load.
+   */
   static Path aeronDirectory(String host, int port) {
     Path shm = Path.of("/dev/shm");
-    Path base = Files.isDirectory(shm) ? shm : Path.of(System.getProperty("java.io.tmpdir"));
+    Path base = Path.of(System.getProperty("java.io.tmpdir"));
+    try {
+      if (Files.isDirectory(shm) && Files.getFileStore(shm).getUsableSpace() >= SHM_NEEDED) {
+        base = shm;
+      }
+    } catch (IOException e) {
+      // /dev/shm cannot be inspected: the temporary directory will do.
+    }
     return base.resolve("verity-aeron-" + host + "-" + port);
+  }
+
+  private static final long SHM_NEEDED = 512L << 20;
+
+  /** Every place {@link #aeronDirectory} may have put a node's directory, for cleaning up. */
+  static List<Path> aeronDirectoryCandidates(String host, int port) {
+    String name = "verity-aeron-" + host + "-" + port;
+    return List.of(
+        Path.of("/dev/shm").resolve(name), Path.of(System.getProperty("java.io.tmpdir"), name));
   }
 
   private static void putIfSet(Map<String, Object> flags, String key, Object value) {

@@ -170,7 +170,9 @@ final class NodeProcesses {
   private void cleanUp(Spec spec) {
     if (transport == Transport.AERON_UDP) {
       try {
-        RunOptions.deleteRecursively(NodeCommand.aeronDirectory(seed.host(), spec.port()));
+        for (Path d : NodeCommand.aeronDirectoryCandidates(seed.host(), spec.port())) {
+          RunOptions.deleteRecursively(d);
+        }
       } catch (IOException e) {
         out.println("cannot delete the Aeron directory of " + spec.name() + ": " + e.getMessage());
       }
