@@ -50,6 +50,14 @@ final class RunCoordinator {
       RunPlan plan, Consumer<Throwable> journalUnavailable) {
     return Behaviors.setup(
         ctx -> {
+          if (akka.actor.CoordinatedShutdown.get(ctx.getSystem().classicSystem())
+              .getShutdownReason()
+              .isPresent()) {
+            // A ledger that failed because its node is shutting down (the journal closes under
+            // it) is not restarted there: a restart would resume the learner from its checkpoint
+            // and reopen the leases of later steps for nothing. The next host recovers both.
+            return Behaviors.stopped();
+          }
           ctx.pipeToSelf(
               JournalDatabase.ensureSchema(ctx.getSystem()), (ok, err) -> new SchemaReady(err));
           return Behaviors.receive(Command.class)
