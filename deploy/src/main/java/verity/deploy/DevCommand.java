@@ -73,13 +73,7 @@ final class DevCommand implements Callable<Integer> {
       RunSummary s = result.join();
       LedgerAudit.Result audit =
           LedgerAudit.run(system).toCompletableFuture().get(120, TimeUnit.SECONDS);
-      s = s.withLedger(audit);
-      out.println(RunOptions.ledgerLine(audit));
-      out.println(RunOptions.doneLine(s));
-      if (plan.dev().summary().isPresent()) {
-        s.writeTo(plan.dev().summary().get());
-        out.println("summary written to " + plan.dev().summary().get());
-      }
+      RunOptions.finish(s, audit, plan.dev(), out);
       return 0;
     } catch (CompletionException | ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;

@@ -2,17 +2,24 @@ package verity.deploy;
 
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import akka.persistence.query.EventEnvelope;
 import akka.persistence.query.PersistenceQuery;
 import akka.persistence.typed.PersistenceId;
 import akka.stream.javadsl.Source;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import verity.actors.protocol.LeaseProtocol.Settlement;
 import verity.learner.ledger.TrainingLedger;
 import verity.rollout.TaskSource;
@@ -103,21 +110,16 @@ public final class LedgerAudit {
    * cluster node has already stopped (or is stopping), once the run's nodes have let go of the
    * journal.
    */
-  public static Result runStandalone(com.typesafe.config.Config config, java.time.Duration limit)
-      throws java.util.concurrent.ExecutionException,
-          java.util.concurrent.TimeoutException,
-          InterruptedException {
-    com.typesafe.config.Config local =
-        com.typesafe.config.ConfigFactory.parseString(
+  public static Result runStandalone(Config config, Duration limit)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    Config local =
+        ConfigFactory.parseString(
                 "akka.actor.provider = local\nakka.coordinated-shutdown.run-by-jvm-shutdown-hook ="
                     + " off")
             .withFallback(config);
-    ActorSystem<Void> system =
-        ActorSystem.create(akka.actor.typed.javadsl.Behaviors.empty(), "ledger-audit", local);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ledger-audit", local);
     try {
-      return run(system)
-          .toCompletableFuture()
-          .get(limit.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return run(system).toCompletableFuture().get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();

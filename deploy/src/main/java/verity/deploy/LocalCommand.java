@@ -209,9 +209,10 @@ final class LocalCommand implements Callable<Integer> {
         processes.stopAll(stopTimeout, null);
       } else {
         Cluster cluster = Cluster.get(system);
-        // Nodes joined by hand (verity node --seed-nodes this one) leave too.
+        // Nodes joined by hand (verity node --seed-nodes this one) leave too; this process's own
+        // nodes, and itself, are in `names` and are asked below.
         for (akka.cluster.Member m : cluster.state().getMembers()) {
-          if (!m.address().equals(cluster.selfMember().address())) {
+          if (!names.containsKey(m.address().getPort().orElse(-1))) {
             cluster.manager().tell(Leave.create(m.address()));
           }
         }
@@ -234,13 +235,7 @@ final class LocalCommand implements Callable<Integer> {
       system.getWhenTerminated().toCompletableFuture().join();
       // The nodes are gone, so the journal is free to read: what became of every lease.
       LedgerAudit.Result audit = LedgerAudit.runStandalone(plan.config(), Duration.ofMinutes(2));
-      s = s.withNodeExits(exits).withLedger(audit);
-      out.println(RunOptions.ledgerLine(audit));
-      out.println(RunOptions.doneLine(s));
-      if (plan.dev().summary().isPresent()) {
-        s.writeTo(plan.dev().summary().get());
-        out.println("summary written to " + plan.dev().summary().get());
-      }
+      RunOptions.finish(s.withNodeExits(exits), audit, plan.dev(), out);
       return 0;
     } catch (CompletionException | ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;

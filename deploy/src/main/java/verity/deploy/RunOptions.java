@@ -164,6 +164,23 @@ final class RunOptions {
         s.tokensPerSecond());
   }
 
+  /**
+   * The end of a run, the same for {@code dev} and {@code local}: the summary completed with the
+   * journal's audit, its ledger and closing lines printed, and the JSON written if asked for.
+   */
+  static RunSummary finish(
+      RunSummary summary, LedgerAudit.Result audit, DevSettings dev, PrintWriter out)
+      throws IOException {
+    RunSummary s = summary.withLedger(audit);
+    out.println(ledgerLine(audit));
+    out.println(doneLine(s));
+    if (dev.summary().isPresent()) {
+      s.writeTo(dev.summary().get());
+      out.println("summary written to " + dev.summary().get());
+    }
+    return s;
+  }
+
   /** What the journal says became of the run's leases. */
   static String ledgerLine(LedgerAudit.Result a) {
     return String.format(

@@ -86,20 +86,7 @@ public record RunSummary(
   /** This summary with the journal audit's counts of lost, duplicated and expired leases. */
   public RunSummary withLedger(LedgerAudit.Result audit) {
     Trajectories t = trajectories;
-    return new RunSummary(
-        suite,
-        seed,
-        steps,
-        policyVersion,
-        initialPass,
-        finalPass,
-        evaluationSet,
-        wallSeconds,
-        tokensPerSecond,
-        trajectoriesPerSecond,
-        warmStartSteps,
-        stopReason,
-        resumedFromVersion,
+    return with(
         new Trajectories(
             t.generated(),
             t.scored(),
@@ -109,11 +96,16 @@ public record RunSummary(
             audit.duplicates(),
             audit.expired()),
         audit,
-        nodes,
-        curve);
+        nodes);
   }
 
   private RunSummary withNodes(List<NodeReport> replaced) {
+    return with(trajectories, ledger, replaced);
+  }
+
+  /** A copy with the parts that are filled in after the run replaced. */
+  private RunSummary with(
+      Trajectories newTrajectories, LedgerAudit.Result newLedger, List<NodeReport> newNodes) {
     return new RunSummary(
         suite,
         seed,
@@ -128,9 +120,9 @@ public record RunSummary(
         warmStartSteps,
         stopReason,
         resumedFromVersion,
-        trajectories,
-        ledger,
-        replaced,
+        newTrajectories,
+        newLedger,
+        newNodes,
         curve);
   }
 
