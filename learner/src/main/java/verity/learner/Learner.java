@@ -28,12 +28,14 @@ import java.util.concurrent.Executors;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ComputeDispatcher;
+import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.ids.TaskId;
+import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.LearnerProtocol.ScoredBatch;
 import verity.actors.protocol.LeaseProtocol;
@@ -121,6 +123,13 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     INSTANCE
   }
 
+  /** Publish the learner's status for the console. */
+  private enum Report implements Command, LocalOnly {
+    INSTANCE
+  }
+
+  private static final java.time.Duration REPORT_INTERVAL = java.time.Duration.ofSeconds(1);
+
   /** The samples of one leased task, in arrival order. */
   private record Group(LeaseId lease, List<ScoredTrajectory> members) {}
 
@@ -187,6 +196,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   private boolean finished;
   private long consumed;
   private long rejectedStale;
+  private final String statusName;
+  private final LatencyWindow stepLatency = new LatencyWindow(256);
   private long failed;
 
   /**
@@ -253,6 +264,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
     this.store = ctx.spawn(PolicyStore.create(settings.weightChunkValues()), "policy-store");
     this.events = Topics.trainingEvents(ctx);
+    this.statusName = NodeIdentity.name(ctx.getSystem()) + ":learner";
+    timers.startTimerWithFixedDelay(Report.INSTANCE, REPORT_INTERVAL);
     ctx.getSystem()
         .receptionist()
         .tell(
@@ -362,6 +375,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         .onMessage(StepFailed.class, this::onStepFailed)
         .onMessage(ReopenAnswer.class, this::onReopenConfirmed)
         .onMessage(ResendReopen.class, r -> onResendReopen())
+        .onMessage(Report.class, r -> onReport())
         .onSignal(akka.actor.typed.PostStop.class, s -> onStop())
         .build();
   }
@@ -606,9 +620,35 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     return oldest;
   }
 
+  private Behavior<Command> onReport() {
+    String state =
+        finished ? "finished" : !begun ? "starting" : stepping ? "training" : "collecting";
+    int buffered = filling.values().stream().mapToInt(List::size).sum();
+    for (Group g : ready) {
+      buffered += g.members().size();
+    }
+    double[] q = stepLatency.quantiles(0.5, 0.99);
+    events.tell(
+        Topic.publish(
+            new TrainingEvent.ActorStatus(
+                statusName,
+                "learner",
+                NodeIdentity.name(getContext().getSystem()),
+                state,
+                buffered,
+                stepping ? settings.batchGroups() : 0,
+                steps,
+                q[0],
+                q[1],
+                version.value(),
+                rejectedStale + failed)));
+    return this;
+  }
+
   private Behavior<Command> onStepDone(StepDone done) {
     stepping = false;
     steps++;
+    stepLatency.add(done.metrics().stepMillis());
     version = done.weights().version();
     store.tell(new PolicyStore.Publish(done.weights()));
     long[] leases = new long[done.groups().size()];

@@ -26,9 +26,11 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
+import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.Topics;
+import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.ScoredTrajectory;
 import verity.actors.protocol.TrainingEvent;
@@ -58,7 +60,7 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   private record Learners(Set<ActorRef<LearnerProtocol.Command>> learners)
       implements Command, LocalOnly {}
 
-  private record Checked(Item item, Verdict verdict, Throwable infrastructure)
+  private record Checked(Item item, TrajectoryScorer.Judgement judged, Throwable infrastructure)
       implements Command, LocalOnly {}
 
   private enum Signal implements Command, LocalOnly {
@@ -108,6 +110,13 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   private long scored;
   private long infrastructureFailures;
   private String breakerState = "closed";
+  private final String node;
+
+  /** Trajectories sampled for the console per second, at most; spread over the second. */
+  private static final int SAMPLES_PER_SECOND = 16;
+
+  private long scoredAtLastReport;
+  private long sampleStride = 1;
 
   public static Behavior<Command> create(
       String name, Suite suite, PlanExecutor executor, RewardSettings settings) {
@@ -133,6 +142,7 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
     this.latencyRandom = new java.util.SplittableRandom(name.hashCode());
     this.executor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(DISPATCHER));
     this.events = Topics.trainingEvents(ctx);
+    this.node = NodeIdentity.name(ctx.getSystem());
     ActorRef<Command> self = ctx.getSelf();
     // The breaker only counts infrastructure failures; its own call timeout is a backstop well
     // past the verification deadline, which is a verdict, not a failure.
@@ -162,7 +172,7 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
         .onMessage(Learners.class, this::onLearners)
         .onMessage(Checked.class, this::onChecked)
         .onMessageEquals(Signal.DRAIN, this::onDrain)
-        .onMessageEquals(Signal.REPORT, this::onReport)
+        .onMessageEquals(Signal.REPORT, this::onPeriodicReport)
         .onMessageEquals(Signal.BREAKER_OPEN, () -> onBreaker("open"))
         .onMessageEquals(Signal.BREAKER_HALF_OPEN, () -> onBreaker("half-open"))
         .onMessageEquals(Signal.BREAKER_CLOSED, () -> onBreaker("closed"))
@@ -209,11 +219,11 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   private void start(Item item) {
     running++;
     Duration extra = settings.addedLatency().sample(latencyRandom);
-    CompletableFuture<Verdict> check =
+    CompletableFuture<TrajectoryScorer.Judgement> check =
         breaker
             .callWithCircuitBreakerCS(
                 () ->
-                    CompletableFuture.supplyAsync(() -> scorer.verdict(item.trajectory()), executor)
+                    CompletableFuture.supplyAsync(() -> scorer.judge(item.trajectory()), executor)
                         .thenCompose(v -> withAddedLatency(v, extra))
                         .completeOnTimeout(
                             timeout(),
@@ -224,27 +234,38 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
     getContext()
         .pipeToSelf(
             check,
-            (verdict, err) ->
+            (judged, err) ->
                 err == null
-                    ? new Checked(item, verdict, null)
+                    ? new Checked(item, judged, null)
                     : isInfrastructure(err)
                         ? new Checked(item, null, unwrap(err))
-                        : new Checked(item, new Verdict(0, Verdict.Reason.CRASHED, 0), null));
+                        : new Checked(
+                            item,
+                            new TrajectoryScorer.Judgement(
+                                new Verdict(0, Verdict.Reason.CRASHED, 0), unwrap(err).toString()),
+                            null));
   }
 
   /** The verdict after the configured extra latency, which its time includes. */
-  private CompletableFuture<Verdict> withAddedLatency(Verdict v, Duration extra) {
+  private CompletableFuture<TrajectoryScorer.Judgement> withAddedLatency(
+      TrajectoryScorer.Judgement j, Duration extra) {
     if (extra.isZero()) {
-      return CompletableFuture.completedFuture(v);
+      return CompletableFuture.completedFuture(j);
     }
+    Verdict v = j.verdict();
     return CompletableFuture.supplyAsync(
-        () -> new Verdict(v.reward(), v.reason(), v.millis() + extra.toNanos() / 1e6),
+        () ->
+            new TrajectoryScorer.Judgement(
+                new Verdict(v.reward(), v.reason(), v.millis() + extra.toNanos() / 1e6),
+                j.detail()),
         CompletableFuture.delayedExecutor(
             extra.toNanos(), java.util.concurrent.TimeUnit.NANOSECONDS, executor));
   }
 
-  private Verdict timeout() {
-    return new Verdict(0, Verdict.Reason.TIMEOUT, settings.deadline().toMillis());
+  private TrajectoryScorer.Judgement timeout() {
+    return new TrajectoryScorer.Judgement(
+        new Verdict(0, Verdict.Reason.TIMEOUT, settings.deadline().toMillis()),
+        "no verdict within the deadline of " + settings.deadline().toMillis() + " ms");
   }
 
   private static Throwable unwrap(Throwable t) {
@@ -273,8 +294,11 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
       timers.startSingleTimer(Signal.DRAIN, settings.retryBackoff());
       return this;
     }
-    Verdict v = c.verdict();
+    Verdict v = c.judged().verdict();
     scored++;
+    if (scored % sampleStride == 0) {
+      publishSample(c.item().trajectory(), v, c.judged().detail());
+    }
     byReason[v.reason().ordinal()]++;
     latency.add(v.millis());
     Pending pending = batches.get(c.item().batch());
@@ -315,6 +339,37 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
     return this;
   }
 
+  /** Publishes one scored trajectory, as text, for the console's trajectory inspector. */
+  private void publishSample(Trajectory t, Verdict v, String detail) {
+    String prompt;
+    String completion;
+    try {
+      prompt = suite.vocabulary().decode(suite.lookup(t.task().value()).prompt());
+      completion = suite.completionText(t.actions());
+    } catch (RuntimeException e) {
+      prompt = "(task " + t.task().value() + " not in this verifier's suite)";
+      completion = "(not decodable: " + e.getMessage() + ")";
+    }
+    long[] versions =
+        t.segments().stream().mapToLong(s -> s.version().value()).distinct().toArray();
+    events.tell(
+        Topic.publish(
+            new TrainingEvent.TrajectorySample(
+                t.id().toString(),
+                t.suite(),
+                t.task().value(),
+                v.reason().label(),
+                v.reward(),
+                detail,
+                prompt,
+                completion,
+                versions,
+                t.worker(),
+                name,
+                v.millis(),
+                t.actions().length)));
+  }
+
   private Behavior<Command> onReport() {
     double[] p50p99 = latency.quantiles(0.5, 0.99);
     events.tell(
@@ -328,6 +383,33 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
                 p50p99[1],
                 held,
                 breakerState,
+                infrastructureFailures)));
+    return this;
+  }
+
+  /** The periodic report: the verifier report, the actor status and the next sampling stride. */
+  private Behavior<Command> onPeriodicReport() {
+    onReport();
+    sampleStride = Math.max(1, (scored - scoredAtLastReport) / SAMPLES_PER_SECOND);
+    scoredAtLastReport = scored;
+    double[] q = latency.quantiles(0.5, 0.99);
+    String state =
+        !breakerState.equals("closed")
+            ? "breaker-" + breakerState
+            : running > 0 ? "checking" : held > 0 ? "holding" : "idle";
+    events.tell(
+        Topic.publish(
+            new TrainingEvent.ActorStatus(
+                name,
+                "verifier",
+                node,
+                state,
+                queue.size(),
+                running,
+                scored,
+                q[0],
+                q[1],
+                -1,
                 infrastructureFailures)));
     return this;
   }

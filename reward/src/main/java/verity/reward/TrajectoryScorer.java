@@ -23,13 +23,22 @@ public final class TrajectoryScorer {
     this.executor = executor;
   }
 
+  /** A verdict and what the check said beyond it (empty when nothing). */
+  public record Judgement(Verdict verdict, String detail) {}
+
   public Verdict verdict(Trajectory t) {
+    return judge(t).verdict();
+  }
+
+  public Judgement judge(Trajectory t) {
     long started = System.nanoTime();
     CheckResult result = check(t);
-    return new Verdict(
-        result.reward(),
-        VerdictMapper.reason(result.outcome()),
-        (System.nanoTime() - started) / 1e6);
+    return new Judgement(
+        new Verdict(
+            result.reward(),
+            VerdictMapper.reason(result.outcome()),
+            (System.nanoTime() - started) / 1e6),
+        result.detail());
   }
 
   private CheckResult check(Trajectory t) {

@@ -22,11 +22,13 @@ import java.util.concurrent.atomic.AtomicReference;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ComputeDispatcher;
+import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.ids.TrajectoryId;
+import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.VerifierProtocol;
@@ -70,6 +72,13 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     INSTANCE
   }
 
+  /** Publish this worker's status. */
+  private enum Report implements Command, LocalOnly {
+    INSTANCE
+  }
+
+  private static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
+
   private static final Duration REJECTED_BACKOFF = Duration.ofMillis(250);
   private static final Duration ACCEPT_TIMEOUT = Duration.ofSeconds(5);
 
@@ -101,6 +110,14 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
   private long trajectories;
   private long tokens;
+  private int generatingTrajectories;
+  private long refusedOffers;
+  private final LatencyWindow batchMillis = new LatencyWindow(256);
+
+  /** The version of the weights in the replica; written by the compute thread. */
+  private volatile long loadedVersion = -1;
+
+  private final String node;
 
   public static Behavior<Command> create(
       String name,
@@ -141,6 +158,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     this.leaseReplies = ctx.messageAdapter(TaskSource.Leases.class, Leased::new);
     this.verifierReplies = ctx.messageAdapter(VerifierProtocol.Reply.class, VerifierReply::new);
     this.events = Topics.trainingEvents(ctx);
+    this.node = NodeIdentity.name(ctx.getSystem());
+    timers.startTimerWithFixedDelay(Report.INSTANCE, REPORT_INTERVAL);
     ctx.spawn(
         WeightsFollower.create(ctx.messageAdapter(WeightsFollower.WeightsReady.class, Staged::new)),
         "weights");
@@ -166,6 +185,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         .onMessage(GenerationFailed.class, this::onGenerationFailed)
         .onMessage(VerifierReply.class, this::onVerifierReply)
         .onMessageEquals(Resend.INSTANCE, this::onResend)
+        .onMessageEquals(Report.INSTANCE, this::onReport)
         .onSignal(PostStop.class, s -> onStop())
         .build();
   }
@@ -210,6 +230,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
       return this;
     }
     generating = true;
+    generatingTrajectories = leases.size() * settings.groupSize();
     loaded = true;
     Policy p = policy;
     CompletableFuture<Generated> job =
@@ -266,11 +287,18 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   /** A swap to the newest staged version, or null when there is none. */
   private Runnable takeStaged(Policy p) {
     FlatWeights w = staged.getAndSet(null);
-    return w == null ? null : () -> p.importWeights(w);
+    return w == null
+        ? null
+        : () -> {
+          p.importWeights(w);
+          loadedVersion = w.version().value();
+        };
   }
 
   private Behavior<Command> onGenerated(Generated g) {
     generating = false;
+    generatingTrajectories = 0;
+    batchMillis.add(g.millis());
     trajectories += g.trajectories().size();
     tokens += g.tokens();
     held = new VerifierProtocol.VerifyBatch(nextBatch++, g.trajectories(), verifierReplies);
@@ -298,6 +326,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
       maybeRequest();
     } else if (r.reply() instanceof VerifierProtocol.Rejected j && j.batch() == held.batch()) {
       getContext().getLog().debug("{}: batch {} refused: {}", name, j.batch(), j.reason());
+      refusedOffers++;
       timers.startSingleTimer(Resend.INSTANCE, REJECTED_BACKOFF);
     }
     return this;
@@ -307,6 +336,35 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     if (held != null) {
       offer();
     }
+    return this;
+  }
+
+  private Behavior<Command> onReport() {
+    String state =
+        policy == null
+            ? "starting"
+            : !loaded && staged.get() == null
+                ? "waiting-weights"
+                : generating
+                    ? "generating"
+                    : held != null
+                        ? "waiting-verifier"
+                        : source.isEmpty() ? "no-source" : requested ? "waiting-lease" : "idle";
+    double[] q = batchMillis.quantiles(0.5, 0.99);
+    events.tell(
+        Topic.publish(
+            new TrainingEvent.ActorStatus(
+                name,
+                "rollout-worker",
+                node,
+                state,
+                held == null ? 0 : held.trajectories().size(),
+                generatingTrajectories,
+                trajectories,
+                q[0],
+                q[1],
+                loadedVersion,
+                refusedOffers)));
     return this;
   }
 

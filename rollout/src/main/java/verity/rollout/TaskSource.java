@@ -5,6 +5,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
+import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
 import akka.persistence.typed.PersistenceId;
@@ -27,13 +28,17 @@ import java.util.Map;
 import java.util.Set;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
+import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.ServiceKeys;
+import verity.actors.cluster.Topics;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.TaskId;
+import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.LeaseProtocol;
 import verity.actors.protocol.LeaseProtocol.LeasesSettled;
 import verity.actors.protocol.LeaseProtocol.ReopenConfirmed;
 import verity.actors.protocol.LeaseProtocol.TasksReopened;
+import verity.actors.protocol.TrainingEvent;
 import verity.envs.TaskGenerator;
 
 /**
@@ -48,6 +53,12 @@ import verity.envs.TaskGenerator;
  * leased again. Tasks the learner reopens (their training was rolled back with a checkpoint) are
  * leased again first. A lease is reopened at most once: the learner sends a reopen until it is
  * confirmed, so the same reopen may arrive several times, also across restarts of either side.
+ *
+ * <p>An operator can pause the run's rollouts ({@link SetPaused}): requests then wait and no lease
+ * is handed out until it is resumed; leases already out are settled or expire as usual. The pause
+ * is journaled, so it holds across a restart or a move of the task source. Once a second the task
+ * source publishes its {@link TrainingEvent.ActorStatus}: requests waiting, leases open, leases
+ * handed out, how long requests waited for their leases (p50, p99) and leases expired.
  */
 public final class TaskSource
     extends EventSourcedBehavior<TaskSource.Command, TaskSource.Event, TaskSource.Ledger> {
@@ -62,6 +73,19 @@ public final class TaskSource
 
   /** A message the task source accepts. */
   public sealed interface Command extends VerityMessage {}
+
+  /**
+   * Pause ({@code paused} true) or resume the run's rollouts; {@code by} says who asked, for the
+   * log. Answered with the state once it is journaled.
+   */
+  public record SetPaused(boolean paused, String by, ActorRef<PauseState> replyTo)
+      implements Command {}
+
+  /** Ask whether rollouts are paused. */
+  public record GetPauseState(ActorRef<PauseState> replyTo) implements Command {}
+
+  /** Whether the run's rollouts are paused. */
+  public record PauseState(boolean paused) implements VerityMessage {}
 
   /** Lease me up to {@code max} tasks; the reply may wait until there is capacity. */
   public record RequestTasks(int max, String worker, ActorRef<Leases> replyTo) implements Command {}
@@ -82,8 +106,11 @@ public final class TaskSource
     INSTANCE
   }
 
-  /** Sent to itself after recovery: the leases open at the crash are handed out again. */
-  private enum ExpireRecovered implements Command, LocalOnly {
+  /**
+   * Sent to itself after recovery (the leases open at the crash are handed out again) and after a
+   * resume (the requests that waited are served).
+   */
+  private enum ServeWaiting implements Command, LocalOnly {
     INSTANCE
   }
 
@@ -108,7 +135,10 @@ public final class TaskSource
    */
   public record Reopened(long[] leases, String[] tasks) implements Event {}
 
-  /** The ledger as a snapshot: an immutable copy taken on the actor's thread. */
+  /** An operator paused ({@code paused}) or resumed the run's rollouts. */
+  public record PauseChanged(boolean paused, String by) implements Event {}
+
+  /** The ledger as a snapshot, as written before rollouts could be paused; read, never written. */
   public record LedgerSnapshot(
       long nextLease,
       long drawn,
@@ -116,6 +146,17 @@ public final class TaskSource
       String[] openTasks,
       String[] reissue,
       long[] reopened)
+      implements VerityMessage {}
+
+  /** The ledger as a snapshot: an immutable copy taken on the actor's thread. */
+  public record LedgerSnapshotV2(
+      long nextLease,
+      long drawn,
+      long[] openLeases,
+      String[] openTasks,
+      String[] reissue,
+      long[] reopened,
+      boolean paused)
       implements VerityMessage {}
 
   /**
@@ -129,6 +170,7 @@ public final class TaskSource
     final LinkedHashMap<Long, String> open = new LinkedHashMap<>();
     final ArrayDeque<String> reissue = new ArrayDeque<>();
     final Set<Long> reopened = new HashSet<>();
+    boolean paused;
 
     public long nextLease() {
       return nextLease;
@@ -141,15 +183,26 @@ public final class TaskSource
     public int openLeases() {
       return open.size();
     }
+
+    public boolean paused() {
+      return paused;
+    }
   }
 
   private record Deadline(long nanos, String worker) {}
 
+  /** A request and when it arrived. */
+  private record Waiting(RequestTasks request, long sinceNanos) {}
+
   private final ActorContext<Command> ctx;
   private final RolloutSettings settings;
   private final TaskGenerator generator;
-  private final ArrayDeque<RequestTasks> waiting = new ArrayDeque<>();
+  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private final Map<Long, Deadline> deadlines = new HashMap<>();
+  private final ActorRef<Topic.Command<TrainingEvent>> events;
+  private final String name;
+  private final LatencyWindow leaseWait = new LatencyWindow(1024);
+  private long expiredCount;
   private boolean recoveredOpen;
 
   public static Behavior<Command> create(RolloutSettings settings, TaskGenerator generator) {
@@ -166,6 +219,8 @@ public final class TaskSource
     this.ctx = ctx;
     this.settings = settings;
     this.generator = generator;
+    this.events = Topics.trainingEvents(ctx);
+    this.name = NodeIdentity.name(ctx.getSystem()) + ":task-source";
     timers.startTimerWithFixedDelay(Sweep.INSTANCE, SWEEP_INTERVAL);
     ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
     ctx.getSystem()
@@ -191,18 +246,29 @@ public final class TaskSource
     return new SnapshotAdapter<>() {
       @Override
       public Object toJournal(Ledger l) {
-        return new LedgerSnapshot(
+        return new LedgerSnapshotV2(
             l.nextLease,
             l.drawn,
             l.open.keySet().stream().mapToLong(Long::longValue).toArray(),
             l.open.values().toArray(String[]::new),
             l.reissue.toArray(String[]::new),
-            l.reopened.stream().mapToLong(Long::longValue).toArray());
+            l.reopened.stream().mapToLong(Long::longValue).toArray(),
+            l.paused);
       }
 
       @Override
       public Ledger fromJournal(Object from) {
-        LedgerSnapshot s = (LedgerSnapshot) from;
+        LedgerSnapshotV2 s =
+            from instanceof LedgerSnapshot old
+                ? new LedgerSnapshotV2(
+                    old.nextLease(),
+                    old.drawn(),
+                    old.openLeases(),
+                    old.openTasks(),
+                    old.reissue(),
+                    old.reopened(),
+                    false)
+                : (LedgerSnapshotV2) from;
         Ledger l = new Ledger();
         l.nextLease = s.nextLease();
         l.drawn = s.drawn();
@@ -213,6 +279,7 @@ public final class TaskSource
         for (long id : s.reopened()) {
           l.reopened.add(id);
         }
+        l.paused = s.paused();
         return l;
       }
     };
@@ -229,6 +296,9 @@ public final class TaskSource
     for (long i = 0; i < ledger.drawn; i++) {
       generator.next(); // the generator continues where the journal says it stopped
     }
+    if (ledger.paused) {
+      ctx.getLog().warn("rollouts are paused (journaled): no lease is handed out until resumed");
+    }
     if (ledger.drawn > 0 || !ledger.open.isEmpty()) {
       ctx.getLog()
           .info(
@@ -241,7 +311,7 @@ public final class TaskSource
     }
     if (!ledger.open.isEmpty()) {
       recoveredOpen = true;
-      ctx.getSelf().tell(ExpireRecovered.INSTANCE);
+      ctx.getSelf().tell(ServeWaiting.INSTANCE);
     }
   }
 
@@ -250,15 +320,66 @@ public final class TaskSource
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(RequestTasks.class, this::onRequestTasks)
+        .onCommand(SetPaused.class, this::onSetPaused)
+        .onCommand(
+            GetPauseState.class,
+            (ledger, get) -> {
+              get.replyTo().tell(new PauseState(ledger.paused));
+              return Effect().none();
+            })
         .onCommand(Settlement.class, this::onSettlement)
         .onCommand(Sweep.class, (ledger, sweep) -> onSweep(ledger))
-        .onCommand(ExpireRecovered.class, (ledger, expire) -> onExpireRecovered(ledger))
+        .onCommand(ServeWaiting.class, (ledger, serve) -> serveWaiting(ledger))
         .build();
   }
 
   private Effect<Event, Ledger> onRequestTasks(Ledger ledger, RequestTasks r) {
-    waiting.add(r);
+    waiting.add(new Waiting(r, System.nanoTime()));
     return serveWaiting(ledger);
+  }
+
+  private Effect<Event, Ledger> onSetPaused(Ledger ledger, SetPaused p) {
+    Runnable reply = () -> p.replyTo().tell(new PauseState(p.paused()));
+    if (ledger.paused == p.paused()) {
+      reply.run();
+      return Effect().none();
+    }
+    ctx.getLog().info("rollouts {} by {}", p.paused() ? "paused" : "resumed", p.by());
+    return Effect()
+        .persist(new PauseChanged(p.paused(), p.by()))
+        .thenRun(
+            after -> {
+              reply.run();
+              publishStatus(after);
+              if (!after.paused) {
+                ctx.getSelf().tell(ServeWaiting.INSTANCE);
+              }
+            });
+  }
+
+  private void publishStatus(Ledger ledger) {
+    double[] wait = leaseWait.quantiles(0.5, 0.99);
+    int free = settings.maxOutstandingTasks() - ledger.open.size();
+    String state =
+        ledger.paused
+            ? "paused"
+            : !waiting.isEmpty() && free <= 0
+                ? "window-full"
+                : ledger.open.isEmpty() ? "idle" : "leasing";
+    events.tell(
+        Topic.publish(
+            new TrainingEvent.ActorStatus(
+                name,
+                "task-source",
+                NodeIdentity.name(ctx.getSystem()),
+                state,
+                waiting.size(),
+                ledger.open.size(),
+                ledger.nextLease - 1,
+                wait[0],
+                wait[1],
+                -1,
+                expiredCount)));
   }
 
   private Effect<Event, Ledger> onSettlement(Ledger ledger, Settlement s) {
@@ -314,6 +435,7 @@ public final class TaskSource
   }
 
   private Effect<Event, Ledger> onSweep(Ledger ledger) {
+    publishStatus(ledger);
     long now = System.nanoTime();
     List<Long> expired = new ArrayList<>();
     for (Map.Entry<Long, Deadline> e : deadlines.entrySet()) {
@@ -331,6 +453,7 @@ public final class TaskSource
       return serveWaiting(ledger);
     }
     expired.forEach(deadlines::remove);
+    expiredCount += expired.size();
     long[] ids = expired.stream().mapToLong(Long::longValue).toArray();
     return serve(
         ledger,
@@ -338,10 +461,6 @@ public final class TaskSource
         ids.length,
         expired.stream().map(ledger.open::get).toList(),
         null);
-  }
-
-  private Effect<Event, Ledger> onExpireRecovered(Ledger ledger) {
-    return serveWaiting(ledger); // expires what recovery found open, if no request did yet
   }
 
   private Effect<Event, Ledger> serveWaiting(Ledger ledger) {
@@ -384,7 +503,7 @@ public final class TaskSource
     if (afterwards != null) {
       replies.add(afterwards);
     }
-    if (waiting.isEmpty() || free <= 0) {
+    if (waiting.isEmpty() || free <= 0 || ledger.paused) {
       if (events.isEmpty()) {
         replies.forEach(Runnable::run);
         return Effect().none();
@@ -394,8 +513,11 @@ public final class TaskSource
     long next = ledger.nextLease;
     int reissueTaken = 0;
     long deadline = System.nanoTime() + settings.leaseTimeout().toNanos();
+    long now = System.nanoTime();
     while (!waiting.isEmpty() && free > 0) {
-      RequestTasks r = waiting.poll();
+      Waiting w = waiting.poll();
+      RequestTasks r = w.request();
+      leaseWait.add((now - w.sinceNanos()) / 1e6);
       int n = Math.min(r.max(), free);
       String[] tasks = new String[n];
       int reissued = 0;
@@ -428,6 +550,12 @@ public final class TaskSource
         .onEvent(Settled.class, TaskSource::applySettled)
         .onEvent(Expired.class, TaskSource::applyExpired)
         .onEvent(Reopened.class, TaskSource::applyReopened)
+        .onEvent(
+            PauseChanged.class,
+            (ledger, e) -> {
+              ledger.paused = e.paused();
+              return ledger;
+            })
         .build();
   }
 

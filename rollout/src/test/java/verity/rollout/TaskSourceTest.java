@@ -1,6 +1,7 @@
 package verity.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -112,6 +113,33 @@ class TaskSourceTest {
             new LeasesSettled(
                 List.of(first.get(0).id(), first.get(1).id()), LeaseProtocol.Settlement.CONSUMED));
     assertEquals(2, worker.receiveMessage().leases().size());
+    testKit.stop(source);
+  }
+
+  @Test
+  void pausedRolloutsHandOutNoLeaseUntilResumedAndThePauseOutlivesARestart() {
+    RolloutSettings settings = settings(8, Duration.ofMinutes(5));
+    ActorRef<TaskSource.Command> source =
+        testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
+    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
+    TestProbe<TaskSource.PauseState> operator = testKit.createTestProbe();
+
+    source.tell(new TaskSource.SetPaused(true, "test", operator.getRef()));
+    assertTrue(operator.receiveMessage().paused());
+    source.tell(new TaskSource.RequestTasks(2, "w", worker.getRef()));
+    worker.expectNoMessage(Duration.ofMillis(500)); // paused: the request waits
+
+    // A new incarnation recovers the pause from the journal and keeps the request waiting.
+    testKit.stop(source);
+    source = testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
+    source.tell(new TaskSource.GetPauseState(operator.getRef()));
+    assertTrue(operator.receiveMessage().paused(), "the pause is journaled");
+    source.tell(new TaskSource.RequestTasks(2, "w", worker.getRef()));
+    worker.expectNoMessage(Duration.ofMillis(500));
+
+    source.tell(new TaskSource.SetPaused(false, "test", operator.getRef()));
+    assertFalse(operator.receiveMessage().paused());
+    assertEquals(2, worker.receiveMessage().leases().size(), "the waiting request is served");
     testKit.stop(source);
   }
 

@@ -75,4 +75,81 @@ public sealed interface TrainingEvent extends VerityMessage {
 
   /** The learner reached its configured step limit and stopped training. */
   record TrainingFinished(long steps, PolicyVersion version) implements TrainingEvent {}
+
+  /**
+   * What one actor is doing now, published about once a second by every task source, rollout
+   * worker, verifier pool and learner for the console. Counters are cumulative over the actor's
+   * life; a value that does not apply to the kind is -1.
+   *
+   * @param actor the actor's name, {@code node:actor}
+   * @param kind {@code task-source}, {@code rollout-worker}, {@code verifier}, {@code learner} or
+   *     {@code learner-shard}
+   * @param node the name of the node it runs on
+   * @param state a word for what it is doing ({@code generating}, {@code idle}, {@code paused},
+   *     ...)
+   * @param queueDepth work waiting for it (requests, trajectories, batches)
+   * @param inFlight work it has started and not finished
+   * @param processed work finished so far (leases, trajectories, verdicts, steps)
+   * @param p50Millis median latency of its unit of work over a recent window
+   * @param p99Millis 99th-percentile latency over the same window
+   * @param policyVersion the policy version it works with
+   * @param errors failures so far (expired leases, refused batches, infrastructure failures, ...)
+   */
+  record ActorStatus(
+      String actor,
+      String kind,
+      String node,
+      String state,
+      int queueDepth,
+      int inFlight,
+      long processed,
+      double p50Millis,
+      double p99Millis,
+      long policyVersion,
+      long errors)
+      implements TrainingEvent {}
+
+  /**
+   * A node's JVM, published every few seconds by each node.
+   *
+   * @param address the node's cluster address
+   * @param processCpuLoad this JVM's share of the machine's CPU, 0..1, or -1 when unknown
+   * @param systemCpuLoad the whole machine's CPU load, 0..1, or -1 when unknown
+   */
+  record NodeStatus(
+      String node,
+      String address,
+      long heapUsedBytes,
+      long heapMaxBytes,
+      double processCpuLoad,
+      double systemCpuLoad,
+      int availableProcessors,
+      int threads,
+      double uptimeSeconds)
+      implements TrainingEvent {}
+
+  /**
+   * One scored trajectory, sampled by its verifier for the console's trajectory inspector, with the
+   * prompt and completion as text.
+   *
+   * @param verdict the reason label ({@code correct}, {@code wrong}, {@code timeout}, ...)
+   * @param detail what the check said beyond the verdict (which test failed, ...), or empty
+   * @param versions the policy versions that produced its tokens, in order, without repeats
+   * @param tokens tokens the policy sampled
+   */
+  record TrajectorySample(
+      String id,
+      String suite,
+      String task,
+      String verdict,
+      double reward,
+      String detail,
+      String prompt,
+      String completion,
+      long[] versions,
+      String worker,
+      String verifier,
+      double checkMillis,
+      int tokens)
+      implements TrainingEvent {}
 }

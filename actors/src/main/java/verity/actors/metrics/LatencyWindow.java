@@ -1,25 +1,28 @@
-package verity.reward;
+package verity.actors.metrics;
 
 import java.util.Arrays;
 
-/** The latencies of the most recent checks, for p50 and p99 without unbounded memory. */
-final class LatencyWindow {
+/**
+ * The latencies of the most recent operations (checks, batches, steps, lease waits), for p50 and
+ * p99 without unbounded memory. Not thread-safe: one actor owns each window.
+ */
+public final class LatencyWindow {
   private final double[] ring;
   private int size;
   private int next;
 
-  LatencyWindow(int capacity) {
+  public LatencyWindow(int capacity) {
     this.ring = new double[capacity];
   }
 
-  void add(double millis) {
+  public void add(double millis) {
     ring[next] = millis;
     next = (next + 1) % ring.length;
     size = Math.min(size + 1, ring.length);
   }
 
   /** The q-quantiles (each 0..1) of the window from one sort, all 0 when empty. */
-  double[] quantiles(double... qs) {
+  public double[] quantiles(double... qs) {
     double[] out = new double[qs.length];
     if (size == 0) {
       return out;
