@@ -6,6 +6,7 @@ import akka.cluster.typed.ClusterSingleton;
 import akka.cluster.typed.ClusterSingletonSettings;
 import akka.cluster.typed.SingletonActor;
 import java.util.Set;
+import verity.actors.cluster.NodeStatusReporter;
 import verity.actors.cluster.Role;
 import verity.learner.shard.LearnerShard;
 
@@ -23,6 +24,7 @@ final class ClusterNode {
   static Behavior<Void> create(RunPlan plan, String name, Set<Role> roles) {
     return Behaviors.setup(
         ctx -> {
+          ctx.spawn(NodeStatusReporter.create(), "node-status");
           if (roles.contains(Role.LEARNER)) {
             ClusterSingleton.get(ctx.getSystem())
                 .init(

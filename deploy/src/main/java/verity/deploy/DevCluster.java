@@ -5,6 +5,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import verity.actors.cluster.NodeStatusReporter;
 import verity.rollout.Evaluator;
 
 /**
@@ -24,6 +25,7 @@ final class DevCluster {
         ctx -> {
           ctx.spawn(RunCoordinator.create(plan, result::completeExceptionally), "coordinator");
           NodeRoles.spawnVerifier(ctx, plan, NODE);
+          ctx.spawn(NodeStatusReporter.create(), "node-status");
           NodeRoles.spawnRolloutWorkers(ctx, plan, NODE, 0);
           ActorRef<Evaluator.Command> evaluator = NodeRoles.spawnEvaluator(ctx, plan);
           ctx.spawn(RunMonitor.create(plan.dev(), evaluator, out, result), "monitor");

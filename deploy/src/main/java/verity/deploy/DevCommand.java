@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import verity.actors.cluster.VerityNode;
+import verity.console.ConsoleSettings;
 import verity.policy.NativeWork;
 
 /** {@code verity dev}: the whole cluster in one JVM, every message serialized. */
@@ -41,10 +43,13 @@ final class DevCommand implements Callable<Integer> {
     flags.put("akka.remote.artery.canonical.port", 0);
     flags.put("akka.cluster.seed-nodes", java.util.List.of());
 
+    flags.put("verity.node-name", DevCluster.NODE);
     RunPlan plan;
+    Optional<ConsoleSettings> console;
     try {
       Config cfg = VerityConfig.load(flags, run.config);
       plan = RunPlan.from(cfg);
+      console = run.console(plan.config());
     } catch (ConfigException | IllegalArgumentException e) {
       err.println("verity dev: " + RunOptions.withFlag(e.getMessage()));
       return Main.USAGE_ERROR;
@@ -69,6 +74,11 @@ final class DevCommand implements Callable<Integer> {
     ActorSystem<Void> system =
         VerityNode.start("verity", DevCluster.create(plan, out::println, result), plan.config());
     VerityNode.joinSelf(system);
+    if (!RunOptions.startConsole(system, console, "verity dev", out, err)) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+      return Main.USAGE_ERROR;
+    }
     try {
       RunSummary s = result.join();
       LedgerAudit.Result audit =

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -31,9 +32,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import verity.actors.cluster.NodeStatusReporter;
 import verity.actors.cluster.Role;
 import verity.actors.cluster.VerityNode;
 import verity.actors.config.ConfigChecks;
+import verity.console.ConsoleSettings;
 import verity.policy.NativeWork;
 import verity.rollout.Evaluator;
 
@@ -100,6 +103,7 @@ final class LocalCommand implements Callable<Integer> {
     flags.put("akka.remote.artery.canonical.hostname", HOST);
     flags.put("akka.remote.artery.canonical.port", seedPort);
     flags.put("akka.cluster.roles", List.of(Role.CONSOLE.configName()));
+    flags.put("verity.node-name", "local");
     flags.put("akka.cluster.seed-nodes", List.of(seed.akkaAddress(NodeCommand.SYSTEM)));
     // Ctrl-C stops the run with a summary first (see the hook below), then this actor system.
     flags.put("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
@@ -109,10 +113,12 @@ final class LocalCommand implements Callable<Integer> {
           NodeCommand.aeronDirectory(HOST, seedPort).toString());
     }
     RunPlan plan;
+    Optional<ConsoleSettings> console;
     List<String> nodeJavaOptions;
     Duration stopTimeout;
     try {
       plan = RunPlan.from(VerityConfig.load(flags, run.config));
+      console = run.console(plan.config());
       nodeJavaOptions = plan.config().getStringList("verity.local.node-java-options");
       stopTimeout = ConfigChecks.positiveDuration(plan.config(), "verity.local.stop-timeout");
     } catch (ConfigException | IllegalArgumentException e) {
@@ -171,9 +177,15 @@ final class LocalCommand implements Callable<Integer> {
                   ctx.spawn(
                       MembershipPrinter.create(out::println, MembershipPrinter.byPort(names)),
                       "membership");
+                  ctx.spawn(NodeStatusReporter.create(), "node-status");
                   return Behaviors.empty();
                 }),
             plan.config());
+    if (!RunOptions.startConsole(system, console, "verity local", out, err)) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+      return Main.USAGE_ERROR;
+    }
     NodeProcesses processes =
         new NodeProcesses(data, runConfig, seed, chosen, nodeJavaOptions, out);
     CountDownLatch finished = new CountDownLatch(1);

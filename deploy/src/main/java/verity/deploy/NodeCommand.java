@@ -124,6 +124,7 @@ final class NodeCommand implements Callable<Integer> {
     putIfSet(flags, "verity.rollout.workers", workers);
     flags.put("akka.remote.artery.transport", chosen.configName);
     flags.put("akka.remote.artery.canonical.hostname", hostname);
+    flags.put("verity.node-name", nodeName);
     flags.put("akka.remote.artery.canonical.port", port);
     flags.put("akka.cluster.roles", nodeRoles.stream().map(Role::configName).toList());
     List<String> seedAddresses = new ArrayList<>();

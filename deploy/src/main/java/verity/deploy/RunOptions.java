@@ -1,5 +1,6 @@
 package verity.deploy;
 
+import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -10,7 +11,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Option;
+import verity.console.Console;
+import verity.console.ConsoleSettings;
 
 /**
  * The run flags that {@code verity dev} and {@code verity local} share, each mapped to the
@@ -77,6 +84,90 @@ final class RunOptions {
       description =
           "Start over: delete the data dir's journal and checkpoints instead of resuming from them.")
   boolean fresh;
+
+  @Option(
+      names = "--console-port",
+      description = "Port of the live console (default 8080; 0: any free port; -1: no console).")
+  Integer consolePort;
+
+  @Option(
+      names = "--console-host",
+      description = "Address the console listens on (default 127.0.0.1; others need a token).")
+  String consoleHost;
+
+  @Option(
+      names = "--console-token",
+      description =
+          "Token every console request must carry (or set VERITY_CONSOLE_TOKEN, which stays out"
+              + " of the process list); at least 16 characters.")
+  String consoleToken;
+
+  /**
+   * The console's settings from the flags over {@code verity.console}, or empty with {@code
+   * --console-port -1}. The token is kept out of the run's configuration, which {@code local}
+   * writes to a file for its nodes.
+   *
+   * @throws IllegalArgumentException naming what is wrong (a public address without a token, ...)
+   */
+  Optional<ConsoleSettings> console(Config config) {
+    Config c = config.getConfig("verity.console");
+    int port = consolePort != null ? consolePort : c.getInt("port");
+    if (port == -1) {
+      return Optional.empty();
+    }
+    String host = consoleHost != null ? consoleHost : c.getString("host");
+    Optional<String> token =
+        consoleToken != null
+            ? Optional.of(consoleToken)
+            : !c.getString("token").isBlank()
+                ? Optional.of(c.getString("token"))
+                : Optional.ofNullable(System.getenv(ConsoleSettings.TOKEN_ENV));
+    return Optional.of(new ConsoleSettings(host, port, token));
+  }
+
+  /**
+   * Starts the console on {@code system} and prints where it is.
+   *
+   * @return false (after printing why on {@code err}) when it could not listen
+   */
+  static boolean startConsole(
+      ActorSystem<?> system,
+      Optional<ConsoleSettings> settings,
+      String command,
+      PrintWriter out,
+      PrintWriter err) {
+    if (settings.isEmpty()) {
+      return true;
+    }
+    try {
+      Console console =
+          Console.start(system, settings.get()).toCompletableFuture().get(30, TimeUnit.SECONDS);
+      out.println(
+          "console: "
+              + console.url()
+              + (console.requiresToken()
+                  ? " (token required: open it once with ?token=..., or send Authorization:"
+                      + " Bearer)"
+                  : ""));
+      out.flush();
+      return true;
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      err.println(
+          command
+              + ": the console cannot listen on "
+              + settings.get().host()
+              + ":"
+              + settings.get().port()
+              + " ("
+              + cause.getMessage()
+              + "); choose another --console-port (0: any free port, -1: no console)");
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
 
   /** The flags that were given, by configuration key. */
   Map<String, Object> flags() {

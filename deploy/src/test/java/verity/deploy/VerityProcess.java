@@ -32,6 +32,8 @@ final class VerityProcess {
     // The command's own logging (log files per node), not the tests' console configuration that
     // is on the same class path; nodes started by verity local inherit the property.
     command.add("-Dlogback.configurationFile=logback.xml");
+    // Any free port for the console, so that runs never collide on its default port.
+    command.add("-Dverity.console.port=0");
     command.add("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
