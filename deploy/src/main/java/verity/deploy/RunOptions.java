@@ -139,6 +139,19 @@ final class RunOptions {
     if (settings.isEmpty()) {
       return true;
     }
+    String inUse = portInUse(settings.get());
+    if (inUse != null) {
+      err.println(
+          command
+              + ": the console cannot listen on "
+              + settings.get().host()
+              + ":"
+              + settings.get().port()
+              + " ("
+              + inUse
+              + "); choose another --console-port (0: any free port, -1: no console)");
+      return false;
+    }
     try {
       Console console =
           Console.start(system, settings.get()).toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -166,6 +179,20 @@ final class RunOptions {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
+    }
+  }
+
+  /** Why the console's port cannot be bound (checked before Akka logs a failed bind), or null. */
+  private static String portInUse(ConsoleSettings settings) {
+    if (settings.port() == 0) {
+      return null;
+    }
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new java.net.InetSocketAddress(settings.host(), settings.port()));
+      return null;
+    } catch (IOException e) {
+      return e.getMessage();
     }
   }
 

@@ -4,13 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -26,6 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class LocalClusterFaultTest {
   static final Pattern STEP = Pattern.compile("^step\\s+\\d+\\s+v(\\d+)\\s");
   static final Pattern SEED = Pattern.compile("seed node 127\\.0\\.0\\.1:(\\d+)");
+  static final Pattern CONSOLE = Pattern.compile("console: (http://127\\.0\\.0\\.1:\\d+/)");
 
   /** Small batches and short timeouts, so that a fault and its repair fit in a test. */
   static final String SETTINGS =
@@ -136,6 +145,52 @@ class LocalClusterFaultTest {
         .filter(n -> n.node().equals(name))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no node " + name + " in " + s.nodes()));
+  }
+
+  @Test
+  void shouldDrainARolloutNodeThroughTheConsoleAndKeepTraining() throws Exception {
+    int maxSteps = 40;
+    VerityProcess local = local("tcp", maxSteps, "", "--rollout", "2", "--console-port", "0");
+    Matcher console =
+        CONSOLE.matcher(local.await(l -> CONSOLE.matcher(l).find(), 60, "the console's address"));
+    assertTrue(console.find());
+    String base = console.group(1);
+    long atDrain = awaitVersion(local, 8, "training before the drain");
+
+    // Its worker generates after the node reported its status (at once, then every 2 s).
+    local.await(l -> l.startsWith("worker rollout-2:"), 120, "rollout-2 generating");
+    HttpClient http = HttpClient.newHttpClient();
+    JsonNode cluster =
+        new ObjectMapper()
+            .readTree(
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base + "api/cluster")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body());
+    String address = null;
+    for (JsonNode m : cluster.path("members")) {
+      if (m.path("node").asText().equals("rollout-2")) {
+        address = m.path("address").asText();
+      }
+    }
+    assertNotNull(address, "rollout-2 in " + cluster);
+    HttpResponse<String> drained =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "api/nodes/drain"))
+                .header("X-Verity-Console", "1")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"address\":\"" + address + "\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, drained.statusCode(), drained.body());
+    local.await(l -> l.startsWith("node rollout-2 exited with code 0"), 120, "rollout-2 leaving");
+    awaitVersion(local, atDrain + 10, "training after the drain");
+
+    RunSummary s = assertFinishedWithCleanLedger(local, maxSteps);
+    assertEquals(0, node(s, "rollout-2").exitCode(), "a drained node leaves gracefully");
+    assertTrue(
+        node(s, "rollout-1").trajectoriesGenerated() > node(s, "rollout-2").trajectoriesGenerated(),
+        "the other node generated the rest: " + s.nodes());
+    assertNoNodeLeft();
   }
 
   @ParameterizedTest(name = "{0}")

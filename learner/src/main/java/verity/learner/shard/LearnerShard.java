@@ -8,6 +8,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.ShardingEnvelope;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
@@ -19,8 +20,12 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
+import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.Role;
+import verity.actors.cluster.Topics;
 import verity.actors.ids.PolicyVersion;
+import verity.actors.metrics.LatencyWindow;
+import verity.actors.protocol.TrainingEvent;
 import verity.actors.weights.FlatWeights;
 import verity.learner.Learner;
 import verity.learner.checkpoint.Checkpoint;
@@ -104,6 +109,13 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
 
   private record Failed(Throwable cause) implements Command, LocalOnly {}
 
+  /** Publish this shard's status for the console. */
+  private enum Report implements Command, LocalOnly {
+    INSTANCE
+  }
+
+  private static final java.time.Duration REPORT_INTERVAL = java.time.Duration.ofSeconds(1);
+
   private final String id;
   private final Learner.ReplicaFactory replicas;
   private final Executor training;
@@ -113,6 +125,11 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
   private PolicyVersion version;
   private boolean busy;
   private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
+  private final ActorRef<Topic.Command<TrainingEvent>> events;
+  private final String node;
+  private final LatencyWindow workMillis = new LatencyWindow(256);
+  private long startedNanos;
+  private long finished;
 
   /** Starts sharding of learner shards; nodes with the learner role host them. */
   public static ActorRef<ShardingEnvelope<Command>> init(
@@ -124,7 +141,13 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
   }
 
   public static Behavior<Command> create(String id, Learner.ReplicaFactory replicas) {
-    return Behaviors.setup(ctx -> new LearnerShard(ctx, id, replicas));
+    return Behaviors.setup(
+        ctx ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(Report.INSTANCE, REPORT_INTERVAL);
+                  return new LearnerShard(ctx, id, replicas);
+                }));
   }
 
   private LearnerShard(ActorContext<Command> ctx, String id, Learner.ReplicaFactory replicas) {
@@ -132,6 +155,8 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
     this.id = id;
     this.replicas = replicas;
     this.training = Learner.trainingExecutor(ctx.getSystem());
+    this.events = Topics.trainingEvents(ctx);
+    this.node = NodeIdentity.name(ctx.getSystem());
   }
 
   @Override
@@ -139,6 +164,7 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
     return newReceiveBuilder()
         .onMessage(Finished.class, this::onFinished)
         .onMessage(Failed.class, f -> onFailed(f))
+        .onMessageEquals(Report.INSTANCE, this::onReport)
         .onMessage(LoadState.class, this::enqueue)
         .onMessage(ComputeGradient.class, this::enqueue)
         .onMessage(ApplyGradient.class, this::enqueue)
@@ -203,6 +229,7 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
 
   private void run(Supplier<Reply> work, ActorRef<Reply> replyTo) {
     busy = true;
+    startedNanos = System.nanoTime();
     CompletableFuture<Reply> job = CompletableFuture.supplyAsync(work, training);
     inFlight = job;
     getContext()
@@ -211,6 +238,8 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
 
   private Behavior<Command> onFinished(Finished f) {
     busy = false;
+    finished++;
+    workMillis.add((System.nanoTime() - startedNanos) / 1e6);
     if (f.reply() instanceof Loaded l) {
       version = l.version();
     } else if (f.reply() instanceof Applied a) {
@@ -218,6 +247,25 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
     }
     f.replyTo().tell(f.reply());
     next();
+    return this;
+  }
+
+  private Behavior<Command> onReport() {
+    double[] q = workMillis.quantiles(0.5, 0.99);
+    events.tell(
+        Topic.publish(
+            new TrainingEvent.ActorStatus(
+                node + ":learner-" + id,
+                "learner-shard",
+                node,
+                busy ? "computing" : version == null ? "unloaded" : "idle",
+                waiting.size(),
+                busy ? 1 : 0,
+                finished,
+                q[0],
+                q[1],
+                held(),
+                0)));
     return this;
   }
 
