@@ -3,6 +3,7 @@ package verity.deploy;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -25,14 +26,16 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import verity.actors.cluster.Role;
 import verity.actors.cluster.VerityNode;
+import verity.console.ConsoleSettings;
 import verity.policy.NativeWork;
 
 /**
  * {@code verity node}: one node of a multi-process cluster, with the given roles, joining through
- * the given seed nodes. It runs until it leaves the cluster: on SIGTERM or Ctrl-C (a graceful
- * leave), when the process that started it ends ({@code --parent-pid}), or when the cluster downs
- * it; exit code 0 after a leave it was asked for, 1 when it was downed or could not join, 2 for a
- * bad start.
+ * the given seed nodes, or through Akka Cluster Bootstrap ({@code --bootstrap}, or the k8s profile:
+ * {@code VERITY_PROFILE=k8s}, where address, port and transport come from the profile). It runs
+ * until it leaves the cluster: on SIGTERM or Ctrl-C (a graceful leave), when the process that
+ * started it ends ({@code --parent-pid}), or when the cluster downs it; exit code 0 after a leave
+ * it was asked for, 1 when it was downed or could not join, 2 for a bad start.
  */
 @Command(
     name = "node",
@@ -52,10 +55,12 @@ final class NodeCommand implements Callable<Integer> {
   List<String> roles;
 
   @Option(names = "--port", description = "Port of this node (default 25520).")
-  int port = 25520;
+  Integer port;
 
-  @Option(names = "--hostname", description = "Address this node binds and is reached at.")
-  String hostname = "127.0.0.1";
+  @Option(
+      names = "--hostname",
+      description = "Address this node binds and is reached at (default 127.0.0.1).")
+  String hostname;
 
   @Option(
       names = "--seed-nodes",
@@ -63,7 +68,14 @@ final class NodeCommand implements Callable<Integer> {
   String seedNodes = "";
 
   @Option(names = "--transport", description = "tcp (default) or aeron-udp.")
-  String transport = "tcp";
+  String transport;
+
+  @Option(
+      names = "--bootstrap",
+      description =
+          "Form or join the cluster through Akka Cluster Bootstrap (service discovery) instead"
+              + " of seed nodes; on by default with VERITY_PROFILE=k8s.")
+  boolean bootstrap;
 
   @Option(names = "--name", description = "Name of this node in logs and reports.")
   String name;
@@ -94,54 +106,91 @@ final class NodeCommand implements Callable<Integer> {
     INSTANCE
   }
 
+  /** Why a bootstrapped node's actor system is stopping: it did not join within the timeout. */
+  private enum NotJoined implements CoordinatedShutdown.Reason {
+    INSTANCE
+  }
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Set<Role> nodeRoles = EnumSet.noneOf(Role.class);
-    Transport chosen;
+    Transport requested;
     List<NodeAddress> seeds;
-    NodeAddress self = new NodeAddress(hostname, port);
+    DeploymentProfile profile;
     try {
+      profile = DeploymentProfile.fromEnvironment(System.getenv());
       for (String r : roles) {
         nodeRoles.add(Role.parse(r));
       }
-      chosen = Transport.parse(transport);
-      NodeAddress.checkPort(port, "--port");
-      self.resolve();
+      requested = Transport.parse(transport != null ? transport : "tcp");
+      if (port != null) {
+        NodeAddress.checkPort(port, "--port");
+      }
       seeds = NodeAddress.parseList(seedNodes);
       seeds.forEach(NodeAddress::resolve);
-    } catch (IllegalArgumentException e) {
+    } catch (IllegalArgumentException | ConfigException e) {
       err.println("verity node: " + e.getMessage());
       return Main.USAGE_ERROR;
     }
-    String nodeName = name != null ? name : nodeRoles.iterator().next().configName() + "-" + port;
+    // Bootstrap: the address, port and transport come from the profile unless given as flags.
+    boolean bootstrapped = bootstrap || profile.bootstraps();
+    if (bootstrapped && !seeds.isEmpty()) {
+      err.println(
+          "verity node: --seed-nodes and cluster bootstrap ("
+              + (bootstrap ? "--bootstrap" : DeploymentProfile.VARIABLE + "=" + profile.name)
+              + ") exclude each other");
+      return Main.USAGE_ERROR;
+    }
 
     Map<String, Object> flags = new LinkedHashMap<>();
     putIfSet(flags, "verity.suite", suite);
     putIfSet(flags, "verity.seed", seed);
     putIfSet(flags, "verity.data-dir", dataDir == null ? null : dataDir.toString());
     putIfSet(flags, "verity.rollout.workers", workers);
-    flags.put("akka.remote.artery.transport", chosen.configName);
-    flags.put("akka.remote.artery.canonical.hostname", hostname);
-    flags.put("verity.node-name", nodeName);
-    flags.put("akka.remote.artery.canonical.port", port);
+    if (bootstrapped) {
+      putIfSet(
+          flags, "akka.remote.artery.transport", transport == null ? null : requested.configName);
+      putIfSet(flags, "akka.remote.artery.canonical.hostname", hostname);
+      putIfSet(flags, "akka.remote.artery.canonical.port", port);
+    } else {
+      flags.put("akka.remote.artery.transport", requested.configName);
+      flags.put("akka.remote.artery.canonical.hostname", hostname != null ? hostname : LOOPBACK);
+      flags.put("akka.remote.artery.canonical.port", port != null ? port : DEFAULT_PORT);
+    }
     flags.put("akka.cluster.roles", nodeRoles.stream().map(Role::configName).toList());
-    List<String> seedAddresses = new ArrayList<>();
-    for (NodeAddress s : seeds.isEmpty() ? List.of(self) : seeds) {
-      seedAddresses.add(s.akkaAddress(SYSTEM));
-    }
-    flags.put("akka.cluster.seed-nodes", seedAddresses);
-    Path aeronDir = null;
-    if (chosen == Transport.AERON_UDP) {
-      aeronDir = aeronDirectory(hostname, port);
-      flags.put("akka.remote.artery.advanced.aeron.aeron-dir", aeronDir.toString());
-    }
 
     RunPlan plan;
     Duration joinTimeout;
+    NodeAddress self;
+    Transport chosen;
     try {
-      plan = RunPlan.from(VerityConfig.load(flags, config));
+      com.typesafe.config.Config loaded = VerityConfig.load(flags, config, profile);
+      self =
+          new NodeAddress(
+              loaded.getString("akka.remote.artery.canonical.hostname"),
+              loaded.getInt("akka.remote.artery.canonical.port"));
+      chosen = Transport.parse(loaded.getString("akka.remote.artery.transport"));
+      NodeAddress.checkPort(self.port(), "--port");
+      self.resolve();
+      Map<String, Object> node = new LinkedHashMap<>();
+      String nodeName =
+          name != null ? name : nodeRoles.iterator().next().configName() + "-" + self.port();
+      node.put("verity.node-name", nodeName);
+      if (!bootstrapped) {
+        List<String> seedAddresses = new ArrayList<>();
+        for (NodeAddress s : seeds.isEmpty() ? List.of(self) : seeds) {
+          seedAddresses.add(s.akkaAddress(SYSTEM));
+        }
+        node.put("akka.cluster.seed-nodes", seedAddresses);
+      }
+      if (chosen == Transport.AERON_UDP) {
+        node.put(
+            "akka.remote.artery.advanced.aeron.aeron-dir",
+            aeronDirectory(self.host(), self.port()).toString());
+      }
+      plan = RunPlan.from(ConfigFactory.parseMap(node, "command-line flags").withFallback(loaded));
       joinTimeout =
           verity.actors.config.ConfigChecks.positiveDuration(
               plan.config(), "verity.node.join-timeout");
@@ -149,12 +198,17 @@ final class NodeCommand implements Callable<Integer> {
       err.println("verity node: " + e.getMessage());
       return Main.USAGE_ERROR;
     }
+    String nodeName = plan.config().getString("verity.node-name");
+    Path aeronDir =
+        chosen == Transport.AERON_UDP
+            ? Path.of(plan.config().getString("akka.remote.artery.advanced.aeron.aeron-dir"))
+            : null;
     if (!self.isFree(chosen)) {
       err.printf(
           Locale.ROOT,
           "verity node: port %d on %s is already in use (%s); choose another --port%n",
-          port,
-          hostname,
+          self.port(),
+          self.host(),
           chosen == Transport.TCP ? "TCP" : "UDP");
       return Main.USAGE_ERROR;
     }
@@ -176,12 +230,39 @@ final class NodeCommand implements Callable<Integer> {
                     joinTimeout.toMillis() + "ms"))
             .withFallback(plan.config());
 
+    // A console node serves the live console too (on Kubernetes: the console Deployment).
+    Optional<ConsoleSettings> console;
+    try {
+      console =
+          nodeRoles.contains(Role.CONSOLE)
+              ? Optional.of(
+                  ConsoleSettings.from(
+                      plan.config(), Optional.ofNullable(System.getenv(ConsoleSettings.TOKEN_ENV))))
+              : Optional.empty();
+    } catch (IllegalArgumentException e) {
+      err.println("verity node: " + e.getMessage());
+      return Main.USAGE_ERROR;
+    }
+
     ActorSystem<Void> system;
     try {
       system = VerityNode.start(SYSTEM, ClusterNode.create(plan, nodeName, nodeRoles), akkaConfig);
+      if (bootstrapped) {
+        try {
+          ClusterFormation.bootstrap(system);
+        } catch (RuntimeException e) {
+          system.terminate();
+          throw e;
+        }
+      }
     } catch (RuntimeException e) {
       err.println("verity node: cannot start on " + self + " (" + chosen + "): " + rootMessage(e));
       return 1;
+    }
+    if (!RunOptions.startConsole(system, console, "verity node", out, err)) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+      return Main.USAGE_ERROR;
     }
     AtomicBoolean up = new AtomicBoolean();
     akka.cluster.Cluster.get(system.classicSystem())
@@ -200,8 +281,24 @@ final class NodeCommand implements Callable<Integer> {
         Locale.ROOT,
         "verity node %s: joining through %s; log in %s%n",
         nodeName,
-        seeds.isEmpty() ? "itself (a new cluster)" : seeds,
+        bootstrapped
+            ? "cluster bootstrap (" + ClusterFormation.describe(plan.config()) + ")"
+            : seeds.isEmpty() ? "itself (a new cluster)" : seeds,
         data.resolve("nodes").resolve(nodeName + ".log"));
+    if (bootstrapped) {
+      // Seed nodes give up by themselves (shutdown-after-unsuccessful-join-seed-nodes); bootstrap
+      // keeps probing, so a node that has not joined within the join timeout stops here.
+      system
+          .scheduler()
+          .scheduleOnce(
+              joinTimeout,
+              () -> {
+                if (!up.get()) {
+                  CoordinatedShutdown.get(system.classicSystem()).runAll(NotJoined.INSTANCE);
+                }
+              },
+              system.executionContext());
+    }
     if (parentPid != null) {
       ProcessHandle.of(parentPid)
           .ifPresentOrElse(p -> p.onExit().thenRun(() -> leave(system)), () -> leave(system));
@@ -223,9 +320,14 @@ final class NodeCommand implements Callable<Integer> {
     if (!up.get()) {
       err.printf(
           Locale.ROOT,
-          "verity node: could not join the cluster through %s within %s; is a node running"
-              + " there, on the same --transport?%n",
-          seeds.isEmpty() ? self : seeds,
+          bootstrapped
+              ? "verity node: could not join the cluster through %s within %s; are enough nodes"
+                  + " listed and reachable?%n"
+              : "verity node: could not join the cluster through %s within %s; is a node running"
+                  + " there, on the same --transport?%n",
+          bootstrapped
+              ? "cluster bootstrap (" + ClusterFormation.describe(plan.config()) + ")"
+              : seeds.isEmpty() ? self : seeds,
           joinTimeout);
       return 1;
     }
@@ -268,6 +370,9 @@ final class NodeCommand implements Callable<Integer> {
   }
 
   private static final long SHM_NEEDED = 512L << 20;
+
+  private static final String LOOPBACK = "127.0.0.1";
+  private static final int DEFAULT_PORT = 25520;
 
   /** Every place {@link #aeronDirectory} may have put a node's directory, for cleaning up. */
   static List<Path> aeronDirectoryCandidates(String host, int port) {

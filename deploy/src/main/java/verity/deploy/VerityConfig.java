@@ -13,8 +13,9 @@ import verity.actors.config.ConfigChecks;
 
 /**
  * Builds a node's configuration from its sources, first wins: command-line flags, the file given
- * with {@code --config} (else {@code application.conf}), the selected suite's preset, then the
- * defaults. Unknown keys under {@code verity} are refused, naming the key.
+ * with {@code --config} (else {@code application.conf}), the deployment profile chosen by {@code
+ * VERITY_PROFILE} (see {@link DeploymentProfile}), the selected suite's preset, then the defaults.
+ * Unknown keys under {@code verity} are refused, naming the key.
  */
 public final class VerityConfig {
   static final String PRESETS = "verity.suite-presets";
@@ -35,6 +36,14 @@ public final class VerityConfig {
    * @throws ConfigException naming the key or file at fault
    */
   public static Config load(Map<String, Object> flags, Path file) {
+    return load(flags, file, DeploymentProfile.fromEnvironment(System.getenv()));
+  }
+
+  /**
+   * As {@link #load(Map, Path)}, with the given deployment profile's settings layered under the
+   * file's (or {@code application.conf}'s) and over the suite's preset and the defaults.
+   */
+  static Config load(Map<String, Object> flags, Path file, DeploymentProfile profile) {
     Config overrides = ConfigFactory.parseMap(flags, "command-line flags");
     Config application;
     if (file != null) {
@@ -58,6 +67,16 @@ public final class VerityConfig {
       preset = defaults.getConfig(PRESETS + ".\"" + suite + "\"").atPath("verity");
       ConfigChecks.rejectUnknownKeys(preset, defaults, "verity", OPEN_SECTIONS);
     }
-    return VerityNode.load(overrides, application.withFallback(preset));
+    Config config =
+        VerityNode.load(
+            overrides, application.withFallback(profile.settings()).withFallback(preset));
+    if (profile == DeploymentProfile.K8S
+        && config.getString("verity.persistence.url").isBlank()
+        && config.getString("verity.persistence.driver").equals("org.postgresql.Driver")) {
+      throw new ConfigException.Generic(
+          "the k8s profile keeps the journal in PostgreSQL: set VERITY_DB_URL (or"
+              + " verity.persistence.url) to its JDBC URL, e.g. jdbc:postgresql://host:5432/verity");
+    }
+    return config;
   }
 }
