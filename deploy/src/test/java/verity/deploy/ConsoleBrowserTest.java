@@ -226,13 +226,15 @@ class ConsoleBrowserTest {
     open("trajectories");
     waitForElement(By.cssSelector("#trajectories tbody tr[data-id]"));
     new Select(browser.findElement(By.id("filter-verdict"))).selectByValue("wrong");
+    // The list changes every second: read all verdicts in one script call, not row by row.
     waitFor(
         () -> {
-          List<WebElement> rows =
-              browser.findElements(By.cssSelector("#trajectories tbody tr[data-id]"));
-          return !rows.isEmpty()
-              && rows.stream().allMatch(r -> cell(r, ".c-verdict").equals("wrong"));
+          List<String> verdicts = shownVerdicts();
+          return !verdicts.isEmpty() && verdicts.stream().allMatch(v -> v.equals("wrong"));
         });
+    // Freeze the list, so that the row clicked is still the one shown.
+    browser.findElement(By.id("freeze")).click();
+    assertTrue(shownVerdicts().stream().allMatch(v -> v.equals("wrong")));
     browser.findElement(By.cssSelector("#trajectories tbody tr[data-id]")).click();
     WebElement detail = waitForElement(By.id("trajectory-detail"));
     waitFor(
@@ -295,6 +297,16 @@ class ConsoleBrowserTest {
                     + " return c.data[1].filter(v => v !== null && v !== undefined).length;",
                 metric);
     return ((Number) n).longValue();
+  }
+
+  @SuppressWarnings("unchecked")
+  private List<String> shownVerdicts() {
+    return (List<String>)
+        ((JavascriptExecutor) browser)
+            .executeScript(
+                "return Array.from(document.querySelectorAll("
+                    + "'#trajectories tbody tr[data-id]:not([hidden]) .c-verdict'))"
+                    + ".map(e => e.textContent.trim());");
   }
 
   private static String cell(WebElement row, String css) {
