@@ -201,28 +201,25 @@ public final class ConsoleModel {
     this.selfAddress = selfAddress;
     this.leader = leader;
     long now = clock.getAsLong();
-    actors
-        .entrySet()
-        .removeIf(
-            e -> {
-              boolean gone = now - e.getValue().seenNanos > FORGET_AFTER_NANOS;
-              if (gone) {
-                metrics.forget(e.getValue());
-              }
-              return gone;
-            });
-    verifiers
-        .entrySet()
-        .removeIf(
-            e -> {
-              boolean gone = now - e.getValue().seenNanos > FORGET_AFTER_NANOS;
-              if (gone) {
-                metrics.forget(e.getValue());
-              }
-              return gone;
-            });
+    forgetGone(actors, a -> a.seenNanos, now);
+    forgetGone(verifiers, v -> v.seenNanos, now);
     nodes.keySet().removeIf(a -> members.stream().noneMatch(m -> m.address().equals(a)));
     metrics.members(members, nodes.keySet());
+  }
+
+  /** Drops the views not heard of for {@link #FORGET_AFTER_NANOS}, and their metric series. */
+  private <V> void forgetGone(
+      Map<String, V> views, java.util.function.ToLongFunction<V> seenNanos, long now) {
+    views
+        .values()
+        .removeIf(
+            v -> {
+              boolean gone = now - seenNanos.applyAsLong(v) > FORGET_AFTER_NANOS;
+              if (gone) {
+                metrics.forget(v);
+              }
+              return gone;
+            });
   }
 
   public synchronized void paused(boolean isPaused) {

@@ -141,15 +141,7 @@ final class RunOptions {
     }
     String inUse = portInUse(settings.get());
     if (inUse != null) {
-      err.println(
-          command
-              + ": the console cannot listen on "
-              + settings.get().host()
-              + ":"
-              + settings.get().port()
-              + " ("
-              + inUse
-              + "); choose another --console-port (0: any free port, -1: no console)");
+      err.println(cannotListen(command, settings.get(), inUse));
       return false;
     }
     try {
@@ -166,20 +158,23 @@ final class RunOptions {
       return true;
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
-      err.println(
-          command
-              + ": the console cannot listen on "
-              + settings.get().host()
-              + ":"
-              + settings.get().port()
-              + " ("
-              + cause.getMessage()
-              + "); choose another --console-port (0: any free port, -1: no console)");
+      err.println(cannotListen(command, settings.get(), cause.getMessage()));
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
+  }
+
+  private static String cannotListen(String command, ConsoleSettings settings, String why) {
+    return command
+        + ": the console cannot listen on "
+        + settings.host()
+        + ":"
+        + settings.port()
+        + " ("
+        + why
+        + "); choose another --console-port (0: any free port, -1: no console)";
   }
 
   /** Why the console's port cannot be bound (checked before Akka logs a failed bind), or null. */
