@@ -1,0 +1,135 @@
+package verity.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import verity.bench.report.Figure;
+import verity.bench.report.Machine;
+import verity.bench.report.ResultsTable;
+
+/**
+ * {@code verity bench [--quick] [--out DIR] [--only NAME,...]}: runs the benchmarks one after the
+ * other (never side by side: each figure and its baseline share the machine alone) and writes the
+ * Markdown table to {@code DIR/quick.md} or {@code DIR/full.md} (default {@code bench/results}). A
+ * benchmark that fails becomes a failed row and the run goes on; the exit code is then 1.
+ */
+public final class BenchMain {
+  private BenchMain() {}
+
+  /** Every benchmark in the order the run takes them: the short ones first, memory last. */
+  static List<Benchmark> all() {
+    return List.of();
+  }
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = false;
+    Path out = Path.of(System.getProperty("verity.bench.root", "."), "bench", "results");
+    Set<String> only = new LinkedHashSet<>();
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--quick" -> quick = true;
+        case "--out" -> out = Path.of(value(args, ++i, "--out"));
+        case "--only" -> only.addAll(Arrays.asList(value(args, ++i, "--only").split(",")));
+        case "-h", "--help" -> {
+          System.out.println(usage());
+          return;
+        }
+        default -> fail("unknown argument '" + args[i] + "'");
+      }
+    }
+    List<Benchmark> chosen = new ArrayList<>();
+    Set<String> known = new LinkedHashSet<>();
+    for (Benchmark b : all()) {
+      known.add(b.name());
+      if (only.isEmpty() || only.contains(b.name())) {
+        chosen.add(b);
+      }
+    }
+    for (String name : only) {
+      if (!known.contains(name)) {
+        fail("unknown benchmark '" + name + "' (known: " + String.join(", ", known) + ")");
+      }
+    }
+    Files.createDirectories(out);
+    Path work = Files.createTempDirectory("verity-bench");
+    String machine = Machine.describe();
+    Instant started = Instant.now();
+    System.out.printf(
+        "verity bench (%s) on %s; work files in %s%n", quick ? "quick" : "full", machine, work);
+    List<Figure> figures = new ArrayList<>();
+    boolean failed = false;
+    for (Benchmark b : chosen) {
+      long t0 = System.nanoTime();
+      System.out.printf("%n== %s ==%n", b.name());
+      Path dir = Files.createDirectories(work.resolve(b.name()));
+      List<Figure> got;
+      try {
+        got = b.run(new BenchRun(quick, dir, System.out));
+      } catch (Exception | Error e) {
+        e.printStackTrace(System.out);
+        got = List.of(Figure.failed(b.name(), String.valueOf(e.getMessage())));
+      }
+      for (Figure f : got) {
+        failed |= f.verdict() == Figure.Verdict.FAILED;
+        System.out.printf(
+            "  %s: %s (baseline %s, ratio %.3f)%n", f.name(), f.value(), f.baseline(), f.ratio());
+      }
+      figures.addAll(got);
+      System.out.printf(
+          "== %s took %d s ==%n", b.name(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
+    }
+    Duration took = Duration.between(started, Instant.now());
+    Path file = out.resolve(quick ? "quick.md" : "full.md");
+    Files.writeString(
+        file,
+        ResultsTable.markdown(figures, quick, machine, started, took, commit()),
+        StandardCharsets.UTF_8);
+    System.out.printf(
+        "%nwrote %s (%d figures, %d min %d s)%n",
+        file, figures.size(), took.toMinutes(), took.toSecondsPart());
+    System.exit(failed ? 1 : 0);
+  }
+
+  private static String value(String[] args, int i, String flag) {
+    if (i >= args.length) {
+      fail(flag + " needs a value");
+    }
+    return args[i];
+  }
+
+  private static void fail(String message) {
+    System.err.println("verity bench: " + message);
+    System.err.println(usage());
+    System.exit(2);
+  }
+
+  private static String usage() {
+    return "usage: verity bench [--quick] [--out DIR] [--only NAME,...]";
+  }
+
+  private static String commit() {
+    try {
+      Process p =
+          new ProcessBuilder("git", "rev-parse", "--short", "HEAD")
+              .directory(Path.of(System.getProperty("verity.bench.root", ".")).toFile())
+              .redirectErrorStream(true)
+              .start();
+      String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+      return p.waitFor() == 0 && !s.isEmpty() ? s : "unknown";
+    } catch (IOException e) {
+      return "unknown";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "unknown";
+    }
+  }
+}
