@@ -3,15 +3,40 @@ package verity.rollout;
 import com.typesafe.config.Config;
 import java.time.Duration;
 import verity.actors.config.ConfigChecks;
+import verity.actors.config.DelayDistribution;
 
-/** {@code verity.rollout}: workers, grouping, leasing and evaluation. */
+/**
+ * {@code verity.rollout}: workers, grouping, leasing and evaluation.
+ *
+ * @param addedEpisodeTime extra time each leased task's episodes take, drawn per task; a batch
+ *     takes as long as its longest task (benchmarks give a workload long-tailed episodes with it)
+ */
 public record RolloutSettings(
     int workers,
     int groupSize,
     int tasksPerRequest,
     int maxOutstandingTasks,
     Duration leaseTimeout,
-    int evaluateEverySteps) {
+    int evaluateEverySteps,
+    DelayDistribution addedEpisodeTime) {
+
+  /** Settings without added episode time. */
+  public RolloutSettings(
+      int workers,
+      int groupSize,
+      int tasksPerRequest,
+      int maxOutstandingTasks,
+      Duration leaseTimeout,
+      int evaluateEverySteps) {
+    this(
+        workers,
+        groupSize,
+        tasksPerRequest,
+        maxOutstandingTasks,
+        leaseTimeout,
+        evaluateEverySteps,
+        DelayDistribution.NONE);
+  }
 
   public static RolloutSettings from(Config config) {
     String p = "verity.rollout.";
@@ -21,6 +46,7 @@ public record RolloutSettings(
         ConfigChecks.positiveInt(config, p + "tasks-per-request"),
         ConfigChecks.positiveInt(config, p + "max-outstanding-tasks"),
         ConfigChecks.positiveDuration(config, p + "lease-timeout"),
-        ConfigChecks.positiveInt(config, p + "evaluate-every-steps"));
+        ConfigChecks.positiveInt(config, p + "evaluate-every-steps"),
+        DelayDistribution.from(config, p + "added-episode-time"));
   }
 }

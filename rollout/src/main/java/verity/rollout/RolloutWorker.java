@@ -87,6 +87,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   private final RolloutSettings settings;
   private final float temperature;
   private final SplittableRandom random;
+
+  /** Draws the added episode time of each task, on the actor's thread. */
+  private final SplittableRandom episodeTimeRandom;
+
   private final Executor compute;
   private final ActorRef<VerifierProtocol.Command> verifiers;
   private final ActorRef<TaskSource.Leases> leaseReplies;
@@ -150,6 +154,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     this.settings = settings;
     this.temperature = temperature;
     this.random = new SplittableRandom(seed);
+    this.episodeTimeRandom = new SplittableRandom(seed ^ 0x5DEECE66DL);
     this.compute = ComputeDispatcher.executor(ctx.getSystem());
     this.verifiers =
         ctx.spawn(
@@ -234,10 +239,36 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     loaded = true;
     Policy p = policy;
     CompletableFuture<Generated> job =
-        CompletableFuture.supplyAsync(() -> generate(p, leases), compute);
+        withAddedEpisodeTime(
+            CompletableFuture.supplyAsync(() -> generate(p, leases), compute), leases.size());
     inFlight = job;
     getContext().pipeToSelf(job, (ok, err) -> ok != null ? ok : new GenerationFailed(err));
     return this;
+  }
+
+  /**
+   * The batch, handed over once its longest task's added episode time has passed too: one draw per
+   * task, and the batch waits for the largest, as a vectorized batch waits for its longest episode.
+   */
+  private CompletableFuture<Generated> withAddedEpisodeTime(
+      CompletableFuture<Generated> job, int tasks) {
+    Duration longest = Duration.ZERO;
+    for (int i = 0; i < tasks; i++) {
+      Duration d = settings.addedEpisodeTime().sample(episodeTimeRandom);
+      if (d.compareTo(longest) > 0) {
+        longest = d;
+      }
+    }
+    if (longest.isZero()) {
+      return job;
+    }
+    long extra = longest.toNanos();
+    return job.thenCompose(
+        g ->
+            CompletableFuture.supplyAsync(
+                () -> new Generated(g.trajectories(), g.tokens(), g.millis() + extra / 1e6),
+                CompletableFuture.delayedExecutor(
+                    extra, java.util.concurrent.TimeUnit.NANOSECONDS, compute)));
   }
 
   /** Runs on the compute dispatcher. */

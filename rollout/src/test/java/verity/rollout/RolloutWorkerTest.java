@@ -1,6 +1,7 @@
 package verity.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
@@ -8,12 +9,17 @@ import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.VerityNode;
+import verity.actors.config.DelayDistribution;
+import verity.actors.ids.LeaseId;
 import verity.actors.ids.PolicyVersion;
+import verity.actors.ids.TaskId;
+import verity.actors.protocol.VerifierProtocol;
 import verity.actors.protocol.WeightsProtocol;
 import verity.actors.protocol.WeightsProtocol.FetchLatest;
 import verity.actors.weights.WeightsChunker;
@@ -21,7 +27,10 @@ import verity.envs.arith.ArithmeticSuite;
 import verity.policy.Policy;
 import verity.policy.PolicySpec;
 
-/** A rollout worker generates nothing before it holds a version from the policy store. */
+/**
+ * A rollout worker generates nothing before it holds a version from the policy store, and hands a
+ * batch over only after its added episode time.
+ */
 class RolloutWorkerTest {
   static final PolicySpec SPEC = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 32, 1);
   static final Duration WAIT = Duration.ofSeconds(20);
@@ -73,5 +82,55 @@ class RolloutWorkerTest {
     TaskSource.RequestTasks request =
         source.expectMessageClass(TaskSource.RequestTasks.class, WAIT);
     assertEquals("w", request.worker());
+  }
+
+  @Test
+  void shouldHandTheBatchToAVerifierOnlyAfterItsAddedEpisodeTime() {
+    var suite = ArithmeticSuite.singleDigit();
+    TestProbe<TaskSource.Command> source = testKit.createTestProbe();
+    TestProbe<VerifierProtocol.Command> verifier = testKit.createTestProbe();
+    TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
+    var receptionist = testKit.system().receptionist();
+    receptionist.tell(Receptionist.register(TaskSource.SERVICE_KEY, source.getRef()));
+    receptionist.tell(Receptionist.register(ServiceKeys.verifiers("arith"), verifier.getRef()));
+    receptionist.tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
+    Duration episodeTime = Duration.ofMillis(2500);
+    testKit.spawn(
+        RolloutWorker.create(
+            "w",
+            suite,
+            new RolloutSettings(
+                1,
+                2,
+                1,
+                8,
+                Duration.ofMinutes(1),
+                10,
+                new DelayDistribution(DelayDistribution.Kind.FIXED, episodeTime, 0, episodeTime)),
+            1f,
+            1,
+            () -> Policy.create(SPEC, Device.cpu(), 1)));
+    FetchLatest fetch = store.expectMessageClass(FetchLatest.class, WAIT);
+    try (Policy learner = Policy.create(SPEC, Device.cpu(), 7)) {
+      WeightsChunker.split(learner.exportWeights(new PolicyVersion(3)), 4096)
+          .forEach(fetch.replyTo()::tell);
+    }
+    TaskSource.RequestTasks request =
+        source.expectMessageClass(TaskSource.RequestTasks.class, WAIT);
+    TaskId task = new TaskId(suite.generator(1).next().id());
+    long leased = System.nanoTime();
+    request
+        .replyTo()
+        .tell(new TaskSource.Leases(List.of(new TaskSource.Lease(new LeaseId(1), task, 2))));
+
+    // Two single-digit sums take milliseconds to generate; the batch must still wait its 2.5 s.
+    verifier.expectNoMessage(Duration.ofMillis(1500));
+    VerifierProtocol.VerifyBatch batch =
+        verifier.expectMessageClass(VerifierProtocol.VerifyBatch.class, WAIT);
+    assertTrue(
+        System.nanoTime() - leased >= episodeTime.toNanos(),
+        "the batch came before its added episode time had passed");
+    assertEquals(2, batch.trajectories().size());
+    assertEquals(3, batch.trajectories().get(0).segments().get(0).version().value());
   }
 }

@@ -1,0 +1,243 @@
+package verity.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import verity.bench.report.Figure;
+import verity.bench.report.Format;
+import verity.deploy.RunSummary;
+
+/**
+ * Wall-clock time to a held-out greedy pass@1 target with staleness bound η = 4 against η = 0, on
+ * arith with long-tailed episodes and verifications: each leased task's episodes take an extra
+ * lognormal time (a batch waits for its longest task) and each check an extra lognormal latency.
+ * Both runs use the same seed, workers, warm start and learning rate; η = 0 runs lock-step (a lease
+ * window of one batch, so no work is generated that it would have to reject), η = 4 with a window
+ * of four batches. The clock starts at the first evaluation after the warm start (RL begins there)
+ * and stops at the first evaluation at or above the target. The full run adds the control AReaL
+ * reports: at a large staleness bound (η = 16, a window of 16 batches, no added delays so that
+ * generation runs far ahead) the uncorrected PPO loss against decoupled PPO, same steps.
+ */
+public final class AsyncSyncBench implements Benchmark {
+
+  /** The workload both runs share: arith, 8 workers, long-tailed episodes and verifications. */
+  static final String WORKLOAD =
+      """
+      verity.rollout.workers = 8
+      verity.rollout.added-episode-time { distribution = lognormal, median = 150ms, sigma = 1.0, max = 2s }
+      verity.reward.added-latency { distribution = lognormal, median = 50ms, sigma = 1.0, max = 1s }
+      verity.reward.parallelism = 4096
+      verity.rollout.evaluate-every-steps = 5
+      verity.learner.learning-rate = 3e-3
+      verity.learner.batch-groups = 32
+      """;
+
+  private static final int WARM_START_STEPS = 40;
+
+  @Override
+  public String name() {
+    return "async-sync";
+  }
+
+  @Override
+  public List<Figure> run(BenchRun run) throws Exception {
+    double target = run.quick() ? 0.35 : 0.6;
+    double minutes = run.quick() ? 1.5 : 6;
+    RunSummary async =
+        toTarget(run, "eta4", WORKLOAD + "verity.learner.max-staleness = 4\n"
+            + "verity.rollout.max-outstanding-tasks = 128\n", target, minutes);
+    RunSummary sync =
+        toTarget(run, "eta0", WORKLOAD + "verity.learner.max-staleness = 0\n"
+            + "verity.rollout.max-outstanding-tasks = 32\n", target, minutes);
+    double tAsync = secondsToTarget(async, target);
+    double tSync = secondsToTarget(sync, target);
+    List<Figure> figures = new ArrayList<>();
+    String what =
+        String.format(
+            Locale.ROOT,
+            "async vs sync: time to held-out pass@1 %.2f on arith with lognormal episode time"
+                + " (median 150 ms, σ 1) and verifier delay (median 50 ms, σ 1), 8 workers",
+            target);
+    figures.add(
+        Figure.atLeast(
+            what + "; speed-up η = 4 over η = 0",
+            describe("η = 4", tAsync, async),
+            describe("η = 0 lock-step", tSync, sync),
+            tSync / tAsync,
+            2.5));
+    double gap = Math.abs(async.finalPass() - sync.finalPass()) * 100;
+    figures.add(
+        Figure.atMost(
+            "async vs sync: final held-out pass@1 gap, points",
+            String.format(Locale.ROOT, "η = 4: %.2f", async.finalPass()),
+            String.format(Locale.ROOT, "η = 0: %.2f", sync.finalPass()),
+            gap,
+            2.0));
+    if (!run.quick()) {
+      figures.addAll(control(run));
+    }
+    return figures;
+  }
+
+  /** Uncorrected PPO against decoupled PPO at a large staleness bound, same steps. */
+  private List<Figure> control(BenchRun run) throws IOException, InterruptedException {
+    String stale =
+        """
+        verity.rollout.workers = 8
+        verity.rollout.evaluate-every-steps = 25
+        verity.learner.learning-rate = 3e-3
+        verity.learner.max-staleness = 16
+        verity.rollout.max-outstanding-tasks = 512
+        """;
+    int steps = 150;
+    RunSummary ppo = fixedSteps(run, "eta16-ppo", stale + "verity.learner.objective = ppo\n", steps);
+    RunSummary decoupled =
+        fixedSteps(
+            run, "eta16-decoupled", stale + "verity.learner.objective = decoupled-ppo\n", steps);
+    RunSummary fresh =
+        fixedSteps(
+            run,
+            "eta0-ppo",
+            stale.replace("max-staleness = 16", "max-staleness = 0")
+                    .replace("max-outstanding-tasks = 512", "max-outstanding-tasks = 32")
+                + "verity.learner.objective = ppo\n",
+            steps);
+    String name =
+        "control (AReaL): final held-out pass@1 after "
+            + steps
+            + " steps at η = 16 (window 16 batches, no added delays), uncorrected PPO ÷ decoupled"
+            + " PPO";
+    return List.of(
+        Figure.of(
+            name,
+            String.format(
+                Locale.ROOT,
+                "PPO %.2f (mean staleness %s)",
+                ppo.finalPass(),
+                staleness(run, "eta16-ppo")),
+            String.format(
+                Locale.ROOT,
+                "decoupled PPO %.2f (mean staleness %s); η = 0 PPO %.2f",
+                decoupled.finalPass(),
+                staleness(run, "eta16-decoupled"),
+                fresh.finalPass()),
+            decoupled.finalPass() > 0 ? ppo.finalPass() / decoupled.finalPass() : Double.NaN));
+  }
+
+  private RunSummary toTarget(
+      BenchRun run, String label, String config, double target, double minutes)
+      throws IOException, InterruptedException {
+    Path dir = run.workDir().resolve(label);
+    Files.createDirectories(dir);
+    Path conf = Files.writeString(dir.resolve("bench.conf"), config);
+    run.log().printf(Locale.ROOT, "%s: to pass@1 %.2f, at most %.1f min%n", label, target, minutes);
+    RunSummary s =
+        DevProcess.run(
+            dir,
+            List.of(
+                "dev",
+                "--seed",
+                "1",
+                "--config",
+                conf.toString(),
+                "--warm-start-steps",
+                Integer.toString(WARM_START_STEPS),
+                "--target-pass",
+                Double.toString(target),
+                "--max-minutes",
+                Double.toString(minutes)));
+    run.log()
+        .printf(
+            Locale.ROOT,
+            "%s: %d steps, %.1f s, pass@1 %.2f -> %.2f, %s, rejected stale %d%n",
+            label,
+            s.steps(),
+            s.wallSeconds(),
+            s.initialPass(),
+            s.finalPass(),
+            s.stopReason(),
+            s.trajectories().rejectedStale());
+    return s;
+  }
+
+  private RunSummary fixedSteps(BenchRun run, String label, String config, int steps)
+      throws IOException, InterruptedException {
+    Path dir = run.workDir().resolve(label);
+    Files.createDirectories(dir);
+    Path conf = Files.writeString(dir.resolve("bench.conf"), config);
+    RunSummary s =
+        DevProcess.run(
+            dir,
+            List.of(
+                "dev",
+                "--seed",
+                "1",
+                "--config",
+                conf.toString(),
+                "--warm-start-steps",
+                Integer.toString(WARM_START_STEPS),
+                "--max-steps",
+                Integer.toString(steps)));
+    run.log()
+        .printf(
+            Locale.ROOT,
+            "%s: %d steps, %.1f s, pass@1 %.2f -> %.2f, rejected stale %d%n",
+            label,
+            s.steps(),
+            s.wallSeconds(),
+            s.initialPass(),
+            s.finalPass(),
+            s.trajectories().rejectedStale());
+    return s;
+  }
+
+  /**
+   * Seconds from the first evaluation (the end of the warm start) to the first at or above the
+   * target; the whole run's RL time (a lower bound) when the target was not reached.
+   */
+  static double secondsToTarget(RunSummary s, double target) {
+    List<RunSummary.CurvePoint> curve = s.curve();
+    if (curve.isEmpty()) {
+      throw new IllegalStateException("the run has no evaluation: nothing to time");
+    }
+    double start = curve.get(0).seconds();
+    for (RunSummary.CurvePoint p : curve) {
+      if (p.pass() >= target) {
+        return p.seconds() - start;
+      }
+    }
+    return s.wallSeconds() - start;
+  }
+
+  private static String describe(String label, double seconds, RunSummary s) {
+    boolean reached = "target-pass".equals(s.stopReason());
+    return String.format(
+        Locale.ROOT,
+        "%s: %s%.1f s, %d steps%s",
+        label,
+        reached ? "" : "> ",
+        seconds,
+        s.steps(),
+        s.trajectories().rejectedStale() > 0
+            ? ", " + Format.count(s.trajectories().rejectedStale()) + " trajectories rejected stale"
+            : "");
+  }
+
+  /** The mean staleness the learner reported over the run, read from its log lines. */
+  private static String staleness(BenchRun run, String label) throws IOException {
+    double sum = 0;
+    int n = 0;
+    for (String line : Files.readAllLines(run.workDir().resolve(label).resolve("out.txt"))) {
+      int at = line.indexOf("staleness ");
+      if (line.startsWith("step") && at >= 0) {
+        String v = line.substring(at + "staleness ".length()).trim().split("\\s+")[0];
+        sum += Double.parseDouble(v);
+        n++;
+      }
+    }
+    return n == 0 ? "?" : String.format(Locale.ROOT, "%.1f", sum / n);
+  }
+}
