@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import verity.bench.report.Figure;
 import verity.bench.report.Machine;
 import verity.bench.report.ResultsTable;
+import verity.bench.serialization.SerializationBench;
 
 /**
  * {@code verity bench [--quick] [--out DIR] [--only NAME,...]}: runs the benchmarks one after the
@@ -27,7 +28,7 @@ public final class BenchMain {
 
   /** Every benchmark in the order the run takes them: the short ones first, memory last. */
   static List<Benchmark> all() {
-    return List.of();
+    return List.of(new SerializationBench());
   }
 
   public static void main(String[] args) throws Exception {
