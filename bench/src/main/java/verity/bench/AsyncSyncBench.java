@@ -47,11 +47,23 @@ public final class AsyncSyncBench implements Benchmark {
     double target = run.quick() ? 0.35 : 0.6;
     double minutes = run.quick() ? 1.5 : 6;
     RunSummary async =
-        toTarget(run, "eta4", WORKLOAD + "verity.learner.max-staleness = 4\n"
-            + "verity.rollout.max-outstanding-tasks = 128\n", target, minutes);
+        toTarget(
+            run,
+            "eta4",
+            WORKLOAD
+                + "verity.learner.max-staleness = 4\n"
+                + "verity.rollout.max-outstanding-tasks = 128\n",
+            target,
+            minutes);
     RunSummary sync =
-        toTarget(run, "eta0", WORKLOAD + "verity.learner.max-staleness = 0\n"
-            + "verity.rollout.max-outstanding-tasks = 32\n", target, minutes);
+        toTarget(
+            run,
+            "eta0",
+            WORKLOAD
+                + "verity.learner.max-staleness = 0\n"
+                + "verity.rollout.max-outstanding-tasks = 32\n",
+            target,
+            minutes);
     double tAsync = secondsToTarget(async, target);
     double tSync = secondsToTarget(sync, target);
     List<Figure> figures = new ArrayList<>();
@@ -93,7 +105,8 @@ public final class AsyncSyncBench implements Benchmark {
         verity.rollout.max-outstanding-tasks = 512
         """;
     int steps = 150;
-    RunSummary ppo = fixedSteps(run, "eta16-ppo", stale + "verity.learner.objective = ppo\n", steps);
+    RunSummary ppo =
+        fixedSteps(run, "eta16-ppo", stale + "verity.learner.objective = ppo\n", steps);
     RunSummary decoupled =
         fixedSteps(
             run, "eta16-decoupled", stale + "verity.learner.objective = decoupled-ppo\n", steps);
@@ -101,7 +114,8 @@ public final class AsyncSyncBench implements Benchmark {
         fixedSteps(
             run,
             "eta0-ppo",
-            stale.replace("max-staleness = 16", "max-staleness = 0")
+            stale
+                    .replace("max-staleness = 16", "max-staleness = 0")
                     .replace("max-outstanding-tasks = 512", "max-outstanding-tasks = 32")
                 + "verity.learner.objective = ppo\n",
             steps);

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import verity.bench.report.Figure;
 import verity.bench.report.Machine;
 import verity.bench.report.ResultsTable;
+import verity.bench.serialization.SerializationBench;
 
 /**
  * {@code verity bench [--quick] [--out DIR] [--only NAME,...]}: runs the benchmarks one after the
@@ -27,7 +28,18 @@ public final class BenchMain {
 
   /** Every benchmark in the order the run takes them: the short ones first, memory last. */
   static List<Benchmark> all() {
-    return List.of(new ControlPlaneBench());
+    return List.of(
+        new SerializationBench(),
+        new VerifierBench(),
+        new BroadcastBench(),
+        new ControlPlaneBench(),
+        new AsyncSyncBench(),
+        new MemoryBench());
+  }
+
+  /** Benchmarks that run only when {@code --only} names them. */
+  static List<Benchmark> extra() {
+    return List.of(new ClusterBench());
   }
 
   public static void main(String[] args) throws Exception {
@@ -54,6 +66,12 @@ public final class BenchMain {
         chosen.add(b);
       }
     }
+    for (Benchmark b : extra()) {
+      known.add(b.name());
+      if (only.contains(b.name())) {
+        chosen.add(b);
+      }
+    }
     for (String name : only) {
       if (!known.contains(name)) {
         fail("unknown benchmark '" + name + "' (known: " + String.join(", ", known) + ")");
@@ -61,6 +79,10 @@ public final class BenchMain {
     }
     Files.createDirectories(out);
     Path work = Files.createTempDirectory("verity-bench");
+    // The deploy module's logback.xml writes verity.log to the working directory unless told.
+    if (System.getProperty("verity.log.file") == null) {
+      System.setProperty("verity.log.file", work.resolve("verity.log").toString());
+    }
     String machine = Machine.describe();
     Instant started = Instant.now();
     System.out.printf(

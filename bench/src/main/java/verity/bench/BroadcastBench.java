@@ -15,7 +15,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -32,6 +31,8 @@ import java.util.zip.CRC32C;
 import verity.actors.cluster.VerityNode;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.FlatWeights;
+import verity.bench.report.Figure;
+import verity.bench.report.Format;
 import verity.learner.PolicyStore;
 import verity.rollout.WeightsFollower;
 
@@ -45,20 +46,24 @@ import verity.rollout.WeightsFollower;
  * the raw floats to all 4 at once and stops when the last receiver has read them and computed their
  * CRC32C.
  *
- * <p>Run with {@code bench/run broadcast [parameters...]} (default 1,000,000 and 10,000,000).
+ * <p>Run with {@code verity bench --only broadcast}: 1M, 10M and 50M parameters, median of 5;
+ * quick: 1M and 10M, median of 3.
  */
-public final class BroadcastBench {
+public final class BroadcastBench implements Benchmark {
   private static final int WORKERS = 4;
-  private static final int REPEATS = 5;
 
-  private BroadcastBench() {}
+  @Override
+  public String name() {
+    return "broadcast";
+  }
 
-  public static void main(String[] args) throws Exception {
+  @Override
+  public List<Figure> run(BenchRun run) throws Exception {
     int[] sizes =
-        args.length == 0
+        run.quick()
             ? new int[] {1_000_000, 10_000_000}
-            : Arrays.stream(args).mapToInt(Integer::parseInt).toArray();
-    var dataDir = Files.createTempDirectory("verity-bench");
+            : new int[] {1_000_000, 10_000_000, 50_000_000};
+    int repeats = run.quick() ? 3 : 5;
     Config config =
         VerityNode.load(
             ConfigFactory.parseMap(
@@ -66,7 +71,7 @@ public final class BroadcastBench {
                     "akka.remote.artery.canonical.port",
                     0,
                     "verity.data-dir",
-                    dataDir.toString(),
+                    run.workDir().toString(),
                     "akka.loglevel",
                     "WARNING")));
     int chunkValues = config.getInt("verity.learner.weight-chunk-values");
@@ -92,32 +97,18 @@ public final class BroadcastBench {
               "bench",
               config));
     }
+    List<Figure> figures = new ArrayList<>();
     try {
       formCluster(store, workers);
-      System.out.printf(
-          Locale.ROOT,
-          "broadcast bench: 1 policy store -> %d workers (separate actor systems, Artery TCP on"
-              + " loopback, Kryo), %d floats per chunk, median of %d%n",
-          WORKERS,
-          chunkValues,
-          REPEATS);
-      System.out.printf(
-          Locale.ROOT,
-          "%12s %10s %12s %12s %8s%n",
-          "parameters",
-          "MB",
-          "verity ms",
-          "raw tcp ms",
-          "ratio");
       long version = 0;
       for (int size : sizes) {
         float[] values = values(size);
-        double[] verity = new double[REPEATS];
-        double[] raw = new double[REPEATS];
+        double[] verity = new double[repeats];
+        double[] raw = new double[repeats];
         // Warm-up: one version of this size before timing.
         version = publish(store, arrivals, ++version, values);
         rawCopy(values);
-        for (int r = 0; r < REPEATS; r++) {
+        for (int r = 0; r < repeats; r++) {
           long t0 = System.nanoTime();
           version = publish(store, arrivals, ++version, values);
           verity[r] = (System.nanoTime() - t0) / 1e6;
@@ -125,8 +116,31 @@ public final class BroadcastBench {
         }
         double v = median(verity);
         double t = median(raw);
-        System.out.printf(
-            Locale.ROOT, "%,12d %10.1f %12.1f %12.1f %8.2f%n", size, size * 4 / 1e6, v, t, v / t);
+        run.log()
+            .printf(
+                Locale.ROOT,
+                "  %,d parameters (%.1f MB): verity %s, raw TCP %s%n",
+                size,
+                size * 4 / 1e6,
+                Format.millis(v),
+                Format.millis(t));
+        figures.add(
+            Figure.of(
+                String.format(
+                    Locale.ROOT,
+                    "weight broadcast: a version of %,d parameters (%.0f MB) to %d workers"
+                        + " (separate actor systems, Artery TCP, Kryo, %,d-float checksummed"
+                        + " chunks), median of %d; time ÷ raw loopback TCP copy",
+                    size,
+                    size * 4 / 1e6,
+                    WORKERS,
+                    chunkValues,
+                    repeats),
+                Format.millis(v),
+                Format.millis(t) + " (raw TCP to 4 receivers, CRC32C)",
+                v / t));
+        values = null;
+        System.gc();
       }
     } finally {
       workers.forEach(ActorSystem::terminate);
@@ -136,6 +150,7 @@ public final class BroadcastBench {
       }
       store.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
+    return figures;
   }
 
   private static void formCluster(ActorSystem<?> first, List<? extends ActorSystem<?>> others)

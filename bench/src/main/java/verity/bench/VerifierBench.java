@@ -9,6 +9,8 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import verity.bench.report.Figure;
+import verity.bench.report.Format;
 import verity.envs.CheckResult;
 import verity.envs.Outcome;
 import verity.envs.Suite;
@@ -25,10 +27,10 @@ import verity.reward.PlanExecutor;
  * the completions are the suite's demonstration (correct), half a corrupted one (wrong or
  * malformed), so both paths of each check are timed.
  *
- * <p>Run with {@code bench/run verifiers [checks-per-suite] [parallelism]}.
+ * <p>Run with {@code verity bench --only verifiers}: 400 checks per suite (python-code a tenth);
+ * quick: 100.
  */
-public final class VerifierBench {
-  private VerifierBench() {}
+public final class VerifierBench implements Benchmark {
 
   /** One check to run: a task and a completion. */
   private record Item(Task task, String completion) {}
@@ -47,48 +49,55 @@ public final class VerifierBench {
     }
   }
 
-  public static void main(String[] args) throws Exception {
-    int checks = args.length > 0 ? Integer.parseInt(args[0]) : 400;
-    int parallelism = args.length > 1 ? Integer.parseInt(args[1]) : 2;
-    System.out.printf(
-        Locale.ROOT,
-        "verifier bench: %d checks per suite (python-code: a tenth), parallelism %d, %d cores%n",
-        checks,
-        parallelism,
-        Runtime.getRuntime().availableProcessors());
-    System.out.printf(
-        Locale.ROOT,
-        "%-12s %10s %8s %8s | %10s %8s %8s | %6s%n",
-        "suite",
-        "1 thread/s",
-        "p50 ms",
-        "p99 ms",
-        "pool/s",
-        "p50 ms",
-        "p99 ms",
-        "ratio");
+  @Override
+  public String name() {
+    return "verifiers";
+  }
+
+  @Override
+  public List<Figure> run(BenchRun run) throws Exception {
+    int checks = run.quick() ? 100 : 400;
+    int parallelism = 2;
+    List<Figure> figures = new ArrayList<>();
     for (String name : Suites.names()) {
       Suite suite = Suites.byName(name);
       int n = suite.runsPrograms() ? Math.max(20, checks / 10) : checks;
       PlanExecutor executor = PlanExecutor.forSuite(suite, ConfigFactory.load());
       List<Item> items = items(suite, n);
-      run(executor, suite, items.subList(0, Math.min(10, items.size())), 1); // warm-up
-      Pass single = run(executor, suite, items, 1);
-      Pass pool = run(executor, suite, items, parallelism);
-      System.out.printf(
-          Locale.ROOT,
-          "%-12s %10.0f %8.3f %8.3f | %10.0f %8.3f %8.3f | %6.2f   (%d checks, %d correct)%n",
-          name,
-          single.perSecond(),
-          single.percentileMillis(0.50),
-          single.percentileMillis(0.99),
-          pool.perSecond(),
-          pool.percentileMillis(0.50),
-          pool.percentileMillis(0.99),
-          pool.perSecond() / single.perSecond(),
-          items.size(),
-          pool.correct());
+      pass(executor, suite, items.subList(0, Math.min(10, items.size())), 1); // warm-up
+      Pass single = pass(executor, suite, items, 1);
+      Pass pool = pass(executor, suite, items, parallelism);
+      run.log()
+          .printf(
+              Locale.ROOT,
+              "  %-12s one thread %,.0f/s (p99 %.3f ms), pool %,.0f/s (p50 %.3f ms, p99 %.3f ms);"
+                  + " %d checks, %d correct%n",
+              name,
+              single.perSecond(),
+              single.percentileMillis(0.99),
+              pool.perSecond(),
+              pool.percentileMillis(0.50),
+              pool.percentileMillis(0.99),
+              items.size(),
+              pool.correct());
+      figures.add(
+          Figure.of(
+              "verifier "
+                  + name
+                  + (suite.runsPrograms() ? " (bubblewrap sandbox)" : "")
+                  + ": verdicts/s and p99 check latency, a pool of "
+                  + parallelism
+                  + " against one thread",
+              Format.count(pool.perSecond())
+                  + "/s, p99 "
+                  + Format.millis(pool.percentileMillis(0.99)),
+              Format.count(single.perSecond())
+                  + "/s, p99 "
+                  + Format.millis(single.percentileMillis(0.99))
+                  + " (one thread)",
+              pool.perSecond() / single.perSecond()));
     }
+    return figures;
   }
 
   private static List<Item> items(Suite suite, int n) {
@@ -131,7 +140,7 @@ public final class VerifierBench {
     return s.substring(0, at) + other + s.substring(at + 1);
   }
 
-  private static Pass run(PlanExecutor executor, Suite suite, List<Item> items, int threads)
+  private static Pass pass(PlanExecutor executor, Suite suite, List<Item> items, int threads)
       throws Exception {
     long[] nanos = new long[items.size()];
     CheckResult[] results = new CheckResult[items.size()];
