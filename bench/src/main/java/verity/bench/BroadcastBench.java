@@ -73,7 +73,7 @@ public final class BroadcastBench implements Benchmark {
                     "verity.data-dir",
                     run.workDir().toString(),
                     "akka.loglevel",
-                    "WARNING")));
+                    "ERROR")));
     int chunkValues = config.getInt("verity.learner.weight-chunk-values");
     Map<Long, CountDownLatch> arrivals = new ConcurrentHashMap<>();
     ActorSystem<PolicyStore.Command> store =

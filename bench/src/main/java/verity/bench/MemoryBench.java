@@ -35,7 +35,7 @@ public final class MemoryBench implements Benchmark {
   @Override
   public List<Figure> run(BenchRun run) throws Exception {
     int minutes = run.quick() ? 1 : 20;
-    double warmUp = run.quick() ? 20 : 120;
+    double warmUp = run.quick() ? 30 : 120;
     double every = run.quick() ? 10 : 60;
     Path dir = run.workDir();
     Path gcLog = dir.resolve("gc.log");
