@@ -76,9 +76,13 @@ public final class TokenMeter {
       long first = in.get(0).nanos();
       long last = in.get(in.size() - 1).nanos();
       double seconds = (last - first) / 1e9;
-      for (Busy b : busy.getOrDefault(e.getKey(), List.of())) {
-        if (b.nanos() > first && b.nanos() <= last) {
-          busyMillis += b.millis();
+      List<Busy> reports = busy.getOrDefault(e.getKey(), List.of());
+      if (!reports.isEmpty()) {
+        // Each counted batch takes the generation time reported nearest to its arrival: the report
+        // and the batch travel separately, and long batches of uneven length make a window's edge
+        // a poor way to pair them.
+        for (int i = 1; i < in.size(); i++) {
+          busyMillis += nearest(reports, in.get(i).nanos()).millis();
           busyBatches++;
         }
       }
@@ -97,6 +101,23 @@ public final class TokenMeter {
         streams.size(),
         busy.isEmpty() ? Double.NaN : busyMillis / spanMillis,
         busyBatches == 0 ? Double.NaN : busyMillis / busyBatches);
+  }
+
+  /** The report recorded nearest in time to {@code nanos}; {@code reports} are in time order. */
+  private static Busy nearest(List<Busy> reports, long nanos) {
+    int lo = 0;
+    int hi = reports.size() - 1;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (reports.get(mid).nanos() < nanos) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    Busy after = reports.get(lo);
+    Busy before = lo > 0 ? reports.get(lo - 1) : after;
+    return nanos - before.nanos() <= after.nanos() - nanos ? before : after;
   }
 
   /**
