@@ -33,6 +33,7 @@ public final class BenchMain {
         new VerifierBench(),
         new BroadcastBench(),
         new ControlPlaneBench(),
+        new RolloutOverheadBench(),
         new AsyncSyncBench(),
         new MemoryBench());
   }
