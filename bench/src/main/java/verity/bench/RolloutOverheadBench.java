@@ -60,28 +60,56 @@ public final class RolloutOverheadBench implements Benchmark {
     List<Figure> figures = new ArrayList<>();
     figures.add(
         measure(
-            run, "arith", run.quick() ? new Phases(2, 6, 3, 8, 1) : new Phases(3, 12, 5, 20, 2)));
+            run,
+            "arith",
+            0,
+            2,
+            run.quick() ? new Phases(2, 6, 3, 8, 1) : new Phases(3, 12, 5, 20, 2)));
     if (!run.quick()) {
+      // The same suite with 4 times the tasks per batch: what the per-batch cost of leasing,
+      // serializing and journaling comes to when a batch takes 4 times as long to generate.
+      figures.add(measure(run, "arith", 64, 2, new Phases(3, 12, 5, 20, 1)));
+      // One worker and one loop thread on 2 cores: the control plane (leasing, Kryo, journal) has
+      // a core of its own, as it has beside the GPUs of a real rollout node.
+      figures.add(measure(run, "arith", 0, 1, new Phases(3, 12, 5, 20, 1)));
       // Long episodes (up to 256 turns): few, long batches, so longer windows and one cluster run.
-      figures.add(measure(run, "gridworld", new Phases(5, 30, 5, 40, 1)));
+      figures.add(measure(run, "gridworld", 0, 2, new Phases(5, 30, 5, 40, 1)));
     }
     return figures;
   }
 
-  private Figure measure(BenchRun run, String suite, Phases phases) {
-    String name = "rollout overhead (" + suite + "): tokens/s through the cluster ÷ plain loop";
+  /**
+   * @param tasksPerRequest tasks per batch; 0 keeps the suite's default
+   * @param workers rollout workers, and threads of the plain loop
+   */
+  private Figure measure(
+      BenchRun run, String suite, int tasksPerRequest, int workers, Phases phases) {
+    String name =
+        "rollout overhead ("
+            + suite
+            + (tasksPerRequest > 0 ? ", " + tasksPerRequest + " tasks a batch" : "")
+            + (workers != 2 ? ", " + workers + " worker" + (workers == 1 ? "" : "s") : "")
+            + "): tokens/s through the cluster ÷ plain loop";
     try {
-      return measureOrThrow(run, suite, name, phases);
+      return measureOrThrow(run, suite, tasksPerRequest, workers, name, phases);
     } catch (Exception e) {
       e.printStackTrace(run.log());
       return Figure.failed(name, String.valueOf(e.getMessage()));
     }
   }
 
-  private Figure measureOrThrow(BenchRun run, String suite, String name, Phases phases)
+  private Figure measureOrThrow(
+      BenchRun run, String suite, int tasksPerRequest, int workerCount, String name, Phases phases)
       throws Exception {
-    Path data = Files.createDirectories(run.workDir().resolve(suite));
-    RunPlan plan = plan(suite, data.resolve("loop"));
+    Path data =
+        Files.createDirectories(
+            run.workDir()
+                .resolve(
+                    suite
+                        + (tasksPerRequest > 0 ? "-" + tasksPerRequest : "")
+                        + "-w"
+                        + workerCount));
+    RunPlan plan = plan(suite, tasksPerRequest, workerCount, data.resolve("loop"));
     int workers = plan.rollout().workers();
     int tasks = plan.rollout().tasksPerRequest();
     int group = plan.rollout().groupSize();
@@ -104,7 +132,7 @@ public final class RolloutOverheadBench implements Benchmark {
     loops.add(loop(run, plan, weights, phases, "plain loop"));
     for (int i = 1; i <= phases.clusterRuns(); i++) {
       // A fresh journal for each cluster run: the ledger of the last one must not be recovered.
-      RunPlan node = plan(suite, data.resolve("cluster-" + i));
+      RunPlan node = plan(suite, tasksPerRequest, workerCount, data.resolve("cluster-" + i));
       TokenMeter.Rate cluster =
           RolloutCluster.run(
               node.config(),
@@ -199,18 +227,23 @@ public final class RolloutOverheadBench implements Benchmark {
   }
 
   /**
-   * The plan {@code verity dev --suite SUITE --workers 2} would run with (the suite's preset
-   * included), on its own free port and data directory. PyTorch's thread settings are applied
-   * before the engine loads, as the dev command does; a JVM whose engine is already loaded keeps
-   * its own, for both sides alike.
+   * The plan {@code verity dev --suite SUITE --workers N} (and the tasks per request, when given)
+   * would run with (the suite's preset included), on its own free port and data directory.
+   * PyTorch's thread settings are applied before the engine loads, as the dev command does; a JVM
+   * whose engine is already loaded keeps its own, for both sides alike.
    */
-  private static RunPlan plan(String suite, Path data) {
+  private static RunPlan plan(String suite, int tasksPerRequest, int workers, Path data) {
     Map<String, Object> flags = new HashMap<>();
+    if (tasksPerRequest > 0) {
+      flags.put("verity.rollout.tasks-per-request", tasksPerRequest);
+      // Room for each worker's batch and the one it leases ahead, so the window never limits.
+      flags.put("verity.rollout.max-outstanding-tasks", 4 * workers * tasksPerRequest);
+    }
     flags.put("verity.suite", suite);
     flags.put("verity.seed", SEED);
     flags.put("verity.data-dir", data.toString());
     flags.put("verity.node-name", "bench");
-    flags.put("verity.rollout.workers", 2);
+    flags.put("verity.rollout.workers", workers);
     flags.put("akka.remote.artery.canonical.port", 0);
     flags.put("akka.cluster.seed-nodes", List.of());
     flags.put("akka.loglevel", "WARNING");

@@ -11,6 +11,7 @@ import akka.actor.typed.javadsl.Routers;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,12 +41,18 @@ import verity.policy.NativeWork;
 import verity.policy.Policy;
 
 /**
- * Generates trajectories with its own policy replica. It pulls leases from the task source only
- * when it is idle, runs {@code groupSize} episodes of every leased task side by side in one batch
- * ({@link EpisodeRunner}), records the versions and per-token log-probs of each, and sends the
- * batch to a reward verifier. New weights are fetched in the background and swapped in between
- * batches, and between turns of long episodes; nothing is generated before the first version
- * arrived.
+ * Generates trajectories with its own policy replica. It pulls leases from the task source, runs
+ * {@code groupSize} episodes of every leased task side by side in one batch ({@link
+ * EpisodeRunner}), records the versions and per-token log-probs of each, and sends the batch to a
+ * reward verifier. New weights are fetched in the background and swapped in between batches, and
+ * between turns of long episodes; nothing is generated before the first version arrived.
+ *
+ * <p>The model is kept busy: while a batch generates, the worker already leases the next one (when
+ * batches are short against the lease timeout, so that a prefetched lease never expires waiting,
+ * and only if the task source's window has room that no idle worker waits for), and it starts that
+ * next batch while the last one still waits for a verifier's answer. At most two batches wait for a
+ * verifier; while any does, no new lease is asked for, so slow verification still pushes back on
+ * rollout.
  */
 public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
 
@@ -97,8 +104,17 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   private final ActorRef<VerifierProtocol.Reply> verifierReplies;
   private final TimerScheduler<Command> timers;
 
-  /** Scored by no verifier yet: no new work is leased while a batch waits (back-pressure). */
-  private VerifierProtocol.VerifyBatch held;
+  /**
+   * Taken by no verifier yet, oldest first; only the first is on offer. No new work is leased while
+   * any batch waits here (back-pressure).
+   */
+  private final ArrayDeque<VerifierProtocol.VerifyBatch> unaccepted = new ArrayDeque<>();
+
+  /** Leased while a batch was generating: generated next. */
+  private List<TaskSource.Lease> prefetched;
+
+  /** How long the last batch took, generation and added episode time; prefetch only if short. */
+  private double lastBatchMillis = Double.MAX_VALUE;
 
   private long nextBatch = 1;
   private final ActorRef<Topic.Command<TrainingEvent>> events;
@@ -110,6 +126,13 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
   private boolean loaded;
   private boolean requested;
+
+  /** The outstanding request leases ahead (sent while a batch generated). */
+  private boolean requestedAhead;
+
+  /** The task source had no room for work ahead of this batch: ask again after it. */
+  private boolean aheadRefused;
+
   private boolean generating;
   private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
   private long trajectories;
@@ -219,22 +242,48 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         || (!loaded && staged.get() == null)
         || source.isEmpty()
         || requested
-        || generating
-        || held != null) {
+        || prefetched != null
+        || !unaccepted.isEmpty()
+        || (generating && (aheadRefused || !prefetchPays()))) {
       return;
     }
     requested = true;
-    source.get().tell(new TaskSource.RequestTasks(settings.tasksPerRequest(), name, leaseReplies));
+    requestedAhead = generating;
+    source
+        .get()
+        .tell(
+            new TaskSource.RequestTasks(
+                settings.tasksPerRequest(), name, leaseReplies, requestedAhead));
+  }
+
+  /**
+   * Whether to lease the next batch while this one generates: only when batches are short against
+   * the lease timeout, so that the prefetched leases are generated long before they could expire.
+   */
+  private boolean prefetchPays() {
+    return lastBatchMillis < settings.leaseTimeout().toMillis() / 4.0;
   }
 
   private Behavior<Command> onLeased(Leased l) {
     requested = false;
     List<TaskSource.Lease> leases = l.leases().leases();
     if (leases.isEmpty()) {
+      aheadRefused = requestedAhead && generating;
       maybeRequest();
       return this;
     }
+    if (generating) {
+      prefetched = leases;
+      return this;
+    }
+    startGenerating(leases);
+    maybeRequest();
+    return this;
+  }
+
+  private void startGenerating(List<TaskSource.Lease> leases) {
     generating = true;
+    aheadRefused = false;
     generatingTrajectories = leases.size() * settings.groupSize();
     loaded = true;
     Policy p = policy;
@@ -243,7 +292,6 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             CompletableFuture.supplyAsync(() -> generate(p, leases), compute), leases.size());
     inFlight = job;
     getContext().pipeToSelf(job, (ok, err) -> ok != null ? ok : new GenerationFailed(err));
-    return this;
   }
 
   /**
@@ -330,10 +378,19 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     generating = false;
     generatingTrajectories = 0;
     batchMillis.add(g.millis());
+    lastBatchMillis = g.millis();
     trajectories += g.trajectories().size();
     tokens += g.tokens();
-    held = new VerifierProtocol.VerifyBatch(nextBatch++, g.trajectories(), verifierReplies);
-    offer();
+    unaccepted.add(
+        new VerifierProtocol.VerifyBatch(nextBatch++, g.trajectories(), verifierReplies));
+    if (unaccepted.size() == 1) {
+      offer();
+    }
+    if (prefetched != null) {
+      List<TaskSource.Lease> next = prefetched;
+      prefetched = null;
+      startGenerating(next);
+    }
     PolicyVersion version = g.trajectories().get(0).segments().get(0).version();
     events.tell(
         Topic.publish(
@@ -343,17 +400,21 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   }
 
   private void offer() {
-    verifiers.tell(held);
+    verifiers.tell(unaccepted.peek());
     timers.startSingleTimer(Resend.INSTANCE, ACCEPT_TIMEOUT);
   }
 
   private Behavior<Command> onVerifierReply(VerifierReply r) {
+    VerifierProtocol.VerifyBatch held = unaccepted.peek();
     if (held == null) {
       return this;
     }
     if (r.reply() instanceof VerifierProtocol.Accepted a && a.batch() == held.batch()) {
-      held = null;
+      unaccepted.poll();
       timers.cancel(Resend.INSTANCE);
+      if (!unaccepted.isEmpty()) {
+        offer();
+      }
       maybeRequest();
     } else if (r.reply() instanceof VerifierProtocol.Rejected j && j.batch() == held.batch()) {
       getContext().getLog().debug("{}: batch {} refused: {}", name, j.batch(), j.reason());
@@ -364,7 +425,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   }
 
   private Behavior<Command> onResend() {
-    if (held != null) {
+    if (!unaccepted.isEmpty()) {
       offer();
     }
     return this;
@@ -378,7 +439,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 ? "waiting-weights"
                 : generating
                     ? "generating"
-                    : held != null
+                    : !unaccepted.isEmpty()
                         ? "waiting-verifier"
                         : source.isEmpty() ? "no-source" : requested ? "waiting-lease" : "idle";
     double[] q = batchMillis.quantiles(0.5, 0.99);
@@ -389,7 +450,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 "rollout-worker",
                 node,
                 state,
-                held == null ? 0 : held.trajectories().size(),
+                unaccepted.stream().mapToInt(b -> b.trajectories().size()).sum(),
                 generatingTrajectories,
                 trajectories,
                 q[0],

@@ -87,8 +87,20 @@ public final class TaskSource
   /** Whether the run's rollouts are paused. */
   public record PauseState(boolean paused) implements VerityMessage {}
 
-  /** Lease me up to {@code max} tasks; the reply may wait until there is capacity. */
-  public record RequestTasks(int max, String worker, ActorRef<Leases> replyTo) implements Command {}
+  /**
+   * Lease me up to {@code max} tasks; the reply may wait until there is capacity. A request {@code
+   * ahead} (a worker leasing its next batch while it still generates one) never waits: it is
+   * answered with no leases unless the window has room for all {@code max} and no other request
+   * waits.
+   */
+  public record RequestTasks(int max, String worker, ActorRef<Leases> replyTo, boolean ahead)
+      implements Command {
+
+    /** A request for work now: it waits until the window has room. */
+    public RequestTasks(int max, String worker, ActorRef<Leases> replyTo) {
+      this(max, worker, replyTo, false);
+    }
+  }
 
   /** Leased tasks: generate {@code groupSize} samples of each. */
   public record Leases(List<Lease> leases) implements VerityMessage {
@@ -334,6 +346,15 @@ public final class TaskSource
   }
 
   private Effect<Event, Ledger> onRequestTasks(Ledger ledger, RequestTasks r) {
+    if (r.ahead()
+        && (!waiting.isEmpty()
+            || ledger.paused
+            || recoveredOpen
+            || settings.maxOutstandingTasks() - ledger.open.size() < r.max())) {
+      // Work leased ahead must never take the window from a worker that has none: refused.
+      r.replyTo().tell(new Leases(List.of()));
+      return Effect().none();
+    }
     waiting.add(new Waiting(r, System.nanoTime()));
     return serveWaiting(ledger);
   }

@@ -28,8 +28,9 @@ import verity.policy.Policy;
 import verity.policy.PolicySpec;
 
 /**
- * A rollout worker generates nothing before it holds a version from the policy store, and hands a
- * batch over only after its added episode time.
+ * A rollout worker generates nothing before it holds a version from the policy store, hands a batch
+ * over only after its added episode time, leases its next batch while one generates, and leases
+ * nothing while a batch waits for a verifier.
  */
 class RolloutWorkerTest {
   static final PolicySpec SPEC = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 32, 1);
@@ -132,5 +133,70 @@ class RolloutWorkerTest {
         "the batch came before its added episode time had passed");
     assertEquals(2, batch.trajectories().size());
     assertEquals(3, batch.trajectories().get(0).segments().get(0).version().value());
+  }
+
+  @Test
+  void shouldLeaseTheNextBatchWhileOneGeneratesButNotWhileABatchWaitsForAVerifier() {
+    var suite = ArithmeticSuite.singleDigit();
+    TestProbe<TaskSource.Command> source = testKit.createTestProbe();
+    TestProbe<VerifierProtocol.Command> verifier = testKit.createTestProbe();
+    TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
+    var receptionist = testKit.system().receptionist();
+    receptionist.tell(Receptionist.register(TaskSource.SERVICE_KEY, source.getRef()));
+    receptionist.tell(Receptionist.register(ServiceKeys.verifiers("arith"), verifier.getRef()));
+    receptionist.tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
+    Duration episodeTime = Duration.ofMillis(1000);
+    testKit.spawn(
+        RolloutWorker.create(
+            "w",
+            suite,
+            new RolloutSettings(
+                1,
+                2,
+                1,
+                8,
+                Duration.ofMinutes(1),
+                10,
+                new DelayDistribution(DelayDistribution.Kind.FIXED, episodeTime, 0, episodeTime)),
+            1f,
+            1,
+            () -> Policy.create(SPEC, Device.cpu(), 1)));
+    FetchLatest fetch = store.expectMessageClass(FetchLatest.class, WAIT);
+    try (Policy learner = Policy.create(SPEC, Device.cpu(), 7)) {
+      WeightsChunker.split(learner.exportWeights(new PolicyVersion(3)), 4096)
+          .forEach(fetch.replyTo()::tell);
+    }
+    TaskId task = new TaskId(suite.generator(1).next().id());
+
+    // The first batch: its time is not known yet, so nothing is leased ahead of it.
+    lease(source.expectMessageClass(TaskSource.RequestTasks.class, WAIT), 1, task);
+    VerifierProtocol.VerifyBatch first =
+        verifier.expectMessageClass(VerifierProtocol.VerifyBatch.class, WAIT);
+    first.replyTo().tell(new VerifierProtocol.Accepted(first.batch()));
+
+    // The second batch takes 1 s, short against the 1-minute lease timeout: while it generates,
+    // the worker asks for the third.
+    lease(source.expectMessageClass(TaskSource.RequestTasks.class, WAIT), 2, task);
+    TaskSource.RequestTasks ahead = source.expectMessageClass(TaskSource.RequestTasks.class, WAIT);
+    verifier.expectNoMessage(Duration.ZERO); // the second batch is still generating
+    lease(ahead, 3, task);
+    VerifierProtocol.VerifyBatch second =
+        verifier.expectMessageClass(VerifierProtocol.VerifyBatch.class, WAIT);
+    assertEquals(2, second.trajectories().get(0).id().lease().value());
+
+    // The second batch waits for an answer: the third generates, but nothing more is leased and
+    // the third is not offered before the second is taken.
+    source.expectNoMessage(Duration.ofMillis(2500));
+    second.replyTo().tell(new VerifierProtocol.Accepted(second.batch()));
+    VerifierProtocol.VerifyBatch third =
+        verifier.expectMessageClass(VerifierProtocol.VerifyBatch.class, WAIT);
+    assertEquals(3, third.trajectories().get(0).id().lease().value());
+    assertEquals(second.batch() + 1, third.batch());
+  }
+
+  private static void lease(TaskSource.RequestTasks request, long id, TaskId task) {
+    request
+        .replyTo()
+        .tell(new TaskSource.Leases(List.of(new TaskSource.Lease(new LeaseId(id), task, 2))));
   }
 }

@@ -117,6 +117,35 @@ class TaskSourceTest {
   }
 
   @Test
+  void shouldLeaseAheadOnlyWhenTheWindowHasRoomForTheWholeRequest() {
+    ActorRef<TaskSource.Command> source =
+        testKit.spawn(
+            TaskSource.create(
+                settings(4, Duration.ofMinutes(5)), ArithmeticSuite.singleDigit().generator(1)));
+    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
+    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
+    List<TaskSource.Lease> first = worker.receiveMessage().leases();
+    assertEquals(3, first.size());
+
+    // One slot left: a request ahead for 3 is answered at once, with nothing, and does not wait.
+    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef(), true));
+    assertTrue(worker.receiveMessage().leases().isEmpty());
+    source.tell(new TaskSource.RequestTasks(1, "other", worker.getRef()));
+    assertEquals(1, worker.receiveMessage().leases().size(), "the refused request took nothing");
+
+    settlementPort(1)
+        .tell(
+            new LeasesSettled(
+                List.of(first.get(0).id(), first.get(1).id(), first.get(2).id()),
+                LeaseProtocol.Settlement.CONSUMED));
+    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef(), true));
+    List<TaskSource.Lease> ahead = worker.receiveMessage().leases();
+    assertEquals(3, ahead.size(), "room for all 3: leased ahead");
+    assertTrue(ahead.get(0).id().value() > first.get(2).id().value());
+    testKit.stop(source);
+  }
+
+  @Test
   void pausedRolloutsHandOutNoLeaseUntilResumedAndThePauseOutlivesARestart() {
     RolloutSettings settings = settings(8, Duration.ofMinutes(5));
     ActorRef<TaskSource.Command> source =
