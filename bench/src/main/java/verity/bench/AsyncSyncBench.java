@@ -47,7 +47,7 @@ public final class AsyncSyncBench implements Benchmark {
   @Override
   public List<Figure> run(BenchRun run) throws Exception {
     double target = run.quick() ? 0.3 : 0.6;
-    int steps = run.quick() ? 30 : 120;
+    int steps = run.quick() ? 20 : 120;
     RunSummary async =
         fixedSteps(
             run,

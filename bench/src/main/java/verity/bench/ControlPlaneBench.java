@@ -91,8 +91,8 @@ public final class ControlPlaneBench implements Benchmark {
             ? new Plan(
                 List.of(1, 4, 16, 64, 256),
                 Duration.ofMillis(1500),
-                Duration.ofSeconds(5),
-                Duration.ofSeconds(55),
+                Duration.ofSeconds(4),
+                Duration.ofSeconds(30),
                 16)
             : new Plan(
                 List.of(1, 4, 16, 64, 256, 1024, 4096),

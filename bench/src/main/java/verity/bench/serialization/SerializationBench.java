@@ -37,7 +37,7 @@ public final class SerializationBench implements Benchmark {
   private record Plan(int warmups, TimeValue warmupTime, int measurements, TimeValue measureTime) {}
 
   private static final Plan QUICK =
-      new Plan(3, TimeValue.seconds(1), 5, TimeValue.milliseconds(400));
+      new Plan(2, TimeValue.milliseconds(500), 3, TimeValue.milliseconds(400));
   private static final Plan FULL = new Plan(3, TimeValue.seconds(2), 5, TimeValue.seconds(2));
 
   /** A fixed heap for the forked JVM, so the figures do not depend on the runner's own -Xmx. */
