@@ -189,8 +189,13 @@ public final class Policy implements AutoCloseable {
 
   /** Sets every gradient to zero (PyTorch accumulates them across backward passes). */
   public void zeroGradients() {
-    for (Pair<String, Parameter> p : block.getParameters()) {
-      try (NDArray g = p.getValue().getArray().getGradient()) {
+    // The gradient wrappers, and the scalar that the indexed fill creates on the wrapper's manager,
+    // live in a scratch manager closed here: on the model's own manager they would pile up, two
+    // arrays per parameter per step, for the life of the replica.
+    try (NDManager scratch = model.getNDManager().newSubManager()) {
+      for (Pair<String, Parameter> p : block.getParameters()) {
+        NDArray g = p.getValue().getArray().getGradient();
+        g.attach(scratch);
         // Fill in place, never multiply: 0 * NaN is NaN, and a skipped non-finite step would
         // otherwise poison every later one. Never set(Buffer) either: that points the gradient's
         // storage at a direct buffer owned by this short-lived wrapper, which the GC then frees

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
@@ -209,6 +210,23 @@ class PolicyTest {
       float[] wa = a.exportWeights(PolicyVersion.INITIAL).values();
       assertArrayEquals(wa, b.exportWeights(PolicyVersion.INITIAL).values());
       assertFalse(Arrays.equals(wa, c.exportWeights(PolicyVersion.INITIAL).values()));
+    }
+  }
+
+  @Test
+  void zeroingAndReadingGradientsLeavesNoArrayOnTheModelsManager() {
+    try (Policy p = Policy.create(SPEC, Device.cpu(), 5)) {
+      p.enableGradients();
+      p.zeroGradients();
+      BaseNDManager manager = (BaseNDManager) p.model().getNDManager();
+      int before = manager.getManagedArrays().size();
+      for (int step = 0; step < 20; step++) {
+        p.zeroGradients();
+        p.gradients();
+      }
+      // A learner zeroes and reads the gradients every step: anything left behind per call is a
+      // native leak that grows with the run.
+      assertEquals(before, manager.getManagedArrays().size());
     }
   }
 }
