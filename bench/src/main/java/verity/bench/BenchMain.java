@@ -85,6 +85,7 @@ public final class BenchMain {
       System.setProperty("verity.log.file", work.resolve("verity.log").toString());
     }
     String machine = Machine.describe();
+    String commit = commit(); // what is measured: the tree at the start, not at the end
     Instant started = Instant.now();
     System.out.printf(
         "verity bench (%s) on %s; work files in %s%n", quick ? "quick" : "full", machine, work);
@@ -114,7 +115,7 @@ public final class BenchMain {
     Path file = out.resolve(quick ? "quick.md" : "full.md");
     Files.writeString(
         file,
-        ResultsTable.markdown(figures, quick, machine, started, took, commit()),
+        ResultsTable.markdown(figures, quick, machine, started, took, commit),
         StandardCharsets.UTF_8);
     System.out.printf(
         "%nwrote %s (%d figures, %d min %d s)%n",
@@ -139,20 +140,32 @@ public final class BenchMain {
     return "usage: verity bench [--quick] [--out DIR] [--only NAME,...]";
   }
 
+  /** The short commit id, with "-dirty" when tracked files differ from it. */
   private static String commit() {
+    String id = git("rev-parse", "--short", "HEAD");
+    if (id.isEmpty()) {
+      return "unknown";
+    }
+    return git("status", "--porcelain", "--untracked-files=no").isEmpty() ? id : id + "-dirty";
+  }
+
+  /** The output of a git command in the project, or "" when git fails. */
+  private static String git(String... args) {
     try {
+      List<String> command = new ArrayList<>(List.of("git"));
+      command.addAll(List.of(args));
       Process p =
-          new ProcessBuilder("git", "rev-parse", "--short", "HEAD")
+          new ProcessBuilder(command)
               .directory(Path.of(System.getProperty("verity.bench.root", ".")).toFile())
-              .redirectErrorStream(true)
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
               .start();
       String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-      return p.waitFor() == 0 && !s.isEmpty() ? s : "unknown";
+      return p.waitFor() == 0 ? s : "";
     } catch (IOException e) {
-      return "unknown";
+      return "";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "unknown";
+      return "";
     }
   }
 }

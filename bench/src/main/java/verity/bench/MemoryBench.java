@@ -107,7 +107,10 @@ public final class MemoryBench implements Benchmark {
             Format.mib(base.rssBytes()),
             (double) last.rssBytes() / base.rssBytes()),
         Figure.of(
-            String.format(span, "Java heap after GC"),
+            String.format(
+                span,
+                "Java heap after young collections (old-generation garbage counts until G1 marks"
+                    + " it)"),
             Format.mib(last.heapAfterGcBytes()),
             Format.mib(base.heapAfterGcBytes()),
             base.heapAfterGcBytes() > 0
