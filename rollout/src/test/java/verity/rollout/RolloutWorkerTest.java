@@ -87,35 +87,11 @@ class RolloutWorkerTest {
 
   @Test
   void shouldHandTheBatchToAVerifierOnlyAfterItsAddedEpisodeTime() {
-    var suite = ArithmeticSuite.singleDigit();
-    TestProbe<TaskSource.Command> source = testKit.createTestProbe();
-    TestProbe<VerifierProtocol.Command> verifier = testKit.createTestProbe();
-    TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
-    var receptionist = testKit.system().receptionist();
-    receptionist.tell(Receptionist.register(TaskSource.SERVICE_KEY, source.getRef()));
-    receptionist.tell(Receptionist.register(ServiceKeys.verifiers("arith"), verifier.getRef()));
-    receptionist.tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
-    Duration episodeTime = Duration.ofMillis(2500);
-    testKit.spawn(
-        RolloutWorker.create(
-            "w",
-            suite,
-            new RolloutSettings(
-                1,
-                2,
-                1,
-                8,
-                Duration.ofMinutes(1),
-                10,
-                new DelayDistribution(DelayDistribution.Kind.FIXED, episodeTime, 0, episodeTime)),
-            1f,
-            1,
-            () -> Policy.create(SPEC, Device.cpu(), 1)));
-    FetchLatest fetch = store.expectMessageClass(FetchLatest.class, WAIT);
-    try (Policy learner = Policy.create(SPEC, Device.cpu(), 7)) {
-      WeightsChunker.split(learner.exportWeights(new PolicyVersion(3)), 4096)
-          .forEach(fetch.replyTo()::tell);
-    }
+    Rig rig = startWorker(Duration.ofMillis(2500));
+    var suite = rig.suite();
+    var source = rig.source();
+    var verifier = rig.verifier();
+    Duration episodeTime = rig.episodeTime();
     TaskSource.RequestTasks request =
         source.expectMessageClass(TaskSource.RequestTasks.class, WAIT);
     TaskId task = new TaskId(suite.generator(1).next().id());
@@ -137,35 +113,10 @@ class RolloutWorkerTest {
 
   @Test
   void shouldLeaseTheNextBatchWhileOneGeneratesButNotWhileABatchWaitsForAVerifier() {
-    var suite = ArithmeticSuite.singleDigit();
-    TestProbe<TaskSource.Command> source = testKit.createTestProbe();
-    TestProbe<VerifierProtocol.Command> verifier = testKit.createTestProbe();
-    TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
-    var receptionist = testKit.system().receptionist();
-    receptionist.tell(Receptionist.register(TaskSource.SERVICE_KEY, source.getRef()));
-    receptionist.tell(Receptionist.register(ServiceKeys.verifiers("arith"), verifier.getRef()));
-    receptionist.tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
-    Duration episodeTime = Duration.ofMillis(1000);
-    testKit.spawn(
-        RolloutWorker.create(
-            "w",
-            suite,
-            new RolloutSettings(
-                1,
-                2,
-                1,
-                8,
-                Duration.ofMinutes(1),
-                10,
-                new DelayDistribution(DelayDistribution.Kind.FIXED, episodeTime, 0, episodeTime)),
-            1f,
-            1,
-            () -> Policy.create(SPEC, Device.cpu(), 1)));
-    FetchLatest fetch = store.expectMessageClass(FetchLatest.class, WAIT);
-    try (Policy learner = Policy.create(SPEC, Device.cpu(), 7)) {
-      WeightsChunker.split(learner.exportWeights(new PolicyVersion(3)), 4096)
-          .forEach(fetch.replyTo()::tell);
-    }
+    Rig rig = startWorker(Duration.ofMillis(1000));
+    var suite = rig.suite();
+    var source = rig.source();
+    var verifier = rig.verifier();
     TaskId task = new TaskId(suite.generator(1).next().id());
 
     // The first batch: its time is not known yet, so nothing is leased ahead of it.
@@ -192,6 +143,45 @@ class RolloutWorkerTest {
         verifier.expectMessageClass(VerifierProtocol.VerifyBatch.class, WAIT);
     assertEquals(3, third.trajectories().get(0).id().lease().value());
     assertEquals(second.batch() + 1, third.batch());
+  }
+
+  /** A worker of a fixed added episode time, its probes, and version 3 loaded from the store. */
+  private record Rig(
+      ArithmeticSuite suite,
+      TestProbe<TaskSource.Command> source,
+      TestProbe<VerifierProtocol.Command> verifier,
+      Duration episodeTime) {}
+
+  private Rig startWorker(Duration episodeTime) {
+    var suite = ArithmeticSuite.singleDigit();
+    TestProbe<TaskSource.Command> source = testKit.createTestProbe();
+    TestProbe<VerifierProtocol.Command> verifier = testKit.createTestProbe();
+    TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
+    var receptionist = testKit.system().receptionist();
+    receptionist.tell(Receptionist.register(TaskSource.SERVICE_KEY, source.getRef()));
+    receptionist.tell(Receptionist.register(ServiceKeys.verifiers("arith"), verifier.getRef()));
+    receptionist.tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
+    testKit.spawn(
+        RolloutWorker.create(
+            "w",
+            suite,
+            new RolloutSettings(
+                1,
+                2,
+                1,
+                8,
+                Duration.ofMinutes(1),
+                10,
+                new DelayDistribution(DelayDistribution.Kind.FIXED, episodeTime, 0, episodeTime)),
+            1f,
+            1,
+            () -> Policy.create(SPEC, Device.cpu(), 1)));
+    FetchLatest fetch = store.expectMessageClass(FetchLatest.class, WAIT);
+    try (Policy learner = Policy.create(SPEC, Device.cpu(), 7)) {
+      WeightsChunker.split(learner.exportWeights(new PolicyVersion(3)), 4096)
+          .forEach(fetch.replyTo()::tell);
+    }
+    return new Rig(suite, source, verifier, episodeTime);
   }
 
   private static void lease(TaskSource.RequestTasks request, long id, TaskId task) {
