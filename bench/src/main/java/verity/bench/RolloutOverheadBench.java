@@ -253,9 +253,6 @@ public final class RolloutOverheadBench implements Benchmark {
         "ai.djl.pytorch.num_threads",
         Integer.toString(config.getInt("verity.policy.torch-threads")));
     System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-    if (System.getProperty("verity.log.file") == null) {
-      System.setProperty("verity.log.file", data.resolve("verity.log").toString());
-    }
     return RunPlan.from(config);
   }
 }
