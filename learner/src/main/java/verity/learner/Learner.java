@@ -32,6 +32,7 @@ import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.Topics;
+import verity.actors.cluster.TrainingDispatcher;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.ids.TaskId;
@@ -60,6 +61,7 @@ import verity.learner.shard.LearnerShard;
 import verity.learner.shard.ShardedTrainer;
 import verity.policy.NativeWork;
 import verity.policy.Policy;
+import verity.policy.ReplicaFactory;
 
 /**
  * The learner: gathers scored trajectories into complete groups, checks their staleness when they
@@ -132,15 +134,6 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
 
   /** The samples of one leased task, in arrival order. */
   private record Group(LeaseId lease, List<ScoredTrajectory> members) {}
-
-  /** Builds the replica the learner trains; runs on the compute dispatcher. */
-  @FunctionalInterface
-  public interface ReplicaFactory {
-    Policy create();
-  }
-
-  /** Config path of the one-thread dispatcher of all gradient work when shards share a JVM. */
-  public static final String TRAINING_DISPATCHER = "verity.learner.training-dispatcher";
 
   private static final int WARM_START_REPORT_EVERY = 25;
 
@@ -257,7 +250,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     // the rollout workers, which measured faster on 2 cores than a thread of its own.
     this.compute =
         settings.shards() > 1
-            ? trainingExecutor(ctx.getSystem())
+            ? TrainingDispatcher.executor(ctx.getSystem())
             : ComputeDispatcher.executor(ctx.getSystem());
     if (settings.shards() > 1) {
       LearnerShard.init(ctx.getSystem(), replicas);
@@ -277,13 +270,6 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     ledger.tell(
         new TrainingLedger.GetRecovered(
             ctx.messageAdapter(TrainingLedger.Recovered.class, LedgerRecovered::new)));
-  }
-
-  /** The one-thread executor of all gradient work in this JVM. */
-  public static Executor trainingExecutor(akka.actor.typed.ActorSystem<?> system) {
-    return system
-        .dispatchers()
-        .lookup(akka.actor.typed.DispatcherSelector.fromConfig(TRAINING_DISPATCHER));
   }
 
   /** Builds the replica: from the newest good checkpoint, or fresh (after any warm start). */

@@ -27,6 +27,7 @@ import verity.envs.Suite;
 import verity.envs.Task;
 import verity.policy.NativeWork;
 import verity.policy.Policy;
+import verity.policy.ReplicaFactory;
 
 /**
  * Measures greedy pass@1 on the suite's evaluation set with its own replica: for the first version,

@@ -39,6 +39,7 @@ import verity.envs.Task;
 import verity.policy.EpisodeGenerator;
 import verity.policy.NativeWork;
 import verity.policy.Policy;
+import verity.policy.ReplicaFactory;
 
 /**
  * Generates trajectories with its own policy replica. It pulls leases from the task source, runs

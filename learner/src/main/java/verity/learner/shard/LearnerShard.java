@@ -23,11 +23,11 @@ import verity.actors.VerityMessage;
 import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.Role;
 import verity.actors.cluster.Topics;
+import verity.actors.cluster.TrainingDispatcher;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.TrainingEvent;
 import verity.actors.weights.FlatWeights;
-import verity.learner.Learner;
 import verity.learner.checkpoint.Checkpoint;
 import verity.learner.grpo.GradientComputer;
 import verity.learner.grpo.GrpoTrainer;
@@ -37,6 +37,7 @@ import verity.learner.grpo.TrainingSample;
 import verity.learner.optim.FlatAdam;
 import verity.policy.NativeWork;
 import verity.policy.Policy;
+import verity.policy.ReplicaFactory;
 
 /**
  * One learner shard: a Cluster Sharding entity holding a policy replica on one learner device. It
@@ -117,7 +118,7 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
   private static final java.time.Duration REPORT_INTERVAL = java.time.Duration.ofSeconds(1);
 
   private final String id;
-  private final Learner.ReplicaFactory replicas;
+  private final ReplicaFactory replicas;
   private final Executor training;
   private final ArrayDeque<Command> waiting = new ArrayDeque<>();
   private Policy policy;
@@ -133,14 +134,14 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
 
   /** Starts sharding of learner shards; nodes with the learner role host them. */
   public static ActorRef<ShardingEnvelope<Command>> init(
-      ActorSystem<?> system, Learner.ReplicaFactory replicas) {
+      ActorSystem<?> system, ReplicaFactory replicas) {
     return ClusterSharding.get(system)
         .init(
             Entity.of(ENTITY_TYPE_KEY, ctx -> create(ctx.getEntityId(), replicas))
                 .withRole(Role.LEARNER.configName()));
   }
 
-  public static Behavior<Command> create(String id, Learner.ReplicaFactory replicas) {
+  public static Behavior<Command> create(String id, ReplicaFactory replicas) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -150,11 +151,11 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
                 }));
   }
 
-  private LearnerShard(ActorContext<Command> ctx, String id, Learner.ReplicaFactory replicas) {
+  private LearnerShard(ActorContext<Command> ctx, String id, ReplicaFactory replicas) {
     super(ctx);
     this.id = id;
     this.replicas = replicas;
-    this.training = Learner.trainingExecutor(ctx.getSystem());
+    this.training = TrainingDispatcher.executor(ctx.getSystem());
     this.events = Topics.trainingEvents(ctx);
     this.node = NodeIdentity.name(ctx.getSystem());
   }

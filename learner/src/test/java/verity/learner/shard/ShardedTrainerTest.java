@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import verity.actors.cluster.TrainingDispatcher;
 import verity.actors.cluster.VerityNode;
 import verity.actors.ids.PolicyVersion;
-import verity.learner.Learner;
 import verity.learner.grpo.GrpoTrainer;
 import verity.learner.grpo.NonFiniteLossException;
 import verity.learner.grpo.Objective;
@@ -51,7 +51,7 @@ class ShardedTrainerTest {
                 ConfigFactory.parseMap(Map.of("akka.remote.artery.canonical.port", 0))));
     VerityNode.joinSelf(testKit.system());
     LearnerShard.init(testKit.system(), () -> Policy.create(SPEC, Device.cpu(), 1));
-    training = Learner.trainingExecutor(testKit.system());
+    training = TrainingDispatcher.executor(testKit.system());
   }
 
   @AfterAll
