@@ -13,7 +13,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
-import verity.rollout.TaskSource;
+import verity.actors.protocol.PauseProtocol;
 
 /**
  * The live console of a running cluster, served from the node that runs it (the dev cluster's one
@@ -32,7 +32,7 @@ public final class Console {
   public static CompletionStage<Console> start(ActorSystem<?> system, ConsoleSettings settings) {
     ConsoleMetrics metrics = new ConsoleMetrics();
     ConsoleModel model = new ConsoleModel(metrics);
-    AtomicReference<ActorRef<TaskSource.Command>> taskSource = new AtomicReference<>();
+    AtomicReference<ActorRef<PauseProtocol.Command>> taskSource = new AtomicReference<>();
     system.systemActorOf(ConsoleFeed.create(model, taskSource), "console-feed", Props.empty());
     ConsoleServer server =
         new ConsoleServer(system, model, metrics, settings.token(), taskSource, uplotVersion());

@@ -13,10 +13,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import verity.actors.LocalOnly;
+import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.Topics;
+import verity.actors.protocol.PauseProtocol;
 import verity.actors.protocol.TrainingEvent;
-import verity.rollout.TaskSource;
 
 /**
  * Feeds the console's model: every training event of the cluster as it is published, the cluster's
@@ -31,14 +32,14 @@ final class ConsoleFeed {
     INSTANCE
   }
 
-  private record Sources(Set<ActorRef<TaskSource.Command>> sources) implements LocalOnly {}
+  private record Sources(Set<ActorRef<PauseProtocol.Command>> sources) implements LocalOnly {}
 
   static Behavior<Object> create(
-      ConsoleModel model, AtomicReference<ActorRef<TaskSource.Command>> taskSource) {
+      ConsoleModel model, AtomicReference<ActorRef<PauseProtocol.Command>> taskSource) {
     return Behaviors.setup(
         ctx -> {
           Topics.trainingEvents(ctx).tell(Topic.subscribe(ctx.getSelf().narrow()));
-          ServiceWatcher.spawn(ctx, TaskSource.SERVICE_KEY, Sources::new);
+          ServiceWatcher.spawn(ctx, ServiceKeys.RUN_PAUSE, Sources::new);
           Cluster cluster = Cluster.get(ctx.getSystem());
           return Behaviors.withTimers(
               timers -> {

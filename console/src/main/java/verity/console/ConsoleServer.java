@@ -43,7 +43,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
-import verity.rollout.TaskSource;
+import verity.actors.protocol.PauseProtocol;
 
 /**
  * The console's HTTP routes: the five pages and their static files, the JSON API behind them, a
@@ -71,7 +71,7 @@ final class ConsoleServer extends AllDirectives {
   private final ConsoleModel model;
   private final ConsoleMetrics metrics;
   private final Optional<byte[]> token;
-  private final AtomicReference<ActorRef<TaskSource.Command>> taskSource;
+  private final AtomicReference<ActorRef<PauseProtocol.Command>> taskSource;
   private final String uplotDir;
 
   ConsoleServer(
@@ -79,7 +79,7 @@ final class ConsoleServer extends AllDirectives {
       ConsoleModel model,
       ConsoleMetrics metrics,
       Optional<String> token,
-      AtomicReference<ActorRef<TaskSource.Command>> taskSource,
+      AtomicReference<ActorRef<PauseProtocol.Command>> taskSource,
       String uplotVersion) {
     this.system = system;
     this.model = model;
@@ -366,15 +366,15 @@ final class ConsoleServer extends AllDirectives {
   // ---- actions ----
 
   private Route setPaused(boolean paused) {
-    ActorRef<TaskSource.Command> source = taskSource.get();
+    ActorRef<PauseProtocol.Command> source = taskSource.get();
     if (source == null) {
       return refuse(
           StatusCodes.SERVICE_UNAVAILABLE, "no task source is reachable: is a learner node up?");
     }
-    CompletionStage<TaskSource.PauseState> answer =
+    CompletionStage<PauseProtocol.PauseState> answer =
         AskPattern.ask(
             source,
-            replyTo -> new TaskSource.SetPaused(paused, "the console", replyTo),
+            replyTo -> new PauseProtocol.SetPaused(paused, "the console", replyTo),
             ASK_TIMEOUT,
             system.scheduler());
     return onComplete(

@@ -38,6 +38,7 @@ import verity.actors.protocol.LeaseProtocol;
 import verity.actors.protocol.LeaseProtocol.LeasesSettled;
 import verity.actors.protocol.LeaseProtocol.ReopenConfirmed;
 import verity.actors.protocol.LeaseProtocol.TasksReopened;
+import verity.actors.protocol.PauseProtocol;
 import verity.actors.protocol.TrainingEvent;
 import verity.envs.TaskGenerator;
 
@@ -75,19 +76,6 @@ public final class TaskSource
   public sealed interface Command extends VerityMessage {}
 
   /**
-   * Pause ({@code paused} true) or resume the run's rollouts; {@code by} says who asked, for the
-   * log. Answered with the state once it is journaled.
-   */
-  public record SetPaused(boolean paused, String by, ActorRef<PauseState> replyTo)
-      implements Command {}
-
-  /** Ask whether rollouts are paused. */
-  public record GetPauseState(ActorRef<PauseState> replyTo) implements Command {}
-
-  /** Whether the run's rollouts are paused. */
-  public record PauseState(boolean paused) implements VerityMessage {}
-
-  /**
    * Lease me up to {@code max} tasks; the reply may wait until there is capacity. A request {@code
    * ahead} (a worker leasing its next batch while it still generates one) never waits: it is
    * answered with no leases unless the window has room for all {@code max} and no other request
@@ -112,7 +100,9 @@ public final class TaskSource
   /** One leased task; the worker looks the task up in its own copy of the suite. */
   public record Lease(LeaseId id, TaskId task, int groupSize) {}
 
-  private record Settlement(LeaseProtocol.Command message) implements Command, LocalOnly {}
+  private record FromLearner(LeaseProtocol.Command message) implements Command, LocalOnly {}
+
+  private record FromOperator(PauseProtocol.Command message) implements Command, LocalOnly {}
 
   private enum Sweep implements Command, LocalOnly {
     INSTANCE
@@ -240,7 +230,13 @@ public final class TaskSource
         .tell(
             Receptionist.register(
                 ServiceKeys.LEASE_SETTLEMENT,
-                ctx.messageAdapter(LeaseProtocol.Command.class, Settlement::new)));
+                ctx.messageAdapter(LeaseProtocol.Command.class, FromLearner::new)));
+    ctx.getSystem()
+        .receptionist()
+        .tell(
+            Receptionist.register(
+                ServiceKeys.RUN_PAUSE,
+                ctx.messageAdapter(PauseProtocol.Command.class, FromOperator::new)));
   }
 
   @Override
@@ -332,14 +328,8 @@ public final class TaskSource
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(RequestTasks.class, this::onRequestTasks)
-        .onCommand(SetPaused.class, this::onSetPaused)
-        .onCommand(
-            GetPauseState.class,
-            (ledger, get) -> {
-              get.replyTo().tell(new PauseState(ledger.paused));
-              return Effect().none();
-            })
-        .onCommand(Settlement.class, this::onSettlement)
+        .onCommand(FromOperator.class, this::onOperator)
+        .onCommand(FromLearner.class, this::onSettlement)
         .onCommand(Sweep.class, (ledger, sweep) -> onSweep(ledger))
         .onCommand(ServeWaiting.class, (ledger, serve) -> serveWaiting(ledger))
         .build();
@@ -359,8 +349,19 @@ public final class TaskSource
     return serveWaiting(ledger);
   }
 
-  private Effect<Event, Ledger> onSetPaused(Ledger ledger, SetPaused p) {
-    Runnable reply = () -> p.replyTo().tell(new PauseState(p.paused()));
+  private Effect<Event, Ledger> onOperator(Ledger ledger, FromOperator in) {
+    if (in.message() instanceof PauseProtocol.SetPaused p) {
+      return onSetPaused(ledger, p);
+    }
+    if (in.message() instanceof PauseProtocol.GetPauseState get) {
+      get.replyTo().tell(new PauseProtocol.PauseState(ledger.paused));
+      return Effect().none();
+    }
+    throw new IllegalArgumentException("unknown pause command " + in.message());
+  }
+
+  private Effect<Event, Ledger> onSetPaused(Ledger ledger, PauseProtocol.SetPaused p) {
+    Runnable reply = () -> p.replyTo().tell(new PauseProtocol.PauseState(p.paused()));
     if (ledger.paused == p.paused()) {
       reply.run();
       return Effect().none();
@@ -403,7 +404,7 @@ public final class TaskSource
                 expiredCount)));
   }
 
-  private Effect<Event, Ledger> onSettlement(Ledger ledger, Settlement s) {
+  private Effect<Event, Ledger> onSettlement(Ledger ledger, FromLearner s) {
     if (s.message() instanceof TasksReopened reopened) {
       return onReopen(ledger, reopened);
     }

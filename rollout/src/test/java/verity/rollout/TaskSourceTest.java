@@ -9,6 +9,7 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.Receptionist;
+import akka.actor.typed.receptionist.ServiceKey;
 import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
 import akka.persistence.query.EventEnvelope;
 import akka.persistence.query.PersistenceQuery;
@@ -28,6 +29,7 @@ import verity.actors.cluster.ServiceKeys;
 import verity.actors.ids.TaskId;
 import verity.actors.protocol.LeaseProtocol;
 import verity.actors.protocol.LeaseProtocol.LeasesSettled;
+import verity.actors.protocol.PauseProtocol;
 import verity.actors.testing.TestNodes;
 import verity.envs.TaskGenerator;
 import verity.envs.arith.ArithmeticSuite;
@@ -53,19 +55,34 @@ class TaskSourceTest {
 
   /** The settlement port of a task source, found through the receptionist like the learner does. */
   ActorRef<LeaseProtocol.Command> settlementPort(int expectedInstances) {
+    return port(ServiceKeys.LEASE_SETTLEMENT, expectedInstances);
+  }
+
+  /** A task source's port for {@code key}, found through the receptionist. */
+  <T> ActorRef<T> port(ServiceKey<T> key, int expectedInstances) {
+    TestProbe<Receptionist.Listing> probe = testKit.createTestProbe();
+    testKit.system().receptionist().tell(Receptionist.subscribe(key, probe.getRef()));
+    Set<ActorRef<T>> refs = Set.of();
+    while (refs.size() < expectedInstances) {
+      refs = probe.receiveMessage(Duration.ofSeconds(10)).getServiceInstances(key);
+    }
+    return refs.iterator().next();
+  }
+
+  /** The pause port of a task source other than {@code old} (a restarted one). */
+  ActorRef<PauseProtocol.Command> pausePortOtherThan(ActorRef<PauseProtocol.Command> old) {
     TestProbe<Receptionist.Listing> probe = testKit.createTestProbe();
     testKit
         .system()
         .receptionist()
-        .tell(Receptionist.subscribe(ServiceKeys.LEASE_SETTLEMENT, probe.getRef()));
-    Set<ActorRef<LeaseProtocol.Command>> refs = Set.of();
-    while (refs.size() < expectedInstances) {
-      refs =
-          probe
-              .receiveMessage(Duration.ofSeconds(10))
-              .getServiceInstances(ServiceKeys.LEASE_SETTLEMENT);
+        .tell(Receptionist.subscribe(ServiceKeys.RUN_PAUSE, probe.getRef()));
+    while (true) {
+      Set<ActorRef<PauseProtocol.Command>> refs =
+          probe.receiveMessage(Duration.ofSeconds(10)).getServiceInstances(ServiceKeys.RUN_PAUSE);
+      if (!refs.isEmpty() && !refs.contains(old)) {
+        return refs.iterator().next();
+      }
     }
-    return refs.iterator().next();
   }
 
   /**
@@ -151,9 +168,10 @@ class TaskSourceTest {
     ActorRef<TaskSource.Command> source =
         testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
     TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
-    TestProbe<TaskSource.PauseState> operator = testKit.createTestProbe();
+    TestProbe<PauseProtocol.PauseState> operator = testKit.createTestProbe();
 
-    source.tell(new TaskSource.SetPaused(true, "test", operator.getRef()));
+    ActorRef<PauseProtocol.Command> pause = port(ServiceKeys.RUN_PAUSE, 1);
+    pause.tell(new PauseProtocol.SetPaused(true, "test", operator.getRef()));
     assertTrue(operator.receiveMessage().paused());
     source.tell(new TaskSource.RequestTasks(2, "w", worker.getRef()));
     worker.expectNoMessage(Duration.ofMillis(500)); // paused: the request waits
@@ -161,12 +179,13 @@ class TaskSourceTest {
     // A new incarnation recovers the pause from the journal and keeps the request waiting.
     testKit.stop(source);
     source = testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
-    source.tell(new TaskSource.GetPauseState(operator.getRef()));
+    pause = pausePortOtherThan(pause);
+    pause.tell(new PauseProtocol.GetPauseState(operator.getRef()));
     assertTrue(operator.receiveMessage().paused(), "the pause is journaled");
     source.tell(new TaskSource.RequestTasks(2, "w", worker.getRef()));
     worker.expectNoMessage(Duration.ofMillis(500));
 
-    source.tell(new TaskSource.SetPaused(false, "test", operator.getRef()));
+    pause.tell(new PauseProtocol.SetPaused(false, "test", operator.getRef()));
     assertFalse(operator.receiveMessage().paused());
     assertEquals(2, worker.receiveMessage().leases().size(), "the waiting request is served");
     testKit.stop(source);

@@ -3,6 +3,7 @@ package verity.actors.cluster;
 import akka.actor.typed.receptionist.ServiceKey;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.LeaseProtocol;
+import verity.actors.protocol.PauseProtocol;
 import verity.actors.protocol.VerifierProtocol;
 import verity.actors.protocol.WeightsProtocol;
 
@@ -23,4 +24,8 @@ public final class ServiceKeys {
 
   public static final ServiceKey<LeaseProtocol.Command> LEASE_SETTLEMENT =
       ServiceKey.create(LeaseProtocol.Command.class, "verity-lease-settlement");
+
+  /** Where an operator pauses and resumes the run's rollouts: the task source. */
+  public static final ServiceKey<PauseProtocol.Command> RUN_PAUSE =
+      ServiceKey.create(PauseProtocol.Command.class, "verity-run-pause");
 }
