@@ -188,7 +188,7 @@ public final class BroadcastBench implements Benchmark {
     store.tell(
         new PolicyStore.Publish(
             FlatWeights.of(
-                new PolicyVersion(version),
+                PolicyVersion.of(version),
                 List.of("weights"),
                 List.of(new int[] {values.length}),
                 values.clone())));

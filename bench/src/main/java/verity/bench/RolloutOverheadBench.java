@@ -115,7 +115,7 @@ public final class RolloutOverheadBench implements Benchmark {
     int group = plan.rollout().groupSize();
     FlatWeights weights;
     try (Policy p = plan.newReplica(SEED)) {
-      weights = p.exportWeights(new PolicyVersion(1));
+      weights = p.exportWeights(PolicyVersion.of(1));
     }
     run.log()
         .printf(

@@ -28,7 +28,7 @@ class ConsoleModelTest {
     StepMetrics m =
         new StepMetrics(
             0.5, 0.5, 0.1, 0.01, 2.0, 1.0, 0.1, 0, 1.0, 2, new long[] {1}, 64, 256, 0, 80);
-    return new TrainingEvent.StepCompleted(step, new PolicyVersion(step), m, 64 * step, 0, 0, -1);
+    return new TrainingEvent.StepCompleted(step, PolicyVersion.of(step), m, 64 * step, 0, 0, -1);
   }
 
   private void advanceSeconds(double s) {

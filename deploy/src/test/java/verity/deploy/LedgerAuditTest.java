@@ -186,7 +186,7 @@ class LedgerAuditTest {
   }
 
   static CheckpointRef checkpointOf(long version) {
-    return new CheckpointRef(new PolicyVersion(version), "ckpt-" + version, version);
+    return new CheckpointRef(PolicyVersion.of(version), "ckpt-" + version, version);
   }
 
   void begin(ActorRef<TrainingLedger.Command> ledger) {

@@ -129,10 +129,10 @@ class MessageSerializationTest {
 
   private static final Map<Class<?>, Object> FIXED =
       Map.of(
-          PolicyVersion.class, new PolicyVersion(3),
+          PolicyVersion.class, PolicyVersion.of(3),
           WeightsHeader.class,
               new WeightsHeader(
-                  new PolicyVersion(3),
+                  PolicyVersion.of(3),
                   List.of("w", "b"),
                   List.of(new int[] {2, 2}, new int[] {1}),
                   5,
@@ -186,7 +186,7 @@ class MessageSerializationTest {
     if (raw == verity.actors.weights.FlatWeights.class) {
       // Its header must agree with its values, so a field-by-field sample would not construct.
       return verity.actors.weights.FlatWeights.of(
-          new verity.actors.ids.PolicyVersion(3),
+          verity.actors.ids.PolicyVersion.of(3),
           List.of("w"),
           List.of(new int[] {2}),
           new float[] {0.5f, -1.5f});

@@ -684,7 +684,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
         Topic.publish(
             new TrainingEvent.StepCompleted(
                 u.step(),
-                new PolicyVersion(in.recorded().step().version()),
+                PolicyVersion.of(in.recorded().step().version()),
                 u.metrics(),
                 consumed,
                 rejectedStale,

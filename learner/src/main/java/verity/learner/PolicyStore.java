@@ -83,8 +83,7 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
     if (latest == null || request.atLeast().isNewerThan(latest.version())) {
       request
           .replyTo()
-          .tell(
-              new NotAvailable(request.atLeast(), latest == null ? -1 : latest.version().value()));
+          .tell(new NotAvailable(request.atLeast(), latest == null ? null : latest.version()));
       return this;
     }
     for (WeightsChunk chunk : chunks) {

@@ -92,12 +92,12 @@ class LearnerRecoveryTest {
     for (long lease = 1; lease <= 5; lease++) {
       intake.tell(LearnerStalenessTest.group(lease, lease - 1));
       TrainingEvent.StepCompleted step = next(TrainingEvent.StepCompleted.class);
-      assertEquals(new PolicyVersion(lease), step.version());
+      assertEquals(PolicyVersion.of(lease), step.version());
       assertEquals(0, step.duplicatesTotal());
       settlements.expectMessage(
           WAIT, new LeasesSettled(List.of(new LeaseId(lease)), Settlement.CONSUMED));
       if (lease % 2 == 0) {
-        assertEquals(new PolicyVersion(lease), next(TrainingEvent.CheckpointSaved.class).version());
+        assertEquals(PolicyVersion.of(lease), next(TrainingEvent.CheckpointSaved.class).version());
       }
     }
     learner.stop();
@@ -125,7 +125,7 @@ class LearnerRecoveryTest {
     intake.tell(LearnerStalenessTest.group(3, 4)); // consumed by v3, which survived: dropped
     intake.tell(LearnerStalenessTest.group(5, 4)); // v5 was discarded: its lease is trained again
     TrainingEvent.StepCompleted step = next(TrainingEvent.StepCompleted.class);
-    assertEquals(new PolicyVersion(5), step.version(), "the version continues from the checkpoint");
+    assertEquals(PolicyVersion.of(5), step.version(), "the version continues from the checkpoint");
     assertEquals(4, step.resumedFromVersion());
     assertEquals(0, step.duplicatesTotal());
     // Skips a resend of the reopen that crossed its confirmation, if the machine was that slow.
@@ -156,7 +156,7 @@ class LearnerRecoveryTest {
 
     intake.tell(LearnerStalenessTest.group(4, 2));
     TrainingEvent.StepCompleted step = next(TrainingEvent.StepCompleted.class);
-    assertEquals(new PolicyVersion(3), step.version());
+    assertEquals(PolicyVersion.of(3), step.version());
     assertEquals(2, step.resumedFromVersion());
   }
 

@@ -65,7 +65,7 @@ class LearnerStalenessTest {
               new int[] {6, 2},
               new boolean[] {true, true},
               new float[] {-2.7f, -2.7f},
-              List.of(new Segment(0, 2, new PolicyVersion(version))),
+              List.of(new Segment(0, 2, PolicyVersion.of(version))),
               "test");
       members.add(
           new ScoredTrajectory(
@@ -85,7 +85,7 @@ class LearnerStalenessTest {
   void shouldRejectTrajectoriesMoreThanEtaVersionsBehind() throws Exception {
     start(StaleHandling.REJECT);
     intake.tell(group(1, 0));
-    assertEquals(new PolicyVersion(1), nextStep().version());
+    assertEquals(PolicyVersion.of(1), nextStep().version());
     settlements.expectMessage(
         WAIT, new LeasesSettled(List.of(new LeaseId(1)), Settlement.CONSUMED));
 
@@ -95,7 +95,7 @@ class LearnerStalenessTest {
 
     intake.tell(group(3, 1));
     TrainingEvent.StepCompleted step = nextStep();
-    assertEquals(new PolicyVersion(2), step.version());
+    assertEquals(PolicyVersion.of(2), step.version());
     assertEquals(2, step.rejectedStaleTotal());
     assertEquals(4, step.consumedTotal());
     assertEquals(0, step.metrics().downweighted());
@@ -128,7 +128,7 @@ class LearnerStalenessTest {
 
     intake.tell(group(2, 0));
     TrainingEvent.StepCompleted step = nextStep();
-    assertEquals(new PolicyVersion(1), step.version());
+    assertEquals(PolicyVersion.of(1), step.version());
     assertEquals(2, step.rejectedStaleTotal());
     assertEquals(2, step.consumedTotal());
   }

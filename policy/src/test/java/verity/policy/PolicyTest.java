@@ -171,11 +171,11 @@ class PolicyTest {
   void shouldCarryWeightsToAnotherReplicaExactly() {
     try (Policy other = Policy.create(SPEC, Device.cpu(), 99)) {
       int[][] prompts = prompts(16);
-      FlatWeights w = policy.exportWeights(new PolicyVersion(4));
+      FlatWeights w = policy.exportWeights(PolicyVersion.of(4));
       assertTrue(w.checksumMatches());
       other.importWeights(w);
-      assertEquals(new PolicyVersion(4), other.version());
-      assertArrayEquals(w.values(), other.exportWeights(new PolicyVersion(4)).values());
+      assertEquals(PolicyVersion.of(4), other.version());
+      assertArrayEquals(w.values(), other.exportWeights(PolicyVersion.of(4)).values());
       assertTrue(Arrays.deepEquals(policy.greedy(prompts), other.greedy(prompts)));
     }
   }
@@ -183,7 +183,7 @@ class PolicyTest {
   @Test
   void shouldRefuseCorruptWeights() {
     try (Policy other = Policy.create(SPEC, Device.cpu(), 99)) {
-      FlatWeights w = policy.exportWeights(new PolicyVersion(5));
+      FlatWeights w = policy.exportWeights(PolicyVersion.of(5));
       float[] before = other.exportWeights(PolicyVersion.INITIAL).values();
       w.values()[3] += 1f;
       assertThrows(IllegalArgumentException.class, () -> other.importWeights(w));
@@ -195,7 +195,7 @@ class PolicyTest {
   void shouldRefuseWeightsOfAnotherArchitecture() {
     PolicySpec wider = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 48, 1);
     try (Policy other = Policy.create(wider, Device.cpu(), 1)) {
-      FlatWeights w = other.exportWeights(new PolicyVersion(1));
+      FlatWeights w = other.exportWeights(PolicyVersion.of(1));
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> policy.importWeights(w));
       assertTrue(e.getMessage().contains("do not fit"), e.getMessage());

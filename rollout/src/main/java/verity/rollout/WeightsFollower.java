@@ -64,8 +64,16 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   private final ActorRef<WeightsProtocol.Delivery> deliveries;
   private final WeightsAssembler assembler = new WeightsAssembler();
   private Optional<ActorRef<WeightsProtocol.Command>> store = Optional.empty();
-  private long announced = -1;
-  private long delivered = -1;
+
+  /** The newest version announced, or null before the first announcement. */
+  private PolicyVersion announced;
+
+  /** The version handed to the parent, or null before the first. */
+  private PolicyVersion delivered;
+
+  /** Ask the store for anything newer than {@link #delivered}, announced or not. */
+  private boolean probe;
+
   private boolean fetching;
 
   public static Behavior<Command> create(ActorRef<WeightsReady> parent) {
@@ -97,7 +105,7 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   }
 
   private Behavior<Command> onAnnounced(Announced a) {
-    announced = Math.max(announced, a.published().header().version().value());
+    announced = newest(announced, a.published().header().version());
     maybeFetch();
     return this;
   }
@@ -105,41 +113,42 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   private Behavior<Command> onStores(Stores s) {
     store = s.stores().stream().findFirst();
     // A replica that joins mid-run asks for whatever is current, without waiting for a new version.
-    announced = Math.max(announced, delivered + 1);
+    probe = true;
     fetching = false;
     maybeFetch();
     return this;
   }
 
   private void maybeFetch() {
-    if (fetching || store.isEmpty() || announced <= delivered) {
+    boolean newer = announced != null && (delivered == null || announced.isNewerThan(delivered));
+    if (fetching || store.isEmpty() || !(newer || probe)) {
       return;
     }
     fetching = true;
     timers.startSingleTimer(FetchTimedOut.INSTANCE, FETCH_TIMEOUT);
-    store.get().tell(new FetchLatest(new PolicyVersion(delivered + 1), deliveries));
+    PolicyVersion atLeast = delivered == null ? PolicyVersion.INITIAL : delivered.next();
+    store.get().tell(new FetchLatest(atLeast, deliveries));
   }
 
   private Behavior<Command> onDelivered(Delivered d) {
     if (d.delivery() instanceof NotAvailable n) {
       fetching = false;
       timers.cancel(FetchTimedOut.INSTANCE);
-      if (n.latest() >= 0 && n.latest() < delivered) {
-        // The store is behind what this replica holds: the learner restarted from an older
-        // checkpoint, and versions after it were discarded. Take the store's current version.
-        getContext()
-            .getLog()
-            .info("policy store at v{} after a restart; replacing v{}", n.latest(), delivered);
-        delivered = -1;
+      probe = false;
+      if (n.latest() != null && delivered != null && delivered.isNewerThan(n.latest())) {
+        // The store is behind what this replica holds (a new run on a store that forgot the old
+        // one's epochs): take the store's current version.
+        getContext().getLog().info("policy store at {}; replacing {}", n.latest(), delivered);
+        delivered = null;
         announced = n.latest();
         maybeFetch();
         return this;
       }
-      announced = Math.max(delivered, n.latest()); // wait for the next announcement
+      announced = newest(delivered, n.latest()); // wait for the next announcement
       return this;
     }
     WeightsChunk chunk = (WeightsChunk) d.delivery();
-    if (chunk.header().version().value() <= delivered) {
+    if (delivered != null && !chunk.header().version().isNewerThan(delivered)) {
       return this;
     }
     try {
@@ -147,8 +156,9 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
           .offer(chunk)
           .ifPresent(
               w -> {
-                delivered = w.version().value();
-                announced = Math.max(announced, delivered);
+                delivered = w.version();
+                announced = newest(announced, delivered);
+                probe = false;
                 fetching = false;
                 timers.cancel(FetchTimedOut.INSTANCE);
                 parent.tell(new WeightsReady(w));
@@ -163,9 +173,17 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   }
 
   private Behavior<Command> onPoll() {
-    announced = Math.max(announced, delivered + 1);
+    probe = true;
     maybeFetch();
     return this;
+  }
+
+  /** The newer of two versions, either of which may be null (none yet). */
+  private static PolicyVersion newest(PolicyVersion a, PolicyVersion b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || a.compareTo(b) >= 0 ? a : b;
   }
 
   private Behavior<Command> onFetchTimedOut() {

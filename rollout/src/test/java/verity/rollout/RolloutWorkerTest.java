@@ -77,7 +77,7 @@ class RolloutWorkerTest {
         .tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
     FetchLatest fetch = store.expectMessageClass(FetchLatest.class, WAIT);
     try (Policy learner = Policy.create(SPEC, Device.cpu(), 7)) {
-      WeightsChunker.split(learner.exportWeights(new PolicyVersion(42)), 4096)
+      WeightsChunker.split(learner.exportWeights(PolicyVersion.of(42)), 4096)
           .forEach(fetch.replyTo()::tell);
     }
     TaskSource.RequestTasks request =
@@ -178,7 +178,7 @@ class RolloutWorkerTest {
             () -> Policy.create(SPEC, Device.cpu(), 1)));
     FetchLatest fetch = store.expectMessageClass(FetchLatest.class, WAIT);
     try (Policy learner = Policy.create(SPEC, Device.cpu(), 7)) {
-      WeightsChunker.split(learner.exportWeights(new PolicyVersion(3)), 4096)
+      WeightsChunker.split(learner.exportWeights(PolicyVersion.of(3)), 4096)
           .forEach(fetch.replyTo()::tell);
     }
     return new Rig(suite, source, verifier, episodeTime);

@@ -44,9 +44,13 @@ class WeightsFollowerTest {
   }
 
   static FlatWeights weights(long version, float fill) {
+    return weights(PolicyVersion.of(version), fill);
+  }
+
+  static FlatWeights weights(PolicyVersion version, float fill) {
     float[] v = new float[100];
     java.util.Arrays.fill(v, fill);
-    return FlatWeights.of(new PolicyVersion(version), List.of("w"), List.of(new int[] {100}), v);
+    return FlatWeights.of(version, List.of("w"), List.of(new int[] {100}), v);
   }
 
   @Test
@@ -65,7 +69,7 @@ class WeightsFollowerTest {
     FlatWeights v3 = weights(3, 0.5f);
     WeightsChunker.split(v3, 30).forEach(first.replyTo()::tell);
     FlatWeights got = parent.receiveMessage().weights();
-    assertEquals(new PolicyVersion(3), got.version());
+    assertEquals(PolicyVersion.of(3), got.version());
     assertArrayEquals(v3.values(), got.values());
 
     // A newer version is announced; its chunks arrive corrupted, so nothing is handed over and
@@ -82,14 +86,14 @@ class WeightsFollowerTest {
     FlatWeights v5 = weights(5, 0.25f);
     topic.tell(Topic.publish(new VersionPublished(v5.header())));
     FetchLatest second = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
-    assertEquals(new PolicyVersion(4), second.atLeast());
+    assertEquals(PolicyVersion.of(4), second.atLeast());
     List<WeightsChunk> chunks = WeightsChunker.split(v5, 30);
     chunks.get(2).data()[0] = 9f;
     chunks.forEach(second.replyTo()::tell);
     parent.expectNoMessage(Duration.ofMillis(300));
     FetchLatest retry = store.expectMessageClass(FetchLatest.class);
     WeightsChunker.split(v5, 30).forEach(retry.replyTo()::tell);
-    assertEquals(new PolicyVersion(5), parent.receiveMessage().weights().version());
+    assertEquals(PolicyVersion.of(5), parent.receiveMessage().weights().version());
   }
 
   @Test
@@ -114,18 +118,41 @@ class WeightsFollowerTest {
             .reduce((a, b) -> b)
             .orElseThrow();
     WeightsChunker.split(weights(7, 0.5f), 30).forEach(first.replyTo()::tell);
-    assertEquals(new PolicyVersion(7), parent.receiveMessage().weights().version());
+    assertEquals(PolicyVersion.of(7), parent.receiveMessage().weights().version());
 
-    // The learner restarted from its checkpoint of v4: the store has nothing newer than v4.
+    // The learner resumed from its checkpoint of v4 and republished it as v4/e1: newer than
+    // anything of the lineage it discarded, so the follower moves to it on its next poll.
     FetchLatest poll = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
-    assertEquals(new PolicyVersion(8), poll.atLeast());
-    poll.replyTo().tell(new WeightsProtocol.NotAvailable(poll.atLeast(), 4));
+    assertEquals(PolicyVersion.of(8), poll.atLeast());
+    FlatWeights v4 = weights(new PolicyVersion(1, 4), 0.75f);
+    WeightsChunker.split(v4, 30).forEach(poll.replyTo()::tell);
+    FlatWeights got = parent.receiveMessage().weights();
+    assertEquals(new PolicyVersion(1, 4), got.version());
+    assertArrayEquals(v4.values(), got.values());
+  }
+
+  @Test
+  void shouldGoBackToTheStoresVersionWhenTheStoreIsBehindIt() {
+    TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
+    testKit
+        .system()
+        .receptionist()
+        .tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
+    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
+    testKit.spawn(WeightsFollower.create(parent.getRef()));
+    FetchLatest first = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
+    WeightsChunker.split(weights(7, 0.5f), 30).forEach(first.replyTo()::tell);
+    assertEquals(PolicyVersion.of(7), parent.receiveMessage().weights().version());
+
+    // A store that knows only v4 (a new run): the follower takes what the store has.
+    FetchLatest poll = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
+    poll.replyTo().tell(new WeightsProtocol.NotAvailable(poll.atLeast(), PolicyVersion.of(4)));
     FetchLatest again = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
     assertEquals(PolicyVersion.INITIAL, again.atLeast(), "asks for whatever the store has");
     FlatWeights v4 = weights(4, 0.75f);
     WeightsChunker.split(v4, 30).forEach(again.replyTo()::tell);
     FlatWeights got = parent.receiveMessage().weights();
-    assertEquals(new PolicyVersion(4), got.version());
+    assertEquals(PolicyVersion.of(4), got.version());
     assertArrayEquals(v4.values(), got.values());
   }
 }

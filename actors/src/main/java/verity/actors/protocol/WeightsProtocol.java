@@ -54,9 +54,10 @@ public final class WeightsProtocol {
   }
 
   /**
-   * The store has nothing as new as asked for (yet); {@code latest} is what it has, if anything.
+   * The store has nothing as new as asked for (yet); {@code latest} is what it has, null when it
+   * has nothing yet.
    */
-  public record NotAvailable(PolicyVersion requested, long latest) implements Delivery {}
+  public record NotAvailable(PolicyVersion requested, PolicyVersion latest) implements Delivery {}
 
   /** Announced on {@link verity.actors.cluster.Topics#POLICY_VERSIONS} for every new version. */
   public sealed interface Announcement extends VerityMessage permits VersionPublished {}

@@ -53,7 +53,7 @@ class KryoSerializerTest {
         new int[] {10, 2},
         new boolean[] {true, true},
         new float[] {-0.5f, -0.01f},
-        List.of(new Segment(0, 1, new PolicyVersion(4)), new Segment(1, 1, new PolicyVersion(5))),
+        List.of(new Segment(0, 1, PolicyVersion.of(4)), new Segment(1, 1, PolicyVersion.of(5))),
         "rollout-0");
   }
 
@@ -71,11 +71,11 @@ class KryoSerializerTest {
   @Test
   void shouldCarryActorRefsThatStillReachTheirActor() {
     TestProbe<WeightsProtocol.Delivery> probe = testKit.createTestProbe();
-    var fetch = new WeightsProtocol.FetchLatest(new PolicyVersion(2), probe.getRef());
+    var fetch = new WeightsProtocol.FetchLatest(PolicyVersion.of(2), probe.getRef());
     var back =
         (WeightsProtocol.FetchLatest) SerializationRoundTrip.roundTrip(testKit.system(), fetch);
-    back.replyTo().tell(new WeightsProtocol.NotAvailable(new PolicyVersion(2), -1));
-    probe.expectMessage(new WeightsProtocol.NotAvailable(new PolicyVersion(2), -1));
+    back.replyTo().tell(new WeightsProtocol.NotAvailable(PolicyVersion.of(2), null));
+    probe.expectMessage(new WeightsProtocol.NotAvailable(PolicyVersion.of(2), null));
   }
 
   /** Implements the marker but is registered nowhere. */

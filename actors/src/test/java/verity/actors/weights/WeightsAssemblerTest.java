@@ -23,7 +23,7 @@ class WeightsAssemblerTest {
       values[i] = r.nextFloat();
     }
     return FlatWeights.of(
-        new PolicyVersion(version),
+        PolicyVersion.of(version),
         List.of("a", "b"),
         List.of(new int[] {n - 10}, new int[] {10}),
         values);
@@ -71,7 +71,7 @@ class WeightsAssemblerTest {
       done = assembler.offer(c);
       assertTrue(assembler.offer(older.get(1)).isEmpty(), "chunks of an older version are ignored");
     }
-    assertEquals(new PolicyVersion(4), done.get().version());
+    assertEquals(PolicyVersion.of(4), done.get().version());
     assertArrayEquals(newer.values(), done.get().values());
   }
 }

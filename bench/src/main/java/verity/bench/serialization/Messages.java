@@ -54,7 +54,7 @@ final class Messages {
     List<Segment> segments = new ArrayList<>(SEGMENTS);
     int span = TRAJECTORY_TOKENS / SEGMENTS;
     for (int s = 0; s < SEGMENTS; s++) {
-      segments.add(new Segment(s * span, span, new PolicyVersion(1_000 + s)));
+      segments.add(new Segment(s * span, span, PolicyVersion.of(1_000 + s)));
     }
     return new Trajectory(
         new TrajectoryId(new LeaseId(123_456), 3),
@@ -102,7 +102,7 @@ final class Messages {
     for (int i = 0; i < total; i++) {
       values[i] = (float) random.nextDouble(-0.1, 0.1);
     }
-    FlatWeights weights = FlatWeights.of(new PolicyVersion(1_004), names, shapes, values);
+    FlatWeights weights = FlatWeights.of(PolicyVersion.of(1_004), names, shapes, values);
     List<WeightsChunk> chunks = WeightsChunker.split(weights, CHUNK_VALUES);
     return chunks.get(1);
   }

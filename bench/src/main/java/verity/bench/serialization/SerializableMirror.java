@@ -20,7 +20,7 @@ final class SerializableMirror {
 
   record TaskId(String value) implements Serializable {}
 
-  record PolicyVersion(long value) implements Serializable {}
+  record PolicyVersion(long epoch, long value) implements Serializable {}
 
   record Segment(int start, int length, PolicyVersion version) implements Serializable {}
 
@@ -43,7 +43,9 @@ final class SerializableMirror {
       for (Segment s : segments) {
         back.add(
             new verity.actors.protocol.Segment(
-                s.start(), s.length(), new verity.actors.ids.PolicyVersion(s.version().value())));
+                s.start(),
+                s.length(),
+                new verity.actors.ids.PolicyVersion(s.version().epoch(), s.version().value())));
       }
       return new verity.actors.protocol.Trajectory(
           new verity.actors.ids.TrajectoryId(
@@ -71,7 +73,8 @@ final class SerializableMirror {
     verity.actors.protocol.WeightsProtocol.WeightsChunk toVerity() {
       return new verity.actors.protocol.WeightsProtocol.WeightsChunk(
           new verity.actors.weights.WeightsHeader(
-              new verity.actors.ids.PolicyVersion(header.version().value()),
+              new verity.actors.ids.PolicyVersion(
+                  header.version().epoch(), header.version().value()),
               header.names(),
               header.shapes(),
               header.totalLength(),
@@ -86,7 +89,9 @@ final class SerializableMirror {
   static Trajectory of(verity.actors.protocol.Trajectory t) {
     List<Segment> segments = new ArrayList<>(t.segments().size());
     for (verity.actors.protocol.Segment s : t.segments()) {
-      segments.add(new Segment(s.start(), s.length(), new PolicyVersion(s.version().value())));
+      segments.add(
+          new Segment(
+              s.start(), s.length(), new PolicyVersion(s.version().epoch(), s.version().value())));
     }
     return new Trajectory(
         new TrajectoryId(new LeaseId(t.id().lease().value()), t.id().sample()),
@@ -109,7 +114,7 @@ final class SerializableMirror {
     }
     return new WeightsChunk(
         new WeightsHeader(
-            new PolicyVersion(h.version().value()),
+            new PolicyVersion(h.version().epoch(), h.version().value()),
             List.copyOf(h.names()),
             List.copyOf(shapes),
             h.totalLength(),

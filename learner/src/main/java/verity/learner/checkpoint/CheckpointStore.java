@@ -164,7 +164,7 @@ public final class CheckpointStore {
     if (in.readInt() != MAGIC) {
       throw new CorruptCheckpointException("not a Verity checkpoint");
     }
-    PolicyVersion version = new PolicyVersion(in.readLong());
+    PolicyVersion version = PolicyVersion.of(in.readLong());
     int count = in.readInt();
     if (count < 0 || count > 100_000) {
       throw new CorruptCheckpointException("implausible parameter count " + count);

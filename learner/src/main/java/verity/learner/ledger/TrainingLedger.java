@@ -99,7 +99,7 @@ public final class TrainingLedger
   /** A checkpoint of {@code version} was written to {@code path}, hashing to {@code checksum}. */
   public record CheckpointSaved(long version, String path, long checksum) implements Event {
     CheckpointRef ref() {
-      return new CheckpointRef(new PolicyVersion(version), path, checksum);
+      return new CheckpointRef(PolicyVersion.of(version), path, checksum);
     }
   }
 

@@ -33,7 +33,7 @@ class CheckpointStoreTest {
     }
     FlatWeights weights =
         FlatWeights.of(
-            new PolicyVersion(version),
+            PolicyVersion.of(version),
             List.of("embed", "head"),
             List.of(new int[] {10, 60}, new int[] {400}),
             w);
@@ -46,7 +46,7 @@ class CheckpointStoreTest {
     Checkpoint c = checkpoint(7);
     CheckpointRef ref = store.save(c);
     Checkpoint back = store.load(ref);
-    assertEquals(new PolicyVersion(7), back.weights().version());
+    assertEquals(PolicyVersion.of(7), back.weights().version());
     assertEquals(c.weights().header().names(), back.weights().header().names());
     assertArrayEquals(c.weights().values(), back.weights().values());
     assertArrayEquals(c.optimizer().m(), back.optimizer().m());
@@ -89,7 +89,7 @@ class CheckpointStoreTest {
     }
     assertThrows(CheckpointStore.CorruptCheckpointException.class, () -> store.load(refs.get(1)));
     Checkpoint good = store.loadLatestGood(refs).orElseThrow().checkpoint();
-    assertEquals(new PolicyVersion(1), good.weights().version());
+    assertEquals(PolicyVersion.of(1), good.weights().version());
 
     Files.delete(Path.of(refs.get(0).path()));
     assertFalse(store.loadLatestGood(refs).isPresent());

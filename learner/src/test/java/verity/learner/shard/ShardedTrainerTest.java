@@ -96,7 +96,7 @@ class ShardedTrainerTest {
               OBJECTIVE,
               1e-2,
               1.0);
-      PolicyVersion v = new PolicyVersion(1000L * shards); // fresh versions: shards load first
+      PolicyVersion v = PolicyVersion.of(1000L * shards); // fresh versions: shards load first
       for (int s = 1; s <= STEPS; s++) {
         List<TrainingSample> samples = batch(policy, s);
         ShardedTrainer.Result r =
@@ -135,7 +135,7 @@ class ShardedTrainerTest {
       ShardedTrainer trainer =
           new ShardedTrainer(
               testKit.system(), local, 2, training, Duration.ofSeconds(30), OBJECTIVE, 1e-2, 1.0);
-      PolicyVersion v = new PolicyVersion(5000);
+      PolicyVersion v = PolicyVersion.of(5000);
       List<TrainingSample> samples = new ArrayList<>(batch(policy, 1));
       TrainingSample last = samples.get(11);
       samples.set(
