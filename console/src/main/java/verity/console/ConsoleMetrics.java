@@ -114,6 +114,11 @@ public final class ConsoleMetrics {
             .tags(tags)
             .register(registry));
     list.add(
+        FunctionCounter.builder("verity.actor.restarts", view, v -> v.status.restarts())
+            .description("restarts of the actor by its supervisor after a failure")
+            .tags(tags)
+            .register(registry));
+    list.add(
         gauge(
             "verity.actor.throughput",
             "work finished per second",
@@ -141,6 +146,13 @@ public final class ConsoleMetrics {
             tags,
             view,
             v -> v.status.policyVersion() < 0 ? Double.NaN : v.status.policyVersion()));
+    list.add(
+        gauge(
+            "verity.actor.policy.epoch",
+            "epoch of that policy version (bumped by every learner resume)",
+            tags,
+            view,
+            v -> v.status.policyEpoch() < 0 ? Double.NaN : v.status.policyEpoch()));
     list.add(
         gauge(
             "verity.actor.staleness.versions",

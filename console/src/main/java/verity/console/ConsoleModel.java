@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.LongSupplier;
+import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
 import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.Verdict;
@@ -44,7 +45,7 @@ public final class ConsoleModel {
     volatile TrainingEvent.ActorStatus status;
     volatile long seenNanos;
     final Rate rate;
-    volatile long latestVersion = -1;
+    volatile PolicyVersion latestVersion;
 
     ActorView(TrainingEvent.ActorStatus status, long now) {
       this.status = status;
@@ -53,8 +54,12 @@ public final class ConsoleModel {
     }
 
     long staleness() {
+      // Versions of an earlier epoch may or may not be ancestors of the learner's: not compared.
       long v = status.policyVersion();
-      return v < 0 || latestVersion < 0 ? -1 : Math.max(0, latestVersion - v);
+      PolicyVersion latest = latestVersion;
+      return v < 0 || latest == null || status.policyEpoch() != latest.epoch()
+          ? -1
+          : Math.max(0, latest.value() - v);
     }
   }
 
@@ -113,7 +118,7 @@ public final class ConsoleModel {
   private final ArrayList<EvaluationPoint> evaluations = new ArrayList<>();
   private final ArrayDeque<Sample> samples = new ArrayDeque<>();
   private long nextSeq = 1;
-  private long latestVersion = -1;
+  private PolicyVersion latestVersion;
   private Optional<Boolean> paused = Optional.empty();
 
   public ConsoleModel(ConsoleMetrics metrics) {
@@ -175,7 +180,7 @@ public final class ConsoleModel {
     if (steps.size() > MAX_STEPS) {
       steps.subList(0, steps.size() - MAX_STEPS).clear();
     }
-    latestVersion = s.version().value();
+    latestVersion = s.version();
     actors.values().forEach(a -> a.latestVersion = latestVersion);
     metrics.step(s);
   }
@@ -279,7 +284,8 @@ public final class ConsoleModel {
 
   public synchronized ObjectNode actors() {
     ObjectNode root = JSON.createObjectNode();
-    root.put("latestVersion", latestVersion);
+    root.put("latestVersion", latestVersion == null ? -1 : latestVersion.value());
+    root.put("latestEpoch", latestVersion == null ? -1 : latestVersion.epoch());
     ArrayNode list = root.putArray("actors");
     long now = clock.getAsLong();
     for (ActorView v : actors.values()) {
@@ -297,8 +303,10 @@ public final class ConsoleModel {
       putNonNegative(o, "latencyP50Millis", s.p50Millis());
       putNonNegative(o, "latencyP99Millis", s.p99Millis());
       putNonNegative(o, "policyVersion", s.policyVersion());
+      putNonNegative(o, "policyEpoch", s.policyEpoch());
       putNonNegative(o, "staleness", v.staleness());
       o.put("errors", s.errors());
+      o.put("restarts", s.restarts());
       o.put("lastSeenSecondsAgo", (now - v.seenNanos) / 1e9);
     }
     return root;
@@ -318,6 +326,7 @@ public final class ConsoleModel {
       ObjectNode o = list.addObject();
       o.put("step", p.step().step());
       o.put("version", p.step().version().value());
+      o.put("epoch", p.step().version().epoch());
       o.put("timeSeconds", p.timeSeconds());
       putFinite(o, "batchReward", m.batchReward());
       putFinite(o, "solvedFraction", m.solvedFraction());

@@ -20,8 +20,25 @@ class ConsoleModelTest {
   private final ConsoleModel model = new ConsoleModel(metrics, now::get);
 
   private static TrainingEvent.ActorStatus worker(long processed, long version) {
+    return worker(processed, version < 0 ? null : PolicyVersion.of(version), 0);
+  }
+
+  private static TrainingEvent.ActorStatus worker(
+      long processed, PolicyVersion version, int restarts) {
     return new TrainingEvent.ActorStatus(
-        "n1:rollout-0", "rollout-worker", "n1", "generating", 0, 16, processed, 20, 50, version, 0);
+        "n1:rollout-0",
+        "rollout-worker",
+        "n1",
+        "generating",
+        0,
+        16,
+        processed,
+        20,
+        50,
+        version == null ? -1 : version.value(),
+        version == null ? -1 : version.epoch(),
+        0,
+        restarts);
   }
 
   private static TrainingEvent.StepCompleted step(long step) {
@@ -47,6 +64,23 @@ class ConsoleModelTest {
     assertEquals(3, a.get("staleness").asLong());
     assertEquals("rollout", a.get("role").asText());
     assertTrue(metrics.scrape().contains("verity_actor_processed_total{actor=\"n1:rollout-0\""));
+  }
+
+  @Test
+  void stalenessIsOnlyComparedWithinTheLearnersEpochAndRestartsAreShown() {
+    model.apply(
+        new TrainingEvent.StepCompleted(
+            9, new PolicyVersion(1, 9), step(9).metrics(), 64 * 9, 0, 0, 6));
+    model.apply(worker(10, PolicyVersion.of(8), 0)); // epoch 0: an ancestor or not, unknown here
+    JsonNode a = model.actors().get("actors").get(0);
+    assertTrue(a.get("staleness") == null || a.get("staleness").isNull(), a.toString());
+    assertEquals(0, a.get("policyEpoch").asLong());
+    model.apply(worker(20, new PolicyVersion(1, 7), 2));
+    a = model.actors().get("actors").get(0);
+    assertEquals(2, a.get("staleness").asLong());
+    assertEquals(1, a.get("policyEpoch").asLong());
+    assertEquals(2, a.get("restarts").asInt());
+    assertTrue(metrics.scrape().contains("verity_actor_restarts_total{actor=\"n1:rollout-0\""));
   }
 
   @Test
@@ -120,11 +154,11 @@ class ConsoleModelTest {
     assertEquals("unknown", model.rollouts().get("state").asText());
     model.apply(
         new TrainingEvent.ActorStatus(
-            "l:task-source", "task-source", "l", "paused", 3, 0, 10, 0, 0, -1, 0));
+            "l:task-source", "task-source", "l", "paused", 3, 0, 10, 0, 0, -1, -1, 0, 0));
     assertTrue(model.rollouts().get("paused").asBoolean());
     model.apply(
         new TrainingEvent.ActorStatus(
-            "l:task-source", "task-source", "l", "leasing", 0, 8, 18, 0, 0, -1, 0));
+            "l:task-source", "task-source", "l", "leasing", 0, 8, 18, 0, 0, -1, -1, 0, 0));
     assertEquals("running", model.rollouts().get("state").asText());
   }
 

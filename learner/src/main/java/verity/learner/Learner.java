@@ -31,6 +31,7 @@ import verity.actors.cluster.ComputeDispatcher;
 import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
+import verity.actors.cluster.StatusReporter;
 import verity.actors.cluster.Topics;
 import verity.actors.cluster.TrainingDispatcher;
 import verity.actors.ids.LeaseId;
@@ -189,7 +190,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   private boolean finished;
   private long consumed;
   private long rejectedStale;
-  private final String statusName;
+  private final StatusReporter status;
   private final LatencyWindow stepLatency = new LatencyWindow(256);
   private long failed;
 
@@ -257,7 +258,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     }
     this.store = ctx.spawn(PolicyStore.create(settings.weightChunkValues()), "policy-store");
     this.events = Topics.trainingEvents(ctx);
-    this.statusName = NodeIdentity.name(ctx.getSystem()) + ":learner";
+    this.status =
+        new StatusReporter(ctx, NodeIdentity.name(ctx.getSystem()) + ":learner", "learner");
     timers.startTimerWithFixedDelay(Report.INSTANCE, REPORT_INTERVAL);
     ctx.getSystem()
         .receptionist()
@@ -613,21 +615,15 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
     for (Group g : ready) {
       buffered += g.members().size();
     }
-    double[] q = stepLatency.quantiles(0.5, 0.99);
-    events.tell(
-        Topic.publish(
-            new TrainingEvent.ActorStatus(
-                statusName,
-                "learner",
-                NodeIdentity.name(getContext().getSystem()),
-                state,
-                buffered,
-                stepping ? settings.batchGroups() : 0,
-                steps,
-                q[0],
-                q[1],
-                version.value(),
-                rejectedStale + failed)));
+    status
+        .state(state)
+        .queue(buffered)
+        .inFlight(stepping ? settings.batchGroups() : 0)
+        .processed(steps)
+        .latency(stepLatency)
+        .version(version)
+        .errors(rejectedStale + failed)
+        .publish();
     return this;
   }
 

@@ -26,9 +26,9 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
-import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
+import verity.actors.cluster.StatusReporter;
 import verity.actors.cluster.Topics;
 import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.LearnerProtocol;
@@ -110,7 +110,7 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   private long scored;
   private long infrastructureFailures;
   private String breakerState = "closed";
-  private final String node;
+  private final StatusReporter status;
 
   /** Trajectories sampled for the console per second, at most; spread over the second. */
   private static final int SAMPLES_PER_SECOND = 16;
@@ -142,7 +142,7 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
     this.latencyRandom = new java.util.SplittableRandom(name.hashCode());
     this.executor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(DISPATCHER));
     this.events = Topics.trainingEvents(ctx);
-    this.node = NodeIdentity.name(ctx.getSystem());
+    this.status = new StatusReporter(ctx, name, "verifier");
     ActorRef<Command> self = ctx.getSelf();
     // The breaker only counts infrastructure failures; its own call timeout is a backstop well
     // past the verification deadline, which is a verdict, not a failure.
@@ -392,25 +392,18 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
     onReport();
     sampleStride = Math.max(1, (scored - scoredAtLastReport) / SAMPLES_PER_SECOND);
     scoredAtLastReport = scored;
-    double[] q = latency.quantiles(0.5, 0.99);
     String state =
         !breakerState.equals("closed")
             ? "breaker-" + breakerState
             : running > 0 ? "checking" : held > 0 ? "holding" : "idle";
-    events.tell(
-        Topic.publish(
-            new TrainingEvent.ActorStatus(
-                name,
-                "verifier",
-                node,
-                state,
-                queue.size(),
-                running,
-                scored,
-                q[0],
-                q[1],
-                -1,
-                infrastructureFailures)));
+    status
+        .state(state)
+        .queue(queue.size())
+        .inFlight(running)
+        .processed(scored)
+        .latency(latency)
+        .errors(infrastructureFailures)
+        .publish();
     return this;
   }
 

@@ -23,9 +23,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ComputeDispatcher;
-import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
+import verity.actors.cluster.StatusReporter;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.ids.TrajectoryId;
@@ -142,10 +142,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   private long refusedOffers;
   private final LatencyWindow batchMillis = new LatencyWindow(256);
 
-  /** The version of the weights in the replica; written by the compute thread. */
-  private volatile long loadedVersion = -1;
+  /** The version of the weights in the replica, null before the first; written by compute. */
+  private volatile PolicyVersion loadedVersion;
 
-  private final String node;
+  private final StatusReporter status;
 
   public static Behavior<Command> create(
       String name,
@@ -187,7 +187,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     this.leaseReplies = ctx.messageAdapter(TaskSource.Leases.class, Leased::new);
     this.verifierReplies = ctx.messageAdapter(VerifierProtocol.Reply.class, VerifierReply::new);
     this.events = Topics.trainingEvents(ctx);
-    this.node = NodeIdentity.name(ctx.getSystem());
+    this.status = new StatusReporter(ctx, name, "rollout-worker");
     timers.startTimerWithFixedDelay(Report.INSTANCE, REPORT_INTERVAL);
     ctx.spawn(
         WeightsFollower.create(ctx.messageAdapter(WeightsFollower.WeightsReady.class, Staged::new)),
@@ -371,7 +371,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         ? null
         : () -> {
           p.importWeights(w);
-          loadedVersion = w.version().value();
+          loadedVersion = w.version();
         };
   }
 
@@ -443,21 +443,15 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                     : !unaccepted.isEmpty()
                         ? "waiting-verifier"
                         : source.isEmpty() ? "no-source" : requested ? "waiting-lease" : "idle";
-    double[] q = batchMillis.quantiles(0.5, 0.99);
-    events.tell(
-        Topic.publish(
-            new TrainingEvent.ActorStatus(
-                name,
-                "rollout-worker",
-                node,
-                state,
-                unaccepted.stream().mapToInt(b -> b.trajectories().size()).sum(),
-                generatingTrajectories,
-                trajectories,
-                q[0],
-                q[1],
-                loadedVersion,
-                refusedOffers)));
+    status
+        .state(state)
+        .queue(unaccepted.stream().mapToInt(b -> b.trajectories().size()).sum())
+        .inFlight(generatingTrajectories)
+        .processed(trajectories)
+        .latency(batchMillis)
+        .version(loadedVersion)
+        .errors(refusedOffers)
+        .publish();
     return this;
   }
 

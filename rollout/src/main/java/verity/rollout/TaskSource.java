@@ -5,7 +5,6 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
 import akka.persistence.typed.PersistenceId;
@@ -30,7 +29,7 @@ import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.ServiceKeys;
-import verity.actors.cluster.Topics;
+import verity.actors.cluster.StatusReporter;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.TaskId;
 import verity.actors.metrics.LatencyWindow;
@@ -201,8 +200,7 @@ public final class TaskSource
   private final TaskGenerator generator;
   private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
   private final Map<Long, Deadline> deadlines = new HashMap<>();
-  private final ActorRef<Topic.Command<TrainingEvent>> events;
-  private final String name;
+  private final StatusReporter status;
   private final LatencyWindow leaseWait = new LatencyWindow(1024);
   private long expiredCount;
   private boolean recoveredOpen;
@@ -221,8 +219,8 @@ public final class TaskSource
     this.ctx = ctx;
     this.settings = settings;
     this.generator = generator;
-    this.events = Topics.trainingEvents(ctx);
-    this.name = NodeIdentity.name(ctx.getSystem()) + ":task-source";
+    this.status =
+        new StatusReporter(ctx, NodeIdentity.name(ctx.getSystem()) + ":task-source", "task-source");
     timers.startTimerWithFixedDelay(Sweep.INSTANCE, SWEEP_INTERVAL);
     ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
     ctx.getSystem()
@@ -380,7 +378,6 @@ public final class TaskSource
   }
 
   private void publishStatus(Ledger ledger) {
-    double[] wait = leaseWait.quantiles(0.5, 0.99);
     int free = settings.maxOutstandingTasks() - ledger.open.size();
     String state =
         ledger.paused
@@ -388,20 +385,14 @@ public final class TaskSource
             : !waiting.isEmpty() && free <= 0
                 ? "window-full"
                 : ledger.open.isEmpty() ? "idle" : "leasing";
-    events.tell(
-        Topic.publish(
-            new TrainingEvent.ActorStatus(
-                name,
-                "task-source",
-                NodeIdentity.name(ctx.getSystem()),
-                state,
-                waiting.size(),
-                ledger.open.size(),
-                ledger.nextLease - 1,
-                wait[0],
-                wait[1],
-                -1,
-                expiredCount)));
+    status
+        .state(state)
+        .queue(waiting.size())
+        .inFlight(ledger.open.size())
+        .processed(ledger.nextLease - 1)
+        .latency(leaseWait)
+        .errors(expiredCount)
+        .publish();
   }
 
   private Effect<Event, Ledger> onSettlement(Ledger ledger, FromLearner s) {

@@ -92,8 +92,11 @@ public sealed interface TrainingEvent extends VerityMessage {
    * @param processed work finished so far (leases, trajectories, verdicts, steps)
    * @param p50Millis median latency of its unit of work over a recent window
    * @param p99Millis 99th-percentile latency over the same window
-   * @param policyVersion the policy version it works with
+   * @param policyVersion the policy version it works with ({@link
+   *     verity.actors.ids.PolicyVersion#value()}), -1 when it holds none or none applies
+   * @param policyEpoch the epoch of that version, -1 likewise
    * @param errors failures so far (expired leases, refused batches, infrastructure failures, ...)
+   * @param restarts how often its supervisor restarted it after a failure
    */
   record ActorStatus(
       String actor,
@@ -106,7 +109,9 @@ public sealed interface TrainingEvent extends VerityMessage {
       double p50Millis,
       double p99Millis,
       long policyVersion,
-      long errors)
+      long policyEpoch,
+      long errors,
+      int restarts)
       implements TrainingEvent {}
 
   /**

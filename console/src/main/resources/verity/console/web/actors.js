@@ -18,8 +18,10 @@
     ['latencyP50Millis', 'p50 ms', ms],
     ['latencyP99Millis', 'p99 ms', ms],
     ['policyVersion', 'Version', V.fmtInt],
+    ['policyEpoch', 'Epoch', V.fmtInt],
     ['staleness', 'Staleness', V.fmtNum],
     ['errors', 'Errors', V.fmtInt],
+    ['restarts', 'Restarts', V.fmtInt],
     ['lastSeenSecondsAgo', 'Seen', V.fmtAgo],
   ];
   const KIND_ORDER = ['task-source', 'rollout-worker', 'verifier', 'learner', 'learner-shard', 'evaluator'];
@@ -109,6 +111,7 @@
     }
     row.tr.classList.toggle('stale', V.isNum(a.lastSeenSecondsAgo) && a.lastSeenSecondsAgo > 5);
     row.cells.errors.classList.toggle('bad', V.isNum(a.errors) && a.errors > 0);
+    row.cells.restarts.classList.toggle('bad', V.isNum(a.restarts) && a.restarts > 0);
     row.cells.state.classList.toggle('paused', a.state === 'paused');
     row.cells.actor.title = a.role ? 'role ' + a.role : '';
   }

@@ -8,7 +8,6 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
-import akka.actor.typed.pubsub.Topic;
 import akka.cluster.sharding.typed.ShardingEnvelope;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
@@ -22,11 +21,10 @@ import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.Role;
-import verity.actors.cluster.Topics;
+import verity.actors.cluster.StatusReporter;
 import verity.actors.cluster.TrainingDispatcher;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.metrics.LatencyWindow;
-import verity.actors.protocol.TrainingEvent;
 import verity.actors.weights.FlatWeights;
 import verity.learner.checkpoint.Checkpoint;
 import verity.learner.grpo.GradientComputer;
@@ -126,8 +124,7 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
   private PolicyVersion version;
   private boolean busy;
   private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
-  private final ActorRef<Topic.Command<TrainingEvent>> events;
-  private final String node;
+  private final StatusReporter status;
   private final LatencyWindow workMillis = new LatencyWindow(256);
   private long startedNanos;
   private long finished;
@@ -156,8 +153,9 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
     this.id = id;
     this.replicas = replicas;
     this.training = TrainingDispatcher.executor(ctx.getSystem());
-    this.events = Topics.trainingEvents(ctx);
-    this.node = NodeIdentity.name(ctx.getSystem());
+    this.status =
+        new StatusReporter(
+            ctx, NodeIdentity.name(ctx.getSystem()) + ":learner-" + id, "learner-shard");
   }
 
   @Override
@@ -252,21 +250,14 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
   }
 
   private Behavior<Command> onReport() {
-    double[] q = workMillis.quantiles(0.5, 0.99);
-    events.tell(
-        Topic.publish(
-            new TrainingEvent.ActorStatus(
-                node + ":learner-" + id,
-                "learner-shard",
-                node,
-                busy ? "computing" : version == null ? "unloaded" : "idle",
-                waiting.size(),
-                busy ? 1 : 0,
-                finished,
-                q[0],
-                q[1],
-                held(),
-                0)));
+    status
+        .state(busy ? "computing" : version == null ? "unloaded" : "idle")
+        .queue(waiting.size())
+        .inFlight(busy ? 1 : 0)
+        .processed(finished)
+        .latency(workMillis)
+        .version(version)
+        .publish();
     return this;
   }
 
