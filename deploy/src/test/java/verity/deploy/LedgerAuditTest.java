@@ -85,7 +85,7 @@ class LedgerAuditTest {
             });
     assertEquals(List.of(l.get(1).id()), owed);
     TestProbe<LeaseProtocol.ReopenConfirmed> confirmations = testKit.createTestProbe();
-    port.tell(new LeaseProtocol.TasksReopened(owed, tasks, confirmations.getRef()));
+    port.tell(new LeaseProtocol.ReopenLeases(owed, tasks, confirmations.getRef()));
     confirmations.expectMessage(WAIT, new LeaseProtocol.ReopenConfirmed(owed));
     testKit.stop(source); // the task source dies with lease 4 open: it expires at the restart
 
@@ -178,11 +178,13 @@ class LedgerAuditTest {
     return refs.iterator().next();
   }
 
-  static void settle(
+  void settle(
       ActorRef<LeaseProtocol.Command> port, Settlement how, TaskSource.Lease... leases) {
     port.tell(
-        new LeaseProtocol.LeasesSettled(
-            Arrays.stream(leases).map(TaskSource.Lease::id).toList(), how));
+        new LeaseProtocol.SettleLeases(
+            Arrays.stream(leases).map(TaskSource.Lease::id).toList(),
+            how,
+            testKit.system().ignoreRef()));
   }
 
   static CheckpointRef checkpointOf(long version) {

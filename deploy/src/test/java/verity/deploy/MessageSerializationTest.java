@@ -129,14 +129,15 @@ class MessageSerializationTest {
 
   private static final Map<Class<?>, Object> FIXED =
       Map.of(
-          PolicyVersion.class, PolicyVersion.of(3),
+          PolicyVersion.class,
+          PolicyVersion.of(3),
           WeightsHeader.class,
-              new WeightsHeader(
-                  PolicyVersion.of(3),
-                  List.of("w", "b"),
-                  List.of(new int[] {2, 2}, new int[] {1}),
-                  5,
-                  42L));
+          new WeightsHeader(
+              PolicyVersion.of(3),
+              List.of("w", "b"),
+              List.of(new int[] {2, 2}, new int[] {1}),
+              5,
+              42L));
 
   static Object sample(Type type, Class<?> owner) {
     Class<?> raw = raw(type);

@@ -41,7 +41,7 @@ import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.LearnerProtocol.ScoredBatch;
 import verity.actors.protocol.LeaseProtocol;
-import verity.actors.protocol.LeaseProtocol.LeasesSettled;
+import verity.actors.protocol.LeaseProtocol.SettleLeases;
 import verity.actors.protocol.LeaseProtocol.Settlement;
 import verity.actors.protocol.ScoredTrajectory;
 import verity.actors.protocol.StepMetrics;
@@ -771,8 +771,8 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
           leases.add(new LeaseId(lease));
           tasks.add(new TaskId(task));
         });
-    LeaseProtocol.TasksReopened reopen =
-        new LeaseProtocol.TasksReopened(leases, tasks, reopenAnswers);
+    LeaseProtocol.ReopenLeases reopen =
+        new LeaseProtocol.ReopenLeases(leases, tasks, reopenAnswers);
     settlementTargets.forEach(target -> target.tell(reopen));
   }
 
@@ -808,7 +808,7 @@ public final class Learner extends AbstractBehavior<Learner.Command> {
   }
 
   private void settle(List<LeaseId> leases, Settlement how) {
-    send(new LeasesSettled(leases, how));
+    send(new SettleLeases(leases, how, getContext().getSystem().ignoreRef()));
   }
 
   private void send(LeaseProtocol.Command message) {

@@ -23,10 +23,10 @@ import verity.actors.ids.LeaseId;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.LeaseProtocol;
-import verity.actors.protocol.LeaseProtocol.LeasesSettled;
 import verity.actors.protocol.LeaseProtocol.ReopenConfirmed;
+import verity.actors.protocol.LeaseProtocol.ReopenLeases;
+import verity.actors.protocol.LeaseProtocol.SettleLeases;
 import verity.actors.protocol.LeaseProtocol.Settlement;
-import verity.actors.protocol.LeaseProtocol.TasksReopened;
 import verity.actors.protocol.TrainingEvent;
 import verity.learner.LearnerSettings.StaleHandling;
 import verity.learner.ledger.TrainingLedger;
@@ -83,7 +83,7 @@ class LearnerRecoveryTest {
             .get(0);
   }
 
-  static void confirm(TasksReopened reopen) {
+  static void confirm(ReopenLeases reopen) {
     reopen.replyTo().tell(new ReopenConfirmed(reopen.leases()));
   }
 
@@ -94,8 +94,7 @@ class LearnerRecoveryTest {
       TrainingEvent.StepCompleted step = next(TrainingEvent.StepCompleted.class);
       assertEquals(PolicyVersion.of(lease), step.version());
       assertEquals(0, step.duplicatesTotal());
-      settlements.expectMessage(
-          WAIT, new LeasesSettled(List.of(new LeaseId(lease)), Settlement.CONSUMED));
+      learner.expectSettled(List.of(new LeaseId(lease)), Settlement.CONSUMED);
       if (lease % 2 == 0) {
         assertEquals(PolicyVersion.of(lease), next(TrainingEvent.CheckpointSaved.class).version());
       }
@@ -110,11 +109,11 @@ class LearnerRecoveryTest {
     trainFiveStepsThenStop();
 
     start();
-    settlements.expectMessage(
-        WAIT,
+    learner.expectSettled(
         "the surviving steps' settlements, in case one was lost with the crash",
-        new LeasesSettled(leases(1, 2, 3, 4), Settlement.CONSUMED));
-    TasksReopened reopened = settlements.expectMessageClass(TasksReopened.class, WAIT);
+        leases(1, 2, 3, 4),
+        Settlement.CONSUMED);
+    ReopenLeases reopened = settlements.expectMessageClass(ReopenLeases.class, WAIT);
     assertEquals(
         leases(5),
         reopened.leases(),
@@ -129,7 +128,9 @@ class LearnerRecoveryTest {
     assertEquals(4, step.resumedFromVersion());
     assertEquals(0, step.duplicatesTotal());
     // Skips a resend of the reopen that crossed its confirmation, if the machine was that slow.
-    assertEquals(new LeasesSettled(leases(5), Settlement.CONSUMED), nextTo(LeasesSettled.class));
+    SettleLeases settled5 = nextTo(SettleLeases.class);
+    assertEquals(leases(5), settled5.leases());
+    assertEquals(Settlement.CONSUMED, settled5.settlement());
     settlements.expectNoMessage(Duration.ofMillis(500));
   }
 
@@ -147,8 +148,8 @@ class LearnerRecoveryTest {
     }
 
     start();
-    settlements.expectMessage(WAIT, new LeasesSettled(leases(1, 2), Settlement.CONSUMED));
-    TasksReopened reopened = settlements.expectMessageClass(TasksReopened.class, WAIT);
+    learner.expectSettled(leases(1, 2), Settlement.CONSUMED);
+    ReopenLeases reopened = settlements.expectMessageClass(ReopenLeases.class, WAIT);
     assertEquals(
         leases(3, 4, 5), reopened.leases(), "v3, v4 and v5 are lost with the corrupt file");
     assertEquals(3, reopened.tasks().size());
@@ -166,9 +167,9 @@ class LearnerRecoveryTest {
     trainFiveStepsThenStop();
 
     start();
-    nextTo(LeasesSettled.class);
-    TasksReopened lost = settlements.expectMessageClass(TasksReopened.class, WAIT);
-    TasksReopened again = settlements.expectMessageClass(TasksReopened.class, WAIT);
+    nextTo(SettleLeases.class);
+    ReopenLeases lost = settlements.expectMessageClass(ReopenLeases.class, WAIT);
+    ReopenLeases again = settlements.expectMessageClass(ReopenLeases.class, WAIT);
     assertEquals(leases(5), again.leases());
     assertEquals(lost.tasks(), again.tasks());
     confirm(again);
@@ -181,12 +182,12 @@ class LearnerRecoveryTest {
     trainFiveStepsThenStop();
 
     start();
-    TasksReopened unanswered = nextTo(TasksReopened.class);
+    ReopenLeases unanswered = nextTo(ReopenLeases.class);
     learner.stop(); // killed before the task source answered
     learner = null;
 
     start(); // resumes from v4 again: no step is discarded this time, but lease 5 is still owed
-    TasksReopened owed = nextTo(TasksReopened.class);
+    ReopenLeases owed = nextTo(ReopenLeases.class);
     assertEquals(leases(5), owed.leases());
     assertEquals(unanswered.tasks(), owed.tasks());
     confirm(owed);
@@ -203,7 +204,7 @@ class LearnerRecoveryTest {
     learner = null;
 
     start();
-    nextTo(LeasesSettled.class);
+    nextTo(SettleLeases.class);
     settlements.expectNoMessage(Learner.REOPEN_RESEND_INTERVAL.multipliedBy(2));
   }
 

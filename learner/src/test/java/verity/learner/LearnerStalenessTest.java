@@ -17,7 +17,6 @@ import verity.actors.ids.TaskId;
 import verity.actors.ids.TrajectoryId;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.LeaseProtocol;
-import verity.actors.protocol.LeaseProtocol.LeasesSettled;
 import verity.actors.protocol.LeaseProtocol.Settlement;
 import verity.actors.protocol.ScoredTrajectory;
 import verity.actors.protocol.Segment;
@@ -86,12 +85,10 @@ class LearnerStalenessTest {
     start(StaleHandling.REJECT);
     intake.tell(group(1, 0));
     assertEquals(PolicyVersion.of(1), nextStep().version());
-    settlements.expectMessage(
-        WAIT, new LeasesSettled(List.of(new LeaseId(1)), Settlement.CONSUMED));
+    learner.expectSettled(List.of(new LeaseId(1)), Settlement.CONSUMED);
 
     intake.tell(group(2, 0)); // the learner is at v1 and η = 0: one version too old
-    settlements.expectMessage(
-        WAIT, new LeasesSettled(List.of(new LeaseId(2)), Settlement.REJECTED_STALE));
+    learner.expectSettled(List.of(new LeaseId(2)), Settlement.REJECTED_STALE);
 
     intake.tell(group(3, 1));
     TrainingEvent.StepCompleted step = nextStep();
@@ -106,16 +103,14 @@ class LearnerStalenessTest {
     start(StaleHandling.DOWN_WEIGHT);
     intake.tell(group(1, 0));
     nextStep();
-    settlements.expectMessage(
-        WAIT, new LeasesSettled(List.of(new LeaseId(1)), Settlement.CONSUMED));
+    learner.expectSettled(List.of(new LeaseId(1)), Settlement.CONSUMED);
 
     intake.tell(group(2, 0));
     TrainingEvent.StepCompleted step = nextStep();
     assertEquals(2, step.metrics().downweighted());
     assertEquals(1.0, step.metrics().meanStaleness(), 1e-9);
     assertEquals(0, step.rejectedStaleTotal());
-    settlements.expectMessage(
-        WAIT, new LeasesSettled(List.of(new LeaseId(2)), Settlement.CONSUMED));
+    learner.expectSettled(List.of(new LeaseId(2)), Settlement.CONSUMED);
   }
 
   @Test
@@ -123,8 +118,7 @@ class LearnerStalenessTest {
     // A worker still holding weights of steps that a restart discarded: the learner is at v0.
     start(StaleHandling.DOWN_WEIGHT);
     intake.tell(group(1, 3));
-    settlements.expectMessage(
-        WAIT, new LeasesSettled(List.of(new LeaseId(1)), Settlement.REJECTED_STALE));
+    learner.expectSettled(List.of(new LeaseId(1)), Settlement.REJECTED_STALE);
 
     intake.tell(group(2, 0));
     TrainingEvent.StepCompleted step = nextStep();

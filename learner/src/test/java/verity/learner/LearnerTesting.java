@@ -1,5 +1,7 @@
 package verity.learner;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import ai.djl.Device;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.FishingOutcomes;
@@ -9,8 +11,10 @@ import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.Topics;
+import verity.actors.ids.LeaseId;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.LeaseProtocol;
 import verity.actors.protocol.TrainingEvent;
@@ -102,6 +106,18 @@ final class LearnerTesting {
                         ? FishingOutcomes.complete()
                         : FishingOutcomes.continueAndIgnore())
             .get(0);
+  }
+
+  /** The next message to the task source is a settlement of exactly these leases, so settled. */
+  void expectSettled(List<LeaseId> leases, LeaseProtocol.Settlement how) {
+    expectSettled("a settlement of " + leases, leases, how);
+  }
+
+  void expectSettled(String why, List<LeaseId> leases, LeaseProtocol.Settlement how) {
+    LeaseProtocol.SettleLeases s =
+        settlements.expectMessageClass(LeaseProtocol.SettleLeases.class, WAIT);
+    assertEquals(leases, s.leases(), why);
+    assertEquals(how, s.settlement(), why);
   }
 
   void stop() {

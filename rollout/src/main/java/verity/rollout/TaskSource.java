@@ -34,9 +34,9 @@ import verity.actors.ids.LeaseId;
 import verity.actors.ids.TaskId;
 import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.LeaseProtocol;
-import verity.actors.protocol.LeaseProtocol.LeasesSettled;
 import verity.actors.protocol.LeaseProtocol.ReopenConfirmed;
-import verity.actors.protocol.LeaseProtocol.TasksReopened;
+import verity.actors.protocol.LeaseProtocol.ReopenLeases;
+import verity.actors.protocol.LeaseProtocol.SettleLeases;
 import verity.actors.protocol.PauseProtocol;
 import verity.actors.protocol.TrainingEvent;
 import verity.envs.TaskGenerator;
@@ -396,10 +396,19 @@ public final class TaskSource
   }
 
   private Effect<Event, Ledger> onSettlement(Ledger ledger, FromLearner s) {
-    if (s.message() instanceof TasksReopened reopened) {
+    if (s.message() instanceof ReopenLeases reopened) {
       return onReopen(ledger, reopened);
     }
-    LeasesSettled settled = (LeasesSettled) s.message();
+    if (s.message() instanceof LeaseProtocol.ClaimLeases claim) {
+      return onClaim(ledger, claim);
+    }
+    if (s.message() instanceof LeaseProtocol.ReleaseClaims release) {
+      release.replyTo().tell(new LeaseProtocol.ClaimsReleased(release.epoch()));
+      return Effect().none();
+    }
+    SettleLeases settled = (SettleLeases) s.message();
+    Runnable confirm =
+        () -> settled.replyTo().tell(new LeaseProtocol.SettlementConfirmed(settled.leases()));
     long[] known =
         settled.leases().stream()
             .mapToLong(LeaseId::value)
@@ -409,9 +418,25 @@ public final class TaskSource
       deadlines.remove(id.value());
     }
     if (known.length == 0) {
-      return serveWaiting(ledger); // already settled (a resend after a restart) or expired
+      // already settled (a resend after a restart) or expired
+      return serve(ledger, null, 0, List.of(), confirm);
     }
-    return serve(ledger, new Settled(known, settled.settlement()), known.length, List.of(), null);
+    return serve(
+        ledger, new Settled(known, settled.settlement()), known.length, List.of(), confirm);
+  }
+
+  /**
+   * Interim: grants the claim of every lease still open and refuses the others, without journaling
+   * the claim; the lease book journals claims and keeps claimed leases from expiring.
+   */
+  private Effect<Event, Ledger> onClaim(Ledger ledger, LeaseProtocol.ClaimLeases claim) {
+    List<LeaseId> granted = new ArrayList<>();
+    List<LeaseId> refused = new ArrayList<>();
+    for (LeaseId id : claim.leases()) {
+      (ledger.open.containsKey(id.value()) ? granted : refused).add(id);
+    }
+    claim.replyTo().tell(new LeaseProtocol.ClaimAnswer(granted, refused));
+    return Effect().none();
   }
 
   /**
@@ -420,7 +445,7 @@ public final class TaskSource
    * without requeueing its tasks a second time. A reopened lease that is still open (its settlement
    * was lost) is closed with it, so that its task is not requeued again when it expires.
    */
-  private Effect<Event, Ledger> onReopen(Ledger ledger, TasksReopened r) {
+  private Effect<Event, Ledger> onReopen(Ledger ledger, ReopenLeases r) {
     List<Long> leases = new ArrayList<>();
     List<String> tasks = new ArrayList<>();
     Set<Long> seen = new HashSet<>();

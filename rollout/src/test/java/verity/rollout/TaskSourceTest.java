@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.ids.TaskId;
 import verity.actors.protocol.LeaseProtocol;
-import verity.actors.protocol.LeaseProtocol.LeasesSettled;
+import verity.actors.protocol.LeaseProtocol.SettleLeases;
 import verity.actors.protocol.PauseProtocol;
 import verity.actors.testing.TestNodes;
 import verity.envs.TaskGenerator;
@@ -127,8 +127,10 @@ class TaskSourceTest {
 
     settlementPort(1)
         .tell(
-            new LeasesSettled(
-                List.of(first.get(0).id(), first.get(1).id()), LeaseProtocol.Settlement.CONSUMED));
+            new SettleLeases(
+                List.of(first.get(0).id(), first.get(1).id()),
+                LeaseProtocol.Settlement.CONSUMED,
+                testKit.system().ignoreRef()));
     assertEquals(2, worker.receiveMessage().leases().size());
     testKit.stop(source);
   }
@@ -152,9 +154,10 @@ class TaskSourceTest {
 
     settlementPort(1)
         .tell(
-            new LeasesSettled(
+            new SettleLeases(
                 List.of(first.get(0).id(), first.get(1).id(), first.get(2).id()),
-                LeaseProtocol.Settlement.CONSUMED));
+                LeaseProtocol.Settlement.CONSUMED,
+                testKit.system().ignoreRef()));
     source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef(), true));
     List<TaskSource.Lease> ahead = worker.receiveMessage().leases();
     assertEquals(3, ahead.size(), "room for all 3: leased ahead");
@@ -217,11 +220,15 @@ class TaskSourceTest {
     source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
     List<TaskSource.Lease> before = worker.receiveMessage().leases();
     settlementPort(1)
-        .tell(new LeasesSettled(List.of(before.get(0).id()), LeaseProtocol.Settlement.CONSUMED));
+        .tell(
+            new SettleLeases(
+                List.of(before.get(0).id()),
+                LeaseProtocol.Settlement.CONSUMED,
+                testKit.system().ignoreRef()));
     TestProbe<LeaseProtocol.ReopenConfirmed> confirmations = testKit.createTestProbe();
     settlementPort(1)
         .tell(
-            new LeaseProtocol.TasksReopened(
+            new LeaseProtocol.ReopenLeases(
                 List.of(before.get(0).id()), List.of(new TaskId("9+9")), confirmations.getRef()));
     source.tell(new TaskSource.RequestTasks(1, "w", worker.getRef()));
     assertEquals(
@@ -258,11 +265,15 @@ class TaskSourceTest {
     source.tell(new TaskSource.RequestTasks(1, "w", worker.getRef()));
     TaskSource.Lease lease = worker.receiveMessage().leases().get(0);
     settlementPort(1)
-        .tell(new LeasesSettled(List.of(lease.id()), LeaseProtocol.Settlement.CONSUMED));
+        .tell(
+            new SettleLeases(
+                List.of(lease.id()),
+                LeaseProtocol.Settlement.CONSUMED,
+                testKit.system().ignoreRef()));
 
     TestProbe<LeaseProtocol.ReopenConfirmed> confirmations = testKit.createTestProbe();
-    LeaseProtocol.TasksReopened reopen =
-        new LeaseProtocol.TasksReopened(
+    LeaseProtocol.ReopenLeases reopen =
+        new LeaseProtocol.ReopenLeases(
             List.of(lease.id()), List.of(new TaskId("lost")), confirmations.getRef());
     ActorRef<LeaseProtocol.Command> port = settlementPort(1);
     port.tell(reopen);
@@ -298,7 +309,7 @@ class TaskSourceTest {
     TestProbe<LeaseProtocol.ReopenConfirmed> confirmations = testKit.createTestProbe();
     settlementPort(1)
         .tell(
-            new LeaseProtocol.TasksReopened(
+            new LeaseProtocol.ReopenLeases(
                 List.of(lease.id()), List.of(lease.task()), confirmations.getRef()));
     confirmations.expectMessage(new LeaseProtocol.ReopenConfirmed(List.of(lease.id())));
     testKit.stop(source);
@@ -330,7 +341,9 @@ class TaskSourceTest {
             LeaseProtocol.Settlement.FAILED);
     ActorRef<LeaseProtocol.Command> port = settlementPort(1);
     for (int i = 0; i < 3; i++) {
-      port.tell(new LeasesSettled(List.of(leases.get(i).id()), kinds.get(i)));
+      port.tell(
+          new SettleLeases(
+              List.of(leases.get(i).id()), kinds.get(i), testKit.system().ignoreRef()));
     }
     source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
     assertEquals(

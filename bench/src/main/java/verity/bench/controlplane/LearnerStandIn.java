@@ -21,7 +21,7 @@ import verity.actors.cluster.ServiceWatcher;
 import verity.actors.ids.LeaseId;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.LeaseProtocol;
-import verity.actors.protocol.LeaseProtocol.LeasesSettled;
+import verity.actors.protocol.LeaseProtocol.SettleLeases;
 import verity.actors.protocol.ScoredTrajectory;
 import verity.learner.Learner;
 import verity.learner.ledger.TrainingLedger;
@@ -145,7 +145,9 @@ public final class LearnerStandIn extends AbstractBehavior<LearnerStandIn.Comman
     for (long lease : leases) {
       ids.add(new LeaseId(lease));
     }
-    send(new LeasesSettled(ids, LeaseProtocol.Settlement.CONSUMED));
+    send(
+        new SettleLeases(
+            ids, LeaseProtocol.Settlement.CONSUMED, getContext().getSystem().ignoreRef()));
     meter.settled(leases.length);
     return this;
   }

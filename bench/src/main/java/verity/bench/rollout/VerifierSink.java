@@ -98,7 +98,7 @@ public final class VerifierSink {
               if (found.isEmpty()) {
                 ctx.scheduleOnce(FIND_AGAIN, ctx.getSelf(), Find.INSTANCE);
               }
-              return running(ctx, meter, found, settle(found, unsettled));
+              return running(ctx, meter, found, settle(ctx, found, unsettled));
             })
         .onMessage(
             Reported.class,
@@ -128,18 +128,24 @@ public final class VerifierSink {
                 }
               }
               meter.record(batch.trajectories().get(0).worker(), tokens);
-              return running(ctx, meter, settler, settle(settler, new ArrayList<>(leases)));
+              return running(ctx, meter, settler, settle(ctx, settler, new ArrayList<>(leases)));
             })
         .build();
   }
 
   /** Settles {@code leases} with the task source if one is known; returns those still unsettled. */
   private static List<LeaseId> settle(
-      Optional<ActorRef<LeaseProtocol.Command>> settler, List<LeaseId> leases) {
+      akka.actor.typed.javadsl.ActorContext<?> ctx,
+      Optional<ActorRef<LeaseProtocol.Command>> settler,
+      List<LeaseId> leases) {
     if (leases.isEmpty() || settler.isEmpty()) {
       return leases;
     }
-    settler.get().tell(new LeaseProtocol.LeasesSettled(leases, LeaseProtocol.Settlement.CONSUMED));
+    settler
+        .get()
+        .tell(
+            new LeaseProtocol.SettleLeases(
+                leases, LeaseProtocol.Settlement.CONSUMED, ctx.getSystem().ignoreRef()));
     return List.of();
   }
 }
