@@ -8,7 +8,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -31,11 +31,14 @@ import verity.actors.config.ConfigChecks;
  * at once ({@code WRITE_DELAY=0}), so a process killed with SIGKILL loses no persisted event.
  *
  * <p>On PostgreSQL every journal connection carries this node's writer token (the session setting
- * {@code verity.writer}), which the {@link CoordinatorFence} checks on every write.
+ * {@code verity.writer}), which the {@link CoordinatorFence} checks on every write. The pool
+ * (Slick's HikariCP in akka-persistence-jdbc) passes the {@code db.properties} of {@code
+ * akka-persistence-jdbc.shared-databases.verity} to the driver with every connection it opens.
  */
 public final class JournalDatabase {
   static final String DB_PATH = "akka-persistence-jdbc.shared-databases.verity.db";
   private static final String URL_PATH = DB_PATH + ".url";
+  private static final String OPTIONS_PATH = DB_PATH + ".properties.options";
   static final String TOKEN_PATH = "verity.persistence.writer-token";
   private static final String IDLE_TIMEOUT_PATH = "verity.persistence.idle-in-transaction-timeout";
   private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9._-]+");
@@ -61,18 +64,21 @@ public final class JournalDatabase {
   }
 
   /**
-   * The same configuration with the journal's URL filled in. On PostgreSQL the URL carries this
-   * node's writer token ({@code verity.persistence.writer-token}, or the process's own when empty,
-   * which is then written back to that key) and the idle-in-transaction timeout. A node applies
-   * this before its actor system starts ({@link VerityNode#load} does).
+   * The same configuration with the journal's URL filled in. On PostgreSQL every journal connection
+   * also carries this node's writer token ({@code verity.persistence.writer-token}, or the
+   * process's own when empty, which is then written back to that key) and the idle-in-transaction
+   * timeout, as start-up options in the pool's driver properties. A node applies this before its
+   * actor system starts ({@link VerityNode#load} does).
    */
   public static Config withUrl(Config config) {
     String url = url(config);
     Map<String, Object> values = new HashMap<>();
     if (isPostgres(url)) {
       String token = writerToken(config);
-      url =
-          withSessionSettings(url, token, ConfigChecks.positiveDuration(config, IDLE_TIMEOUT_PATH));
+      WriterConnection writer =
+          writerConnection(url, token, ConfigChecks.positiveDuration(config, IDLE_TIMEOUT_PATH));
+      url = writer.url();
+      values.put(OPTIONS_PATH, writer.options());
       values.put(TOKEN_PATH, token);
     }
     values.put(URL_PATH, url);
@@ -91,34 +97,37 @@ public final class JournalDatabase {
     return token;
   }
 
+  /** A PostgreSQL URL, and the start-up options (pgjdbc's {@code options}) to connect with. */
+  record WriterConnection(String url, String options) {}
+
   /**
-   * {@code url} with the session settings {@code verity.writer = token} and {@code
-   * idle_in_transaction_session_timeout} added to its {@code options} parameter (PostgreSQL's
-   * start-up options, which pgjdbc takes from the URL), keeping any options already there.
+   * {@code url} and the start-up options that set {@code verity.writer = token} and {@code
+   * idle_in_transaction_session_timeout}. Options the URL gives itself are kept, moved from the URL
+   * to the options: pgjdbc lets a URL parameter override the same driver property.
    */
-  static String withSessionSettings(String url, String token, Duration idleInTransaction) {
-    String settings =
+  static WriterConnection writerConnection(String url, String token, Duration idleInTransaction) {
+    String options =
         "-c verity.writer="
             + token
             + " -c idle_in_transaction_session_timeout="
             + idleInTransaction.toMillis();
     int query = url.indexOf('?');
-    String base = query < 0 ? url : url.substring(0, query);
+    if (query < 0) {
+      return new WriterConnection(url, options);
+    }
     List<String> parameters = new ArrayList<>();
-    String options = settings;
-    if (query >= 0) {
-      for (String parameter : url.substring(query + 1).split("&")) {
-        if (parameter.startsWith("options=")) {
-          String given =
-              URLDecoder.decode(parameter.substring("options=".length()), StandardCharsets.UTF_8);
-          options = given + " " + settings;
-        } else if (!parameter.isEmpty()) {
-          parameters.add(parameter);
-        }
+    for (String parameter : url.substring(query + 1).split("&")) {
+      if (parameter.startsWith("options=")) {
+        String given =
+            URLDecoder.decode(parameter.substring("options=".length()), StandardCharsets.UTF_8);
+        options = given + " " + options;
+      } else if (!parameter.isEmpty()) {
+        parameters.add(parameter);
       }
     }
-    parameters.add("options=" + URLEncoder.encode(options, StandardCharsets.UTF_8));
-    return base + "?" + String.join("&", parameters);
+    String base = url.substring(0, query);
+    return new WriterConnection(
+        parameters.isEmpty() ? base : base + "?" + String.join("&", parameters), options);
   }
 
   /**
@@ -152,7 +161,14 @@ public final class JournalDatabase {
    */
   static Connection connect(Config config) throws SQLException {
     Config db = config.getConfig(DB_PATH);
-    return DriverManager.getConnection(
-        db.getString("url"), db.getString("user"), db.getString("password"));
+    Properties properties = new Properties();
+    if (db.hasPath("properties")) {
+      db.getConfig("properties")
+          .entrySet()
+          .forEach(e -> properties.setProperty(e.getKey(), e.getValue().unwrapped().toString()));
+    }
+    properties.setProperty("user", db.getString("user"));
+    properties.setProperty("password", db.getString("password"));
+    return DriverManager.getConnection(db.getString("url"), properties);
   }
 }

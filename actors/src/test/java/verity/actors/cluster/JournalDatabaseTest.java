@@ -15,6 +15,8 @@ import org.junit.jupiter.api.Test;
 /** The journal's URL as a node's configuration means it. */
 class JournalDatabaseTest {
   private static final String URL_PATH = "akka-persistence-jdbc.shared-databases.verity.db.url";
+  private static final String OPTIONS_PATH =
+      "akka-persistence-jdbc.shared-databases.verity.db.properties.options";
 
   private static Config node(Map<String, Object> settings) {
     return VerityNode.load(ConfigFactory.parseMap(settings));
@@ -25,6 +27,7 @@ class JournalDatabaseTest {
     Config config = node(Map.of("verity.data-dir", "/tmp/run"));
     assertEquals("jdbc:h2:file:/tmp/run/journal;WRITE_DELAY=0", config.getString(URL_PATH));
     assertEquals("", config.getString(JournalDatabase.TOKEN_PATH));
+    assertFalse(config.hasPath(OPTIONS_PATH));
   }
 
   @Test
@@ -34,21 +37,28 @@ class JournalDatabaseTest {
     String token = first.getString(JournalDatabase.TOKEN_PATH);
     assertFalse(token.isEmpty());
     assertEquals(token, second.getString(JournalDatabase.TOKEN_PATH));
+    assertEquals("jdbc:postgresql://db:5432/verity", first.getString(URL_PATH));
     assertEquals(
-        "jdbc:postgresql://db:5432/verity?options=-c+verity.writer%3D"
-            + token
-            + "+-c+idle_in_transaction_session_timeout%3D10000",
-        first.getString(URL_PATH));
+        "-c verity.writer=" + token + " -c idle_in_transaction_session_timeout=10000",
+        first.getString(OPTIONS_PATH));
   }
 
   @Test
   void shouldKeepTheUrlsOwnParametersAndOptions() {
     assertEquals(
-        "jdbc:postgresql://db/verity?sslmode=require&ssl=true&options=-c+search_path%3Dverity"
-            + "+-c+verity.writer%3Dw-1+-c+idle_in_transaction_session_timeout%3D2000",
-        JournalDatabase.withSessionSettings(
+        new JournalDatabase.WriterConnection(
+            "jdbc:postgresql://db/verity?sslmode=require&ssl=true",
+            "-c search_path=verity -c verity.writer=w-1"
+                + " -c idle_in_transaction_session_timeout=2000"),
+        JournalDatabase.writerConnection(
             "jdbc:postgresql://db/verity?sslmode=require&options=-c%20search_path%3Dverity&ssl=true",
             "w-1", Duration.ofSeconds(2)));
+    assertEquals(
+        "jdbc:postgresql://db/verity",
+        JournalDatabase.writerConnection(
+                "jdbc:postgresql://db/verity?options=-c+search_path%3Dverity",
+                "w-1", Duration.ofSeconds(2))
+            .url());
   }
 
   @Test
