@@ -99,6 +99,16 @@ public final class TaskSource
   /** One leased task; the worker looks the task up in its own copy of the suite. */
   public record Lease(LeaseId id, TaskId task, int groupSize) {}
 
+  /**
+   * A worker hands back leases it will not generate (it is draining: its node leaves the cluster):
+   * their tasks are leased again at once, without waiting for the lease timeout.
+   */
+  public record ReturnLeases(List<LeaseId> leases, String worker) implements Command {
+    public ReturnLeases {
+      leases = List.copyOf(leases);
+    }
+  }
+
   private record FromLearner(LeaseProtocol.Command message) implements Command, LocalOnly {}
 
   private record FromOperator(PauseProtocol.Command message) implements Command, LocalOnly {}
@@ -326,6 +336,7 @@ public final class TaskSource
     return newCommandHandlerBuilder()
         .forAnyState()
         .onCommand(RequestTasks.class, this::onRequestTasks)
+        .onCommand(ReturnLeases.class, this::onReturnLeases)
         .onCommand(FromOperator.class, this::onOperator)
         .onCommand(FromLearner.class, this::onSettlement)
         .onCommand(Sweep.class, (ledger, sweep) -> onSweep(ledger))
@@ -470,6 +481,24 @@ public final class TaskSource
         new Reopened(
             leases.stream().mapToLong(Long::longValue).toArray(), tasks.toArray(String[]::new));
     return serve(ledger, event, freed, tasks, confirm);
+  }
+
+  /** Interim: a returned lease expires at once (the lease book journals why). */
+  private Effect<Event, Ledger> onReturnLeases(Ledger ledger, ReturnLeases r) {
+    long[] ids =
+        r.leases().stream()
+            .mapToLong(LeaseId::value)
+            .filter(id -> ledger.open.containsKey(id))
+            .toArray();
+    if (ids.length == 0) {
+      return Effect().none();
+    }
+    List<String> tasks = new ArrayList<>();
+    for (long id : ids) {
+      deadlines.remove(id);
+      tasks.add(ledger.open.get(id));
+    }
+    return serve(ledger, new Expired(ids), ids.length, tasks, null);
   }
 
   private Effect<Event, Ledger> onSweep(Ledger ledger) {
