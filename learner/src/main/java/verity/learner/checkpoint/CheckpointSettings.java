@@ -9,7 +9,8 @@ import verity.actors.config.ConfigChecks;
  *
  * @param dir {@code <verity.data-dir>/checkpoints}
  * @param everySteps a checkpoint after every this many applied steps (and after the last one)
- * @param retention checkpoints kept; older files are deleted
+ * @param retention checkpoints the journal keeps (at least 2); files it no longer refers to are
+ *     deleted
  */
 public record CheckpointSettings(Path dir, int everySteps, int retention) {
 
@@ -17,6 +18,6 @@ public record CheckpointSettings(Path dir, int everySteps, int retention) {
     return new CheckpointSettings(
         Path.of(config.getString("verity.data-dir")).resolve("checkpoints"),
         ConfigChecks.positiveInt(config, "verity.learner.checkpoint.every-steps"),
-        ConfigChecks.positiveInt(config, "verity.learner.checkpoint.retention"));
+        ConfigChecks.intAtLeast(config, "verity.learner.checkpoint.retention", 2));
   }
 }

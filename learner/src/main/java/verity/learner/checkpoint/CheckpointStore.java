@@ -28,37 +28,37 @@ import verity.actors.weights.FlatWeights;
 import verity.learner.optim.FlatAdam;
 
 /**
- * Checkpoints on disk: one file per version ({@code ckpt-000000123.bin}) holding the parameter
+ * Checkpoints on disk: one file per version ({@code ckpt-000000123-e1.bin}) holding the parameter
  * names and shapes, the flat weights and the optimizer state, written atomically (a temporary file,
  * fsync, rename, fsync of the directory) so that a crash leaves either the old file or the new one.
  * Each file's CRC32C is recorded in the journal; loading checks it and falls back to the previous
- * good checkpoint when a file is corrupt or truncated. Old files beyond the retention are deleted.
- * The format is Verity's own because the optimizer state lives outside DJL.
+ * good checkpoint when a file is corrupt or truncated. A file is deleted only once the journal no
+ * longer refers to it ({@link #prune}), and temporaries of a write that a crash interrupted are
+ * swept at start ({@link #sweepTemporaries}). The format is Verity's own because the optimizer
+ * state lives outside DJL.
  */
 public final class CheckpointStore {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
-  private static final int MAGIC = 0x56434B31; // "VCK1"
+  private static final int MAGIC = 0x56434B32; // "VCK2": the version's epoch follows the magic
 
   private final Path dir;
-  private final int retention;
 
-  public CheckpointStore(Path dir, int retention) {
-    if (retention < 1) {
-      throw new IllegalArgumentException("retention must be >= 1, got " + retention);
-    }
+  public CheckpointStore(Path dir) {
     this.dir = dir;
-    this.retention = retention;
   }
 
   public Path dir() {
     return dir;
   }
 
-  /** Writes a checkpoint atomically and prunes old ones; returns what the journal should record. */
+  /**
+   * Writes a checkpoint atomically; returns what the journal should record. Nothing is deleted
+   * here: the file the journal refers to now stays until the journal no longer refers to it.
+   */
   public CheckpointRef save(Checkpoint c) throws IOException {
     Files.createDirectories(dir);
-    long version = c.weights().version().value();
-    Path target = dir.resolve(String.format("ckpt-%09d.bin", version));
+    PolicyVersion version = c.weights().version();
+    Path target = dir.resolve(String.format("ckpt-%09d-e%d.bin", version.value(), version.epoch()));
     Path tmp = Files.createTempFile(dir, ".ckpt-", ".tmp");
     CRC32C crc = new CRC32C();
     try (OutputStream file = Files.newOutputStream(tmp);
@@ -72,7 +72,6 @@ public final class CheckpointStore {
     }
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     syncDirectory();
-    prune();
     return new CheckpointRef(c.weights().version(), target.toString(), crc.getValue());
   }
 
@@ -143,6 +142,7 @@ public final class CheckpointStore {
   private static void write(DataOutputStream out, Checkpoint c) throws IOException {
     FlatWeights w = c.weights();
     out.writeInt(MAGIC);
+    out.writeLong(w.version().epoch());
     out.writeLong(w.version().value());
     out.writeInt(w.header().names().size());
     for (int i = 0; i < w.header().names().size(); i++) {
@@ -164,7 +164,8 @@ public final class CheckpointStore {
     if (in.readInt() != MAGIC) {
       throw new CorruptCheckpointException("not a Verity checkpoint");
     }
-    PolicyVersion version = PolicyVersion.of(in.readLong());
+    long epoch = in.readLong();
+    PolicyVersion version = new PolicyVersion(epoch, in.readLong());
     int count = in.readInt();
     if (count < 0 || count > 100_000) {
       throw new CorruptCheckpointException("implausible parameter count " + count);
@@ -233,16 +234,49 @@ public final class CheckpointStore {
     }
   }
 
-  private void prune() throws IOException {
-    List<Path> files;
-    try (Stream<Path> s = Files.list(dir)) {
-      files =
-          s.filter(p -> p.getFileName().toString().matches("ckpt-\\d+\\.bin"))
-              .sorted(Comparator.comparing(p -> p.getFileName().toString()))
-              .toList();
+  /**
+   * Deletes every checkpoint file in the directory that {@code referenced} (what the journal still
+   * refers to) does not name; returns how many were deleted.
+   */
+  public int prune(List<CheckpointRef> referenced) throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
     }
-    for (int i = 0; i < files.size() - retention; i++) {
-      Files.deleteIfExists(files.get(i));
+    java.util.Set<Path> keep = new java.util.HashSet<>();
+    for (CheckpointRef r : referenced) {
+      keep.add(Path.of(r.path()).toAbsolutePath().normalize());
+    }
+    int deleted = 0;
+    for (Path file : list("ckpt-[0-9]+(-e[0-9]+)?\\.bin")) {
+      if (!keep.contains(file.toAbsolutePath().normalize()) && Files.deleteIfExists(file)) {
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  /**
+   * Deletes the temporary files of writes that a crash interrupted; call before the first save.
+   * Returns how many were deleted.
+   */
+  public int sweepTemporaries() throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    int deleted = 0;
+    for (Path file : list("\\.ckpt-.*\\.tmp")) {
+      if (Files.deleteIfExists(file)) {
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
+  private List<Path> list(String nameRegex) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.filter(p -> p.getFileName().toString().matches(nameRegex))
+          .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+          .toList();
     }
   }
 }

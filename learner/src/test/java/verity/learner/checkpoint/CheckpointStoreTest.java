@@ -42,7 +42,7 @@ class CheckpointStoreTest {
 
   @Test
   void shouldReadBackExactlyWhatItWrote() throws IOException {
-    CheckpointStore store = new CheckpointStore(dir, 2);
+    CheckpointStore store = new CheckpointStore(dir);
     Checkpoint c = checkpoint(7);
     CheckpointRef ref = store.save(c);
     Checkpoint back = store.load(ref);
@@ -58,21 +58,52 @@ class CheckpointStoreTest {
   }
 
   @Test
-  void shouldKeepOnlyTheRetainedNewestFiles() throws IOException {
-    CheckpointStore store = new CheckpointStore(dir, 2);
-    for (long v = 1; v <= 4; v++) {
-      store.save(checkpoint(v));
-    }
+  void shouldDeleteAFileOnlyOnceTheJournalNoLongerRefersToIt() throws IOException {
+    CheckpointStore store = new CheckpointStore(dir);
+    CheckpointRef v1 = store.save(checkpoint(1));
+    CheckpointRef v2 = store.save(checkpoint(2));
+    // The journal keeps two and refers to v1 and v2 until v3 is recorded: saving v3 deletes
+    // nothing.
+    CheckpointRef v3 = store.save(checkpoint(3));
+    assertEquals(
+        List.of("ckpt-000000001-e0.bin", "ckpt-000000002-e0.bin", "ckpt-000000003-e0.bin"),
+        names());
+    assertEquals(1, store.prune(List.of(v2, v3)), "v3 is recorded: v1 is no longer referred to");
+    assertEquals(List.of("ckpt-000000002-e0.bin", "ckpt-000000003-e0.bin"), names());
+    assertFalse(Files.exists(Path.of(v1.path())));
+  }
+
+  @Test
+  void shouldSweepTheTemporariesOfAnInterruptedWrite() throws IOException {
+    CheckpointStore store = new CheckpointStore(dir);
+    CheckpointRef kept = store.save(checkpoint(1));
+    Files.writeString(dir.resolve(".ckpt-123.tmp"), "half a checkpoint");
+    assertEquals(1, store.sweepTemporaries());
+    assertEquals(List.of(Path.of(kept.path()).getFileName().toString()), names());
+  }
+
+  @Test
+  void shouldKeepTheEpochOfTheVersion() throws IOException {
+    CheckpointStore store = new CheckpointStore(dir);
+    Checkpoint c = checkpoint(5);
+    FlatWeights w = c.weights();
+    FlatWeights inEpoch2 =
+        FlatWeights.of(
+            new PolicyVersion(2, 5), w.header().names(), w.header().shapes(), w.values());
+    CheckpointRef ref = store.save(new Checkpoint(inEpoch2, c.optimizer()));
+    assertEquals(new PolicyVersion(2, 5), store.load(ref).weights().version());
+    assertTrue(ref.path().endsWith("ckpt-000000005-e2.bin"));
+  }
+
+  private List<String> names() throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
-      assertEquals(
-          List.of("ckpt-000000003.bin", "ckpt-000000004.bin"),
-          files.map(p -> p.getFileName().toString()).sorted().toList());
+      return files.map(p -> p.getFileName().toString()).sorted().toList();
     }
   }
 
   @Test
   void shouldDetectATruncatedOrAlteredFileAndFallBackToThePreviousGoodOne() throws IOException {
-    CheckpointStore store = new CheckpointStore(dir, 3);
+    CheckpointStore store = new CheckpointStore(dir);
     List<CheckpointRef> refs = new ArrayList<>();
     for (long v = 1; v <= 3; v++) {
       refs.add(store.save(checkpoint(v)));
