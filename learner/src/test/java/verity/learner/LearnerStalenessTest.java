@@ -2,7 +2,6 @@ package verity.learner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -16,7 +15,6 @@ import verity.actors.ids.PolicyVersion;
 import verity.actors.ids.TaskId;
 import verity.actors.ids.TrajectoryId;
 import verity.actors.protocol.LearnerProtocol;
-import verity.actors.protocol.LeaseProtocol;
 import verity.actors.protocol.LeaseProtocol.Settlement;
 import verity.actors.protocol.ScoredTrajectory;
 import verity.actors.protocol.Segment;
@@ -36,12 +34,10 @@ class LearnerStalenessTest {
 
   @TempDir Path dataDir;
   LearnerTesting learner;
-  TestProbe<LeaseProtocol.Command> settlements;
   ActorRef<LearnerProtocol.Command> intake;
 
   void start(StaleHandling handling) throws Exception {
     learner = new LearnerTesting(dataDir, LearnerTesting.settings(1e-3, 0, handling), 50);
-    settlements = learner.settlements;
     intake = learner.intake;
   }
 
@@ -52,6 +48,11 @@ class LearnerStalenessTest {
 
   /** A complete group of two samples of lease {@code lease}, generated at {@code version}. */
   static LearnerProtocol.ScoredBatch group(long lease, long version) {
+    return group(lease, PolicyVersion.of(version));
+  }
+
+  /** A complete group of two samples of lease {@code lease}, generated at {@code version}. */
+  static LearnerProtocol.ScoredBatch group(long lease, PolicyVersion version) {
     List<ScoredTrajectory> members = new ArrayList<>();
     for (int i = 0; i < 2; i++) {
       Trajectory t =
@@ -64,7 +65,7 @@ class LearnerStalenessTest {
               new int[] {6, 2},
               new boolean[] {true, true},
               new float[] {-2.7f, -2.7f},
-              List.of(new Segment(0, 2, PolicyVersion.of(version))),
+              List.of(new Segment(0, 2, version)),
               "test");
       members.add(
           new ScoredTrajectory(

@@ -77,6 +77,12 @@ public sealed interface TrainingEvent extends VerityMessage {
   record TrainingFinished(long steps, PolicyVersion version) implements TrainingEvent {}
 
   /**
+   * The learner cannot go on (a checkpoint could not be written): the run stops; {@code reason} is
+   * one line naming what failed and where.
+   */
+  record TrainingFailed(String reason, PolicyVersion version) implements TrainingEvent {}
+
+  /**
    * What one actor is doing now, published about once a second by every task source, rollout
    * worker, verifier pool and learner for the console. Counters are cumulative over the actor's
    * life; a value that does not apply to the kind is -1.

@@ -29,6 +29,13 @@ public record FlatWeights(WeightsHeader header, float[] values) {
     return header.version();
   }
 
+  /** The same values under another version's name (a resume republishes its checkpoint so). */
+  public FlatWeights as(PolicyVersion version) {
+    WeightsHeader h = header;
+    return new FlatWeights(
+        new WeightsHeader(version, h.names(), h.shapes(), h.totalLength(), h.checksum()), values);
+  }
+
   /** True when the values still match the header's checksum. */
   public boolean checksumMatches() {
     return WeightsChecksum.of(values) == header.checksum();

@@ -1,0 +1,70 @@
+package verity.learner.step;
+
+import akka.actor.typed.ActorSystem;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import verity.actors.ids.PolicyVersion;
+import verity.actors.protocol.StepMetrics;
+import verity.actors.weights.FlatWeights;
+import verity.learner.LearnerSettings;
+import verity.learner.checkpoint.Checkpoint;
+import verity.learner.grpo.GrpoTrainer;
+import verity.learner.grpo.Objective;
+import verity.learner.grpo.TrainingSample;
+import verity.learner.shard.ShardedTrainer;
+
+/**
+ * Runs the learner's gradient steps off the actor's thread: one replica ({@link LocalStepRunner})
+ * or the batch split across learner shards ({@link ShardedStepRunner}). At most one step runs at a
+ * time; the learner waits for each before it forms the next.
+ */
+public interface StepRunner {
+
+  /** What a step produced: its metrics, the new version's weights, its checkpoint if asked for. */
+  record StepResult(StepMetrics metrics, FlatWeights weights, Checkpoint checkpoint) {}
+
+  /**
+   * One step from {@code at} to {@code next} on these samples.
+   *
+   * @param checkpoint whether to take a checkpoint of {@code next} with it
+   * @return completes exceptionally with {@link verity.learner.grpo.NonFiniteLossException} when
+   *     the loss or gradient is not finite (the weights are unchanged)
+   */
+  /**
+   * The runner a learner with these settings uses: its own replica, or, with {@code shards > 1},
+   * the batch split across learner shards with this replica as the authoritative one.
+   */
+  static StepRunner of(
+      ActorSystem<?> system,
+      GrpoTrainer trainer,
+      LearnerSettings settings,
+      Objective objective,
+      Executor executor) {
+    if (settings.shards() == 1) {
+      return new LocalStepRunner(trainer, executor);
+    }
+    ShardedTrainer sharded =
+        new ShardedTrainer(
+            system,
+            trainer,
+            settings.shards(),
+            executor,
+            SHARD_TIMEOUT,
+            objective,
+            settings.learningRate(),
+            settings.maxGradNorm());
+    return new ShardedStepRunner(sharded, trainer, executor);
+  }
+
+  /** How long a shard may take to answer a part of a step. */
+  Duration SHARD_TIMEOUT = Duration.ofSeconds(60);
+
+  CompletableFuture<StepResult> step(
+      long step,
+      PolicyVersion at,
+      PolicyVersion next,
+      List<TrainingSample> samples,
+      boolean checkpoint);
+}
