@@ -12,19 +12,19 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Bad starts fail at once with exit code 2 and one line that names the problem. */
-class CommandLineTest {
+public class CommandLineTest {
   @TempDir Path dir;
 
-  record Result(int code, String out, String err) {}
+  public record Result(int code, String out, String err) {}
 
-  static Result run(String... args) {
+  public static Result run(String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     int code = Main.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
     return new Result(code, out.toString(), err.toString());
   }
 
-  static void assertUsageError(Result r, String... mentions) {
+  public static void assertUsageError(Result r, String... mentions) {
     assertEquals(2, r.code(), "exit code; stderr: " + r.err());
     assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
     for (String m : mentions) {

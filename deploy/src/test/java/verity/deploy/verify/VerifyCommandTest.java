@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,10 +14,11 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verity.deploy.CommandLineTest;
 import verity.deploy.CommandLineTest.Result;
 import verity.envs.Suites;
 
-/** {@code verity verify} end to end on temporary files, through {@link Main#run}. */
+/** {@code verity verify} end to end on temporary files, through {@link verity.deploy.Main#run}. */
 class VerifyCommandTest {
   static final ObjectMapper JSON = new ObjectMapper();
 

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.verify;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.math.BigDecimal;

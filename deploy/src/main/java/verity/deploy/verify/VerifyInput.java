@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.verify;
 
 import java.util.Map;
 import verity.envs.MalformedTaskException;

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.verify;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
@@ -26,6 +26,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import verity.deploy.Main;
 import verity.envs.Outcome;
 import verity.envs.Suite;
 import verity.envs.Suites;
@@ -45,7 +46,7 @@ import verity.reward.ProgramRunner;
       "each output line is {\"line\", \"id\", \"verdict\", \"reward\", \"reason\", \"millis\"}.",
       "Blank input lines are skipped; line numbers are those of the input file."
     })
-final class VerifyCommand implements Callable<Integer> {
+public final class VerifyCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Spec CommandSpec spec;
