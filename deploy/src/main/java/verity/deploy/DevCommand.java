@@ -21,6 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import verity.actors.cluster.VerityNode;
 import verity.console.ConsoleSettings;
+import verity.deploy.audit.LedgerAudit;
 import verity.policy.NativeWork;
 
 /** {@code verity dev}: the whole cluster in one JVM, every message serialized. */

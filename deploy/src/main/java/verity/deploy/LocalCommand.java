@@ -37,6 +37,7 @@ import verity.actors.cluster.Role;
 import verity.actors.cluster.VerityNode;
 import verity.actors.config.ConfigChecks;
 import verity.console.ConsoleSettings;
+import verity.deploy.audit.LedgerAudit;
 import verity.policy.NativeWork;
 import verity.rollout.Evaluator;
 

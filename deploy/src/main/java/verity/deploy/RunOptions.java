@@ -18,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Option;
 import verity.console.Console;
 import verity.console.ConsoleSettings;
+import verity.deploy.audit.LedgerAudit;
 
 /**
  * The run flags that {@code verity dev} and {@code verity local} share, each mapped to the

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import verity.deploy.audit.LedgerAudit;
 
 /**
  * What {@code --summary FILE} writes at the end of a run, as JSON. {@code resumedFromVersion} is

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.audit;
 
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
