@@ -8,6 +8,9 @@ import akka.cluster.typed.SingletonActor;
 import java.util.Set;
 import verity.actors.cluster.NodeStatusReporter;
 import verity.actors.cluster.Role;
+import verity.deploy.run.NodeRoles;
+import verity.deploy.run.RunCoordinator;
+import verity.deploy.run.RunPlan;
 import verity.learner.shard.LearnerShard;
 
 /**

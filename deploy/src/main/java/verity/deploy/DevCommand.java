@@ -22,6 +22,9 @@ import picocli.CommandLine.Spec;
 import verity.actors.cluster.VerityNode;
 import verity.console.ConsoleSettings;
 import verity.deploy.audit.LedgerAudit;
+import verity.deploy.run.DevCluster;
+import verity.deploy.run.RunPlan;
+import verity.deploy.run.RunSummary;
 import verity.policy.NativeWork;
 
 /** {@code verity dev}: the whole cluster in one JVM, every message serialized. */

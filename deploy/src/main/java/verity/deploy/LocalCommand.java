@@ -38,6 +38,10 @@ import verity.actors.cluster.VerityNode;
 import verity.actors.config.ConfigChecks;
 import verity.console.ConsoleSettings;
 import verity.deploy.audit.LedgerAudit;
+import verity.deploy.run.NodeRoles;
+import verity.deploy.run.RunMonitor;
+import verity.deploy.run.RunPlan;
+import verity.deploy.run.RunSummary;
 import verity.policy.NativeWork;
 import verity.rollout.Evaluator;
 

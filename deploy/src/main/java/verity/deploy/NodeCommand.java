@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 import verity.actors.cluster.Role;
 import verity.actors.cluster.VerityNode;
 import verity.console.ConsoleSettings;
+import verity.deploy.run.RunPlan;
 import verity.policy.NativeWork;
 
 /**

@@ -19,6 +19,9 @@ import picocli.CommandLine.Option;
 import verity.console.Console;
 import verity.console.ConsoleSettings;
 import verity.deploy.audit.LedgerAudit;
+import verity.deploy.run.DevSettings;
+import verity.deploy.run.RunMarker;
+import verity.deploy.run.RunSummary;
 
 /**
  * The run flags that {@code verity dev} and {@code verity local} share, each mapped to the

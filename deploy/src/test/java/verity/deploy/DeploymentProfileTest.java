@@ -10,6 +10,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import verity.deploy.run.RunPlan;
 
 /** VERITY_PROFILE chooses a layer of settings; k8s is bootstrap on Kubernetes, PostgreSQL. */
 class DeploymentProfileTest {

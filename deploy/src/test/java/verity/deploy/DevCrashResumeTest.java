@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verity.deploy.run.RunSummary;
 
 /**
  * Kill -9 in the middle of a run, then start again on the same data directory: the run continues

@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verity.deploy.run.RunSummary;
 
 /**
  * The whole loop, for real: a seeded single-node dev cluster with every message serialized learns

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.typesafe.config.Config;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import verity.deploy.run.RunPlan;
 
 class VerityConfigTest {
   @Test

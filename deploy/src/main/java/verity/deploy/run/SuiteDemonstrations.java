@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.run;
 
 import verity.envs.Suite;
 import verity.envs.Task;

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.run;
 
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
@@ -23,11 +23,11 @@ import verity.rollout.TaskSource;
  * restarts with back-off: both ledgers recover from the journal and the learner from its newest
  * good checkpoint.
  */
-final class RunCoordinator {
+public final class RunCoordinator {
   private RunCoordinator() {}
 
   /** The coordinator's own messages: the journal's tables exist, or could not be made. */
-  sealed interface Command extends LocalOnly {}
+  public sealed interface Command extends LocalOnly {}
 
   private record SchemaReady(Throwable failure) implements Command {}
 
@@ -41,7 +41,7 @@ final class RunCoordinator {
    *     dev command gives up at once; a cluster node waits, as another process may still hold the
    *     file)
    */
-  static Behavior<Command> create(RunPlan plan, Consumer<Throwable> journalUnavailable) {
+  public static Behavior<Command> create(RunPlan plan, Consumer<Throwable> journalUnavailable) {
     return Behaviors.supervise(unsupervised(plan, journalUnavailable))
         .onFailure(SupervisorStrategy.restartWithBackoff(MIN_BACKOFF, MAX_BACKOFF, 0.2));
   }

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.run;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.run;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -13,13 +13,13 @@ import verity.rollout.Evaluator;
  * serialized. Seeds are derived from the run's seed so that each actor's stream is distinct and
  * reproducible.
  */
-final class DevCluster {
+public final class DevCluster {
   private DevCluster() {}
 
   /** The node name that worker and verifier reports carry. */
-  static final String NODE = "dev";
+  public static final String NODE = "dev";
 
-  static Behavior<Void> create(
+  public static Behavior<Void> create(
       RunPlan plan, Consumer<String> out, CompletableFuture<RunSummary> result) {
     return Behaviors.setup(
         ctx -> {

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.run;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.run;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -12,11 +12,12 @@ import verity.rollout.RolloutWorker;
  * node of a multi-process cluster. Worker and verifier names carry the node's name ({@code
  * node:rollout-0}), so that reports can be counted per node.
  */
-final class NodeRoles {
+public final class NodeRoles {
   private NodeRoles() {}
 
   /** {@code verity.rollout.workers} rollout workers, each with its own sampling seed. */
-  static void spawnRolloutWorkers(ActorContext<?> ctx, RunPlan plan, String node, long streamBase) {
+  public static void spawnRolloutWorkers(
+      ActorContext<?> ctx, RunPlan plan, String node, long streamBase) {
     long seed = plan.dev().seed();
     for (int i = 0; i < plan.rollout().workers(); i++) {
       String actor = "rollout-" + i;
@@ -33,7 +34,7 @@ final class NodeRoles {
   }
 
   /** The verifier pool of the run's suite. */
-  static void spawnVerifier(ActorContext<?> ctx, RunPlan plan, String node) {
+  public static void spawnVerifier(ActorContext<?> ctx, RunPlan plan, String node) {
     String actor = "verifier-" + plan.suite().name();
     ctx.spawn(
         RewardVerifier.create(node + ":" + actor, plan.suite(), plan.planExecutor(), plan.reward()),
@@ -41,7 +42,7 @@ final class NodeRoles {
   }
 
   /** The greedy held-out evaluator that a run's monitor asks for pass@1. */
-  static ActorRef<Evaluator.Command> spawnEvaluator(ActorContext<?> ctx, RunPlan plan) {
+  public static ActorRef<Evaluator.Command> spawnEvaluator(ActorContext<?> ctx, RunPlan plan) {
     return ctx.spawn(evaluator(plan), "evaluator");
   }
 

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.run;
 
 import ai.djl.engine.Engine;
 import com.typesafe.config.Config;

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.run;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -11,13 +11,13 @@ import java.util.Properties;
  * {@code run.properties} in a data directory: the suite of the run whose journal and checkpoints
  * lie there, so that a run of another suite is refused with a clear message instead of resuming.
  */
-final class RunMarker {
+public final class RunMarker {
   static final String FILE = "run.properties";
 
   private RunMarker() {}
 
   /** The suite of the run in {@code dataDir}, or null when it holds none. */
-  static String suite(Path dataDir) throws IOException {
+  public static String suite(Path dataDir) throws IOException {
     Path file = dataDir.resolve(FILE);
     if (!Files.exists(file)) {
       return null;
@@ -29,7 +29,7 @@ final class RunMarker {
     return p.getProperty("suite");
   }
 
-  static void write(Path dataDir, String suite) throws IOException {
+  public static void write(Path dataDir, String suite) throws IOException {
     Properties p = new Properties();
     p.setProperty("suite", suite);
     Path tmp = Files.createTempFile(dataDir, ".run", ".properties");

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.run;
 
 import com.typesafe.config.Config;
 import java.nio.file.Path;
