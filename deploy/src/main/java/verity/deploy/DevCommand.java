@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
 import verity.actors.cluster.VerityNode;
 import verity.console.ConsoleSettings;
 import verity.deploy.audit.LedgerAudit;
+import verity.deploy.cluster.ClusterNode;
 import verity.deploy.run.DevCluster;
 import verity.deploy.run.RunPlan;
 import verity.deploy.run.RunSummary;
@@ -76,7 +77,8 @@ final class DevCommand implements Callable<Integer> {
         data.resolve("verity.log"));
     CompletableFuture<RunSummary> result = new CompletableFuture<>();
     ActorSystem<Void> system =
-        VerityNode.start("verity", DevCluster.create(plan, out::println, result), plan.config());
+        VerityNode.start(
+            ClusterNode.SYSTEM, DevCluster.create(plan, out::println, result), plan.config());
     VerityNode.joinSelf(system);
     if (!RunOptions.startConsole(system, console, "verity dev", out, err)) {
       system.terminate();

@@ -38,6 +38,12 @@ import verity.actors.cluster.VerityNode;
 import verity.actors.config.ConfigChecks;
 import verity.console.ConsoleSettings;
 import verity.deploy.audit.LedgerAudit;
+import verity.deploy.cluster.AeronDirectories;
+import verity.deploy.cluster.ClusterNode;
+import verity.deploy.cluster.MembershipPrinter;
+import verity.deploy.cluster.NodeAddress;
+import verity.deploy.cluster.NodeProcesses;
+import verity.deploy.cluster.Transport;
 import verity.deploy.run.NodeRoles;
 import verity.deploy.run.RunMonitor;
 import verity.deploy.run.RunPlan;
@@ -109,13 +115,13 @@ final class LocalCommand implements Callable<Integer> {
     flags.put("akka.remote.artery.canonical.port", seedPort);
     flags.put("akka.cluster.roles", List.of(Role.CONSOLE.configName()));
     flags.put("verity.node-name", "local");
-    flags.put("akka.cluster.seed-nodes", List.of(seed.akkaAddress(NodeCommand.SYSTEM)));
+    flags.put("akka.cluster.seed-nodes", List.of(seed.akkaAddress(ClusterNode.SYSTEM)));
     // Ctrl-C stops the run with a summary first (see the hook below), then this actor system.
     flags.put("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
     if (chosen == Transport.AERON_UDP) {
       flags.put(
           "akka.remote.artery.advanced.aeron.aeron-dir",
-          NodeCommand.aeronDirectory(HOST, seedPort).toString());
+          AeronDirectories.forNode(HOST, seedPort).toString());
     }
     RunPlan plan;
     Optional<ConsoleSettings> console;
@@ -171,7 +177,7 @@ final class LocalCommand implements Callable<Integer> {
     CompletableFuture<ActorRef<RunMonitor.Command>> monitor = new CompletableFuture<>();
     ActorSystem<Void> system =
         VerityNode.start(
-            NodeCommand.SYSTEM,
+            ClusterNode.SYSTEM,
             Behaviors.setup(
                 ctx -> {
                   ActorRef<Evaluator.Command> evaluator = NodeRoles.spawnEvaluator(ctx, plan);
@@ -242,7 +248,7 @@ final class LocalCommand implements Callable<Integer> {
                         Leave.create(
                             AddressFromURIString.parse(
                                 new NodeAddress(HOST, node.port())
-                                    .akkaAddress(NodeCommand.SYSTEM)))));
+                                    .akkaAddress(ClusterNode.SYSTEM)))));
       }
       Map<String, Integer> exits = new java.util.TreeMap<>();
       for (NodeProcesses.Node n : processes.nodes()) {

@@ -27,6 +27,12 @@ import picocli.CommandLine.Spec;
 import verity.actors.cluster.Role;
 import verity.actors.cluster.VerityNode;
 import verity.console.ConsoleSettings;
+import verity.deploy.cluster.AeronDirectories;
+import verity.deploy.cluster.ClusterFormation;
+import verity.deploy.cluster.ClusterNode;
+import verity.deploy.cluster.DeploymentProfile;
+import verity.deploy.cluster.NodeAddress;
+import verity.deploy.cluster.Transport;
 import verity.deploy.run.RunPlan;
 import verity.policy.NativeWork;
 
@@ -43,9 +49,6 @@ import verity.policy.NativeWork;
     mixinStandardHelpOptions = true,
     description = "Run one node of a multi-process cluster.")
 final class NodeCommand implements Callable<Integer> {
-  /** Every node of a Verity cluster runs an actor system of this name. */
-  static final String SYSTEM = "verity";
-
   @Spec CommandSpec spec;
 
   @Option(
@@ -182,14 +185,14 @@ final class NodeCommand implements Callable<Integer> {
       if (!bootstrapped) {
         List<String> seedAddresses = new ArrayList<>();
         for (NodeAddress s : seeds.isEmpty() ? List.of(self) : seeds) {
-          seedAddresses.add(s.akkaAddress(SYSTEM));
+          seedAddresses.add(s.akkaAddress(ClusterNode.SYSTEM));
         }
         node.put("akka.cluster.seed-nodes", seedAddresses);
       }
       if (chosen == Transport.AERON_UDP) {
         node.put(
             "akka.remote.artery.advanced.aeron.aeron-dir",
-            aeronDirectory(self.host(), self.port()).toString());
+            AeronDirectories.forNode(self.host(), self.port()).toString());
       }
       plan = RunPlan.from(ConfigFactory.parseMap(node, "command-line flags").withFallback(loaded));
       joinTimeout =
@@ -215,7 +218,7 @@ final class NodeCommand implements Callable<Integer> {
     }
     if (aeronDir != null) {
       // Left behind by a node killed on this port earlier; the port is free, so no driver uses it.
-      RunOptions.deleteRecursively(aeronDir);
+      AeronDirectories.delete(aeronDir);
     }
 
     Path data = plan.dev().dataDir();
@@ -247,7 +250,9 @@ final class NodeCommand implements Callable<Integer> {
 
     ActorSystem<Void> system;
     try {
-      system = VerityNode.start(SYSTEM, ClusterNode.create(plan, nodeName, nodeRoles), akkaConfig);
+      system =
+          VerityNode.start(
+              ClusterNode.SYSTEM, ClusterNode.create(plan, nodeName, nodeRoles), akkaConfig);
       if (bootstrapped) {
         try {
           ClusterFormation.bootstrap(system);
@@ -352,35 +357,8 @@ final class NodeCommand implements Callable<Integer> {
     }
   }
 
-  /**
-   * Aeron's directory for a node: on /dev/shm (memory, where Aeron's files belong) when it has room
-   * for a node's buffers, else under the temporary directory: a container's /dev/shm is often only
-   * 64 MiB, and a node of a small cluster maps about 8 MiB there, more under load.
-   */
-  static Path aeronDirectory(String host, int port) {
-    Path shm = Path.of("/dev/shm");
-    Path base = Path.of(System.getProperty("java.io.tmpdir"));
-    try {
-      if (Files.isDirectory(shm) && Files.getFileStore(shm).getUsableSpace() >= SHM_NEEDED) {
-        base = shm;
-      }
-    } catch (IOException e) {
-      // /dev/shm cannot be inspected: the temporary directory will do.
-    }
-    return base.resolve("verity-aeron-" + host + "-" + port);
-  }
-
-  private static final long SHM_NEEDED = 512L << 20;
-
   private static final String LOOPBACK = "127.0.0.1";
   private static final int DEFAULT_PORT = 25520;
-
-  /** Every place {@link #aeronDirectory} may have put a node's directory, for cleaning up. */
-  static List<Path> aeronDirectoryCandidates(String host, int port) {
-    String name = "verity-aeron-" + host + "-" + port;
-    return List.of(
-        Path.of("/dev/shm").resolve(name), Path.of(System.getProperty("java.io.tmpdir"), name));
-  }
 
   private static void putIfSet(Map<String, Object> flags, String key, Object value) {
     if (value != null) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import verity.actors.cluster.VerityNode;
 import verity.actors.config.ConfigChecks;
+import verity.deploy.cluster.DeploymentProfile;
 
 /**
  * Builds a node's configuration from its sources, first wins: command-line flags, the file given
@@ -43,7 +44,7 @@ public final class VerityConfig {
    * As {@link #load(Map, Path)}, with the given deployment profile's settings layered under the
    * file's (or {@code application.conf}'s) and over the suite's preset and the defaults.
    */
-  static Config load(Map<String, Object> flags, Path file, DeploymentProfile profile) {
+  public static Config load(Map<String, Object> flags, Path file, DeploymentProfile profile) {
     Config overrides = ConfigFactory.parseMap(flags, "command-line flags");
     Config application;
     if (file != null) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verity.deploy.cluster.NodeAddress;
 
 /** A node or local cluster that cannot start says why in one line, naming what is wrong. */
 class NodeStartErrorsTest {

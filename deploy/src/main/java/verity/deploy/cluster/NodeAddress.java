@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cluster;
 
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -12,10 +12,10 @@ import java.util.List;
 /**
  * A node's {@code host:port}, as given to {@code --seed-nodes}, and checks on it before a start.
  */
-record NodeAddress(String host, int port) {
+public record NodeAddress(String host, int port) {
 
   /** Parses a comma-separated list of {@code host:port}, failing with the entry at fault. */
-  static List<NodeAddress> parseList(String list) {
+  public static List<NodeAddress> parseList(String list) {
     List<NodeAddress> out = new ArrayList<>();
     for (String part : list.split(",")) {
       if (!part.isBlank()) {
@@ -40,7 +40,7 @@ record NodeAddress(String host, int port) {
     return new NodeAddress(text.substring(0, colon), port);
   }
 
-  static void checkPort(int port, String what) {
+  public static void checkPort(int port, String what) {
     if (port < 1 || port > 65535) {
       throw new IllegalArgumentException(what + ": port " + port + " is not in 1..65535");
     }
@@ -49,14 +49,14 @@ record NodeAddress(String host, int port) {
   /**
    * The Akka address of the node with this host and port in an actor system called {@code name}.
    */
-  String akkaAddress(String system) {
+  public String akkaAddress(String system) {
     return "akka://" + system + "@" + host + ":" + port;
   }
 
   /**
    * @throws IllegalArgumentException naming the host when it does not resolve
    */
-  InetAddress resolve() {
+  public InetAddress resolve() {
     try {
       return InetAddress.getByName(host);
     } catch (UnknownHostException e) {
@@ -68,7 +68,7 @@ record NodeAddress(String host, int port) {
    * Whether nothing listens on this address yet: a TCP server socket for {@code tcp}, a UDP socket
    * for {@code aeron-udp}, bound and closed at once.
    */
-  boolean isFree(Transport transport) {
+  public boolean isFree(Transport transport) {
     InetSocketAddress address = new InetSocketAddress(resolve(), port);
     try {
       if (transport == Transport.TCP) {
@@ -88,7 +88,7 @@ record NodeAddress(String host, int port) {
   }
 
   /** A port on {@code host} that is free for both TCP and UDP just now. */
-  static int freePort(String host) {
+  public static int freePort(String host) {
     for (int attempt = 0; attempt < 50; attempt++) {
       int port;
       try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {

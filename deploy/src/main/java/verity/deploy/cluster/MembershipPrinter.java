@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cluster;
 
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
@@ -16,13 +16,13 @@ import java.util.function.IntFunction;
  * unreachable, reachable again, removed (downed or left), by node name, so that a user (and a fault
  * test) sees a failure being detected and repaired.
  */
-final class MembershipPrinter {
+public final class MembershipPrinter {
   private MembershipPrinter() {}
 
   /**
    * @param nameOfPort the node name of a port, or null for a node this process did not start
    */
-  static Behavior<ClusterEvent.ClusterDomainEvent> create(
+  public static Behavior<ClusterEvent.ClusterDomainEvent> create(
       Consumer<String> out, IntFunction<String> nameOfPort) {
     return Behaviors.setup(
         ctx -> {
@@ -61,7 +61,7 @@ final class MembershipPrinter {
   }
 
   /** Looks a port up in {@code ports} (node name by port). */
-  static IntFunction<String> byPort(Map<Integer, String> ports) {
+  public static IntFunction<String> byPort(Map<Integer, String> ports) {
     return ports::get;
   }
 }

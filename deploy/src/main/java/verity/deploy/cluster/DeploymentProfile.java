@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -11,16 +11,16 @@ import java.util.Map;
  * machine of its own, {@code k8s} for a pod on Kubernetes. A profile is a layer of settings under
  * the deployment's own configuration and over Verity's defaults.
  */
-enum DeploymentProfile {
+public enum DeploymentProfile {
   /** No profile: the defaults, seed nodes given with --seed-nodes. */
   NONE("", null),
   /** A pod: cluster bootstrap through the Kubernetes API, the journal on PostgreSQL. */
   K8S("k8s", "verity-k8s.conf");
 
-  static final String VARIABLE = "VERITY_PROFILE";
+  public static final String VARIABLE = "VERITY_PROFILE";
 
   /** The value of {@value #VARIABLE} that selects this profile. */
-  final String name;
+  public final String name;
 
   private final String resource;
 
@@ -32,7 +32,7 @@ enum DeploymentProfile {
   /**
    * @throws ConfigException naming the variable and the known profiles if its value is unknown
    */
-  static DeploymentProfile fromEnvironment(Map<String, String> environment) {
+  public static DeploymentProfile fromEnvironment(Map<String, String> environment) {
     String value = environment.getOrDefault(VARIABLE, "").trim();
     for (DeploymentProfile p : values()) {
       if (p.name.equals(value.toLowerCase(Locale.ROOT))) {
@@ -44,7 +44,7 @@ enum DeploymentProfile {
   }
 
   /** This profile's settings, unresolved: they refer to environment variables. */
-  Config settings() {
+  public Config settings() {
     if (resource == null) {
       return ConfigFactory.empty();
     }
@@ -55,7 +55,7 @@ enum DeploymentProfile {
   }
 
   /** Whether nodes of this profile form their cluster through Akka Cluster Bootstrap. */
-  boolean bootstraps() {
+  public boolean bootstraps() {
     return this == K8S;
   }
 }

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -47,6 +47,7 @@ import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verity.deploy.VerityConfig;
 
 /**
  * Nodes of the k8s profile form one cluster through Akka Cluster Bootstrap from the pods a
@@ -95,7 +96,7 @@ class KubernetesBootstrapTest {
     for (int i = 0; i < NODES; i++) {
       ActorSystem<Void> system =
           ActorSystem.create(
-              Behaviors.empty(), NodeCommand.SYSTEM, nodeConfig(management[i], remoting[i]));
+              Behaviors.empty(), ClusterNode.SYSTEM, nodeConfig(management[i], remoting[i]));
       systems.add(system);
       ClusterFormation.bootstrap(system);
     }

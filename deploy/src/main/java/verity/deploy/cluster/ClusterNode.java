@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cluster;
 
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
@@ -19,12 +19,15 @@ import verity.learner.shard.LearnerShard;
  * moves when that one leaves or dies) and hosts learner shards; a rollout node runs its workers; a
  * reward node its verifier pool; a console node the held-out evaluator.
  */
-final class ClusterNode {
+public final class ClusterNode {
   private ClusterNode() {}
+
+  /** Every node of a Verity cluster runs an actor system of this name. */
+  public static final String SYSTEM = "verity";
 
   static final String COORDINATOR = "coordinator";
 
-  static Behavior<Void> create(RunPlan plan, String name, Set<Role> roles) {
+  public static Behavior<Void> create(RunPlan plan, String name, Set<Role> roles) {
     return Behaviors.setup(
         ctx -> {
           ctx.spawn(NodeStatusReporter.create(), "node-status");

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cluster;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import verity.deploy.Main;
 
 /**
  * The node JVMs that {@code verity local} starts: each runs {@code verity node} on the launcher's
@@ -21,13 +22,13 @@ import java.util.function.Consumer;
  * have not left within the stop timeout. Written by hand because a node is a plain {@code java}
  * process: {@link ProcessBuilder} does all there is to do.
  */
-final class NodeProcesses {
+public final class NodeProcesses {
 
   /** One node to start. */
-  record Spec(String name, List<String> roles, int port) {}
+  public record Spec(String name, List<String> roles, int port) {}
 
   /** A started node. */
-  record Node(Spec spec, Process process) {
+  public record Node(Spec spec, Process process) {
     long pid() {
       return process.pid();
     }
@@ -42,7 +43,7 @@ final class NodeProcesses {
   private final List<Node> nodes = new CopyOnWriteArrayList<>();
   private volatile boolean stopping;
 
-  NodeProcesses(
+  public NodeProcesses(
       Path dataDir,
       Path runConfig,
       NodeAddress seed,
@@ -57,7 +58,7 @@ final class NodeProcesses {
     this.out = out;
   }
 
-  List<Node> nodes() {
+  public List<Node> nodes() {
     return List.copyOf(nodes);
   }
 
@@ -65,7 +66,7 @@ final class NodeProcesses {
    * Starts a node's JVM; when it exits while the cluster is not stopping, reports it on {@code out}
    * and tells {@code exited}.
    */
-  Node start(Spec spec, Consumer<Node> exited) throws IOException {
+  public Node start(Spec spec, Consumer<Node> exited) throws IOException {
     Path logs = dataDir.resolve("nodes");
     Files.createDirectories(logs);
     List<String> command = new ArrayList<>();
@@ -132,7 +133,7 @@ final class NodeProcesses {
    * runs the node's coordinated shutdown too), waits up to {@code timeout}, sends SIGTERM to what
    * still runs, and kills what has not ended 10 s later.
    */
-  void stopAll(Duration timeout, Consumer<Spec> leave) {
+  public void stopAll(Duration timeout, Consumer<Spec> leave) {
     stopping = true;
     for (Node n : nodes) {
       if (n.process().isAlive()) {
@@ -169,12 +170,10 @@ final class NodeProcesses {
   /** What a killed node leaves behind: its Aeron directory. */
   private void cleanUp(Spec spec) {
     if (transport == Transport.AERON_UDP) {
-      try {
-        for (Path d : NodeCommand.aeronDirectoryCandidates(seed.host(), spec.port())) {
-          RunOptions.deleteRecursively(d);
+      for (Path d : AeronDirectories.candidates(seed.host(), spec.port())) {
+        if (!AeronDirectories.delete(d)) {
+          out.println("cannot delete the Aeron directory of " + spec.name() + ": " + d);
         }
-      } catch (IOException e) {
-        out.println("cannot delete the Aeron directory of " + spec.name() + ": " + e.getMessage());
       }
     }
   }

@@ -1,20 +1,20 @@
-package verity.deploy;
+package verity.deploy.cluster;
 
 import java.util.Locale;
 
 /** Artery's transports a Verity node can use: TCP (the default) or Aeron over UDP. */
-enum Transport {
+public enum Transport {
   TCP("tcp"),
   AERON_UDP("aeron-udp");
 
   /** The value of {@code akka.remote.artery.transport} and of {@code --transport}. */
-  final String configName;
+  public final String configName;
 
   Transport(String configName) {
     this.configName = configName;
   }
 
-  static Transport parse(String name) {
+  public static Transport parse(String name) {
     for (Transport t : values()) {
       if (t.configName.equals(name.trim().toLowerCase(Locale.ROOT))) {
         return t;
@@ -30,7 +30,7 @@ enum Transport {
    * /dev/shm and seconds of system time per node of a small cluster, enough on 2 cores to make
    * nodes miss heartbeats while they start.
    */
-  void applyProcessSettings() {
+  public void applyProcessSettings() {
     if (this == AERON_UDP && System.getProperty(SPARSE_TERMS) == null) {
       System.setProperty(SPARSE_TERMS, "true");
     }

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cluster;
 
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeoutException;
  * /alive} health checks), the bootstrap, and the {@link PodMembershipWatcher} that downs members
  * whose pods are gone.
  */
-final class ClusterFormation {
+public final class ClusterFormation {
   private static final String DISCOVERY =
       "akka.management.cluster.bootstrap.contact-point-discovery.";
 
@@ -24,7 +24,7 @@ final class ClusterFormation {
   /**
    * @throws IllegalStateException when the management endpoint cannot bind its port
    */
-  static void bootstrap(ActorSystem<?> system) {
+  public static void bootstrap(ActorSystem<?> system) {
     Config config = system.settings().config();
     try {
       AkkaManagement.get(system).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -50,9 +50,9 @@ final class ClusterFormation {
   }
 
   /** The discovery and service a bootstrapped node looks for, for messages. */
-  static String describe(Config config) {
+  public static String describe(Config config) {
     PodMembershipWatcher.Settings s =
-        PodMembershipWatcher.Settings.from(config, NodeCommand.SYSTEM);
+        PodMembershipWatcher.Settings.from(config, ClusterNode.SYSTEM);
     return s.discoveryMethod()
         + " service '"
         + s.serviceName()

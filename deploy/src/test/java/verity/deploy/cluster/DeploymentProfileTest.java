@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,6 +10,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import verity.deploy.VerityConfig;
 import verity.deploy.run.RunPlan;
 
 /** VERITY_PROFILE chooses a layer of settings; k8s is bootstrap on Kubernetes, PostgreSQL. */

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cluster;
 
 import akka.actor.Address;
 import akka.actor.typed.Behavior;
