@@ -3,14 +3,14 @@ package verity.deploy.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static verity.deploy.CommandLineTest.assertUsageError;
-import static verity.deploy.CommandLineTest.run;
+import static verity.deploy.cli.CommandLineTest.assertUsageError;
+import static verity.deploy.cli.CommandLineTest.run;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import verity.deploy.VerityConfig;
+import verity.deploy.cli.VerityConfig;
 import verity.deploy.run.RunPlan;
 
 /** VERITY_PROFILE chooses a layer of settings; k8s is bootstrap on Kubernetes, PostgreSQL. */

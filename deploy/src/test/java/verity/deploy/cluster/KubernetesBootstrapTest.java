@@ -47,7 +47,7 @@ import okhttp3.mockwebserver.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import verity.deploy.VerityConfig;
+import verity.deploy.cli.VerityConfig;
 
 /**
  * Nodes of the k8s profile form one cluster through Akka Cluster Bootstrap from the pods a

@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import verity.deploy.CommandLineTest;
-import verity.deploy.CommandLineTest.Result;
+import verity.deploy.cli.CommandLineTest;
+import verity.deploy.cli.CommandLineTest.Result;
 import verity.envs.Suites;
 
 /** {@code verity verify} end to end on temporary files, through {@link verity.deploy.Main#run}. */

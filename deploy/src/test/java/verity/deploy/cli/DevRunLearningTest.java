@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verity.deploy.Main;
 import verity.deploy.run.RunSummary;
 
 /**

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cli;
 
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
 import verity.actors.cluster.Role;
 import verity.actors.cluster.VerityNode;
 import verity.console.ConsoleSettings;
+import verity.deploy.Main;
 import verity.deploy.cluster.AeronDirectories;
 import verity.deploy.cluster.ClusterFormation;
 import verity.deploy.cluster.ClusterNode;
@@ -48,7 +49,7 @@ import verity.policy.NativeWork;
     name = "node",
     mixinStandardHelpOptions = true,
     description = "Run one node of a multi-process cluster.")
-final class NodeCommand implements Callable<Integer> {
+public final class NodeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(

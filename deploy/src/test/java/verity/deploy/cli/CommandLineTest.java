@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import verity.deploy.Main;
 
 /** Bad starts fail at once with exit code 2 and one line that names the problem. */
 public class CommandLineTest {

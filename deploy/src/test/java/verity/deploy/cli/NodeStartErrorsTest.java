@@ -1,9 +1,9 @@
-package verity.deploy;
+package verity.deploy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static verity.deploy.CommandLineTest.assertUsageError;
-import static verity.deploy.CommandLineTest.run;
+import static verity.deploy.cli.CommandLineTest.assertUsageError;
+import static verity.deploy.cli.CommandLineTest.run;
 
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import verity.deploy.Main;
 import verity.deploy.cluster.NodeAddress;
 import verity.deploy.run.RunSummary;
 

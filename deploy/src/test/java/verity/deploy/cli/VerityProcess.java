@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cli;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import verity.deploy.Main;
 
 /**
  * A {@code verity} command in its own JVM on the test's class path, its output collected line by

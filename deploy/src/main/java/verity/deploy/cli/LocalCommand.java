@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cli;
 
 import akka.actor.AddressFromURIString;
 import akka.actor.typed.ActorRef;
@@ -37,6 +37,7 @@ import verity.actors.cluster.Role;
 import verity.actors.cluster.VerityNode;
 import verity.actors.config.ConfigChecks;
 import verity.console.ConsoleSettings;
+import verity.deploy.Main;
 import verity.deploy.audit.LedgerAudit;
 import verity.deploy.cluster.AeronDirectories;
 import verity.deploy.cluster.ClusterNode;
@@ -62,7 +63,7 @@ import verity.rollout.Evaluator;
     name = "local",
     mixinStandardHelpOptions = true,
     description = "Run a whole cluster on this machine, one JVM per node.")
-final class LocalCommand implements Callable<Integer> {
+public final class LocalCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 

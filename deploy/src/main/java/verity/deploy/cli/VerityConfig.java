@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cli;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;

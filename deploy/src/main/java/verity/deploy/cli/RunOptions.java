@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cli;
 
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;

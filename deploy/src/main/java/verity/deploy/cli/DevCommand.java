@@ -1,4 +1,4 @@
-package verity.deploy;
+package verity.deploy.cli;
 
 import akka.actor.typed.ActorSystem;
 import com.typesafe.config.Config;
@@ -21,6 +21,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import verity.actors.cluster.VerityNode;
 import verity.console.ConsoleSettings;
+import verity.deploy.Main;
 import verity.deploy.audit.LedgerAudit;
 import verity.deploy.cluster.ClusterNode;
 import verity.deploy.run.DevCluster;
@@ -33,7 +34,7 @@ import verity.policy.NativeWork;
     name = "dev",
     mixinStandardHelpOptions = true,
     description = "Run a single-node dev cluster: task source, rollout, reward, learner.")
-final class DevCommand implements Callable<Integer> {
+public final class DevCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
