@@ -2,6 +2,7 @@ package verity.deploy.cli;
 
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
@@ -10,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,8 +28,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import verity.actors.cluster.Role;
 import verity.actors.cluster.VerityNode;
+import verity.actors.config.ConfigChecks;
 import verity.console.ConsoleSettings;
-import verity.deploy.Main;
 import verity.deploy.cluster.AeronDirectories;
 import verity.deploy.cluster.ClusterFormation;
 import verity.deploy.cluster.ClusterNode;
@@ -116,145 +118,206 @@ public final class NodeCommand implements Callable<Integer> {
     INSTANCE
   }
 
+  /** The flags, parsed and checked, before any configuration is read. */
+  record NodeFlags(
+      DeploymentProfile profile,
+      Set<Role> roles,
+      Optional<Transport> transport,
+      List<NodeAddress> seeds,
+      boolean bootstrapped) {}
+
+  /** What the node starts with: its plan and its place, read and checked from configuration. */
+  record NodeLaunch(
+      NodeFlags flags,
+      RunPlan plan,
+      String name,
+      NodeAddress self,
+      Transport transport,
+      Duration joinTimeout,
+      Optional<ConsoleSettings> console) {
+
+    Path logFile() {
+      return plan.dev().dataDir().resolve("nodes").resolve(name + ".log");
+    }
+
+    /** Aeron's directory for this node, with transport aeron-udp. */
+    Optional<Path> aeronDirectory() {
+      return transport == Transport.AERON_UDP
+          ? Optional.of(Path.of(plan.config().getString(AERON_DIR)))
+          : Optional.empty();
+    }
+
+    /** The actor system's settings: a node that cannot join gives up after the join timeout. */
+    Config akkaConfig() {
+      return ConfigFactory.parseMap(
+              Map.of(
+                  "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes",
+                  joinTimeout.toMillis() + "ms"))
+          .withFallback(plan.config());
+    }
+
+    /** Where the node joins through, for messages; {@code itself} when it is its own seed. */
+    String through(String itself) {
+      if (flags.bootstrapped()) {
+        return "cluster bootstrap (" + ClusterFormation.describe(plan.config()) + ")";
+      }
+      return flags.seeds().isEmpty() ? itself : flags.seeds().toString();
+    }
+  }
+
+  /** The node's actor system, started; {@code up} once it is a member of the cluster. */
+  record StartedNode(NodeLaunch launch, ActorSystem<Void> system, AtomicBoolean up) {}
+
+  private static final String AERON_DIR = "akka.remote.artery.advanced.aeron.aeron-dir";
+
   @Override
   public Integer call() throws IOException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Set<Role> nodeRoles = EnumSet.noneOf(Role.class);
-    Transport requested;
-    List<NodeAddress> seeds;
+    try {
+      NodeLaunch launch = configure(parse());
+      prepare(launch);
+      return await(start(launch, out, err), out, err);
+    } catch (CommandExit e) {
+      return e.report(err);
+    }
+  }
+
+  /** Reads the flags; a bad one, or seed nodes together with bootstrap, is a usage error. */
+  NodeFlags parse() throws CommandExit {
     DeploymentProfile profile;
+    Set<Role> nodeRoles = EnumSet.noneOf(Role.class);
+    Optional<Transport> requested;
+    List<NodeAddress> seeds;
     try {
       profile = DeploymentProfile.fromEnvironment(System.getenv());
       for (String r : roles) {
         nodeRoles.add(Role.parse(r));
       }
-      requested = Transport.parse(transport != null ? transport : "tcp");
+      requested = Optional.ofNullable(transport).map(Transport::parse);
       if (port != null) {
         NodeAddress.checkPort(port, "--port");
       }
       seeds = NodeAddress.parseList(seedNodes);
       seeds.forEach(NodeAddress::resolve);
     } catch (IllegalArgumentException | ConfigException e) {
-      err.println("verity node: " + e.getMessage());
-      return Main.USAGE_ERROR;
+      throw CommandExit.usage("verity node: " + e.getMessage());
     }
     // Bootstrap: the address, port and transport come from the profile unless given as flags.
     boolean bootstrapped = bootstrap || profile.bootstraps();
     if (bootstrapped && !seeds.isEmpty()) {
-      err.println(
+      throw CommandExit.usage(
           "verity node: --seed-nodes and cluster bootstrap ("
               + (bootstrap ? "--bootstrap" : DeploymentProfile.VARIABLE + "=" + profile.name)
               + ") exclude each other");
-      return Main.USAGE_ERROR;
     }
+    return new NodeFlags(
+        profile, Collections.unmodifiableSet(nodeRoles), requested, seeds, bootstrapped);
+  }
 
+  /**
+   * Reads the node's configuration: the flags over the {@code --config} file and the profile. A bad
+   * setting, or a port that is taken, is a usage error.
+   */
+  NodeLaunch configure(NodeFlags parsed) throws CommandExit {
     Map<String, Object> flags = new LinkedHashMap<>();
     putIfSet(flags, "verity.suite", suite);
     putIfSet(flags, "verity.seed", seed);
     putIfSet(flags, "verity.data-dir", dataDir == null ? null : dataDir.toString());
     putIfSet(flags, "verity.rollout.workers", workers);
-    if (bootstrapped) {
+    if (parsed.bootstrapped()) {
       putIfSet(
-          flags, "akka.remote.artery.transport", transport == null ? null : requested.configName);
+          flags,
+          "akka.remote.artery.transport",
+          parsed.transport().map(t -> t.configName).orElse(null));
       putIfSet(flags, "akka.remote.artery.canonical.hostname", hostname);
       putIfSet(flags, "akka.remote.artery.canonical.port", port);
     } else {
-      flags.put("akka.remote.artery.transport", requested.configName);
+      flags.put(
+          "akka.remote.artery.transport", parsed.transport().orElse(Transport.TCP).configName);
       flags.put("akka.remote.artery.canonical.hostname", hostname != null ? hostname : LOOPBACK);
       flags.put("akka.remote.artery.canonical.port", port != null ? port : DEFAULT_PORT);
     }
-    flags.put("akka.cluster.roles", nodeRoles.stream().map(Role::configName).toList());
+    flags.put("akka.cluster.roles", parsed.roles().stream().map(Role::configName).toList());
 
-    RunPlan plan;
-    Duration joinTimeout;
-    NodeAddress self;
-    Transport chosen;
+    NodeLaunch launch;
     try {
-      com.typesafe.config.Config loaded = VerityConfig.load(flags, config, profile);
-      self =
+      Config loaded = VerityConfig.load(flags, config, parsed.profile());
+      NodeAddress self =
           new NodeAddress(
               loaded.getString("akka.remote.artery.canonical.hostname"),
               loaded.getInt("akka.remote.artery.canonical.port"));
-      chosen = Transport.parse(loaded.getString("akka.remote.artery.transport"));
+      Transport chosen = Transport.parse(loaded.getString("akka.remote.artery.transport"));
       NodeAddress.checkPort(self.port(), "--port");
       self.resolve();
       Map<String, Object> node = new LinkedHashMap<>();
       String nodeName =
-          name != null ? name : nodeRoles.iterator().next().configName() + "-" + self.port();
+          name != null ? name : parsed.roles().iterator().next().configName() + "-" + self.port();
       node.put("verity.node-name", nodeName);
-      if (!bootstrapped) {
+      if (!parsed.bootstrapped()) {
         List<String> seedAddresses = new ArrayList<>();
-        for (NodeAddress s : seeds.isEmpty() ? List.of(self) : seeds) {
+        for (NodeAddress s : parsed.seeds().isEmpty() ? List.of(self) : parsed.seeds()) {
           seedAddresses.add(s.akkaAddress(ClusterNode.SYSTEM));
         }
         node.put("akka.cluster.seed-nodes", seedAddresses);
       }
       if (chosen == Transport.AERON_UDP) {
-        node.put(
-            "akka.remote.artery.advanced.aeron.aeron-dir",
-            AeronDirectories.forNode(self.host(), self.port()).toString());
+        node.put(AERON_DIR, AeronDirectories.forNode(self.host(), self.port()).toString());
       }
-      plan = RunPlan.from(ConfigFactory.parseMap(node, "command-line flags").withFallback(loaded));
-      joinTimeout =
-          verity.actors.config.ConfigChecks.positiveDuration(
-              plan.config(), "verity.node.join-timeout");
-    } catch (ConfigException | IllegalArgumentException e) {
-      err.println("verity node: " + e.getMessage());
-      return Main.USAGE_ERROR;
-    }
-    String nodeName = plan.config().getString("verity.node-name");
-    Path aeronDir =
-        chosen == Transport.AERON_UDP
-            ? Path.of(plan.config().getString("akka.remote.artery.advanced.aeron.aeron-dir"))
-            : null;
-    if (!self.isFree(chosen)) {
-      err.printf(
-          Locale.ROOT,
-          "verity node: port %d on %s is already in use (%s); choose another --port%n",
-          self.port(),
-          self.host(),
-          chosen == Transport.TCP ? "TCP" : "UDP");
-      return Main.USAGE_ERROR;
-    }
-    if (aeronDir != null) {
-      // Left behind by a node killed on this port earlier; the port is free, so no driver uses it.
-      AeronDirectories.delete(aeronDir);
-    }
-
-    Path data = plan.dev().dataDir();
-    Files.createDirectories(data.resolve("nodes"));
-    System.setProperty(
-        "verity.log.file", data.resolve("nodes").resolve(nodeName + ".log").toString());
-    RunOptions.applyModelProperties(plan.config());
-    chosen.applyProcessSettings();
-    com.typesafe.config.Config akkaConfig =
-        com.typesafe.config.ConfigFactory.parseMap(
-                Map.of(
-                    "akka.cluster.shutdown-after-unsuccessful-join-seed-nodes",
-                    joinTimeout.toMillis() + "ms"))
-            .withFallback(plan.config());
-
-    // A console node serves the live console too (on Kubernetes: the console Deployment).
-    Optional<ConsoleSettings> console;
-    try {
-      console =
-          nodeRoles.contains(Role.CONSOLE)
+      RunPlan plan =
+          RunPlan.from(ConfigFactory.parseMap(node, "command-line flags").withFallback(loaded));
+      Duration joinTimeout =
+          ConfigChecks.positiveDuration(plan.config(), "verity.node.join-timeout");
+      // A console node serves the live console too (on Kubernetes: the console Deployment).
+      Optional<ConsoleSettings> console =
+          parsed.roles().contains(Role.CONSOLE)
               ? Optional.of(
                   ConsoleSettings.from(
                       plan.config(), Optional.ofNullable(System.getenv(ConsoleSettings.TOKEN_ENV))))
               : Optional.empty();
-    } catch (IllegalArgumentException e) {
-      err.println("verity node: " + e.getMessage());
-      return Main.USAGE_ERROR;
+      launch = new NodeLaunch(parsed, plan, nodeName, self, chosen, joinTimeout, console);
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw CommandExit.usage("verity node: " + e.getMessage());
     }
+    if (!launch.self().isFree(launch.transport())) {
+      throw CommandExit.usage(
+          String.format(
+              Locale.ROOT,
+              "verity node: port %d on %s is already in use (%s); choose another --port",
+              launch.self().port(),
+              launch.self().host(),
+              launch.transport() == Transport.TCP ? "TCP" : "UDP"));
+    }
+    return launch;
+  }
 
+  /**
+   * Makes this machine ready for the node: its data and log directory, the process-wide settings
+   * its models and transport read, and the Aeron directory of a node killed on its port removed.
+   */
+  static void prepare(NodeLaunch launch) throws IOException {
+    Files.createDirectories(launch.logFile().getParent());
+    System.setProperty("verity.log.file", launch.logFile().toString());
+    RunOptions.applyModelProperties(launch.plan().config());
+    launch.transport().applyProcessSettings();
+    // Left behind by a node killed on this port earlier; the port is free, so no driver uses it.
+    launch.aeronDirectory().ifPresent(AeronDirectories::delete);
+  }
+
+  /**
+   * Starts the node's actor system (through the bootstrap, when so joined) and its console, and
+   * arranges its leaving: when the parent process ends, on SIGTERM, or when a bootstrapped node has
+   * not joined within the join timeout.
+   */
+  StartedNode start(NodeLaunch launch, PrintWriter out, PrintWriter err) throws CommandExit {
     ActorSystem<Void> system;
     try {
       system =
           VerityNode.start(
-              ClusterNode.SYSTEM, ClusterNode.create(plan, nodeName, nodeRoles), akkaConfig);
-      if (bootstrapped) {
+              ClusterNode.SYSTEM,
+              ClusterNode.create(launch.plan(), launch.name(), launch.flags().roles()),
+              launch.akkaConfig());
+      if (launch.flags().bootstrapped()) {
         try {
           ClusterFormation.bootstrap(system);
         } catch (RuntimeException e) {
@@ -263,13 +326,18 @@ public final class NodeCommand implements Callable<Integer> {
         }
       }
     } catch (RuntimeException e) {
-      err.println("verity node: cannot start on " + self + " (" + chosen + "): " + rootMessage(e));
-      return 1;
+      throw CommandExit.failed(
+          "verity node: cannot start on "
+              + launch.self()
+              + " ("
+              + launch.transport()
+              + "): "
+              + rootMessage(e));
     }
-    if (!RunOptions.startConsole(system, console, "verity node", out, err)) {
+    if (!RunOptions.startConsole(system, launch.console(), "verity node", out, err)) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
-      return Main.USAGE_ERROR;
+      throw CommandExit.usagePrinted();
     }
     AtomicBoolean up = new AtomicBoolean();
     akka.cluster.Cluster.get(system.classicSystem())
@@ -279,26 +347,26 @@ public final class NodeCommand implements Callable<Integer> {
               out.printf(
                   Locale.ROOT,
                   "node %s up: roles %s at %s (%s)%n",
-                  nodeName,
-                  nodeRoles.stream().map(Role::configName).collect(Collectors.joining(",")),
-                  self,
-                  chosen);
+                  launch.name(),
+                  launch.flags().roles().stream()
+                      .map(Role::configName)
+                      .collect(Collectors.joining(",")),
+                  launch.self(),
+                  launch.transport());
             });
     out.printf(
         Locale.ROOT,
         "verity node %s: joining through %s; log in %s%n",
-        nodeName,
-        bootstrapped
-            ? "cluster bootstrap (" + ClusterFormation.describe(plan.config()) + ")"
-            : seeds.isEmpty() ? "itself (a new cluster)" : seeds,
-        data.resolve("nodes").resolve(nodeName + ".log"));
-    if (bootstrapped) {
+        launch.name(),
+        launch.through("itself (a new cluster)"),
+        launch.logFile());
+    if (launch.flags().bootstrapped()) {
       // Seed nodes give up by themselves (shutdown-after-unsuccessful-join-seed-nodes); bootstrap
       // keeps probing, so a node that has not joined within the join timeout stops here.
       system
           .scheduler()
           .scheduleOnce(
-              joinTimeout,
+              launch.joinTimeout(),
               () -> {
                 if (!up.get()) {
                   CoordinatedShutdown.get(system.classicSystem()).runAll(NotJoined.INSTANCE);
@@ -319,30 +387,37 @@ public final class NodeCommand implements Callable<Integer> {
                   awaitModelWork(Duration.ofSeconds(30));
                 },
                 "verity-node-exit"));
+    return new StartedNode(launch, system, up);
+  }
 
+  /**
+   * Waits until the node has left the cluster and its model work has ended; returns the exit code:
+   * 0 after a leave, 1 when it never joined or was downed.
+   */
+  static int await(StartedNode node, PrintWriter out, PrintWriter err) {
+    NodeLaunch launch = node.launch();
+    ActorSystem<Void> system = node.system();
     system.getWhenTerminated().toCompletableFuture().join();
     awaitModelWork(Duration.ofSeconds(60));
     Optional<CoordinatedShutdown.Reason> reason =
         CoordinatedShutdown.get(system.classicSystem()).getShutdownReason();
-    if (!up.get()) {
+    if (!node.up().get()) {
       err.printf(
           Locale.ROOT,
-          bootstrapped
+          launch.flags().bootstrapped()
               ? "verity node: could not join the cluster through %s within %s; are enough nodes"
                   + " listed and reachable?%n"
               : "verity node: could not join the cluster through %s within %s; is a node running"
                   + " there, on the same --transport?%n",
-          bootstrapped
-              ? "cluster bootstrap (" + ClusterFormation.describe(plan.config()) + ")"
-              : seeds.isEmpty() ? self : seeds,
-          joinTimeout);
+          launch.through(launch.self().toString()),
+          launch.joinTimeout());
       return 1;
     }
     if (reason.isPresent() && reason.get() == CoordinatedShutdown.clusterDowningReason()) {
-      err.println("verity node " + nodeName + ": downed by the cluster; exiting");
+      err.println("verity node " + launch.name() + ": downed by the cluster; exiting");
       return 1;
     }
-    out.println("node " + nodeName + " left the cluster");
+    out.println("node " + launch.name() + " left the cluster");
     return 0;
   }
 
