@@ -3,6 +3,7 @@ package verity.deploy.cli;
 import akka.actor.AddressFromURIString;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Leave;
@@ -16,16 +17,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +39,6 @@ import verity.actors.cluster.Role;
 import verity.actors.cluster.VerityNode;
 import verity.actors.config.ConfigChecks;
 import verity.console.ConsoleSettings;
-import verity.deploy.Main;
 import verity.deploy.audit.LedgerAudit;
 import verity.deploy.cluster.AeronDirectories;
 import verity.deploy.cluster.ClusterNode;
@@ -89,10 +90,51 @@ public final class LocalCommand implements Callable<Integer> {
 
   private static final String HOST = "127.0.0.1";
 
+  /** The flags, parsed and checked: the transport, and the address of this process's node. */
+  record LocalFlags(Transport transport, NodeAddress seed) {}
+
+  /** What the cluster starts with, read and checked from configuration. */
+  record LocalLaunch(
+      LocalFlags flags,
+      Map<String, Object> runFlags,
+      RunPlan plan,
+      Optional<ConsoleSettings> console,
+      List<String> nodeJavaOptions,
+      Duration stopTimeout) {
+
+    Path dataDir() {
+      return plan.dev().dataDir().toAbsolutePath();
+    }
+
+    Path nodesDir() {
+      return dataDir().resolve("nodes");
+    }
+  }
+
+  /** The cluster, started: this process's node, its child nodes, and the run's end to come. */
+  record LocalCluster(
+      LocalLaunch launch,
+      ActorSystem<Void> system,
+      NodeProcesses processes,
+      Map<Integer, String> names,
+      CompletableFuture<RunSummary> result,
+      LocalInterrupt interrupt) {}
+
   @Override
   public Integer call() throws IOException, InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    try {
+      LocalLaunch launch = configure(parse());
+      Path runConfig = prepare(launch, err);
+      return await(start(launch, runConfig, out, err), out, err);
+    } catch (CommandExit e) {
+      return e.report(err);
+    }
+  }
+
+  /** Reads the flags and picks the seed node's port; a bad flag is a usage error. */
+  LocalFlags parse() throws CommandExit {
     Transport chosen;
     try {
       chosen = Transport.parse(transport);
@@ -103,59 +145,83 @@ public final class LocalCommand implements Callable<Integer> {
         NodeAddress.checkPort(port, "--port");
       }
     } catch (IllegalArgumentException e) {
-      err.println("verity local: " + e.getMessage());
-      return Main.USAGE_ERROR;
+      throw CommandExit.usage("verity local: " + e.getMessage());
     }
-    int seedPort = port != null ? port : NodeAddress.freePort(HOST);
-    NodeAddress seed = new NodeAddress(HOST, seedPort);
+    return new LocalFlags(
+        chosen, new NodeAddress(HOST, port != null ? port : NodeAddress.freePort(HOST)));
+  }
 
+  /**
+   * Reads the run's configuration, with this process as the console node and the seed. A bad
+   * setting, or a seed port that is taken, is a usage error.
+   */
+  LocalLaunch configure(LocalFlags parsed) throws CommandExit {
+    NodeAddress seed = parsed.seed();
     Map<String, Object> runFlags = run.flags();
-    Map<String, Object> flags = new java.util.LinkedHashMap<>(runFlags);
-    flags.put("akka.remote.artery.transport", chosen.configName);
+    Map<String, Object> flags = new LinkedHashMap<>(runFlags);
+    flags.put("akka.remote.artery.transport", parsed.transport().configName);
     flags.put("akka.remote.artery.canonical.hostname", HOST);
-    flags.put("akka.remote.artery.canonical.port", seedPort);
+    flags.put("akka.remote.artery.canonical.port", seed.port());
     flags.put("akka.cluster.roles", List.of(Role.CONSOLE.configName()));
     flags.put("verity.node-name", "local");
     flags.put("akka.cluster.seed-nodes", List.of(seed.akkaAddress(ClusterNode.SYSTEM)));
-    // Ctrl-C stops the run with a summary first (see the hook below), then this actor system.
+    // Ctrl-C stops the run with a summary first (see LocalInterrupt), then this actor system.
     flags.put("akka.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
-    if (chosen == Transport.AERON_UDP) {
+    if (parsed.transport() == Transport.AERON_UDP) {
       flags.put(
           "akka.remote.artery.advanced.aeron.aeron-dir",
-          AeronDirectories.forNode(HOST, seedPort).toString());
+          AeronDirectories.forNode(HOST, seed.port()).toString());
     }
-    RunPlan plan;
-    Optional<ConsoleSettings> console;
-    List<String> nodeJavaOptions;
-    Duration stopTimeout;
+    LocalLaunch launch;
     try {
-      plan = RunPlan.from(VerityConfig.load(flags, run.config));
-      console = run.console(plan.config());
-      nodeJavaOptions = plan.config().getStringList("verity.local.node-java-options");
-      stopTimeout = ConfigChecks.positiveDuration(plan.config(), "verity.local.stop-timeout");
+      RunPlan plan = RunPlan.from(VerityConfig.load(flags, run.config));
+      launch =
+          new LocalLaunch(
+              parsed,
+              runFlags,
+              plan,
+              run.console(plan.config()),
+              plan.config().getStringList("verity.local.node-java-options"),
+              ConfigChecks.positiveDuration(plan.config(), "verity.local.stop-timeout"));
     } catch (ConfigException | IllegalArgumentException e) {
-      err.println("verity local: " + RunOptions.withFlag(e.getMessage()));
-      return Main.USAGE_ERROR;
+      throw CommandExit.usage("verity local: " + RunOptions.withFlag(e.getMessage()));
     }
-    if (!seed.isFree(chosen)) {
-      err.printf(
-          Locale.ROOT,
-          "verity local: port %d on %s is already in use; choose another --port%n",
-          seedPort,
-          HOST);
-      return Main.USAGE_ERROR;
+    if (!seed.isFree(parsed.transport())) {
+      throw CommandExit.usage(
+          String.format(
+              Locale.ROOT,
+              "verity local: port %d on %s is already in use; choose another --port",
+              seed.port(),
+              HOST));
     }
-    Path data = plan.dev().dataDir().toAbsolutePath();
-    if (!run.prepareDataDir(data, plan.suite().name(), "verity local", err)) {
-      return Main.USAGE_ERROR;
-    }
-    Path nodesDir = data.resolve("nodes");
-    Files.createDirectories(nodesDir);
-    Path runConfig = writeRunConfig(nodesDir, runFlags, data);
-    System.setProperty("verity.log.file", nodesDir.resolve("local.log").toString());
-    RunOptions.applyModelProperties(plan.config());
-    chosen.applyProcessSettings();
+    return launch;
+  }
 
+  /**
+   * Makes the data directory ready for the run (see {@link RunOptions#prepareDataDir}), writes the
+   * nodes' settings there and applies the process-wide settings; returns the nodes' settings file.
+   */
+  Path prepare(LocalLaunch launch, PrintWriter err) throws IOException, CommandExit {
+    RunPlan plan = launch.plan();
+    if (!run.prepareDataDir(launch.dataDir(), plan.suite().name(), "verity local", err)) {
+      throw CommandExit.usagePrinted();
+    }
+    Files.createDirectories(launch.nodesDir());
+    Path runConfig = writeRunConfig(launch.nodesDir(), launch.runFlags(), launch.dataDir());
+    System.setProperty("verity.log.file", launch.nodesDir().resolve("local.log").toString());
+    RunOptions.applyModelProperties(plan.config());
+    launch.flags().transport().applyProcessSettings();
+    return runConfig;
+  }
+
+  /**
+   * Starts this process's node (the run's monitor, the evaluator, the console) and the child nodes,
+   * and installs the Ctrl-C hook.
+   */
+  LocalCluster start(LocalLaunch launch, Path runConfig, PrintWriter out, PrintWriter err)
+      throws IOException, InterruptedException, CommandExit {
+    RunPlan plan = launch.plan();
+    NodeAddress seed = launch.flags().seed();
     out.printf(
         Locale.ROOT,
         "verity local: suite %s, seed %d, %d learner + %d rollout (%d worker(s) each) + %d reward"
@@ -166,81 +232,124 @@ public final class LocalCommand implements Callable<Integer> {
         rolloutNodes,
         plan.rollout().workers(),
         rewardNodes,
-        chosen,
+        launch.flags().transport(),
         seed,
-        nodesDir);
+        launch.nodesDir());
 
     List<NodeProcesses.Spec> specs = nodeSpecs();
-    Map<Integer, String> names = new java.util.HashMap<>();
-    names.put(seedPort, "local");
+    Map<Integer, String> names = new HashMap<>();
+    names.put(seed.port(), "local");
     specs.forEach(n -> names.put(n.port(), n.name()));
     CompletableFuture<RunSummary> result = new CompletableFuture<>();
     CompletableFuture<ActorRef<RunMonitor.Command>> monitor = new CompletableFuture<>();
     ActorSystem<Void> system =
         VerityNode.start(
-            ClusterNode.SYSTEM,
-            Behaviors.setup(
-                ctx -> {
-                  ActorRef<Evaluator.Command> evaluator = NodeRoles.spawnEvaluator(ctx, plan);
-                  monitor.complete(
-                      ctx.spawn(
-                          RunMonitor.create(plan.dev(), evaluator, out::println, result),
-                          "monitor"));
-                  ctx.spawn(
-                      MembershipPrinter.create(out::println, MembershipPrinter.byPort(names)),
-                      "membership");
-                  ctx.spawn(NodeStatusReporter.create(), "node-status");
-                  return Behaviors.empty();
-                }),
-            plan.config());
-    if (!RunOptions.startConsole(system, console, "verity local", out, err)) {
+            ClusterNode.SYSTEM, guardian(plan, names, result, monitor, out), plan.config());
+    if (!RunOptions.startConsole(system, launch.console(), "verity local", out, err)) {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
-      return Main.USAGE_ERROR;
+      throw CommandExit.usagePrinted();
     }
     NodeProcesses processes =
-        new NodeProcesses(data, runConfig, seed, chosen, nodeJavaOptions, out);
-    CountDownLatch finished = new CountDownLatch(1);
-    java.util.concurrent.atomic.AtomicBoolean interrupted =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    Thread onCtrlC =
-        new Thread(
-            () -> {
-              // Ctrl-C: the run stops as if it had ended, with a summary; this process's actor
-              // system is stopped by the main thread, not by Akka's own hook.
-              out.println("verity local: interrupted; stopping the run");
-              interrupted.set(true);
-              monitor.thenAccept(m -> m.tell(new RunMonitor.Interrupt()));
-              try {
-                if (!finished.await(stopTimeout.toSeconds() + 90, TimeUnit.SECONDS)) {
-                  processes.stopAll(Duration.ZERO, null);
-                }
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "verity-local-interrupt");
-    Runtime.getRuntime().addShutdownHook(onCtrlC);
+        new NodeProcesses(
+            launch.dataDir(),
+            runConfig,
+            seed,
+            launch.flags().transport(),
+            launch.nodeJavaOptions(),
+            out);
+    LocalCluster cluster =
+        new LocalCluster(
+            launch,
+            system,
+            processes,
+            Map.copyOf(names),
+            result,
+            LocalInterrupt.install(monitor, processes, launch.stopTimeout(), out));
     try {
       for (NodeProcesses.Spec s : specs) {
         processes.start(s, exited -> failWithoutLearners(processes, result));
       }
-      RunSummary s = result.join();
+    } catch (IOException e) {
+      close(cluster);
+      throw e;
+    }
+    return cluster;
+  }
+
+  /** This process's node: the run's monitor, the held-out evaluator, the membership printer. */
+  private static Behavior<Void> guardian(
+      RunPlan plan,
+      Map<Integer, String> names,
+      CompletableFuture<RunSummary> result,
+      CompletableFuture<ActorRef<RunMonitor.Command>> monitor,
+      PrintWriter out) {
+    return Behaviors.setup(
+        ctx -> {
+          ActorRef<Evaluator.Command> evaluator = NodeRoles.spawnEvaluator(ctx, plan);
+          monitor.complete(
+              ctx.spawn(RunMonitor.create(plan.dev(), evaluator, out::println, result), "monitor"));
+          ctx.spawn(
+              MembershipPrinter.create(out::println, MembershipPrinter.byPort(names)),
+              "membership");
+          ctx.spawn(NodeStatusReporter.create(), "node-status");
+          return Behaviors.empty();
+        });
+  }
+
+  /**
+   * Waits for the run to end (or fail), stops every node, audits the journal and writes the
+   * summary; returns the exit code: 0 after a run, 1 when it failed.
+   */
+  static int await(LocalCluster cluster, PrintWriter out, PrintWriter err)
+      throws IOException, InterruptedException {
+    LocalLaunch launch = cluster.launch();
+    try {
+      RunSummary s = cluster.result().join();
       out.println("stopping the cluster: every node leaves");
-      if (interrupted.get()) {
-        // This process is exiting: its own node may not stay in the cluster long enough to ask
-        // the others to leave, so each is told by signal (and on Ctrl-C got SIGINT already).
-        processes.stopAll(stopTimeout, null);
-      } else {
-        Cluster cluster = Cluster.get(system);
-        // Nodes joined by hand (verity node --seed-nodes this one) leave too; this process's own
-        // nodes, and itself, are in `names` and are asked below.
-        for (akka.cluster.Member m : cluster.state().getMembers()) {
-          if (!names.containsKey(m.address().getPort().orElse(-1))) {
-            cluster.manager().tell(Leave.create(m.address()));
-          }
-        }
-        processes.stopAll(
+      stopNodes(cluster);
+      Map<String, Integer> exits = new TreeMap<>();
+      for (NodeProcesses.Node n : cluster.processes().nodes()) {
+        exits.put(n.spec().name(), n.process().isAlive() ? null : n.process().exitValue());
+      }
+      cluster.system().terminate();
+      cluster.system().getWhenTerminated().toCompletableFuture().join();
+      // The nodes are gone, so the journal is free to read: what became of every lease.
+      LedgerAudit.Result audit =
+          LedgerAudit.runStandalone(launch.plan().config(), Duration.ofMinutes(2));
+      RunOptions.finish(s.withNodeExits(exits), audit, launch.plan().dev(), out);
+      return 0;
+    } catch (CompletionException | ExecutionException | TimeoutException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      err.println("verity local: " + cause.getMessage());
+      cluster.processes().stopAll(launch.stopTimeout(), null);
+      return 1;
+    } finally {
+      close(cluster);
+    }
+  }
+
+  /**
+   * Every node leaves. After Ctrl-C this process is exiting: its own node may not stay in the
+   * cluster long enough to ask the others to leave, so each is told by signal (and on Ctrl-C got
+   * SIGINT already). Otherwise the nodes joined by hand ({@code verity node --seed-nodes} this one)
+   * are asked to leave, then this process's own nodes, one by one.
+   */
+  private static void stopNodes(LocalCluster c) {
+    Duration stopTimeout = c.launch().stopTimeout();
+    if (c.interrupt().happened()) {
+      c.processes().stopAll(stopTimeout, null);
+      return;
+    }
+    Cluster cluster = Cluster.get(c.system());
+    // This process's own nodes, and itself, are in `names` and are asked below.
+    for (akka.cluster.Member m : cluster.state().getMembers()) {
+      if (!c.names().containsKey(m.address().getPort().orElse(-1))) {
+        cluster.manager().tell(Leave.create(m.address()));
+      }
+    }
+    c.processes()
+        .stopAll(
             stopTimeout,
             node ->
                 cluster
@@ -250,33 +359,14 @@ public final class LocalCommand implements Callable<Integer> {
                             AddressFromURIString.parse(
                                 new NodeAddress(HOST, node.port())
                                     .akkaAddress(ClusterNode.SYSTEM)))));
-      }
-      Map<String, Integer> exits = new java.util.TreeMap<>();
-      for (NodeProcesses.Node n : processes.nodes()) {
-        exits.put(n.spec().name(), n.process().isAlive() ? null : n.process().exitValue());
-      }
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().join();
-      // The nodes are gone, so the journal is free to read: what became of every lease.
-      LedgerAudit.Result audit = LedgerAudit.runStandalone(plan.config(), Duration.ofMinutes(2));
-      RunOptions.finish(s.withNodeExits(exits), audit, plan.dev(), out);
-      return 0;
-    } catch (CompletionException | ExecutionException | TimeoutException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      err.println("verity local: " + cause.getMessage());
-      processes.stopAll(stopTimeout, null);
-      return 1;
-    } finally {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().join();
-      NativeWork.awaitAll(Duration.ofSeconds(60));
-      finished.countDown();
-      try {
-        Runtime.getRuntime().removeShutdownHook(onCtrlC);
-      } catch (IllegalStateException shuttingDown) {
-        // Ctrl-C: the hook is waiting for this thread, which is done.
-      }
-    }
+  }
+
+  /** Stops this process's node, waits for its model work, and lets the Ctrl-C hook end. */
+  private static void close(LocalCluster cluster) throws InterruptedException {
+    cluster.system().terminate();
+    cluster.system().getWhenTerminated().toCompletableFuture().join();
+    NativeWork.awaitAll(Duration.ofSeconds(60));
+    cluster.interrupt().release();
   }
 
   /** Training cannot go on once every learner node has exited: the run fails, naming them. */
