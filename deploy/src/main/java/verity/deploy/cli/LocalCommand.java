@@ -1,5 +1,6 @@
 package verity.deploy.cli;
 
+import akka.actor.Address;
 import akka.actor.AddressFromURIString;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
@@ -23,11 +24,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -42,6 +45,7 @@ import verity.console.ConsoleSettings;
 import verity.deploy.audit.LedgerAudit;
 import verity.deploy.cluster.AeronDirectories;
 import verity.deploy.cluster.ClusterNode;
+import verity.deploy.cluster.HandJoinedMembers;
 import verity.deploy.cluster.MembershipPrinter;
 import verity.deploy.cluster.NodeAddress;
 import verity.deploy.cluster.NodeProcesses;
@@ -265,7 +269,7 @@ public final class LocalCommand implements Callable<Integer> {
             processes,
             Map.copyOf(names),
             result,
-            LocalInterrupt.install(monitor, processes, launch.stopTimeout(), out));
+            LocalInterrupt.install(system, monitor, processes, launch.stopTimeout(), out));
     try {
       for (NodeProcesses.Spec s : specs) {
         processes.start(s, exited -> failWithoutLearners(processes, result));
@@ -307,7 +311,7 @@ public final class LocalCommand implements Callable<Integer> {
     try {
       RunSummary s = cluster.result().join();
       out.println("stopping the cluster: every node leaves");
-      stopNodes(cluster);
+      stopNodes(cluster, out);
       Map<String, Integer> exits = new TreeMap<>();
       for (NodeProcesses.Node n : cluster.processes().nodes()) {
         exits.put(n.spec().name(), n.process().isAlive() ? null : n.process().exitValue());
@@ -330,35 +334,42 @@ public final class LocalCommand implements Callable<Integer> {
   }
 
   /**
-   * Every node leaves. After Ctrl-C this process is exiting: its own node may not stay in the
-   * cluster long enough to ask the others to leave, so each is told by signal (and on Ctrl-C got
-   * SIGINT already). Otherwise the nodes joined by hand ({@code verity node --seed-nodes} this one)
-   * are asked to leave, then this process's own nodes, one by one.
+   * Every node leaves, while this process's own node is still a member to ask them. The nodes
+   * joined by hand ({@code verity node --seed-nodes} this one) are asked to leave, however the run
+   * ended. This process's own nodes are asked one by one; after Ctrl-C each is told by signal
+   * instead (and on Ctrl-C in a terminal got SIGINT already).
    */
-  private static void stopNodes(LocalCluster c) {
+  private static void stopNodes(LocalCluster c, PrintWriter out) throws InterruptedException {
     Duration stopTimeout = c.launch().stopTimeout();
+    long deadline = System.nanoTime() + stopTimeout.toNanos();
+    Set<Address> handJoined = HandJoinedMembers.askToLeave(c.system(), c.names().keySet());
+    CompletableFuture<Void> handJoinedGone =
+        HandJoinedMembers.removed(c.system(), handJoined).toCompletableFuture();
     if (c.interrupt().happened()) {
       c.processes().stopAll(stopTimeout, null);
-      return;
+    } else {
+      Cluster cluster = Cluster.get(c.system());
+      c.processes()
+          .stopAll(
+              stopTimeout,
+              node ->
+                  cluster
+                      .manager()
+                      .tell(
+                          Leave.create(
+                              AddressFromURIString.parse(
+                                  new NodeAddress(HOST, node.port())
+                                      .akkaAddress(ClusterNode.SYSTEM)))));
     }
-    Cluster cluster = Cluster.get(c.system());
-    // This process's own nodes, and itself, are in `names` and are asked below.
-    for (akka.cluster.Member m : cluster.state().getMembers()) {
-      if (!c.names().containsKey(m.address().getPort().orElse(-1))) {
-        cluster.manager().tell(Leave.create(m.address()));
-      }
+    try {
+      handJoinedGone.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException | ExecutionException e) {
+      out.printf(
+          Locale.ROOT,
+          "nodes joined by hand did not leave within %s: %s%n",
+          stopTimeout,
+          HandJoinedMembers.stillMembers(c.system(), handJoined));
     }
-    c.processes()
-        .stopAll(
-            stopTimeout,
-            node ->
-                cluster
-                    .manager()
-                    .tell(
-                        Leave.create(
-                            AddressFromURIString.parse(
-                                new NodeAddress(HOST, node.port())
-                                    .akkaAddress(ClusterNode.SYSTEM)))));
   }
 
   /** Stops this process's node, waits for its model work, and lets the Ctrl-C hook end. */

@@ -30,9 +30,9 @@ import verity.deploy.run.RunSummary;
  * Real multi-process clusters ({@code verity local}: one JVM per node, on TCP and on Aeron UDP)
  * broken while they train: a rollout node killed with SIGKILL, a reward node killed with
  * verifications in flight, the learner node killed, a rollout node frozen with SIGSTOP past the
- * failure detector and resumed (then a new rollout node joins). Each run must go on training
- * (policy versions keep rising after the fault and reach --max-steps) and its journal must show no
- * lost and no duplicated trajectory.
+ * failure detector and resumed (then a new rollout node joins); on Ctrl-C, a node joined by hand
+ * leaves with the rest. Each run must go on training (policy versions keep rising after the fault
+ * and reach --max-steps) and its journal must show no lost and no duplicated trajectory.
  */
 class LocalClusterFaultTest {
   static final Pattern STEP = Pattern.compile("^step\\s+\\d+\\s+v(\\d+)\\s");
@@ -326,11 +326,46 @@ class LocalClusterFaultTest {
     assertEquals(0, s.trajectories().duplicates(), "none trained twice: " + s.trajectories());
     assertEquals(1, node(s, "rollout-1").exitCode(), "rollout-1 exited as downed");
     assertTrue(node(s, "rollout-3").trajectoriesGenerated() > 0, "rollout-3 worked: " + s.nodes());
-    // A node joined by hand is not a child of verity local: stopping it is its owner's business.
+    // Joined by hand, it was asked to leave with the rest (see the Ctrl-C test below); should it
+    // still run, stop it.
     if (joiner.process.isAlive()) {
       signal("TERM", joiner.process.pid());
     }
     joiner.waitForExit(60);
+    assertNoNodeLeft();
+  }
+
+  @Test
+  void shouldAskANodeJoinedByHandToLeaveOnCtrlC() throws Exception {
+    // No step limit: the test interrupts the run (Ctrl-C) once the joined node is up.
+    VerityProcess local = local("tcp", 0, "", "--rollout", "1");
+    long seedPort = local.awaitNumber(SEED, 60, "the seed node's port");
+    Path data = dir.resolve("data");
+    VerityProcess joiner =
+        new VerityProcess(
+            "node",
+            "--name",
+            "rollout-9",
+            "--roles",
+            "rollout",
+            "--port",
+            Integer.toString(NodeAddress.freePort("127.0.0.1")),
+            "--seed-nodes",
+            "127.0.0.1:" + seedPort,
+            "--data-dir",
+            data.toString(),
+            "--config",
+            data.resolve("nodes/run.conf").toString());
+    processes.add(joiner);
+    joiner.await(l -> l.startsWith("node rollout-9 up"), 180, "rollout-9 joining");
+    awaitVersion(local, 2, "training before the interrupt");
+
+    signal("INT", local.process.pid());
+    // Not a child of verity local, yet a member of its cluster: asked to leave, it exits cleanly.
+    assertEquals(0, joiner.waitForExit(90), joiner.tail());
+    joiner.await(l -> l.equals("node rollout-9 left the cluster"), 1, "its leaving");
+    // 130: the JVM ended by SIGINT, after its shutdown hook stopped the run.
+    assertEquals(130, local.waitForExit(180), local.tail());
     assertNoNodeLeft();
   }
 
