@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
 import verity.actors.cluster.VerityNode;
 import verity.console.ConsoleSettings;
 import verity.deploy.audit.LedgerAudit;
+import verity.deploy.cluster.AeronDirectories;
 import verity.deploy.cluster.ClusterNode;
 import verity.deploy.run.DevCluster;
 import verity.deploy.run.RunPlan;
@@ -78,7 +79,10 @@ public final class DevCommand implements Callable<Integer> {
     }
   }
 
-  /** Makes the data directory ready for the run and applies the process-wide settings. */
+  /**
+   * Makes the data directory ready for the run, applies the process-wide settings and, on transport
+   * aeron-udp, clears Aeron's directories of stopped nodes'.
+   */
   void prepare(DevLaunch launch, PrintWriter err) throws IOException, CommandExit {
     RunPlan plan = launch.plan();
     if (!run.prepareDataDir(plan.dev().dataDir(), plan.suite().name(), "verity dev", err)) {
@@ -86,6 +90,7 @@ public final class DevCommand implements Callable<Integer> {
     }
     System.setProperty("verity.log.file", launch.logFile().toString());
     RunOptions.applyModelProperties(plan.config());
+    AeronDirectories.sweepIfAeron(plan.config());
   }
 
   /** Starts the single-node cluster, joined to itself, and its console. */

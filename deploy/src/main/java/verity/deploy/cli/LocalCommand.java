@@ -203,7 +203,8 @@ public final class LocalCommand implements Callable<Integer> {
 
   /**
    * Makes the data directory ready for the run (see {@link RunOptions#prepareDataDir}), writes the
-   * nodes' settings there and applies the process-wide settings; returns the nodes' settings file.
+   * nodes' settings there, applies the process-wide settings and clears Aeron's directories of
+   * stopped nodes'; returns the nodes' settings file.
    */
   Path prepare(LocalLaunch launch, PrintWriter err) throws IOException, CommandExit {
     RunPlan plan = launch.plan();
@@ -215,6 +216,12 @@ public final class LocalCommand implements Callable<Integer> {
     System.setProperty("verity.log.file", launch.nodesDir().resolve("local.log").toString());
     RunOptions.applyModelProperties(plan.config());
     launch.flags().transport().applyProcessSettings();
+    if (launch.flags().transport() == Transport.AERON_UDP) {
+      // Left behind by a node killed on this port earlier; the port is free, so no driver uses it.
+      AeronDirectories.candidates(HOST, launch.flags().seed().port())
+          .forEach(AeronDirectories::delete);
+    }
+    AeronDirectories.sweepIfAeron(plan.config());
     return runConfig;
   }
 

@@ -293,7 +293,8 @@ public final class NodeCommand implements Callable<Integer> {
 
   /**
    * Makes this machine ready for the node: its data and log directory, the process-wide settings
-   * its models and transport read, and the Aeron directory of a node killed on its port removed.
+   * its models and transport read, and Aeron's directories cleared of stopped nodes' (the log file
+   * is set first: the sweep logs how many it removed).
    */
   static void prepare(NodeLaunch launch) throws IOException {
     Files.createDirectories(launch.logFile().getParent());
@@ -302,6 +303,7 @@ public final class NodeCommand implements Callable<Integer> {
     launch.transport().applyProcessSettings();
     // Left behind by a node killed on this port earlier; the port is free, so no driver uses it.
     launch.aeronDirectory().ifPresent(AeronDirectories::delete);
+    AeronDirectories.sweepIfAeron(launch.plan().config());
   }
 
   /**
