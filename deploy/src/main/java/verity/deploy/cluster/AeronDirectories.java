@@ -26,7 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class AeronDirectories {
   static final String PREFIX = "verity-aeron-";
 
-  private static final Logger LOG = LoggerFactory.getLogger(AeronDirectories.class);
   private static final String TRANSPORT = "akka.remote.artery.transport";
   private static final String DRIVER_TIMEOUT = "akka.remote.artery.advanced.aeron.driver-timeout";
 
@@ -79,7 +78,7 @@ public final class AeronDirectories {
     }
     List<Path> bases = new ArrayList<>(new LinkedHashSet<>(List.of(SHM, tmp())));
     int swept = sweep(bases, config.getDuration(DRIVER_TIMEOUT));
-    LOG.info("swept {} Aeron directories of stopped nodes from {}", swept, bases);
+    log().info("swept {} Aeron directories of stopped nodes from {}", swept, bases);
     return swept;
   }
 
@@ -101,7 +100,7 @@ public final class AeronDirectories {
           }
         }
       } catch (IOException e) {
-        LOG.warn("cannot list {} for Aeron directories of stopped nodes: {}", base, e.toString());
+        log().warn("cannot list {} for Aeron directories of stopped nodes: {}", base, e.toString());
       }
     }
     return swept;
@@ -119,7 +118,7 @@ public final class AeronDirectories {
     if (cnc.length() > CncFileDescriptor.END_OF_METADATA_OFFSET) {
       try {
         return !CommonContext.isDriverActive(
-            dir.toFile(), driverTimeout.toMillis(), message -> LOG.debug(message));
+            dir.toFile(), driverTimeout.toMillis(), message -> log().debug(message));
       } catch (RuntimeException e) {
         // Another Aeron version's file, or one never initialised: judged by its age below.
       }
@@ -134,6 +133,15 @@ public final class AeronDirectories {
     } catch (IOException e) {
       return false; // cannot tell: keep it
     }
+  }
+
+  /**
+   * Looked up when first used, not when this class loads: the commands name their log file (the
+   * system property {@code verity.log.file}) after they have placed their Aeron directory, and
+   * Logback reads it once, on the first logger.
+   */
+  private static Logger log() {
+    return LoggerFactory.getLogger(AeronDirectories.class);
   }
 
   private static String name(String host, int port) {
