@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import verity.bench.report.Figure;
 import verity.bench.report.Format;
-import verity.deploy.RunSummary;
+import verity.deploy.run.RunSummary;
 
 /**
  * Wall-clock time to a held-out greedy pass@1 target with staleness bound η = 4 against η = 0, on

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import verity.bench.report.Figure;
 import verity.bench.report.Format;
-import verity.deploy.RunSummary;
+import verity.deploy.run.RunSummary;
 
 /**
  * The cost of real remoting: trajectories/s of {@code verity local} (one JVM per node: a learner

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import verity.deploy.Main;
-import verity.deploy.RunSummary;
+import verity.deploy.run.RunSummary;
 
 /**
  * A {@code verity} command ({@code dev} or {@code local}) run as a child JVM on this JVM's class

@@ -15,8 +15,8 @@ import verity.bench.report.Format;
 import verity.bench.rollout.PlainRolloutLoop;
 import verity.bench.rollout.RolloutCluster;
 import verity.bench.rollout.TokenMeter;
-import verity.deploy.RunPlan;
-import verity.deploy.VerityConfig;
+import verity.deploy.cli.VerityConfig;
+import verity.deploy.run.RunPlan;
 import verity.policy.Policy;
 
 /**

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verity.bench.report.Figure;
 import verity.bench.report.ResultsTable;
-import verity.deploy.RunSummary.CurvePoint;
+import verity.deploy.run.RunSummary.CurvePoint;
 
 /** The parts of the benchmarks that turn measurements into figures. */
 class BenchReportTest {

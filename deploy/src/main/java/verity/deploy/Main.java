@@ -3,6 +3,10 @@ package verity.deploy;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import verity.deploy.cli.DevCommand;
+import verity.deploy.cli.LocalCommand;
+import verity.deploy.cli.NodeCommand;
+import verity.deploy.verify.VerifyCommand;
 
 /** The {@code verity} command line. Usage and configuration errors exit with code 2. */
 @Command(

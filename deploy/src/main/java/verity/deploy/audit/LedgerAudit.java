@@ -1,0 +1,280 @@
+package verity.deploy.audit;
+
+import akka.NotUsed;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.persistence.jdbc.query.javadsl.JdbcReadJournal;
+import akka.persistence.query.EventEnvelope;
+import akka.persistence.query.PersistenceQuery;
+import akka.persistence.typed.PersistenceId;
+import akka.stream.javadsl.Source;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import verity.actors.protocol.LeaseProtocol.Settlement;
+import verity.learner.ledger.TrainingLedger;
+import verity.rollout.TaskSource;
+
+/**
+ * Proves from the durable journal what became of every lease of a run: it replays the task source's
+ * events and the learner's events, as written, and accounts for each lease the task source handed
+ * out. It reads the journal through akka-persistence-jdbc's read journal, so it runs on any node of
+ * the run (or after it) against the same database, and it needs every event since the start:
+ * neither journal deletes events when it takes a snapshot.
+ *
+ * <p>Definitions (lease ids are the task source's; a count is of distinct leases):
+ *
+ * <ul>
+ *   <li><b>leased</b>: leases in the task source's {@code Leased} events.
+ *   <li>The learner's events are replayed as its {@code TrainingLedger} replays them: a {@code
+ *       ResumedFrom(v)} discards every step applied after version {@code v}, and a discarded step
+ *       no longer counts. The remaining steps are the <b>surviving</b> ones; their leases, counted
+ *       with multiplicity, are the surviving consumptions.
+ *   <li>Each leased lease is accounted for once, by the first of these that holds: <b>consumed</b>
+ *       (by a surviving step); <b>reopened</b> (its reopen is in the task source's journal: the
+ *       training was lost and its task went back to the reissue queue); <b>rejectedStale</b> or
+ *       <b>failed</b> (settled so at the task source); <b>expired</b> (expired while open, its task
+ *       went back to the reissue queue); <b>openAtEnd</b> (still open at the task source: in flight
+ *       when the run stopped).
+ *   <li><b>lost</b>: leased and not accounted for, e.g. settled {@code CONSUMED} at the task source
+ *       but in no surviving step and never reopened, so its task was trained on by a step that a
+ *       resume discarded and will never be leased again. So {@code leased = consumed + reopened +
+ *       rejectedStale + failed + expired + openAtEnd + lost}.
+ *   <li><b>duplicates</b>: surviving consumptions beyond the first of a lease.
+ *   <li><b>inconsistencies</b>: journal entries that the task source's own rules exclude, each
+ *       counted once: a {@code Leased} event that takes more tasks from the reissue queue than the
+ *       queue holds at that point (tasks requeued by {@code Expired} and {@code Reopened} so far
+ *       minus tasks reissued by {@code Leased} so far must never go below 0), a lease id leased
+ *       twice, and a lease consumed by a surviving step that was never leased.
+ * </ul>
+ */
+public final class LedgerAudit {
+  private LedgerAudit() {}
+
+  /** How many lost lease ids a result names, the lowest first. */
+  public static final int LOST_SAMPLE = 20;
+
+  /**
+   * What the journal says of a run's leases; see {@link LedgerAudit} for the definitions.
+   *
+   * @param lostSample the lowest lost lease ids, at most {@link #LOST_SAMPLE}
+   */
+  public record Result(
+      long leased,
+      long consumed,
+      long rejectedStale,
+      long failed,
+      long expired,
+      long reopened,
+      long openAtEnd,
+      long lost,
+      long duplicates,
+      long inconsistencies,
+      List<Long> lostSample) {
+    public Result {
+      lostSample = List.copyOf(lostSample);
+    }
+
+    /** Nothing lost, nothing trained twice, and the journal obeys its own rules. */
+    public boolean exact() {
+      return lost == 0 && duplicates == 0 && inconsistencies == 0;
+    }
+  }
+
+  /** Audits the run whose journal {@code system} is configured with. */
+  public static CompletionStage<Result> run(ActorSystem<?> system) {
+    JdbcReadJournal journal =
+        PersistenceQuery.get(system)
+            .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    CompletionStage<TaskSourceReplay> source =
+        events(journal, TaskSource.PERSISTENCE_ID)
+            .runFold(new TaskSourceReplay(), TaskSourceReplay::apply, system);
+    CompletionStage<LearnerReplay> learner =
+        events(journal, TrainingLedger.PERSISTENCE_ID)
+            .runFold(new LearnerReplay(), LearnerReplay::apply, system);
+    return source.thenCombine(learner, LedgerAudit::account);
+  }
+
+  /**
+   * Audits the journal of the run configured in {@code config} from an actor system of its own,
+   * with no cluster and no remoting, started and stopped for the purpose: for a process whose
+   * cluster node has already stopped (or is stopping), once the run's nodes have let go of the
+   * journal.
+   */
+  public static Result runStandalone(Config config, Duration limit)
+      throws ExecutionException, TimeoutException, InterruptedException {
+    Config local =
+        ConfigFactory.parseString(
+                "akka.actor.provider = local\nakka.coordinated-shutdown.run-by-jvm-shutdown-hook ="
+                    + " off")
+            .withFallback(config);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "ledger-audit", local);
+    try {
+      return run(system).toCompletableFuture().get(limit.toMillis(), TimeUnit.MILLISECONDS);
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+    }
+  }
+
+  /**
+   * Audits these events: the task source's and the learner's, each in journal order. For a journal
+   * read some other way, or for a test.
+   */
+  public static Result of(List<?> taskSourceEvents, List<?> learnerEvents) {
+    TaskSourceReplay source = new TaskSourceReplay();
+    taskSourceEvents.forEach(source::apply);
+    LearnerReplay learner = new LearnerReplay();
+    learnerEvents.forEach(learner::apply);
+    return account(source, learner);
+  }
+
+  private static Source<Object, NotUsed> events(JdbcReadJournal journal, PersistenceId id) {
+    return journal
+        .currentEventsByPersistenceId(id.id(), 0L, Long.MAX_VALUE)
+        .map(EventEnvelope::event);
+  }
+
+  private static Result account(TaskSourceReplay source, LearnerReplay learner) {
+    Map<Long, Integer> consumptions = learner.survivingConsumptions();
+    long inconsistencies = source.inconsistencies;
+    long duplicates = 0;
+    BitSet consumed = new BitSet();
+    for (Map.Entry<Long, Integer> e : consumptions.entrySet()) {
+      duplicates += e.getValue() - 1;
+      int lease = Math.toIntExact(e.getKey());
+      if (source.leased.get(lease)) {
+        consumed.set(lease);
+      } else {
+        inconsistencies++; // trained on a lease the task source never handed out
+      }
+    }
+    BitSet rest = (BitSet) source.leased.clone();
+    long consumedCount = take(rest, consumed);
+    long reopened = take(rest, source.reopened);
+    long rejectedStale = take(rest, source.rejectedStale);
+    long failed = take(rest, source.failed);
+    long expired = take(rest, source.expired);
+    long openAtEnd = take(rest, source.open);
+    List<Long> lostSample = new ArrayList<>();
+    for (int i = rest.nextSetBit(0); i >= 0 && lostSample.size() < LOST_SAMPLE; ) {
+      lostSample.add((long) i);
+      i = rest.nextSetBit(i + 1);
+    }
+    return new Result(
+        source.leased.cardinality(),
+        consumedCount,
+        rejectedStale,
+        failed,
+        expired,
+        reopened,
+        openAtEnd,
+        rest.cardinality(),
+        duplicates,
+        inconsistencies,
+        lostSample);
+  }
+
+  /** Removes from {@code rest} the leases of {@code fate} it holds, and counts them. */
+  private static long take(BitSet rest, BitSet fate) {
+    BitSet taken = (BitSet) rest.clone();
+    taken.and(fate);
+    rest.andNot(fate);
+    return taken.cardinality();
+  }
+
+  /**
+   * The task source's events replayed with its own rules, keeping what became of each lease. Lease
+   * ids start at 1 and grow by one per lease, so they index bit sets, as in the learner's ledger.
+   */
+  private static final class TaskSourceReplay {
+    final BitSet leased = new BitSet();
+    final BitSet open = new BitSet();
+    final BitSet rejectedStale = new BitSet();
+    final BitSet failed = new BitSet();
+    final BitSet expired = new BitSet();
+    final BitSet reopened = new BitSet();
+    long reissueQueue;
+    long inconsistencies;
+
+    TaskSourceReplay apply(Object event) {
+      if (event instanceof TaskSource.Leased e) {
+        if (e.reissued() > reissueQueue) {
+          inconsistencies++;
+          reissueQueue = 0;
+        } else {
+          reissueQueue -= e.reissued();
+        }
+        for (int i = 0; i < e.tasks().length; i++) {
+          int lease = Math.toIntExact(e.first() + i);
+          if (leased.get(lease)) {
+            inconsistencies++;
+          }
+          leased.set(lease);
+          open.set(lease);
+        }
+      } else if (event instanceof TaskSource.Settled e) {
+        for (long id : e.leases()) {
+          int lease = Math.toIntExact(id);
+          open.clear(lease);
+          if (e.settlement() == Settlement.REJECTED_STALE) {
+            rejectedStale.set(lease);
+          } else if (e.settlement() == Settlement.FAILED) {
+            failed.set(lease);
+          }
+        }
+      } else if (event instanceof TaskSource.Expired e) {
+        for (long id : e.leases()) {
+          int lease = Math.toIntExact(id);
+          if (open.get(lease)) { // as the task source: only an open lease's task is requeued
+            open.clear(lease);
+            expired.set(lease);
+            reissueQueue++;
+          }
+        }
+      } else if (event instanceof TaskSource.Reopened e) {
+        for (long id : e.leases()) {
+          int lease = Math.toIntExact(id);
+          open.clear(lease);
+          reopened.set(lease);
+        }
+        reissueQueue += e.tasks().length;
+      }
+      return this;
+    }
+  }
+
+  /** The learner's steps, less those a resume discarded, as its training ledger replays them. */
+  private static final class LearnerReplay {
+    final List<TrainingLedger.StepApplied> steps = new ArrayList<>();
+
+    LearnerReplay apply(Object event) {
+      if (event instanceof TrainingLedger.StepApplied e) {
+        steps.add(e);
+      } else if (event instanceof TrainingLedger.ResumedFrom e) {
+        steps.removeIf(s -> s.version() > e.version());
+      }
+      return this;
+    }
+
+    /** Surviving consumptions per lease. */
+    Map<Long, Integer> survivingConsumptions() {
+      Map<Long, Integer> out = new HashMap<>();
+      for (TrainingLedger.StepApplied s : steps) {
+        for (long lease : s.leases()) {
+          out.merge(lease, 1, Integer::sum);
+        }
+      }
+      return out;
+    }
+  }
+}

@@ -1,0 +1,150 @@
+package verity.deploy.cli;
+
+import akka.actor.typed.ActorSystem;
+import com.typesafe.config.ConfigException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+import verity.actors.cluster.VerityNode;
+import verity.console.ConsoleSettings;
+import verity.deploy.audit.LedgerAudit;
+import verity.deploy.cluster.AeronDirectories;
+import verity.deploy.cluster.ClusterNode;
+import verity.deploy.run.DevCluster;
+import verity.deploy.run.RunPlan;
+import verity.deploy.run.RunSummary;
+import verity.policy.NativeWork;
+
+/** {@code verity dev}: the whole cluster in one JVM, every message serialized. */
+@Command(
+    name = "dev",
+    mixinStandardHelpOptions = true,
+    description = "Run a single-node dev cluster: task source, rollout, reward, learner.")
+public final class DevCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Mixin RunOptions run;
+
+  /** What the run starts with, read and checked from configuration. */
+  record DevLaunch(RunPlan plan, Optional<ConsoleSettings> console) {
+    Path logFile() {
+      return plan.dev().dataDir().resolve("verity.log");
+    }
+  }
+
+  /** The dev cluster, started, and the summary its run will complete. */
+  record DevRun(ActorSystem<Void> system, CompletableFuture<RunSummary> result, DevLaunch launch) {}
+
+  @Override
+  public Integer call() throws IOException, InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try {
+      DevLaunch launch = configure();
+      prepare(launch, err);
+      return await(start(launch, out, err), out, err);
+    } catch (CommandExit e) {
+      return e.report(err);
+    }
+  }
+
+  /** Reads the run's configuration: the flags over the {@code --config} file. */
+  DevLaunch configure() throws CommandExit {
+    Map<String, Object> flags = run.flags();
+    // One node that is its own seed: any free port will do.
+    flags.put("akka.remote.artery.canonical.port", 0);
+    flags.put("akka.cluster.seed-nodes", List.of());
+    flags.put("verity.node-name", DevCluster.NODE);
+    try {
+      RunPlan plan = RunPlan.from(VerityConfig.load(flags, run.config));
+      return new DevLaunch(plan, run.console(plan.config()));
+    } catch (ConfigException | IllegalArgumentException e) {
+      throw CommandExit.usage("verity dev: " + RunOptions.withFlag(e.getMessage()));
+    }
+  }
+
+  /**
+   * Makes the data directory ready for the run, applies the process-wide settings and, on transport
+   * aeron-udp, clears Aeron's directories of stopped nodes'.
+   */
+  void prepare(DevLaunch launch, PrintWriter err) throws IOException, CommandExit {
+    RunPlan plan = launch.plan();
+    if (!run.prepareDataDir(plan.dev().dataDir(), plan.suite().name(), "verity dev", err)) {
+      throw CommandExit.usagePrinted();
+    }
+    System.setProperty("verity.log.file", launch.logFile().toString());
+    RunOptions.applyModelProperties(plan.config());
+    AeronDirectories.sweepIfAeron(plan.config());
+  }
+
+  /** Starts the single-node cluster, joined to itself, and its console. */
+  static DevRun start(DevLaunch launch, PrintWriter out, PrintWriter err) throws CommandExit {
+    RunPlan plan = launch.plan();
+    out.printf(
+        Locale.ROOT,
+        "verity dev: suite %s, seed %d, %d rollout worker(s), %d verifier slot(s); log in %s%n",
+        plan.suite().name(),
+        plan.dev().seed(),
+        plan.rollout().workers(),
+        plan.reward().parallelism(),
+        launch.logFile());
+    CompletableFuture<RunSummary> result = new CompletableFuture<>();
+    ActorSystem<Void> system =
+        VerityNode.start(
+            ClusterNode.SYSTEM, DevCluster.create(plan, out::println, result), plan.config());
+    VerityNode.joinSelf(system);
+    if (!RunOptions.startConsole(system, launch.console(), "verity dev", out, err)) {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+      throw CommandExit.usagePrinted();
+    }
+    return new DevRun(system, result, launch);
+  }
+
+  /**
+   * Waits for the run to end (or fail), audits the journal and writes the summary, then stops the
+   * cluster; returns the exit code: 0 after a run, 1 when it failed.
+   */
+  static int await(DevRun dev, PrintWriter out, PrintWriter err)
+      throws IOException, InterruptedException {
+    ActorSystem<Void> system = dev.system();
+    try {
+      RunSummary s = dev.result().join();
+      LedgerAudit.Result audit =
+          LedgerAudit.run(system).toCompletableFuture().get(120, TimeUnit.SECONDS);
+      RunOptions.finish(s, audit, dev.launch().plan().dev(), out);
+      return 0;
+    } catch (CompletionException | ExecutionException | TimeoutException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      err.println("verity dev: " + cause.getMessage());
+      return 1;
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().join();
+      // A learner step or a batch may still be inside PyTorch; exiting under it crashes the JVM.
+      try {
+        if (!NativeWork.awaitAll(Duration.ofSeconds(60))) {
+          err.println("verity dev: model work still running 60 s after the cluster stopped");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

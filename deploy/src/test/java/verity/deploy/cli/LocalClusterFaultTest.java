@@ -1,0 +1,385 @@
+package verity.deploy.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import verity.deploy.Main;
+import verity.deploy.cluster.NodeAddress;
+import verity.deploy.run.RunSummary;
+
+/**
+ * Real multi-process clusters ({@code verity local}: one JVM per node, on TCP and on Aeron UDP)
+ * broken while they train: a rollout node killed with SIGKILL, a reward node killed with
+ * verifications in flight, the learner node killed, a rollout node frozen with SIGSTOP past the
+ * failure detector and resumed (then a new rollout node joins); on Ctrl-C, a node joined by hand
+ * leaves with the rest. Each run must go on training (policy versions keep rising after the fault
+ * and reach --max-steps) and its journal must show no lost and no duplicated trajectory.
+ */
+class LocalClusterFaultTest {
+  static final Pattern STEP = Pattern.compile("^step\\s+\\d+\\s+v(\\d+)\\s");
+  static final Pattern SEED = Pattern.compile("seed node 127\\.0\\.0\\.1:(\\d+)");
+  static final Pattern CONSOLE = Pattern.compile("console: (http://127\\.0\\.0\\.1:\\d+/)");
+
+  /** Small batches and short timeouts, so that a fault and its repair fit in a test. */
+  static final String SETTINGS =
+      """
+      verity.rollout.lease-timeout = 10s
+      verity.rollout.tasks-per-request = 8
+      verity.rollout.max-outstanding-tasks = 48
+      verity.rollout.evaluate-every-steps = 1000
+      verity.learner.batch-groups = 16
+      verity.learner.checkpoint.every-steps = 10
+      verity.local.stop-timeout = 20s
+      """;
+
+  @TempDir Path dir;
+  final List<VerityProcess> processes = new ArrayList<>();
+
+  @AfterEach
+  void keepOutputAndKillLeftovers(org.junit.jupiter.api.TestInfo test) throws IOException {
+    processes.forEach(VerityProcess::kill);
+    // The launcher's and joiners' output, for review: target/fault-tests/<test>.log
+    Path logs = Path.of("target", "fault-tests");
+    Files.createDirectories(logs);
+    StringBuilder text = new StringBuilder();
+    for (VerityProcess p : processes) {
+      text.append(String.join("\n", p.lines)).append("\n\n");
+    }
+    String name = test.getDisplayName().replaceAll("[^A-Za-z0-9-]+", "_");
+    Files.writeString(
+        logs.resolve(test.getTestMethod().orElseThrow().getName() + "-" + name + ".log"), text);
+  }
+
+  VerityProcess local(String transport, int maxSteps, String extraSettings, String... nodes)
+      throws IOException {
+    Path settings = dir.resolve("test.conf");
+    Files.writeString(settings, SETTINGS + extraSettings);
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "local",
+                "--suite",
+                "arith",
+                "--seed",
+                "3",
+                "--data-dir",
+                dir.resolve("data").toString(),
+                "--config",
+                settings.toString(),
+                "--max-steps",
+                Integer.toString(maxSteps), // 0: no limit
+                "--max-minutes",
+                "8",
+                "--summary",
+                summaryFile().toString(),
+                "--transport",
+                transport));
+    args.addAll(List.of(nodes));
+    VerityProcess p = new VerityProcess(args.toArray(String[]::new));
+    processes.add(p);
+    return p;
+  }
+
+  Path summaryFile() {
+    return dir.resolve("summary.json");
+  }
+
+  static long pidOf(VerityProcess local, String node) throws InterruptedException {
+    Pattern started = Pattern.compile("^node " + Pattern.quote(node) + " started: pid (\\d+)");
+    return local.awaitNumber(started, 60, "node " + node + " started");
+  }
+
+  static void signal(String signal, long pid) throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
+    assertEquals(0, kill.waitFor(), "kill -" + signal + " " + pid);
+  }
+
+  /** Waits for training to reach {@code version}; the first step can take a while on 2 cores. */
+  static long awaitVersion(VerityProcess local, long version, String what)
+      throws InterruptedException {
+    return local.awaitAtLeast(STEP, version, 300, what);
+  }
+
+  /** The run ended by --max-steps with a clean ledger; returns its summary. */
+  RunSummary assertFinishedWithCleanLedger(VerityProcess local, int maxSteps)
+      throws InterruptedException, IOException {
+    assertEquals(0, local.waitForExit(300), local.tail());
+    RunSummary s = RunSummary.read(summaryFile());
+    assertEquals("max-steps", s.stopReason(), local.tail());
+    assertEquals(maxSteps, s.policyVersion(), "training went on to --max-steps");
+    assertEquals(0, s.trajectories().lost(), "no trajectory lost: " + s.trajectories());
+    assertEquals(0, s.trajectories().duplicates(), "none trained twice: " + s.trajectories());
+    return s;
+  }
+
+  /** No node JVM of this test's cluster outlives its {@code verity local}. */
+  void assertNoNodeLeft() {
+    String data = dir.resolve("data").toString();
+    List<String> left =
+        ProcessHandle.allProcesses()
+            .filter(ProcessHandle::isAlive)
+            .map(p -> p.info().commandLine().orElse(""))
+            .filter(c -> c.contains(Main.class.getName() + " node") && c.contains(data))
+            .toList();
+    assertEquals(List.of(), left, "node processes left behind");
+  }
+
+  static RunSummary.NodeReport node(RunSummary s, String name) {
+    return s.nodes().stream()
+        .filter(n -> n.node().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no node " + name + " in " + s.nodes()));
+  }
+
+  @Test
+  void shouldDrainARolloutNodeThroughTheConsoleAndKeepTraining() throws Exception {
+    int maxSteps = 40;
+    VerityProcess local = local("tcp", maxSteps, "", "--rollout", "2", "--console-port", "0");
+    Matcher console =
+        CONSOLE.matcher(local.await(l -> CONSOLE.matcher(l).find(), 60, "the console's address"));
+    assertTrue(console.find());
+    String base = console.group(1);
+    long atDrain = awaitVersion(local, 8, "training before the drain");
+
+    // Its worker generates after the node reported its status (at once, then every 2 s).
+    local.await(l -> l.startsWith("worker rollout-2:"), 120, "rollout-2 generating");
+    HttpClient http = HttpClient.newHttpClient();
+    JsonNode cluster =
+        new ObjectMapper()
+            .readTree(
+                http.send(
+                        HttpRequest.newBuilder(URI.create(base + "api/cluster")).build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body());
+    String address = null;
+    for (JsonNode m : cluster.path("members")) {
+      if (m.path("node").asText().equals("rollout-2")) {
+        address = m.path("address").asText();
+      }
+    }
+    assertNotNull(address, "rollout-2 in " + cluster);
+    HttpResponse<String> drained =
+        http.send(
+            HttpRequest.newBuilder(URI.create(base + "api/nodes/drain"))
+                .header("X-Verity-Console", "1")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"address\":\"" + address + "\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(202, drained.statusCode(), drained.body());
+    local.await(l -> l.startsWith("node rollout-2 exited with code 0"), 120, "rollout-2 leaving");
+    awaitVersion(local, atDrain + 10, "training after the drain");
+
+    RunSummary s = assertFinishedWithCleanLedger(local, maxSteps);
+    assertEquals(0, node(s, "rollout-2").exitCode(), "a drained node leaves gracefully");
+    assertTrue(
+        node(s, "rollout-1").trajectoriesGenerated() > node(s, "rollout-2").trajectoriesGenerated(),
+        "the other node generated the rest: " + s.nodes());
+    assertNoNodeLeft();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"tcp", "aeron-udp"})
+  void shouldKeepTrainingWhenARolloutNodeIsKilled(String transport) throws Exception {
+    int maxSteps = 60;
+    VerityProcess local = local(transport, maxSteps, "", "--rollout", "2");
+    long victim = pidOf(local, "rollout-1");
+    long atKill = awaitVersion(local, 8, "training before the kill");
+    ProcessHandle.of(victim).orElseThrow().destroyForcibly(); // SIGKILL
+    local.await(l -> l.startsWith("node rollout-1 exited with code 137"), 60, "the kill noticed");
+    awaitVersion(local, atKill + 15, "training after the kill");
+
+    RunSummary s = assertFinishedWithCleanLedger(local, maxSteps);
+    assertNoNodeLeft();
+    assertEquals(137, node(s, "rollout-1").exitCode());
+    assertTrue(
+        node(s, "rollout-2").trajectoriesGenerated() > node(s, "rollout-1").trajectoriesGenerated(),
+        "the survivor generated the rest: " + s.nodes());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"tcp", "aeron-udp"})
+  void shouldKeepTrainingWhenARewardNodeIsKilledWithVerificationsInFlight(String transport)
+      throws Exception {
+    int maxSteps = 30;
+    // Every check takes 25 ms more: a batch of 128 keeps a verifier busy for 1.6 s, longer than
+    // the workers take to generate one, so both verifiers always hold accepted batches not yet
+    // scored, and the kill finds some. η = 8 keeps the slower trajectories from going stale.
+    String slowChecks =
+        "verity.reward.added-latency { distribution = fixed, median = 25ms, sigma = 0, max = 25ms"
+            + " }\nverity.learner.max-staleness = 8\n";
+    VerityProcess local = local(transport, maxSteps, slowChecks, "--reward", "2");
+    long victim = pidOf(local, "reward-1");
+    long atKill = awaitVersion(local, 6, "training before the kill");
+    ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+    local.await(l -> l.startsWith("node reward-1 exited with code 137"), 60, "the kill noticed");
+    awaitVersion(local, atKill + 8, "training after the kill");
+
+    RunSummary s = assertFinishedWithCleanLedger(local, maxSteps);
+    assertTrue(
+        node(s, "reward-1").trajectoriesScored() > 0, "reward-1 worked before: " + s.nodes());
+    assertTrue(
+        s.trajectories().leasesExpired() > 0,
+        "the leases of the verifications lost in flight expired and were leased again: "
+            + s.trajectories());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"tcp", "aeron-udp"})
+  void shouldMoveTheCoordinatorAndResumeWhenTheLearnerNodeIsKilled(String transport)
+      throws Exception {
+    int maxSteps = 60;
+    VerityProcess local = local(transport, maxSteps, "", "--learner", "2");
+    long atKill = awaitVersion(local, 15, "training past the first checkpoint");
+    String host = coordinatorHost();
+    long victim = pidOf(local, host);
+    ProcessHandle.of(victim).orElseThrow().destroyForcibly();
+    local.await(
+        l -> l.startsWith("node " + host + " exited with code 137"), 60, "the kill noticed");
+    local.await(l -> l.startsWith("resumed from the checkpoint of v"), 120, "a resume elsewhere");
+    awaitVersion(local, atKill + 10, "training after the resume");
+
+    RunSummary s = assertFinishedWithCleanLedger(local, maxSteps);
+    assertNotNull(s.resumedFromVersion(), "the run resumed from a checkpoint");
+    assertTrue(s.resumedFromVersion() >= 10, "from a checkpoint after the start: " + s);
+    String survivor = host.equals("learner-1") ? "learner-2" : "learner-1";
+    assertTrue(
+        Files.readString(dir.resolve("data/nodes/" + survivor + ".log"))
+            .contains("run coordinator started"),
+        "the coordinator moved to " + survivor);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"tcp", "aeron-udp"})
+  void shouldDownAFrozenNodeKeepTrainingAndLetANewNodeJoin(String transport) throws Exception {
+    // No step limit: the test interrupts the run (Ctrl-C) once the new node has generated.
+    VerityProcess local = local(transport, 0, "", "--rollout", "2");
+    long seedPort = local.awaitNumber(SEED, 30, "the seed node's port");
+    long victim = pidOf(local, "rollout-1");
+    long atFreeze = awaitVersion(local, 8, "training before the freeze");
+    signal("STOP", victim);
+    local.await(l -> l.matches("cluster: rollout-1 .* unreachable"), 60, "rollout-1 unreachable");
+    awaitVersion(local, atFreeze + 5, "training while rollout-1 is frozen");
+    local.await(
+        l -> l.matches("cluster: rollout-1 .* removed \\(downed\\)"), 90, "rollout-1 downed");
+    signal("CONT", victim);
+    local.await(
+        l -> l.startsWith("node rollout-1 exited with code 1"),
+        60,
+        "rollout-1 finding itself downed and exiting");
+
+    // Elastic: a new rollout node joins the running cluster and generates with current weights.
+    Path data = dir.resolve("data");
+    VerityProcess joiner =
+        new VerityProcess(
+            "node",
+            "--name",
+            "rollout-3",
+            "--roles",
+            "rollout",
+            "--port",
+            Integer.toString(NodeAddress.freePort("127.0.0.1")),
+            "--seed-nodes",
+            "127.0.0.1:" + seedPort,
+            "--transport",
+            transport,
+            "--data-dir",
+            data.toString(),
+            "--config",
+            data.resolve("nodes/run.conf").toString());
+    processes.add(joiner);
+    joiner.await(l -> l.startsWith("node rollout-3 up"), 120, "rollout-3 joining");
+    long versionAtJoin = local.lastMatch(STEP);
+    Pattern generating = Pattern.compile("^worker rollout-3:rollout-0 generating with v(\\d+)");
+    long firstVersion = local.awaitNumber(generating, 120, "rollout-3 generating");
+    // It fetched the version that was current when it joined (the learner moves on by a few
+    // versions a second meanwhile), not its own untrained initial weights.
+    assertTrue(
+        firstVersion > 0 && firstVersion >= versionAtJoin - 10,
+        "its first batch used v" + firstVersion + ", the learner was at v" + versionAtJoin);
+    awaitVersion(local, firstVersion + 5, "training with the new node");
+
+    signal("TERM", local.process.pid()); // as Ctrl-C: the run stops with a summary
+    // 143: the JVM ended by SIGTERM, after its shutdown hook stopped the run and wrote the summary.
+    assertEquals(143, local.waitForExit(180), local.tail());
+    RunSummary s = RunSummary.read(summaryFile());
+    assertEquals("interrupted", s.stopReason());
+    assertEquals(0, s.trajectories().lost(), "no trajectory lost: " + s.trajectories());
+    assertEquals(0, s.trajectories().duplicates(), "none trained twice: " + s.trajectories());
+    assertEquals(1, node(s, "rollout-1").exitCode(), "rollout-1 exited as downed");
+    assertTrue(node(s, "rollout-3").trajectoriesGenerated() > 0, "rollout-3 worked: " + s.nodes());
+    // Joined by hand, it was asked to leave with the rest (see the Ctrl-C test below); should it
+    // still run, stop it.
+    if (joiner.process.isAlive()) {
+      signal("TERM", joiner.process.pid());
+    }
+    joiner.waitForExit(60);
+    assertNoNodeLeft();
+  }
+
+  @Test
+  void shouldAskANodeJoinedByHandToLeaveOnCtrlC() throws Exception {
+    // No step limit: the test interrupts the run (Ctrl-C) once the joined node is up.
+    VerityProcess local = local("tcp", 0, "", "--rollout", "1");
+    long seedPort = local.awaitNumber(SEED, 60, "the seed node's port");
+    Path data = dir.resolve("data");
+    VerityProcess joiner =
+        new VerityProcess(
+            "node",
+            "--name",
+            "rollout-9",
+            "--roles",
+            "rollout",
+            "--port",
+            Integer.toString(NodeAddress.freePort("127.0.0.1")),
+            "--seed-nodes",
+            "127.0.0.1:" + seedPort,
+            "--data-dir",
+            data.toString(),
+            "--config",
+            data.resolve("nodes/run.conf").toString());
+    processes.add(joiner);
+    joiner.await(l -> l.startsWith("node rollout-9 up"), 180, "rollout-9 joining");
+    awaitVersion(local, 2, "training before the interrupt");
+
+    signal("INT", local.process.pid());
+    // Not a child of verity local, yet a member of its cluster: asked to leave, it exits cleanly.
+    assertEquals(0, joiner.waitForExit(90), joiner.tail());
+    joiner.await(l -> l.equals("node rollout-9 left the cluster"), 1, "its leaving");
+    // 130: the JVM ended by SIGINT, after its shutdown hook stopped the run.
+    assertEquals(130, local.waitForExit(180), local.tail());
+    assertNoNodeLeft();
+  }
+
+  /** The learner node whose log says it runs the coordinator now. */
+  String coordinatorHost() throws IOException {
+    String host = null;
+    for (String name : List.of("learner-1", "learner-2")) {
+      Path log = dir.resolve("data/nodes/" + name + ".log");
+      if (Files.exists(log) && Files.readString(log).contains("run coordinator started")) {
+        assertEquals(null, host, "one coordinator");
+        host = name;
+      }
+    }
+    assertNotNull(host, "a learner node runs the coordinator");
+    return host;
+  }
+}
