@@ -9,31 +9,36 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.receptionist.Receptionist;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import verity.actors.LocalOnly;
 import verity.actors.cluster.ServiceKeys;
-import verity.actors.cluster.ServiceWatcher;
 import verity.actors.ids.LeaseId;
+import verity.actors.ids.LeaseSet;
+import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.LeaseProtocol;
-import verity.actors.protocol.LeaseProtocol.SettleLeases;
 import verity.actors.protocol.ScoredTrajectory;
 import verity.learner.Learner;
+import verity.learner.LearnerSettings.StaleHandling;
+import verity.learner.StalenessPolicy;
+import verity.learner.intake.Group;
+import verity.learner.intake.GroupAssembler;
 import verity.learner.ledger.TrainingLedger;
+import verity.learner.ledger.VersionLineage;
+import verity.learner.settle.SettlementSender;
 
 /**
  * The learner's coordination without its model: what {@link Learner} does around a gradient step,
- * with a step that takes no time. It takes scored batches under the learner's service key, gathers
- * each lease's samples into a complete group (dropping a lease consumed before), forms a step of
- * {@code batch-groups} complete groups, journals it in the real {@link TrainingLedger} and, once
- * the ledger has it, settles the step's leases CONSUMED with every task source it knows of: the
- * same order and messages as the learner. Not simulated because they need a model: the GRPO step,
- * weight publishing, checkpoints and the staleness checks (every trajectory here is of version 0).
+ * with a step that takes no time, built from the learner's own parts. It takes scored batches under
+ * the learner's service key, gathers each lease's samples into a complete group with the learner's
+ * {@link GroupAssembler}, claims each complete group's lease through the learner's {@link
+ * SettlementSender} (so that the task source journals the claim, as in a real run), forms a step of
+ * {@code batch-groups} granted groups, journals it in the real {@link TrainingLedger} and, once the
+ * ledger has it, settles the step's leases CONSUMED through the same sender, which sends them again
+ * until confirmed. Not simulated because they need a model: the GRPO step, weight publishing,
+ * checkpoints and the staleness checks (every trajectory here is of version 0).
  *
  * <p>Unlike the learner, it takes scored batches through a child actor rather than a message
  * adapter: Akka's {@code serialize-messages} skips messages to message adapters, and in a cluster
@@ -47,24 +52,21 @@ public final class LearnerStandIn extends AbstractBehavior<LearnerStandIn.Comman
 
   private record Intake(LearnerProtocol.Command message) implements Command {}
 
-  private record SettlementTargets(Set<ActorRef<LeaseProtocol.Command>> targets)
-      implements Command {}
+  private record Claims(SettlementSender.ClaimsDecided decided) implements Command {}
 
   private record StepRecorded(TrainingLedger.StepRecorded recorded) implements Command {}
-
-  /** The samples of one leased task, in arrival order. */
-  private record Group(LeaseId lease, List<ScoredTrajectory> members) {}
 
   private final int batchGroups;
   private final Meter meter;
   private final ActorRef<TrainingLedger.Command> ledger;
+  private final ActorRef<SettlementSender.Command> sender;
   private final ActorRef<TrainingLedger.StepRecorded> recordedReplies;
-  private final Map<LeaseId, List<ScoredTrajectory>> filling = new HashMap<>();
-  private final ArrayDeque<Group> ready = new ArrayDeque<>();
-  private final BitSet consumedLeases = new BitSet();
-  private final Set<ActorRef<LeaseProtocol.Command>> settlementTargets = new HashSet<>();
-  private final List<LeaseProtocol.Command> unsentSettlements = new ArrayList<>();
-  private long version;
+  private final GroupAssembler assembler =
+      new GroupAssembler(
+          new StalenessPolicy(Integer.MAX_VALUE, StaleHandling.REJECT, 1), new LeaseSet());
+  private final Map<LeaseId, Group> claiming = new HashMap<>();
+  private final ArrayDeque<Group> granted = new ArrayDeque<>();
+  private PolicyVersion version = PolicyVersion.INITIAL;
 
   /**
    * @param batchGroups complete groups per step ({@code verity.learner.batch-groups})
@@ -77,8 +79,12 @@ public final class LearnerStandIn extends AbstractBehavior<LearnerStandIn.Comman
     super(ctx);
     this.batchGroups = batchGroups;
     this.meter = meter;
-    // Retention only trims steps older than the oldest checkpoint; there are none here.
     this.ledger = ctx.spawn(TrainingLedger.create(3), "ledger");
+    this.sender =
+        ctx.spawn(
+            SettlementSender.create(
+                ctx.messageAdapter(SettlementSender.ClaimsDecided.class, Claims::new), ledger),
+            "settlements");
     this.recordedReplies = ctx.messageAdapter(TrainingLedger.StepRecorded.class, StepRecorded::new);
     ActorRef<Command> self = ctx.getSelf();
     ActorRef<LearnerProtocol.Command> intake =
@@ -90,34 +96,38 @@ public final class LearnerStandIn extends AbstractBehavior<LearnerStandIn.Comman
                 }),
             "intake");
     ctx.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.LEARNER, intake));
-    ServiceWatcher.spawn(ctx, ServiceKeys.LEASE_SETTLEMENT, SettlementTargets::new);
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Intake.class, this::onIntake)
+        .onMessage(Claims.class, this::onClaims)
         .onMessage(StepRecorded.class, this::onStepRecorded)
-        .onMessage(SettlementTargets.class, this::onSettlementTargets)
         .build();
   }
 
   private Behavior<Command> onIntake(Intake in) {
     LearnerProtocol.ScoredBatch batch = (LearnerProtocol.ScoredBatch) in.message();
     meter.scored(batch.scored().size());
+    List<LeaseId> complete = new ArrayList<>();
     for (ScoredTrajectory s : batch.scored()) {
-      LeaseId lease = s.trajectory().id().lease();
-      if (consumedLeases.get(Math.toIntExact(lease.value()))) {
-        continue; // a step consumed this lease already
-      }
-      List<ScoredTrajectory> members = filling.computeIfAbsent(lease, l -> new ArrayList<>());
-      members.add(s);
-      if (members.size() >= s.trajectory().groupSize()) {
-        filling.remove(lease);
-        ready.add(new Group(lease, List.copyOf(members)));
+      GroupAssembler.Admission a = assembler.admit(s, version, VersionLineage.first());
+      if (a.outcome() == GroupAssembler.Outcome.COMPLETED) {
+        claiming.put(a.lease(), a.group());
+        complete.add(a.lease());
       }
     }
-    while (ready.size() >= batchGroups) {
+    if (!complete.isEmpty()) {
+      sender.tell(new SettlementSender.Claim(complete, 0));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onClaims(Claims in) {
+    in.decided().granted().forEach(l -> granted.add(claiming.remove(l)));
+    in.decided().refused().forEach(claiming::remove);
+    while (granted.size() >= batchGroups) {
       step();
     }
     return this;
@@ -125,48 +135,26 @@ public final class LearnerStandIn extends AbstractBehavior<LearnerStandIn.Comman
 
   /** A step that takes no time: journaled at once, its leases settled when the ledger has it. */
   private void step() {
-    version++;
-    long[] leases = new long[batchGroups];
-    String[] tasks = new String[batchGroups];
+    version = version.next();
+    List<Group> groups = new ArrayList<>(batchGroups);
     for (int i = 0; i < batchGroups; i++) {
-      Group g = ready.poll();
-      leases[i] = g.lease().value();
-      tasks[i] = g.members().get(0).trajectory().task().value();
-      consumedLeases.set(Math.toIntExact(leases[i]));
+      groups.add(granted.poll());
     }
     ledger.tell(
         new TrainingLedger.RecordStep(
-            new TrainingLedger.StepApplied(version, leases, tasks), recordedReplies));
+            new TrainingLedger.StepApplied(
+                version,
+                groups.stream().map(Group::lease).toList(),
+                groups.stream().map(Group::task).toList()),
+            recordedReplies));
   }
 
   private Behavior<Command> onStepRecorded(StepRecorded in) {
-    long[] leases = in.recorded().step().leases();
-    List<LeaseId> ids = new ArrayList<>(leases.length);
-    for (long lease : leases) {
-      ids.add(new LeaseId(lease));
-    }
-    send(
-        new SettleLeases(
-            ids, LeaseProtocol.Settlement.CONSUMED, getContext().getSystem().ignoreRef()));
-    meter.settled(leases.length);
+    TrainingLedger.StepApplied step = in.recorded().step();
+    sender.tell(
+        new SettlementSender.Settle(
+            step.leases(), LeaseProtocol.Settlement.CONSUMED, step.version()));
+    meter.settled(step.leases().size());
     return this;
-  }
-
-  private Behavior<Command> onSettlementTargets(SettlementTargets t) {
-    settlementTargets.clear();
-    settlementTargets.addAll(t.targets());
-    if (!settlementTargets.isEmpty()) {
-      unsentSettlements.forEach(s -> settlementTargets.forEach(target -> target.tell(s)));
-      unsentSettlements.clear();
-    }
-    return this;
-  }
-
-  private void send(LeaseProtocol.Command message) {
-    if (settlementTargets.isEmpty()) {
-      unsentSettlements.add(message);
-    } else {
-      settlementTargets.forEach(target -> target.tell(message));
-    }
   }
 }

@@ -260,8 +260,8 @@ public final class LedgerAudit {
     LearnerReplay apply(Object event) {
       if (event instanceof TrainingLedger.StepApplied e) {
         steps.add(e);
-      } else if (event instanceof TrainingLedger.ResumedFrom e) {
-        steps.removeIf(s -> s.version() > e.version());
+      } else if (event instanceof TrainingLedger.ResumedFromCheckpoint e) {
+        steps.removeIf(s -> s.version().value() > e.checkpoint().value());
       }
       return this;
     }
@@ -270,8 +270,8 @@ public final class LedgerAudit {
     Map<Long, Integer> survivingConsumptions() {
       Map<Long, Integer> out = new HashMap<>();
       for (TrainingLedger.StepApplied s : steps) {
-        for (long lease : s.leases()) {
-          out.merge(lease, 1, Integer::sum);
+        for (verity.actors.ids.LeaseId lease : s.leases()) {
+          out.merge(lease.value(), 1, Integer::sum);
         }
       }
       return out;

@@ -73,16 +73,9 @@ class LedgerAuditTest {
     testKit.stop(ledger); // the learner dies; v2 is not covered by a checkpoint
 
     ledger = testKit.spawn(TrainingLedger.create(3));
-    TrainingLedger.Resumed resumed = resume(ledger, 1);
-    List<LeaseId> owed = new ArrayList<>();
-    List<TaskId> tasks = new ArrayList<>();
-    resumed
-        .unconfirmedReopens()
-        .forEach(
-            (lease, task) -> {
-              owed.add(new LeaseId(lease));
-              tasks.add(new TaskId(task));
-            });
+    TrainingLedger.ResumePlan resumed = resume(ledger, 1);
+    List<LeaseId> owed = new ArrayList<>(resumed.unconfirmedReopens().keySet());
+    List<TaskId> tasks = new ArrayList<>(resumed.unconfirmedReopens().values());
     assertEquals(List.of(l.get(1).id()), owed);
     TestProbe<LeaseProtocol.ReopenConfirmed> confirmations = testKit.createTestProbe();
     port.tell(new LeaseProtocol.ReopenLeases(owed, tasks, confirmations.getRef()));
@@ -178,8 +171,7 @@ class LedgerAuditTest {
     return refs.iterator().next();
   }
 
-  void settle(
-      ActorRef<LeaseProtocol.Command> port, Settlement how, TaskSource.Lease... leases) {
+  void settle(ActorRef<LeaseProtocol.Command> port, Settlement how, TaskSource.Lease... leases) {
     port.tell(
         new LeaseProtocol.SettleLeases(
             Arrays.stream(leases).map(TaskSource.Lease::id).toList(),
@@ -202,9 +194,9 @@ class LedgerAuditTest {
     ledger.tell(
         new TrainingLedger.RecordStep(
             new TrainingLedger.StepApplied(
-                version,
-                Arrays.stream(leases).mapToLong(x -> x.id().value()).toArray(),
-                Arrays.stream(leases).map(x -> x.task().value()).toArray(String[]::new)),
+                PolicyVersion.of(version),
+                Arrays.stream(leases).map(TaskSource.Lease::id).toList(),
+                Arrays.stream(leases).map(TaskSource.Lease::task).toList()),
             recorded.getRef()));
     recorded.receiveMessage(WAIT);
   }
@@ -215,8 +207,8 @@ class LedgerAuditTest {
         new TrainingLedger.RecordCheckpoint(checkpointOf(version), testKit.system().ignoreRef()));
   }
 
-  TrainingLedger.Resumed resume(ActorRef<TrainingLedger.Command> ledger, long version) {
-    TestProbe<TrainingLedger.Resumed> resumed = testKit.createTestProbe();
+  TrainingLedger.ResumePlan resume(ActorRef<TrainingLedger.Command> ledger, long version) {
+    TestProbe<TrainingLedger.ResumePlan> resumed = testKit.createTestProbe();
     ledger.tell(new TrainingLedger.Resume(checkpointOf(version), resumed.getRef()));
     return resumed.receiveMessage(WAIT);
   }
