@@ -18,7 +18,6 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,7 +28,6 @@ import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.StatusReporter;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.TaskId;
-import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.LeaseProtocol;
 import verity.actors.protocol.PauseProtocol;
 import verity.actors.protocol.TrainingEvent;
@@ -46,18 +44,22 @@ import verity.rollout.lease.LeaseEvent.LeasesIssued;
 
 /**
  * Hands out leases on tasks when a worker asks (pull, never push), and keeps the durable ledger of
- * them, a {@link LeaseBook} journaled as {@link LeaseEvent}s: every lease is journaled when it is
- * handed out and when the learner settles it, so that after a crash the leases that were open are
- * handed out again (as new leases on the same tasks), settled ones never are, the generator
- * continues where it stopped, and lease ids never repeat.
+ * them, a {@link LeaseBook} journaled as {@link LeaseEvent}s, so that whatever restarts no task is
+ * lost and none is trained twice: lease ids never repeat, the generator continues where it stopped,
+ * and every lease is open until the learner settles it, reopens it or it expires, once.
  *
- * <p>At most {@code maxOutstandingTasks} leases are open at once ({@link LeaseAllocator}); a
- * request beyond that waits until leases close. A lease not settled within the lease timeout
- * ({@link LeaseDeadlines}) expires and its task is leased again; tasks the learner reopens are
- * leased again too, before new ones are drawn. The learner's side is {@link LeaseProtocol}, the
- * operator's {@link PauseProtocol}: while paused, requests wait. Once a second the task source
- * publishes its {@link TrainingEvent.ActorStatus}. This class routes messages and persists what the
- * lease book and the allocator decide; it replies only once that is journaled.
+ * <p>At most {@code maxOutstandingTasks} leases are open at once; a request beyond that waits
+ * ({@link LeaseAllocator}). An unclaimed lease expires, and its task is leased again before new
+ * ones, when its lease timeout passes ({@link LeaseDeadlines}), when its worker hands it back, or
+ * when the task source restarts (its worker went with the old incarnation). The learner claims a
+ * lease before it trains on it, and a claimed lease expires only when the learner releases its
+ * epoch's claims ({@link LeaseProtocol} states the contract). The operator pauses and resumes the
+ * handing out ({@link PauseProtocol}). Once a second the task source publishes its {@link
+ * TrainingEvent.ActorStatus}.
+ *
+ * <p>This class routes messages, journals what the lease book and the allocator decide (a command's
+ * event and the leases it makes room for in one write), and replies once that is journaled. A
+ * journal failure stops it; {@link JournalFailureLog} says why in its log.
  */
 public final class TaskSource
     extends EventSourcedBehavior<TaskSource.Command, LeaseEvent, LeaseBook> {
@@ -100,7 +102,8 @@ public final class TaskSource
 
   /**
    * A worker hands back leases it will not generate (it is draining: its node leaves the cluster):
-   * their tasks are leased again at once, without waiting for the lease timeout.
+   * their tasks are leased again at once, before any other, without waiting for the lease timeout.
+   * Leases the learner claimed already, closed ones and other workers' are left as they are.
    */
   public record ReturnLeases(List<LeaseId> leases, String worker) implements Command {
     public ReturnLeases {
@@ -122,15 +125,13 @@ public final class TaskSource
   }
 
   /**
-   * Sent to itself after a recovery that found open leases: their workers are gone with the old
-   * incarnation, so they expire before any other command is handled (those wait in the stash).
+   * Sent to itself after a recovery that found unclaimed open leases: their workers are gone with
+   * the old incarnation, so they expire before any other command is handled (those wait in the
+   * stash). Claimed ones stay: the learner settles, reopens or releases them.
    */
   private enum ExpireRecovered implements Command, LocalOnly {
     INSTANCE
   }
-
-  /** A request and when it arrived. */
-  private record Waiting(RequestTasks request, long sinceNanos) {}
 
   private final ActorContext<Command> ctx;
   private final RolloutSettings settings;
@@ -138,9 +139,8 @@ public final class TaskSource
   private final JournalFailureLog failures;
   private final LeaseAllocator allocator;
   private final LeaseDeadlines deadlines;
-  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
+  private final WaitingRequests waiting;
   private final StatusReporter status;
-  private final LatencyWindow leaseWait = new LatencyWindow(1024);
   private long expiredCount;
   private boolean recovering;
 
@@ -167,22 +167,20 @@ public final class TaskSource
     this.failures = failures;
     this.allocator = new LeaseAllocator(settings.maxOutstandingTasks());
     this.deadlines = new LeaseDeadlines(settings.leaseTimeout());
+    this.waiting = new WaitingRequests(settings.groupSize());
     this.status =
         new StatusReporter(ctx, NodeIdentity.name(ctx.getSystem()) + ":task-source", "task-source");
     timers.startTimerWithFixedDelay(Sweep.INSTANCE, SWEEP_INTERVAL);
-    ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
-    ctx.getSystem()
-        .receptionist()
-        .tell(
-            Receptionist.register(
-                ServiceKeys.LEASE_SETTLEMENT,
-                ctx.messageAdapter(LeaseProtocol.Command.class, FromLearner::new)));
-    ctx.getSystem()
-        .receptionist()
-        .tell(
-            Receptionist.register(
-                ServiceKeys.RUN_PAUSE,
-                ctx.messageAdapter(PauseProtocol.Command.class, FromOperator::new)));
+    register(SERVICE_KEY, ctx.getSelf());
+    register(
+        ServiceKeys.LEASE_SETTLEMENT,
+        ctx.messageAdapter(LeaseProtocol.Command.class, FromLearner::new));
+    register(
+        ServiceKeys.RUN_PAUSE, ctx.messageAdapter(PauseProtocol.Command.class, FromOperator::new));
+  }
+
+  private <T> void register(ServiceKey<T> key, ActorRef<T> ref) {
+    ctx.getSystem().receptionist().tell(Receptionist.register(key, ref));
   }
 
   @Override
@@ -225,17 +223,19 @@ public final class TaskSource
     if (book.paused()) {
       ctx.getLog().warn("rollouts are paused (journaled): no lease is handed out until resumed");
     }
+    List<LeaseId> unclaimed = book.unclaimedLeaseIds();
     if (book.drawn() > 0) {
       ctx.getLog()
           .info(
-              "task ledger recovered: {} tasks drawn, next {}, {} open leases to expire, {} tasks"
-                  + " waiting to be leased again",
+              "task ledger recovered: {} tasks drawn, next {}, {} open leases to expire, {} claimed"
+                  + " ones kept, {} tasks waiting to be leased again",
               book.drawn(),
               book.nextLease(),
-              book.openLeases(),
+              unclaimed.size(),
+              book.openLeases() - unclaimed.size(),
               book.reissueQueue().size());
     }
-    if (book.openLeases() > 0) {
+    if (!unclaimed.isEmpty()) {
       recovering = true;
       ctx.getSelf().tell(ExpireRecovered.INSTANCE);
     }
@@ -264,10 +264,8 @@ public final class TaskSource
   }
 
   private Effect<LeaseEvent, LeaseBook> onExpireRecovered(LeaseBook book) {
-    List<LeaseEvent> expiry =
-        book.expire(book.openLeaseIds(), ExpiryCause.OPEN_AT_RECOVERY).stream()
-            .map(LeaseEvent.class::cast)
-            .toList();
+    LeasesExpired expiry =
+        book.expire(book.unclaimedLeaseIds(), ExpiryCause.OPEN_AT_RECOVERY).orElseThrow();
     return Effect().persist(expiry).thenRun(after -> recovering = false).thenUnstashAll();
   }
 
@@ -279,12 +277,13 @@ public final class TaskSource
       r.replyTo().tell(new Leases(List.of()));
       return Effect().none();
     }
-    waiting.add(new Waiting(r, System.nanoTime()));
+    waiting.add(r, System.nanoTime());
     return persistAndServe(book, List.of(), null);
   }
 
   private Effect<LeaseEvent, LeaseBook> onReturnLeases(LeaseBook book, ReturnLeases r) {
-    return persistAndServe(book, book.expire(r.leases(), ExpiryCause.RETURNED_BY_WORKER), null);
+    List<LeaseId> held = deadlines.heldBy(r.leases(), r.worker());
+    return persistAndServe(book, book.expire(held, ExpiryCause.RETURNED_BY_WORKER), null);
   }
 
   private Effect<LeaseEvent, LeaseBook> onOperator(LeaseBook book, FromOperator in) {
@@ -326,15 +325,21 @@ public final class TaskSource
           () -> r.replyTo().tell(new LeaseProtocol.ReopenConfirmed(r.leases())));
     }
     if (m instanceof LeaseProtocol.ClaimLeases c) {
-      // Interim: grants the claim of every lease still open, without journaling it.
-      List<LeaseId> granted = c.leases().stream().filter(book::isOpen).toList();
-      List<LeaseId> refused = c.leases().stream().filter(id -> !book.isOpen(id)).toList();
-      c.replyTo().tell(new LeaseProtocol.ClaimAnswer(granted, refused));
-      return Effect().none();
+      LeaseBook.ClaimDecision d = book.claim(c.leases(), c.epoch());
+      return persistAndServe(
+          book,
+          d.event(),
+          () -> c.replyTo().tell(new LeaseProtocol.ClaimAnswer(d.granted(), d.refused())));
     }
     LeaseProtocol.ReleaseClaims r = (LeaseProtocol.ReleaseClaims) m;
-    r.replyTo().tell(new LeaseProtocol.ClaimsReleased(r.epoch()));
-    return Effect().none();
+    List<LeaseEvent> released = book.releaseClaims(r.epoch());
+    released.stream()
+        .filter(e -> e instanceof LeasesExpired)
+        .forEach(
+            e ->
+                ctx.getLog().info("claims of learner epochs before {} released: {}", r.epoch(), e));
+    return persistAndServe(
+        book, released, () -> r.replyTo().tell(new LeaseProtocol.ClaimsReleased(r.epoch())));
   }
 
   private Effect<LeaseEvent, LeaseBook> onSweep(LeaseBook book) {
@@ -371,23 +376,12 @@ public final class TaskSource
     if (reply != null) {
       replies.add(reply);
     }
-    if (!waiting.isEmpty() && !book.paused()) {
-      List<LeaseAllocator.Demand> demands =
-          waiting.stream()
-              .map(w -> new LeaseAllocator.Demand(w.request().max(), w.request().worker()))
-              .toList();
-      long now = System.nanoTime();
-      for (LeasesIssued issued :
-          allocator.allocate(book.after(first), book.nextLease(), demands, false, generator)) {
-        Waiting w = waiting.poll();
-        leaseWait.add((now - w.sinceNanos()) / 1e6);
-        events.add(issued);
-        List<Lease> leases = new ArrayList<>(issued.tasks().size());
-        for (int i = 0; i < issued.tasks().size(); i++) {
-          leases.add(new Lease(issued.lease(i), issued.tasks().get(i), settings.groupSize()));
-        }
-        replies.add(() -> w.request().replyTo().tell(new Leases(leases)));
-      }
+    if (!waiting.isEmpty()) {
+      List<LeasesIssued> issued =
+          allocator.allocate(
+              book.after(first), book.nextLease(), waiting.demands(), book.paused(), generator);
+      events.addAll(issued);
+      replies.addAll(waiting.serve(issued, System.nanoTime()));
     }
     if (events.isEmpty()) {
       replies.forEach(Runnable::run);
@@ -421,7 +415,7 @@ public final class TaskSource
         .queue(waiting.size())
         .inFlight(book.openLeases())
         .processed(book.nextLease().value() - 1)
-        .latency(leaseWait)
+        .latency(waiting.waited())
         .errors(expiredCount)
         .publish();
   }

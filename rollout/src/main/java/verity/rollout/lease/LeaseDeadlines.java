@@ -7,16 +7,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import verity.actors.ids.LeaseId;
+import verity.rollout.lease.LeaseEvent.LeasesClaimed;
 import verity.rollout.lease.LeaseEvent.LeasesExpired;
 import verity.rollout.lease.LeaseEvent.LeasesIssued;
 import verity.rollout.lease.LeaseEvent.LeasesReopened;
 import verity.rollout.lease.LeaseEvent.LeasesSettled;
 
 /**
- * When each lease handed out by this incarnation of the task source expires, and which worker holds
- * it. Not journaled: a deadline starts when a lease's {@link LeasesIssued} is journaled and ends
- * when the lease closes; leases open at a restart are expired by the recovery instead. Times are
- * {@link System#nanoTime()} readings, passed in so that tests choose them.
+ * When each unclaimed lease handed out by this incarnation of the task source expires, and which
+ * worker holds it. Not journaled: a deadline starts when a lease's {@link LeasesIssued} is
+ * journaled and ends when the lease is claimed or closes; unclaimed leases open at a restart are
+ * expired by the recovery instead. Times are {@link System#nanoTime()} readings, passed in so that
+ * tests choose them.
  */
 public final class LeaseDeadlines {
   private record Deadline(long nanos, String worker) {}
@@ -38,6 +40,8 @@ public final class LeaseDeadlines {
       for (int i = 0; i < e.tasks().size(); i++) {
         deadlines.put(e.lease(i), deadline);
       }
+    } else if (event instanceof LeasesClaimed e) {
+      drop(e.leases()); // a claimed lease never expires
     } else if (event instanceof LeasesSettled e) {
       drop(e.leases());
     } else if (event instanceof LeasesExpired e) {
@@ -59,6 +63,11 @@ public final class LeaseDeadlines {
   /** The worker that holds a lease with a deadline. */
   public Optional<String> workerOf(LeaseId lease) {
     return Optional.ofNullable(deadlines.get(lease)).map(Deadline::worker);
+  }
+
+  /** Those of {@code leases} that {@code worker} holds and that have a deadline, in this order. */
+  public List<LeaseId> heldBy(Collection<LeaseId> leases, String worker) {
+    return leases.stream().filter(id -> workerOf(id).filter(worker::equals).isPresent()).toList();
   }
 
   /** Forgets these leases' deadlines. */

@@ -9,9 +9,16 @@ import verity.actors.protocol.LeaseProtocol;
 /**
  * What the task source's journal holds: every change of its {@link LeaseBook}, in the order it
  * happened. Replaying them from the start (or from a {@link LeaseBookSnapshot}) gives back the
- * book; the ledger audit replays them to account for every lease. A lease is <b>open</b> from its
- * {@link LeasesIssued} until one {@link LeasesSettled}, {@link LeasesExpired} or {@link
- * LeasesReopened} names it; no later event of those three names it again.
+ * book; the ledger audit replays them to account for every lease.
+ *
+ * <p>A lease is <b>open</b> from its {@link LeasesIssued} until one {@link LeasesSettled}, {@link
+ * LeasesExpired} or {@link LeasesReopened} names it: then it is <b>closed</b>, and no later event
+ * of those three names it again, except a {@link LeasesReopened} of a lease settled before (its
+ * training was lost after the settlement). An open lease may be <b>claimed</b> by one learner epoch
+ * ({@link LeasesClaimed}); a claimed lease is still open, but it never expires on a timeout, at a
+ * recovery or when its worker returns it: only a settlement, a reopen or the release of its epoch's
+ * claims ({@link ClaimFloorRaised}, after a {@link LeasesExpired} with cause {@link
+ * ExpiryCause#CLAIM_RELEASED}) closes it.
  */
 public sealed interface LeaseEvent extends VerityMessage {
 
@@ -53,8 +60,8 @@ public sealed interface LeaseEvent extends VerityMessage {
   }
 
   /**
-   * These open leases expired for {@code cause}; they close and their tasks go to the reissue queue
-   * (to its back, in this order; see {@link ExpiryCause} for the exception).
+   * These open leases expired for {@code cause}; they close and their tasks go to the reissue
+   * queue, in this order: to its front if their worker returned them, else to its back.
    */
   record LeasesExpired(List<LeaseId> leases, ExpiryCause cause) implements LeaseEvent {
     public LeasesExpired {
@@ -64,13 +71,35 @@ public sealed interface LeaseEvent extends VerityMessage {
 
   /** Why leases expired. */
   enum ExpiryCause {
-    /** Not settled within the lease timeout: its worker is presumed dead. */
+    /** Unclaimed and not settled within the lease timeout: its worker is presumed dead. */
     TIMEOUT,
-    /** Open when the last incarnation of the task source stopped: its worker went with it. */
+    /** Unclaimed when the last incarnation of the task source stopped: its worker went with it. */
     OPEN_AT_RECOVERY,
-    /** Its worker handed it back (it is draining); the task goes to the back of the queue. */
-    RETURNED_BY_WORKER
+    /** Unclaimed, and its worker handed it back (it is draining); its task goes out first. */
+    RETURNED_BY_WORKER,
+    /**
+     * Claimed by a learner epoch whose claims the learner released after a resume: its trajectories
+     * were lost in the crash.
+     */
+    CLAIM_RELEASED
   }
+
+  /**
+   * The learner, in {@code epoch}, claimed these open unclaimed leases: it is about to train on
+   * their trajectories. They stay open, and expire no more.
+   */
+  record LeasesClaimed(List<LeaseId> leases, long epoch) implements LeaseEvent {
+    public LeasesClaimed {
+      leases = List.copyOf(leases);
+    }
+  }
+
+  /**
+   * The learner resumed in {@code epoch} and released the claims of its earlier epochs: claims of
+   * epochs below {@code epoch} are refused from now on. The leases those epochs still held were
+   * expired (cause {@link ExpiryCause#CLAIM_RELEASED}) in the same journal write, just before.
+   */
+  record ClaimFloorRaised(long epoch) implements LeaseEvent {}
 
   /**
    * The training on these leases was lost (the learner resumed from a checkpoint before it): those

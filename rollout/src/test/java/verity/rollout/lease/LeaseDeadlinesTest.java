@@ -11,6 +11,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import verity.actors.protocol.LeaseProtocol.Settlement;
 import verity.rollout.lease.LeaseEvent.ExpiryCause;
+import verity.rollout.lease.LeaseEvent.LeasesClaimed;
 import verity.rollout.lease.LeaseEvent.LeasesExpired;
 import verity.rollout.lease.LeaseEvent.LeasesIssued;
 import verity.rollout.lease.LeaseEvent.LeasesReopened;
@@ -34,13 +35,23 @@ class LeaseDeadlinesTest {
   @Test
   void aLeaseThatClosesHasNoDeadline() {
     LeaseDeadlines deadlines = new LeaseDeadlines(Duration.ofSeconds(1));
-    deadlines.track(new LeasesIssued(lease(1), tasks("a", "b", "c", "d", "e"), 0, "w"), 0);
+    deadlines.track(new LeasesIssued(lease(1), tasks("a", "b", "c", "d", "e", "f"), 0, "w"), 0);
     deadlines.track(new LeasesSettled(leases(1), Settlement.CONSUMED), 0);
     deadlines.track(new LeasesExpired(leases(2), ExpiryCause.TIMEOUT), 0);
     deadlines.track(new LeasesReopened(leases(3), tasks("c")), 0);
+    deadlines.track(new LeasesClaimed(leases(6), 1), 0); // a claimed lease never expires
     deadlines.drop(leases(4));
     assertEquals(leases(5), deadlines.due(2 * SECOND));
     assertEquals(1, deadlines.size());
     assertEquals(Optional.empty(), deadlines.workerOf(lease(1)));
+  }
+
+  @Test
+  void aWorkerHoldsTheUnclaimedOpenLeasesIssuedToIt() {
+    LeaseDeadlines deadlines = new LeaseDeadlines(Duration.ofSeconds(1));
+    deadlines.track(new LeasesIssued(lease(1), tasks("a", "b", "c"), 0, "w1"), 0);
+    deadlines.track(new LeasesIssued(lease(4), tasks("d"), 0, "w2"), 0);
+    deadlines.track(new LeasesClaimed(leases(2), 1), 0);
+    assertEquals(leases(3, 1), deadlines.heldBy(leases(3, 4, 2, 1, 9), "w1"));
   }
 }
