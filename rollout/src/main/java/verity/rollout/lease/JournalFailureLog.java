@@ -6,6 +6,7 @@ import akka.actor.typed.BehaviorInterceptor;
 import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.TypedActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.persistence.JournalProtocol;
 import com.esotericsoftware.kryo.KryoException;
 import java.time.Duration;
 import org.slf4j.Logger;
@@ -13,7 +14,7 @@ import org.slf4j.Logger;
 /**
  * Says once, in the task source's log, why a journal failure stopped it: a journal written by an
  * older Verity (events or a snapshot this version cannot read) in one line that says what to do,
- * any other failed recovery with its stack trace, a failed write in one line.
+ * any other failed recovery or a failed write with the journal's error.
  *
  * <p>Hand-written because Akka's supervisor of an event-sourced actor logs every journal failure
  * with its whole stack trace, which for an older journal is the serializer's, and it offers no
@@ -93,11 +94,19 @@ public final class JournalFailureLog {
       Behavior<Object> next = target.apply(ctx, msg);
       if (!Behavior.isAlive(next) && !reported) {
         reported = true;
+        Throwable cause = writeFailure(msg);
         log.error(
-            "the task source stopped: its journal failed a write (the database's log says why);"
-                + " the leases it journaled before are safe");
+            "the task source stopped: its journal failed a write ({}); what it journaled before"
+                + " stands",
+            cause == null ? "no cause given" : cause.getMessage(),
+            cause);
       }
       return next;
     }
+  }
+
+  /** The cause of a failed write, if {@code msg} is the journal's answer that a write failed. */
+  private static Throwable writeFailure(Object msg) {
+    return msg instanceof JournalProtocol.WriteMessageFailure failure ? failure.cause() : null;
   }
 }

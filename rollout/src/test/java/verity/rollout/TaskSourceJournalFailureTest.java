@@ -13,6 +13,9 @@ import akka.persistence.typed.javadsl.EventHandler;
 import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import com.typesafe.config.ConfigFactory;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -22,16 +25,18 @@ import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.event.Level;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
+import verity.actors.cluster.JournalDatabase;
 import verity.actors.testing.TestNodes;
 import verity.envs.arith.ArithmeticSuite;
 import verity.rollout.lease.JournalFailureLog;
 
 /**
- * A journal written by an older Verity (events under Kryo ids this one retired) stops the task
- * source with one clear line instead of a serializer's stack trace. Each incarnation runs in an
- * actor system of its own (a kit per test), since only the older one may know the old event.
+ * A journal failure stops the task source and says why in its log: a journal written by an older
+ * Verity (events under Kryo ids this one retired) in one clear line instead of a serializer's stack
+ * trace, a failed write in a line of its own. Each test runs its own actor systems (a kit per test
+ * or two), since each needs a journal of its own and only an older system may know the old event.
  */
-class TaskSourceJournalFormatTest {
+class TaskSourceJournalFailureTest {
   @TempDir Path dataDir;
 
   /** How an older Verity journaled a lease (its Kryo id 420 is retired). */
@@ -78,7 +83,7 @@ class TaskSourceJournalFormatTest {
             dataDir,
             ConfigFactory.parseString(
                 "verity.serialization.kryo.registrations {\n"
-                    + "  \"verity.rollout.TaskSourceJournalFormatTest$OlderLeased\" = 420\n"
+                    + "  \"verity.rollout.TaskSourceJournalFailureTest$OlderLeased\" = 420\n"
                     + "}"));
     try {
       TestProbe<Done> written = older.createTestProbe();
@@ -110,6 +115,41 @@ class TaskSourceJournalFormatTest {
       assertEquals(1, errors.size(), "one line: " + errors);
     } finally {
       current.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void shouldStopWithALineOfItsOwnWhenAJournalWriteFails() throws Exception {
+    ActorTestKit kit = TestNodes.withJournal("write-failure", dataDir);
+    try {
+      ActorRef<TaskSource.Command> source =
+          kit.spawn(
+              TaskSource.create(
+                  TaskSourceTest.settings(4, Duration.ofMinutes(5)),
+                  ArithmeticSuite.singleDigit().generator(1)));
+      TestProbe<TaskSource.Leases> worker = kit.createTestProbe();
+      source.tell(new TaskSource.RequestTasks(1, "w", worker.getRef()));
+      assertEquals(1, worker.receiveMessage(Duration.ofSeconds(30)).leases().size());
+      // The journal's table goes away under the running task source.
+      try (Connection db =
+              DriverManager.getConnection(
+                  JournalDatabase.url(kit.system().settings().config()), "", "");
+          Statement sql = db.createStatement()) {
+        sql.execute("ALTER TABLE \"event_journal\" RENAME TO \"event_journal_gone\"");
+      }
+      TestProbe<Object> watcher = kit.createTestProbe();
+      LoggingTestKit.error("its journal failed a write")
+          .withMessageContains("event_journal")
+          .expect(
+              kit.system(),
+              () -> {
+                source.tell(new TaskSource.RequestTasks(1, "w", worker.getRef()));
+                watcher.expectTerminated(source, Duration.ofSeconds(30));
+                return null;
+              });
+      worker.expectNoMessage(Duration.ofMillis(100)); // nothing is answered before it is journaled
+    } finally {
+      kit.shutdownTestKit();
     }
   }
 }
