@@ -9,6 +9,7 @@ import akka.actor.typed.receptionist.Receptionist;
 import akka.actor.typed.receptionist.ServiceKey;
 import akka.persistence.typed.PersistenceId;
 import akka.persistence.typed.RecoveryCompleted;
+import akka.persistence.typed.RecoveryFailed;
 import akka.persistence.typed.SnapshotAdapter;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
@@ -17,14 +18,9 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
+import java.util.Optional;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.NodeIdentity;
@@ -32,36 +28,41 @@ import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.StatusReporter;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.TaskId;
-import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.LeaseProtocol;
-import verity.actors.protocol.LeaseProtocol.ReopenConfirmed;
-import verity.actors.protocol.LeaseProtocol.ReopenLeases;
-import verity.actors.protocol.LeaseProtocol.SettleLeases;
 import verity.actors.protocol.PauseProtocol;
 import verity.actors.protocol.TrainingEvent;
 import verity.envs.TaskGenerator;
+import verity.rollout.lease.JournalFailureLog;
+import verity.rollout.lease.LeaseAllocator;
+import verity.rollout.lease.LeaseBook;
+import verity.rollout.lease.LeaseBookSnapshot;
+import verity.rollout.lease.LeaseDeadlines;
+import verity.rollout.lease.LeaseEvent;
+import verity.rollout.lease.LeaseEvent.ExpiryCause;
+import verity.rollout.lease.LeaseEvent.LeasesExpired;
+import verity.rollout.lease.LeaseEvent.LeasesIssued;
 
 /**
  * Hands out leases on tasks when a worker asks (pull, never push), and keeps the durable ledger of
- * them: every lease is journaled when it is handed out and when the learner settles it, so that
- * after a crash the leases that were open are handed out again (as new leases on the same tasks),
- * settled ones never are, the generator continues where it stopped, and lease ids never repeat.
+ * them, a {@link LeaseBook} journaled as {@link LeaseEvent}s, so that whatever restarts no task is
+ * lost and none is trained twice: lease ids never repeat, the generator continues where it stopped,
+ * and every lease is open until the learner settles it, reopens it or it expires, once.
  *
- * <p>At most {@code maxOutstandingTasks} leases are open at once; a request beyond that waits until
- * the learner settles leases, so generation never runs ahead of training. A lease not settled
- * within the lease timeout (its worker died or its trajectories were lost) expires and its task is
- * leased again. Tasks the learner reopens (their training was rolled back with a checkpoint) are
- * leased again first. A lease is reopened at most once: the learner sends a reopen until it is
- * confirmed, so the same reopen may arrive several times, also across restarts of either side.
+ * <p>At most {@code maxOutstandingTasks} leases are open at once; a request beyond that waits
+ * ({@link LeaseAllocator}). An unclaimed lease expires, and its task is leased again before new
+ * ones, when its lease timeout passes ({@link LeaseDeadlines}), when its worker hands it back, or
+ * when the task source restarts (its worker went with the old incarnation). The learner claims a
+ * lease before it trains on it, and a claimed lease expires only when the learner releases its
+ * epoch's claims ({@link LeaseProtocol} states the contract). The operator pauses and resumes the
+ * handing out ({@link PauseProtocol}). Once a second the task source publishes its {@link
+ * TrainingEvent.ActorStatus}.
  *
- * <p>An operator can pause the run's rollouts ({@link SetPaused}): requests then wait and no lease
- * is handed out until it is resumed; leases already out are settled or expire as usual. The pause
- * is journaled, so it holds across a restart or a move of the task source. Once a second the task
- * source publishes its {@link TrainingEvent.ActorStatus}: requests waiting, leases open, leases
- * handed out, how long requests waited for their leases (p50, p99) and leases expired.
+ * <p>This class routes messages, journals what the lease book and the allocator decide (a command's
+ * event and the leases it makes room for in one write), and replies once that is journaled. A
+ * journal failure stops it; {@link JournalFailureLog} says why in its log.
  */
 public final class TaskSource
-    extends EventSourcedBehavior<TaskSource.Command, TaskSource.Event, TaskSource.Ledger> {
+    extends EventSourcedBehavior<TaskSource.Command, LeaseEvent, LeaseBook> {
   public static final ServiceKey<Command> SERVICE_KEY =
       ServiceKey.create(Command.class, "verity-task-source");
 
@@ -101,7 +102,8 @@ public final class TaskSource
 
   /**
    * A worker hands back leases it will not generate (it is draining: its node leaves the cluster):
-   * their tasks are leased again at once, without waiting for the lease timeout.
+   * their tasks are leased again at once, before any other, without waiting for the lease timeout.
+   * Leases the learner claimed already, closed ones and other workers' are left as they are.
    */
   public record ReturnLeases(List<LeaseId> leases, String worker) implements Command {
     public ReturnLeases {
@@ -117,139 +119,73 @@ public final class TaskSource
     INSTANCE
   }
 
-  /**
-   * Sent to itself after recovery (the leases open at the crash are handed out again) and after a
-   * resume (the requests that waited are served).
-   */
+  /** Sent to itself after a resume: the requests that waited are served. */
   private enum ServeWaiting implements Command, LocalOnly {
     INSTANCE
   }
 
-  /** What the journal holds. */
-  public sealed interface Event extends VerityMessage {}
-
   /**
-   * Leases {@code first}, {@code first + 1}, ... on {@code tasks}: the first {@code reissued} came
-   * from the reissue queue, the remaining {@code fresh} were drawn from the generator.
+   * Sent to itself after a recovery that found unclaimed open leases: their workers are gone with
+   * the old incarnation, so they expire before any other command is handled (those wait in the
+   * stash). Claimed ones stay: the learner settles, reopens or releases them.
    */
-  public record Leased(long first, String[] tasks, int reissued, int fresh) implements Event {}
-
-  /** The learner is finished with these leases, all in the same way. */
-  public record Settled(long[] leases, LeaseProtocol.Settlement settlement) implements Event {}
-
-  /** These leases expired (or were open at a crash); their tasks go to the reissue queue. */
-  public record Expired(long[] leases) implements Event {}
-
-  /**
-   * The training on these leases was lost ({@code tasks[i]} is the task of {@code leases[i]}):
-   * those still open are closed, and the tasks go to the reissue queue. No lease is reopened twice.
-   */
-  public record Reopened(long[] leases, String[] tasks) implements Event {}
-
-  /** An operator paused ({@code paused}) or resumed the run's rollouts. */
-  public record PauseChanged(boolean paused, String by) implements Event {}
-
-  /** The ledger as a snapshot, as written before rollouts could be paused; read, never written. */
-  public record LedgerSnapshot(
-      long nextLease,
-      long drawn,
-      long[] openLeases,
-      String[] openTasks,
-      String[] reissue,
-      long[] reopened)
-      implements VerityMessage {}
-
-  /** The ledger as a snapshot: an immutable copy taken on the actor's thread. */
-  public record LedgerSnapshotV2(
-      long nextLease,
-      long drawn,
-      long[] openLeases,
-      String[] openTasks,
-      String[] reissue,
-      long[] reopened,
-      boolean paused)
-      implements VerityMessage {}
-
-  /**
-   * The ledger's state: the next lease id, how many tasks the generator has produced, the open
-   * leases (id → task) in lease order, the tasks waiting to be leased again, and the leases whose
-   * reopen is journaled (so that a reopen sent again is confirmed without being journaled twice).
-   */
-  public static final class Ledger {
-    long nextLease = 1;
-    long drawn;
-    final LinkedHashMap<Long, String> open = new LinkedHashMap<>();
-    final ArrayDeque<String> reissue = new ArrayDeque<>();
-    final Set<Long> reopened = new HashSet<>();
-    boolean paused;
-
-    public long nextLease() {
-      return nextLease;
-    }
-
-    public long drawn() {
-      return drawn;
-    }
-
-    public int openLeases() {
-      return open.size();
-    }
-
-    public boolean paused() {
-      return paused;
-    }
+  private enum ExpireRecovered implements Command, LocalOnly {
+    INSTANCE
   }
-
-  private record Deadline(long nanos, String worker) {}
-
-  /** A request and when it arrived. */
-  private record Waiting(RequestTasks request, long sinceNanos) {}
 
   private final ActorContext<Command> ctx;
   private final RolloutSettings settings;
   private final TaskGenerator generator;
-  private final ArrayDeque<Waiting> waiting = new ArrayDeque<>();
-  private final Map<Long, Deadline> deadlines = new HashMap<>();
+  private final JournalFailureLog failures;
+  private final LeaseAllocator allocator;
+  private final LeaseDeadlines deadlines;
+  private final WaitingRequests waiting;
   private final StatusReporter status;
-  private final LatencyWindow leaseWait = new LatencyWindow(1024);
   private long expiredCount;
-  private boolean recoveredOpen;
+  private boolean recovering;
 
   public static Behavior<Command> create(RolloutSettings settings, TaskGenerator generator) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new TaskSource(ctx, timers, settings, generator)));
+        ctx -> {
+          JournalFailureLog failures = new JournalFailureLog(ctx.getLog());
+          return failures.around(
+              Behaviors.withTimers(
+                  timers -> new TaskSource(ctx, timers, settings, generator, failures)));
+        });
   }
 
   private TaskSource(
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
       RolloutSettings settings,
-      TaskGenerator generator) {
-    super(PERSISTENCE_ID);
+      TaskGenerator generator,
+      JournalFailureLog failures) {
+    super(PERSISTENCE_ID, JournalFailureLog.SILENT_STOP);
     this.ctx = ctx;
     this.settings = settings;
     this.generator = generator;
+    this.failures = failures;
+    this.allocator = new LeaseAllocator(settings.maxOutstandingTasks());
+    this.deadlines = new LeaseDeadlines(settings.leaseTimeout());
+    this.waiting = new WaitingRequests(settings.groupSize());
     this.status =
         new StatusReporter(ctx, NodeIdentity.name(ctx.getSystem()) + ":task-source", "task-source");
     timers.startTimerWithFixedDelay(Sweep.INSTANCE, SWEEP_INTERVAL);
-    ctx.getSystem().receptionist().tell(Receptionist.register(SERVICE_KEY, ctx.getSelf()));
-    ctx.getSystem()
-        .receptionist()
-        .tell(
-            Receptionist.register(
-                ServiceKeys.LEASE_SETTLEMENT,
-                ctx.messageAdapter(LeaseProtocol.Command.class, FromLearner::new)));
-    ctx.getSystem()
-        .receptionist()
-        .tell(
-            Receptionist.register(
-                ServiceKeys.RUN_PAUSE,
-                ctx.messageAdapter(PauseProtocol.Command.class, FromOperator::new)));
+    register(SERVICE_KEY, ctx.getSelf());
+    register(
+        ServiceKeys.LEASE_SETTLEMENT,
+        ctx.messageAdapter(LeaseProtocol.Command.class, FromLearner::new));
+    register(
+        ServiceKeys.RUN_PAUSE, ctx.messageAdapter(PauseProtocol.Command.class, FromOperator::new));
+  }
+
+  private <T> void register(ServiceKey<T> key, ActorRef<T> ref) {
+    ctx.getSystem().receptionist().tell(Receptionist.register(key, ref));
   }
 
   @Override
-  public Ledger emptyState() {
-    return new Ledger();
+  public LeaseBook emptyState() {
+    return new LeaseBook();
   }
 
   @Override
@@ -258,409 +194,229 @@ public final class TaskSource
   }
 
   @Override
-  public SnapshotAdapter<Ledger> snapshotAdapter() {
+  public SnapshotAdapter<LeaseBook> snapshotAdapter() {
     return new SnapshotAdapter<>() {
       @Override
-      public Object toJournal(Ledger l) {
-        return new LedgerSnapshotV2(
-            l.nextLease,
-            l.drawn,
-            l.open.keySet().stream().mapToLong(Long::longValue).toArray(),
-            l.open.values().toArray(String[]::new),
-            l.reissue.toArray(String[]::new),
-            l.reopened.stream().mapToLong(Long::longValue).toArray(),
-            l.paused);
+      public Object toJournal(LeaseBook book) {
+        return book.toSnapshot();
       }
 
       @Override
-      public Ledger fromJournal(Object from) {
-        LedgerSnapshotV2 s =
-            from instanceof LedgerSnapshot old
-                ? new LedgerSnapshotV2(
-                    old.nextLease(),
-                    old.drawn(),
-                    old.openLeases(),
-                    old.openTasks(),
-                    old.reissue(),
-                    old.reopened(),
-                    false)
-                : (LedgerSnapshotV2) from;
-        Ledger l = new Ledger();
-        l.nextLease = s.nextLease();
-        l.drawn = s.drawn();
-        for (int i = 0; i < s.openLeases().length; i++) {
-          l.open.put(s.openLeases()[i], s.openTasks()[i]);
-        }
-        l.reissue.addAll(List.of(s.reissue()));
-        for (long id : s.reopened()) {
-          l.reopened.add(id);
-        }
-        l.paused = s.paused();
-        return l;
+      public LeaseBook fromJournal(Object from) {
+        return LeaseBook.fromSnapshot((LeaseBookSnapshot) from);
       }
     };
   }
 
   @Override
-  public SignalHandler<Ledger> signalHandler() {
+  public SignalHandler<LeaseBook> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.class, (ledger, signal) -> onRecovered(ledger))
+        .onSignal(RecoveryCompleted.class, (book, signal) -> onRecovered(book))
+        .onSignal(RecoveryFailed.class, (book, signal) -> failures.recoveryFailed(signal.failure()))
         .build();
   }
 
-  private void onRecovered(Ledger ledger) {
-    for (long i = 0; i < ledger.drawn; i++) {
+  private void onRecovered(LeaseBook book) {
+    for (long i = 0; i < book.drawn(); i++) {
       generator.next(); // the generator continues where the journal says it stopped
     }
-    if (ledger.paused) {
+    if (book.paused()) {
       ctx.getLog().warn("rollouts are paused (journaled): no lease is handed out until resumed");
     }
-    if (ledger.drawn > 0 || !ledger.open.isEmpty()) {
+    List<LeaseId> unclaimed = book.unclaimedLeaseIds();
+    if (book.drawn() > 0) {
       ctx.getLog()
           .info(
-              "task ledger recovered: {} tasks drawn, next lease {}, {} open leases to hand out"
-                  + " again, {} tasks waiting to be leased again",
-              ledger.drawn,
-              ledger.nextLease,
-              ledger.open.size(),
-              ledger.reissue.size());
+              "task ledger recovered: {} tasks drawn, next {}, {} open leases to expire, {} claimed"
+                  + " ones kept, {} tasks waiting to be leased again",
+              book.drawn(),
+              book.nextLease(),
+              unclaimed.size(),
+              book.openLeases() - unclaimed.size(),
+              book.reissueQueue().size());
     }
-    if (!ledger.open.isEmpty()) {
-      recoveredOpen = true;
-      ctx.getSelf().tell(ServeWaiting.INSTANCE);
+    if (!unclaimed.isEmpty()) {
+      recovering = true;
+      ctx.getSelf().tell(ExpireRecovered.INSTANCE);
     }
   }
 
   @Override
-  public CommandHandler<Command, Event, Ledger> commandHandler() {
+  public CommandHandler<Command, LeaseEvent, LeaseBook> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
+        .onCommand(c -> recovering && c != ExpireRecovered.INSTANCE, this::whileRecovering)
         .onCommand(RequestTasks.class, this::onRequestTasks)
         .onCommand(ReturnLeases.class, this::onReturnLeases)
         .onCommand(FromOperator.class, this::onOperator)
-        .onCommand(FromLearner.class, this::onSettlement)
-        .onCommand(Sweep.class, (ledger, sweep) -> onSweep(ledger))
-        .onCommand(ServeWaiting.class, (ledger, serve) -> serveWaiting(ledger))
+        .onCommand(FromLearner.class, this::onLearner)
+        .onCommand(Sweep.class, (book, sweep) -> onSweep(book))
+        .onCommand(ServeWaiting.class, (book, serve) -> persistAndServe(book, List.of(), null))
+        .onCommand(ExpireRecovered.class, (book, expire) -> onExpireRecovered(book))
         .build();
   }
 
-  private Effect<Event, Ledger> onRequestTasks(Ledger ledger, RequestTasks r) {
-    if (r.ahead()
-        && (!waiting.isEmpty()
-            || ledger.paused
-            || recoveredOpen
-            || settings.maxOutstandingTasks() - ledger.open.size() < r.max())) {
-      // Work leased ahead must never take the window from a worker that has none: refused.
+  private Effect<LeaseEvent, LeaseBook> whileRecovering(LeaseBook book, Command c) {
+    if (c instanceof RequestTasks r && r.ahead()) {
+      return onRequestTasks(book, r); // refused: it never waits
+    }
+    return c == Sweep.INSTANCE ? Effect().none() : Effect().stash();
+  }
+
+  private Effect<LeaseEvent, LeaseBook> onExpireRecovered(LeaseBook book) {
+    LeasesExpired expiry =
+        book.expire(book.unclaimedLeaseIds(), ExpiryCause.OPEN_AT_RECOVERY).orElseThrow();
+    return Effect().persist(expiry).thenRun(after -> recovering = false).thenUnstashAll();
+  }
+
+  private Effect<LeaseEvent, LeaseBook> onRequestTasks(LeaseBook book, RequestTasks r) {
+    if (r.max() <= 0
+        || r.ahead()
+            && allocator.refusesAhead(
+                r.max(), book.openLeases(), !waiting.isEmpty(), book.paused(), recovering)) {
       r.replyTo().tell(new Leases(List.of()));
       return Effect().none();
     }
-    waiting.add(new Waiting(r, System.nanoTime()));
-    return serveWaiting(ledger);
+    waiting.add(r, System.nanoTime());
+    return persistAndServe(book, List.of(), null);
   }
 
-  private Effect<Event, Ledger> onOperator(Ledger ledger, FromOperator in) {
-    if (in.message() instanceof PauseProtocol.SetPaused p) {
-      return onSetPaused(ledger, p);
-    }
+  private Effect<LeaseEvent, LeaseBook> onReturnLeases(LeaseBook book, ReturnLeases r) {
+    List<LeaseId> held = deadlines.heldBy(r.leases(), r.worker());
+    return persistAndServe(book, book.expire(held, ExpiryCause.RETURNED_BY_WORKER), null);
+  }
+
+  private Effect<LeaseEvent, LeaseBook> onOperator(LeaseBook book, FromOperator in) {
     if (in.message() instanceof PauseProtocol.GetPauseState get) {
-      get.replyTo().tell(new PauseProtocol.PauseState(ledger.paused));
+      get.replyTo().tell(new PauseProtocol.PauseState(book.paused()));
       return Effect().none();
     }
-    throw new IllegalArgumentException("unknown pause command " + in.message());
-  }
-
-  private Effect<Event, Ledger> onSetPaused(Ledger ledger, PauseProtocol.SetPaused p) {
+    PauseProtocol.SetPaused p = (PauseProtocol.SetPaused) in.message();
     Runnable reply = () -> p.replyTo().tell(new PauseProtocol.PauseState(p.paused()));
-    if (ledger.paused == p.paused()) {
+    if (book.paused() == p.paused()) {
       reply.run();
       return Effect().none();
     }
     ctx.getLog().info("rollouts {} by {}", p.paused() ? "paused" : "resumed", p.by());
     return Effect()
-        .persist(new PauseChanged(p.paused(), p.by()))
+        .persist(new LeaseEvent.PauseChanged(p.paused(), p.by()))
         .thenRun(
             after -> {
               reply.run();
               publishStatus(after);
-              if (!after.paused) {
+              if (!after.paused()) {
                 ctx.getSelf().tell(ServeWaiting.INSTANCE);
               }
             });
   }
 
-  private void publishStatus(Ledger ledger) {
-    int free = settings.maxOutstandingTasks() - ledger.open.size();
-    String state =
-        ledger.paused
-            ? "paused"
-            : !waiting.isEmpty() && free <= 0
-                ? "window-full"
-                : ledger.open.isEmpty() ? "idle" : "leasing";
-    status
-        .state(state)
-        .queue(waiting.size())
-        .inFlight(ledger.open.size())
-        .processed(ledger.nextLease - 1)
-        .latency(leaseWait)
-        .errors(expiredCount)
-        .publish();
+  private Effect<LeaseEvent, LeaseBook> onLearner(LeaseBook book, FromLearner in) {
+    LeaseProtocol.Command m = in.message();
+    if (m instanceof LeaseProtocol.SettleLeases s) {
+      return persistAndServe(
+          book,
+          book.settle(s.leases(), s.settlement()),
+          () -> s.replyTo().tell(new LeaseProtocol.SettlementConfirmed(s.leases())));
+    }
+    if (m instanceof LeaseProtocol.ReopenLeases r) {
+      return persistAndServe(
+          book,
+          book.reopen(r.leases(), r.tasks()),
+          () -> r.replyTo().tell(new LeaseProtocol.ReopenConfirmed(r.leases())));
+    }
+    if (m instanceof LeaseProtocol.ClaimLeases c) {
+      LeaseBook.ClaimDecision d = book.claim(c.leases(), c.epoch());
+      return persistAndServe(
+          book,
+          d.event(),
+          () -> c.replyTo().tell(new LeaseProtocol.ClaimAnswer(d.granted(), d.refused())));
+    }
+    LeaseProtocol.ReleaseClaims r = (LeaseProtocol.ReleaseClaims) m;
+    List<LeaseEvent> released = book.releaseClaims(r.epoch());
+    released.stream()
+        .filter(e -> e instanceof LeasesExpired)
+        .forEach(
+            e ->
+                ctx.getLog().info("claims of learner epochs before {} released: {}", r.epoch(), e));
+    return persistAndServe(
+        book, released, () -> r.replyTo().tell(new LeaseProtocol.ClaimsReleased(r.epoch())));
   }
 
-  private Effect<Event, Ledger> onSettlement(Ledger ledger, FromLearner s) {
-    if (s.message() instanceof ReopenLeases reopened) {
-      return onReopen(ledger, reopened);
+  private Effect<LeaseEvent, LeaseBook> onSweep(LeaseBook book) {
+    publishStatus(book);
+    List<LeaseId> due = deadlines.due(System.nanoTime());
+    for (LeaseId id : due) {
+      ctx.getLog()
+          .warn(
+              "{} of {} to {} expired; leasing it again",
+              id,
+              book.taskOf(id).map(TaskId::value).orElse("?"),
+              deadlines.workerOf(id).orElse("?"));
     }
-    if (s.message() instanceof LeaseProtocol.ClaimLeases claim) {
-      return onClaim(ledger, claim);
-    }
-    if (s.message() instanceof LeaseProtocol.ReleaseClaims release) {
-      release.replyTo().tell(new LeaseProtocol.ClaimsReleased(release.epoch()));
-      return Effect().none();
-    }
-    SettleLeases settled = (SettleLeases) s.message();
-    Runnable confirm =
-        () -> settled.replyTo().tell(new LeaseProtocol.SettlementConfirmed(settled.leases()));
-    long[] known =
-        settled.leases().stream()
-            .mapToLong(LeaseId::value)
-            .filter(id -> ledger.open.containsKey(id))
-            .toArray();
-    for (LeaseId id : settled.leases()) {
-      deadlines.remove(id.value());
-    }
-    if (known.length == 0) {
-      // already settled (a resend after a restart) or expired
-      return serve(ledger, null, 0, List.of(), confirm);
-    }
-    return serve(
-        ledger, new Settled(known, settled.settlement()), known.length, List.of(), confirm);
+    deadlines.drop(due);
+    Optional<LeasesExpired> expiry = book.expire(due, ExpiryCause.TIMEOUT);
+    expiredCount += expiry.map(e -> e.leases().size()).orElse(0);
+    return persistAndServe(book, expiry, null);
   }
 
-  /**
-   * Interim: grants the claim of every lease still open and refuses the others, without journaling
-   * the claim; the lease book journals claims and keeps claimed leases from expiring.
-   */
-  private Effect<Event, Ledger> onClaim(Ledger ledger, LeaseProtocol.ClaimLeases claim) {
-    List<LeaseId> granted = new ArrayList<>();
-    List<LeaseId> refused = new ArrayList<>();
-    for (LeaseId id : claim.leases()) {
-      (ledger.open.containsKey(id.value()) ? granted : refused).add(id);
-    }
-    claim.replyTo().tell(new LeaseProtocol.ClaimAnswer(granted, refused));
-    return Effect().none();
+  private Effect<LeaseEvent, LeaseBook> persistAndServe(
+      LeaseBook book, Optional<? extends LeaseEvent> first, Runnable reply) {
+    return persistAndServe(book, first.<List<LeaseEvent>>map(List::of).orElse(List.of()), reply);
   }
 
   /**
-   * Journals the reopen of the leases not reopened before, and confirms the whole message once that
-   * is done: a reopen sent again (its confirmation was lost, or the learner restarted) is confirmed
-   * without requeueing its tasks a second time. A reopened lease that is still open (its settlement
-   * was lost) is closed with it, so that its task is not requeued again when it expires.
+   * Journals {@code first} and leases tasks to as many waiting requests as the window then allows,
+   * in one journal write; {@code reply} (if any) and the answers to the requests served go out once
+   * the write is done.
    */
-  private Effect<Event, Ledger> onReopen(Ledger ledger, ReopenLeases r) {
-    List<Long> leases = new ArrayList<>();
-    List<String> tasks = new ArrayList<>();
-    Set<Long> seen = new HashSet<>();
-    int freed = 0;
-    for (int i = 0; i < r.leases().size(); i++) {
-      long id = r.leases().get(i).value();
-      if (ledger.reopened.contains(id) || !seen.add(id)) {
-        continue;
-      }
-      leases.add(id);
-      tasks.add(r.tasks().get(i).value());
-      if (ledger.open.containsKey(id)) {
-        freed++;
-        deadlines.remove(id);
-      }
-    }
-    Runnable confirm = () -> r.replyTo().tell(new ReopenConfirmed(r.leases()));
-    if (leases.isEmpty()) {
-      return serve(ledger, null, 0, List.of(), confirm);
-    }
-    Reopened event =
-        new Reopened(
-            leases.stream().mapToLong(Long::longValue).toArray(), tasks.toArray(String[]::new));
-    return serve(ledger, event, freed, tasks, confirm);
-  }
-
-  /** Interim: a returned lease expires at once (the lease book journals why). */
-  private Effect<Event, Ledger> onReturnLeases(Ledger ledger, ReturnLeases r) {
-    long[] ids =
-        r.leases().stream()
-            .mapToLong(LeaseId::value)
-            .filter(id -> ledger.open.containsKey(id))
-            .toArray();
-    if (ids.length == 0) {
-      return Effect().none();
-    }
-    List<String> tasks = new ArrayList<>();
-    for (long id : ids) {
-      deadlines.remove(id);
-      tasks.add(ledger.open.get(id));
-    }
-    return serve(ledger, new Expired(ids), ids.length, tasks, null);
-  }
-
-  private Effect<Event, Ledger> onSweep(Ledger ledger) {
-    publishStatus(ledger);
-    long now = System.nanoTime();
-    List<Long> expired = new ArrayList<>();
-    for (Map.Entry<Long, Deadline> e : deadlines.entrySet()) {
-      if (now - e.getValue().nanos() > 0) {
-        expired.add(e.getKey());
-        ctx.getLog()
-            .warn(
-                "lease-{} of {} to {} expired; leasing it again",
-                e.getKey(),
-                ledger.open.get(e.getKey()),
-                e.getValue().worker());
-      }
-    }
-    if (expired.isEmpty()) {
-      return serveWaiting(ledger);
-    }
-    expired.forEach(deadlines::remove);
-    expiredCount += expired.size();
-    long[] ids = expired.stream().mapToLong(Long::longValue).toArray();
-    return serve(
-        ledger,
-        new Expired(ids),
-        ids.length,
-        expired.stream().map(ledger.open::get).toList(),
-        null);
-  }
-
-  private Effect<Event, Ledger> serveWaiting(Ledger ledger) {
-    return serve(ledger, null, 0, List.of(), null);
-  }
-
-  /**
-   * Journals {@code first} (if any) and leases tasks to as many waiting requests as the window
-   * allows, in one journal write: {@code first} frees {@code freed} leases and adds {@code
-   * requeued} to the reissue queue. {@code afterwards} (if any) runs once the write is done.
-   */
-  private Effect<Event, Ledger> serve(
-      Ledger ledger, Event first, int freed, List<String> requeued, Runnable afterwards) {
-    List<Event> events = new ArrayList<>();
-    if (first != null) {
-      events.add(first);
-    }
-    List<String> reissueQueue = new ArrayList<>(ledger.reissue);
-    reissueQueue.addAll(requeued);
-    int openCount = ledger.open.size() - freed;
-    if (recoveredOpen) {
-      // Leases open when the last incarnation stopped: their workers are gone with it.
-      recoveredOpen = false;
-      Set<Long> closedNow = new HashSet<>();
-      long[] closing =
-          first instanceof Settled settled
-              ? settled.leases()
-              : first instanceof Reopened reopened ? reopened.leases() : new long[0];
-      for (long id : closing) {
-        closedNow.add(id);
-      }
-      List<Long> stillOpen =
-          ledger.open.keySet().stream().filter(id -> !closedNow.contains(id)).toList();
-      events.add(new Expired(stillOpen.stream().mapToLong(Long::longValue).toArray()));
-      stillOpen.forEach(id -> reissueQueue.add(ledger.open.get(id)));
-      openCount = 0;
-    }
-    int free = settings.maxOutstandingTasks() - openCount;
+  private Effect<LeaseEvent, LeaseBook> persistAndServe(
+      LeaseBook book, List<LeaseEvent> first, Runnable reply) {
+    List<LeaseEvent> events = new ArrayList<>(first);
     List<Runnable> replies = new ArrayList<>();
-    if (afterwards != null) {
-      replies.add(afterwards);
+    if (reply != null) {
+      replies.add(reply);
     }
-    if (waiting.isEmpty() || free <= 0 || ledger.paused) {
-      if (events.isEmpty()) {
-        replies.forEach(Runnable::run);
-        return Effect().none();
-      }
-      return Effect().persist(events).thenRun(after -> replies.forEach(Runnable::run));
+    if (!waiting.isEmpty()) {
+      List<LeasesIssued> issued =
+          allocator.allocate(
+              book.after(first), book.nextLease(), waiting.demands(), book.paused(), generator);
+      events.addAll(issued);
+      replies.addAll(waiting.serve(issued, System.nanoTime()));
     }
-    long next = ledger.nextLease;
-    int reissueTaken = 0;
-    long deadline = System.nanoTime() + settings.leaseTimeout().toNanos();
-    long now = System.nanoTime();
-    while (!waiting.isEmpty() && free > 0) {
-      Waiting w = waiting.poll();
-      RequestTasks r = w.request();
-      leaseWait.add((now - w.sinceNanos()) / 1e6);
-      int n = Math.min(r.max(), free);
-      String[] tasks = new String[n];
-      int reissued = 0;
-      for (int i = 0; i < n; i++) {
-        if (reissueTaken < reissueQueue.size()) {
-          tasks[i] = reissueQueue.get(reissueTaken++);
-          reissued++;
-        } else {
-          tasks[i] = generator.next().id();
-        }
-      }
-      events.add(new Leased(next, tasks, reissued, n - reissued));
-      List<Lease> leases = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
-        deadlines.put(next + i, new Deadline(deadline, r.worker()));
-        leases.add(new Lease(new LeaseId(next + i), new TaskId(tasks[i]), settings.groupSize()));
-      }
-      next += n;
-      free -= n;
-      replies.add(() -> r.replyTo().tell(new Leases(leases)));
+    if (events.isEmpty()) {
+      replies.forEach(Runnable::run);
+      return Effect().none();
     }
-    return Effect().persist(events).thenRun(ledger2 -> replies.forEach(Runnable::run));
+    return Effect()
+        .persist(events)
+        .thenRun(
+            after -> {
+              long now = System.nanoTime();
+              events.forEach(e -> deadlines.track(e, now));
+              replies.forEach(Runnable::run);
+            });
   }
 
   @Override
-  public EventHandler<Ledger, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(Leased.class, TaskSource::applyLeased)
-        .onEvent(Settled.class, TaskSource::applySettled)
-        .onEvent(Expired.class, TaskSource::applyExpired)
-        .onEvent(Reopened.class, TaskSource::applyReopened)
-        .onEvent(
-            PauseChanged.class,
-            (ledger, e) -> {
-              ledger.paused = e.paused();
-              return ledger;
-            })
-        .build();
+  public EventHandler<LeaseBook, LeaseEvent> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(LeaseBook::apply);
   }
 
-  private static Ledger applyLeased(Ledger ledger, Leased e) {
-    for (int i = 0; i < e.reissued(); i++) {
-      ledger.reissue.poll();
-    }
-    for (int i = 0; i < e.tasks().length; i++) {
-      ledger.open.put(e.first() + i, e.tasks()[i]);
-    }
-    ledger.drawn += e.fresh();
-    ledger.nextLease = Math.max(ledger.nextLease, e.first() + e.tasks().length);
-    return ledger;
-  }
-
-  private static Ledger applySettled(Ledger ledger, Settled e) {
-    for (long id : e.leases()) {
-      ledger.open.remove(id);
-    }
-    return ledger;
-  }
-
-  private static Ledger applyExpired(Ledger ledger, Expired e) {
-    for (long id : e.leases()) {
-      String task = ledger.open.remove(id);
-      if (task != null) {
-        ledger.reissue.add(task);
-      }
-    }
-    return ledger;
-  }
-
-  private static Ledger applyReopened(Ledger ledger, Reopened e) {
-    for (int i = 0; i < e.leases().length; i++) {
-      ledger.reopened.add(e.leases()[i]);
-      ledger.open.remove(e.leases()[i]);
-      ledger.reissue.add(e.tasks()[i]);
-    }
-    return ledger;
+  private void publishStatus(LeaseBook book) {
+    int free = settings.maxOutstandingTasks() - book.openLeases();
+    String state =
+        book.paused()
+            ? "paused"
+            : !waiting.isEmpty() && free <= 0
+                ? "window-full"
+                : book.openLeases() == 0 ? "idle" : "leasing";
+    status
+        .state(state)
+        .queue(waiting.size())
+        .inFlight(book.openLeases())
+        .processed(book.nextLease().value() - 1)
+        .latency(waiting.waited())
+        .errors(expiredCount)
+        .publish();
   }
 }

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verity.actors.cluster.ServiceKeys;
+import verity.actors.ids.LeaseId;
 import verity.actors.ids.TaskId;
 import verity.actors.protocol.LeaseProtocol;
 import verity.actors.protocol.LeaseProtocol.SettleLeases;
@@ -33,6 +34,7 @@ import verity.actors.protocol.PauseProtocol;
 import verity.actors.testing.TestNodes;
 import verity.envs.TaskGenerator;
 import verity.envs.arith.ArithmeticSuite;
+import verity.rollout.lease.LeaseEvent;
 
 class TaskSourceTest {
   @TempDir Path dataDir;
@@ -362,9 +364,9 @@ class TaskSourceTest {
 
     Map<Long, LeaseProtocol.Settlement> journaled = new HashMap<>();
     for (Object event : journal()) {
-      if (event instanceof TaskSource.Settled settled) {
-        for (long id : settled.leases()) {
-          journaled.put(id, settled.settlement());
+      if (event instanceof LeaseEvent.LeasesSettled settled) {
+        for (LeaseId id : settled.leases()) {
+          journaled.put(id.value(), settled.settlement());
         }
       }
     }
