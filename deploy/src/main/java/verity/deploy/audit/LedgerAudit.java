@@ -12,7 +12,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,9 +19,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import verity.actors.ids.LeaseId;
+import verity.actors.ids.LeaseSet;
 import verity.actors.protocol.LeaseProtocol.Settlement;
 import verity.learner.ledger.TrainingLedger;
 import verity.rollout.TaskSource;
+import verity.rollout.lease.LeaseEvent;
 
 /**
  * Proves from the durable journal what became of every lease of a run: it replays the task source's
@@ -34,27 +36,32 @@ import verity.rollout.TaskSource;
  * <p>Definitions (lease ids are the task source's; a count is of distinct leases):
  *
  * <ul>
- *   <li><b>leased</b>: leases in the task source's {@code Leased} events.
- *   <li>The learner's events are replayed as its {@code TrainingLedger} replays them: a {@code
- *       ResumedFrom(v)} discards every step applied after version {@code v}, and a discarded step
- *       no longer counts. The remaining steps are the <b>surviving</b> ones; their leases, counted
- *       with multiplicity, are the surviving consumptions.
+ *   <li><b>leased</b>: leases in the task source's {@code LeasesIssued} events.
+ *   <li>The learner's events are replayed as its {@code TrainingLedger} replays them: a resume from
+ *       the checkpoint of {@code v} discards every step applied after {@code v}, and a discarded
+ *       step no longer counts. The remaining steps are the <b>surviving</b> ones; their leases,
+ *       counted with multiplicity, are the surviving consumptions.
  *   <li>Each leased lease is accounted for once, by the first of these that holds: <b>consumed</b>
  *       (by a surviving step); <b>reopened</b> (its reopen is in the task source's journal: the
  *       training was lost and its task went back to the reissue queue); <b>rejectedStale</b> or
- *       <b>failed</b> (settled so at the task source); <b>expired</b> (expired while open, its task
- *       went back to the reissue queue); <b>openAtEnd</b> (still open at the task source: in flight
- *       when the run stopped).
+ *       <b>failed</b> (settled so at the task source); <b>expired</b> (closed while open, its task
+ *       went back to the reissue queue: by timeout, at a recovery, returned by a draining worker,
+ *       or its claim released; {@link Result#expiredByCause} splits them); <b>openAtEnd</b> (still
+ *       open or claimed at the task source: in flight when the run stopped).
  *   <li><b>lost</b>: leased and not accounted for, e.g. settled {@code CONSUMED} at the task source
  *       but in no surviving step and never reopened, so its task was trained on by a step that a
  *       resume discarded and will never be leased again. So {@code leased = consumed + reopened +
  *       rejectedStale + failed + expired + openAtEnd + lost}.
- *   <li><b>duplicates</b>: surviving consumptions beyond the first of a lease.
+ *   <li><b>duplicates</b>: surviving consumptions beyond the first of a lease, plus leases consumed
+ *       by a surviving step whose task was also leased again (expired, returned, released or
+ *       reopened): either way, one task trained twice.
+ *   <li><b>consumedAfterClose</b>: leases a surviving step consumed without the task source having
+ *       granted the learner a claim on them while they were open: trained after the task source had
+ *       given up on them (an expired lease whose trajectories were still queued, say).
  *   <li><b>inconsistencies</b>: journal entries that the task source's own rules exclude, each
- *       counted once: a {@code Leased} event that takes more tasks from the reissue queue than the
- *       queue holds at that point (tasks requeued by {@code Expired} and {@code Reopened} so far
- *       minus tasks reissued by {@code Leased} so far must never go below 0), a lease id leased
- *       twice, and a lease consumed by a surviving step that was never leased.
+ *       counted once: a {@code LeasesIssued} event that takes more tasks from the reissue queue
+ *       than the queue holds at that point, a lease id leased twice, a claim of a lease that is not
+ *       open, and a lease consumed by a surviving step that was never leased.
  * </ul>
  */
 public final class LedgerAudit {
@@ -66,6 +73,7 @@ public final class LedgerAudit {
   /**
    * What the journal says of a run's leases; see {@link LedgerAudit} for the definitions.
    *
+   * @param expiredByCause the {@code expired} leases by the cause the task source journaled
    * @param lostSample the lowest lost lease ids, at most {@link #LOST_SAMPLE}
    */
   public record Result(
@@ -78,15 +86,18 @@ public final class LedgerAudit {
       long openAtEnd,
       long lost,
       long duplicates,
+      long consumedAfterClose,
       long inconsistencies,
+      Map<String, Long> expiredByCause,
       List<Long> lostSample) {
     public Result {
+      expiredByCause = Map.copyOf(expiredByCause);
       lostSample = List.copyOf(lostSample);
     }
 
-    /** Nothing lost, nothing trained twice, and the journal obeys its own rules. */
+    /** Nothing lost, nothing trained twice or after it closed, and the journal obeys its rules. */
     public boolean exact() {
-      return lost == 0 && duplicates == 0 && inconsistencies == 0;
+      return lost == 0 && duplicates == 0 && consumedAfterClose == 0 && inconsistencies == 0;
     }
   }
 
@@ -148,17 +159,24 @@ public final class LedgerAudit {
     Map<Long, Integer> consumptions = learner.survivingConsumptions();
     long inconsistencies = source.inconsistencies;
     long duplicates = 0;
-    BitSet consumed = new BitSet();
+    long consumedAfterClose = 0;
+    LeaseSet consumed = new LeaseSet();
     for (Map.Entry<Long, Integer> e : consumptions.entrySet()) {
+      LeaseId lease = new LeaseId(e.getKey());
       duplicates += e.getValue() - 1;
-      int lease = Math.toIntExact(e.getKey());
-      if (source.leased.get(lease)) {
-        consumed.set(lease);
-      } else {
+      if (!source.leased.contains(lease)) {
         inconsistencies++; // trained on a lease the task source never handed out
+        continue;
+      }
+      consumed.add(lease);
+      if (!source.claimed.contains(lease)) {
+        consumedAfterClose++;
+      }
+      if (source.requeued.contains(lease)) {
+        duplicates++; // trained, and its task went out again
       }
     }
-    BitSet rest = (BitSet) source.leased.clone();
+    LeaseSet rest = source.leased.copy();
     long consumedCount = take(rest, consumed);
     long reopened = take(rest, source.reopened);
     long rejectedStale = take(rest, source.rejectedStale);
@@ -166,88 +184,105 @@ public final class LedgerAudit {
     long expired = take(rest, source.expired);
     long openAtEnd = take(rest, source.open);
     List<Long> lostSample = new ArrayList<>();
-    for (int i = rest.nextSetBit(0); i >= 0 && lostSample.size() < LOST_SAMPLE; ) {
-      lostSample.add((long) i);
-      i = rest.nextSetBit(i + 1);
-    }
+    rest.forEach(
+        id -> {
+          if (lostSample.size() < LOST_SAMPLE) {
+            lostSample.add(id);
+          }
+        });
     return new Result(
-        source.leased.cardinality(),
+        source.leased.size(),
         consumedCount,
         rejectedStale,
         failed,
         expired,
         reopened,
         openAtEnd,
-        rest.cardinality(),
+        rest.size(),
         duplicates,
+        consumedAfterClose,
         inconsistencies,
+        source.expiredByCause,
         lostSample);
   }
 
   /** Removes from {@code rest} the leases of {@code fate} it holds, and counts them. */
-  private static long take(BitSet rest, BitSet fate) {
-    BitSet taken = (BitSet) rest.clone();
-    taken.and(fate);
-    rest.andNot(fate);
-    return taken.cardinality();
+  private static long take(LeaseSet rest, LeaseSet fate) {
+    long[] count = {0};
+    fate.forEach(
+        id -> {
+          if (rest.remove(new LeaseId(id))) {
+            count[0]++;
+          }
+        });
+    return count[0];
   }
 
-  /**
-   * The task source's events replayed with its own rules, keeping what became of each lease. Lease
-   * ids start at 1 and grow by one per lease, so they index bit sets, as in the learner's ledger.
-   */
+  /** The task source's events replayed with its own rules, keeping what became of each lease. */
   private static final class TaskSourceReplay {
-    final BitSet leased = new BitSet();
-    final BitSet open = new BitSet();
-    final BitSet rejectedStale = new BitSet();
-    final BitSet failed = new BitSet();
-    final BitSet expired = new BitSet();
-    final BitSet reopened = new BitSet();
+    final LeaseSet leased = new LeaseSet();
+    final LeaseSet open = new LeaseSet();
+    final LeaseSet claimed = new LeaseSet();
+    final LeaseSet rejectedStale = new LeaseSet();
+    final LeaseSet failed = new LeaseSet();
+    final LeaseSet expired = new LeaseSet();
+    final LeaseSet reopened = new LeaseSet();
+
+    /** Leases whose task went back to the reissue queue after they were handed out. */
+    final LeaseSet requeued = new LeaseSet();
+
+    final Map<String, Long> expiredByCause = new java.util.TreeMap<>();
     long reissueQueue;
     long inconsistencies;
 
     TaskSourceReplay apply(Object event) {
-      if (event instanceof TaskSource.Leased e) {
+      if (event instanceof LeaseEvent.LeasesIssued e) {
         if (e.reissued() > reissueQueue) {
           inconsistencies++;
           reissueQueue = 0;
         } else {
           reissueQueue -= e.reissued();
         }
-        for (int i = 0; i < e.tasks().length; i++) {
-          int lease = Math.toIntExact(e.first() + i);
-          if (leased.get(lease)) {
+        for (int i = 0; i < e.tasks().size(); i++) {
+          LeaseId lease = e.lease(i);
+          if (!leased.add(lease)) {
             inconsistencies++;
           }
-          leased.set(lease);
-          open.set(lease);
+          open.add(lease);
         }
-      } else if (event instanceof TaskSource.Settled e) {
-        for (long id : e.leases()) {
-          int lease = Math.toIntExact(id);
-          open.clear(lease);
+      } else if (event instanceof LeaseEvent.LeasesClaimed e) {
+        for (LeaseId lease : e.leases()) {
+          if (!open.contains(lease)) {
+            inconsistencies++; // the task source grants claims on open leases only
+          }
+          claimed.add(lease);
+        }
+      } else if (event instanceof LeaseEvent.LeasesSettled e) {
+        for (LeaseId lease : e.leases()) {
+          open.remove(lease);
           if (e.settlement() == Settlement.REJECTED_STALE) {
-            rejectedStale.set(lease);
+            rejectedStale.add(lease);
           } else if (e.settlement() == Settlement.FAILED) {
-            failed.set(lease);
+            failed.add(lease);
           }
         }
-      } else if (event instanceof TaskSource.Expired e) {
-        for (long id : e.leases()) {
-          int lease = Math.toIntExact(id);
-          if (open.get(lease)) { // as the task source: only an open lease's task is requeued
-            open.clear(lease);
-            expired.set(lease);
+      } else if (event instanceof LeaseEvent.LeasesExpired e) {
+        for (LeaseId lease : e.leases()) {
+          if (open.remove(lease)) { // as the task source: only an open lease's task is requeued
+            expired.add(lease);
+            requeued.add(lease);
             reissueQueue++;
+            expiredByCause.merge(
+                e.cause().name().toLowerCase(java.util.Locale.ROOT), 1L, Long::sum);
           }
         }
-      } else if (event instanceof TaskSource.Reopened e) {
-        for (long id : e.leases()) {
-          int lease = Math.toIntExact(id);
-          open.clear(lease);
-          reopened.set(lease);
+      } else if (event instanceof LeaseEvent.LeasesReopened e) {
+        for (LeaseId lease : e.leases()) {
+          open.remove(lease);
+          reopened.add(lease);
+          requeued.add(lease);
         }
-        reissueQueue += e.tasks().length;
+        reissueQueue += e.tasks().size();
       }
       return this;
     }
@@ -270,7 +305,7 @@ public final class LedgerAudit {
     Map<Long, Integer> survivingConsumptions() {
       Map<Long, Integer> out = new HashMap<>();
       for (TrainingLedger.StepApplied s : steps) {
-        for (verity.actors.ids.LeaseId lease : s.leases()) {
+        for (LeaseId lease : s.leases()) {
           out.merge(lease.value(), 1, Integer::sum);
         }
       }

@@ -303,16 +303,19 @@ final class RunOptions {
     return String.format(
         Locale.ROOT,
         "ledger: %,d leases: %,d consumed, %,d rejected stale, %,d failed, %,d expired and leased"
-            + " again, %,d reopened, %,d open at the end; lost %d, duplicates %d%s",
+            + " again %s, %,d reopened, %,d open at the end; lost %d, duplicates %d,"
+            + " consumed after close %d%s",
         a.leased(),
         a.consumed(),
         a.rejectedStale(),
         a.failed(),
         a.expired(),
+        a.expiredByCause(),
         a.reopened(),
         a.openAtEnd(),
         a.lost(),
         a.duplicates(),
+        a.consumedAfterClose(),
         a.inconsistencies() == 0
             ? ""
             : ", " + a.inconsistencies() + " INCONSISTENCIES (lost sample " + a.lostSample() + ")");

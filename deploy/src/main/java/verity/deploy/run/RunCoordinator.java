@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import java.time.Duration;
 import java.util.function.Consumer;
 import verity.actors.LocalOnly;
+import verity.actors.cluster.CoordinatorFence;
 import verity.actors.cluster.JournalDatabase;
 import verity.learner.Learner;
 import verity.learner.checkpoint.CheckpointSettings;
@@ -58,8 +59,10 @@ public final class RunCoordinator {
             // and reopen the leases of later steps for nothing. The next host recovers both.
             return Behaviors.stopped();
           }
+          // On PostgreSQL this also takes the database's fence over: a frozen former coordinator
+          // that resumes finds its writes refused (H2's file lock fences the embedded journal).
           ctx.pipeToSelf(
-              JournalDatabase.ensureSchema(ctx.getSystem()), (ok, err) -> new SchemaReady(err));
+              CoordinatorFence.claim(ctx.getSystem()), (epoch, err) -> new SchemaReady(err));
           return Behaviors.receive(Command.class)
               .onMessage(
                   SchemaReady.class, ready -> onSchemaReady(ctx, plan, ready, journalUnavailable))
@@ -72,6 +75,12 @@ public final class RunCoordinator {
       RunPlan plan,
       SchemaReady ready,
       Consumer<Throwable> journalUnavailable) {
+    if (ready.failure() instanceof CoordinatorFence.Fenced fenced) {
+      // A newer coordinator took the journal over: this one was frozen or cut off. Retrying
+      // cannot succeed; this node stops coordinating (the singleton runs on the new host).
+      ctx.getLog().error(fenced.getMessage());
+      return Behaviors.stopped();
+    }
     if (ready.failure() != null) {
       IllegalStateException failure =
           new IllegalStateException(

@@ -183,6 +183,11 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
               seconds()));
     } else if (event instanceof TrainingEvent.TrainingFinished) {
       return stop("max-steps");
+    } else if (event instanceof TrainingEvent.TrainingFailed f) {
+      // The learner cannot go on (no checkpoint can be written): the run ends with its reason.
+      timers.cancel(Timeout.FINAL_EVALUATION);
+      result.completeExceptionally(new IllegalStateException(f.reason()));
+      return Behaviors.stopped();
     }
     return this;
   }
@@ -312,6 +317,7 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
                 rejectedStale,
                 0,
                 duplicates,
+                0,
                 0),
             null,
             nodeReports(),

@@ -39,8 +39,9 @@ public record RunSummary(
    * rejected from the learner; {@code lost}, {@code duplicates} and {@code leasesExpired} from the
    * audit of the journal at the end ({@link LedgerAudit}, in full under {@code ledger}): leases
    * whose trajectories vanished without being trained on, rejected or handed out again; leases
-   * trained on by two surviving steps; leases that expired (their worker or verifier died, or was
-   * too slow) and whose tasks were handed out again.
+   * trained on by two surviving steps (or trained and handed out again); leases trained after the
+   * task source had closed them ({@code consumedAfterClose}); leases that expired (their worker or
+   * verifier died, or was too slow) and whose tasks were handed out again.
    */
   public record Trajectories(
       long generated,
@@ -49,6 +50,7 @@ public record RunSummary(
       long rejectedStale,
       long lost,
       long duplicates,
+      long consumedAfterClose,
       long leasesExpired) {}
 
   /**
@@ -95,6 +97,7 @@ public record RunSummary(
             t.rejectedStale(),
             audit.lost(),
             audit.duplicates(),
+            audit.consumedAfterClose(),
             audit.expired()),
         audit,
         nodes);

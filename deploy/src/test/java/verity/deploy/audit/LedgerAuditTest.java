@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -32,11 +33,13 @@ import verity.learner.checkpoint.CheckpointRef;
 import verity.learner.ledger.TrainingLedger;
 import verity.rollout.RolloutSettings;
 import verity.rollout.TaskSource;
+import verity.rollout.lease.LeaseEvent;
 
 /**
  * The audit reads what the real task source and training ledger journaled (an H2 file per test) and
  * finds every lease accounted for in a clean run, a lost one where a consumed lease's training was
- * discarded and never reopened, and a duplicate where two surviving steps consumed one lease.
+ * discarded and never reopened, a duplicate where two surviving steps consumed one lease, and a
+ * lease trained after it closed (with its task leased again: a duplicate too).
  */
 class LedgerAuditTest {
   static final Duration WAIT = Duration.ofSeconds(30);
@@ -63,6 +66,7 @@ class LedgerAuditTest {
     ActorRef<LeaseProtocol.Command> port = settlementPort();
     ActorRef<TrainingLedger.Command> ledger = testKit.spawn(TrainingLedger.create(3));
     begin(ledger);
+    claim(port, l.get(0), l.get(1));
     step(ledger, 1, l.get(0));
     settle(port, Settlement.CONSUMED, l.get(0));
     checkpoint(ledger, 1);
@@ -89,7 +93,9 @@ class LedgerAuditTest {
         "the reopened task and the expired one are leased again");
 
     LedgerAudit.Result audit =
-        expectAudit(new LedgerAudit.Result(7, 1, 1, 1, 1, 1, 2, 0, 0, 0, List.of()));
+        expectAudit(
+            new LedgerAudit.Result(
+                7, 1, 1, 1, 1, 1, 2, 0, 0, 0, 0, Map.of("open_at_recovery", 1L), List.of()));
     assertTrue(audit.exact());
   }
 
@@ -100,6 +106,7 @@ class LedgerAuditTest {
     ActorRef<LeaseProtocol.Command> port = settlementPort();
     ActorRef<TrainingLedger.Command> ledger = testKit.spawn(TrainingLedger.create(3));
     begin(ledger);
+    claim(port, l.get(0), l.get(1));
     step(ledger, 1, l.get(0));
     settle(port, Settlement.CONSUMED, l.get(0));
     checkpoint(ledger, 1);
@@ -112,7 +119,8 @@ class LedgerAuditTest {
 
     LedgerAudit.Result audit =
         expectAudit(
-            new LedgerAudit.Result(2, 1, 0, 0, 0, 0, 0, 1, 0, 0, List.of(l.get(1).id().value())));
+            new LedgerAudit.Result(
+                2, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, Map.of(), List.of(l.get(1).id().value())));
     assertFalse(audit.exact());
   }
 
@@ -123,24 +131,54 @@ class LedgerAuditTest {
     ActorRef<LeaseProtocol.Command> port = settlementPort();
     ActorRef<TrainingLedger.Command> ledger = testKit.spawn(TrainingLedger.create(3));
     begin(ledger);
+    claim(port, l.get(0));
     step(ledger, 1, l.get(0));
     step(ledger, 2, l.get(0));
     settle(port, Settlement.CONSUMED, l.get(0));
 
     LedgerAudit.Result audit =
-        expectAudit(new LedgerAudit.Result(1, 1, 0, 0, 0, 0, 0, 0, 1, 0, List.of()));
+        expectAudit(new LedgerAudit.Result(1, 1, 0, 0, 0, 0, 0, 0, 1, 0, 0, Map.of(), List.of()));
     assertFalse(audit.exact());
   }
 
   @Test
   void shouldCountALeaseThatTakesMoreFromTheReissueQueueThanItHolds() {
-    List<TaskSource.Event> journal =
+    List<LeaseEvent> journal =
         List.of(
-            new TaskSource.Leased(1, new String[] {"1+1"}, 0, 1),
-            new TaskSource.Expired(new long[] {1}),
-            new TaskSource.Leased(2, new String[] {"1+1", "2+2"}, 2, 0));
+            new LeaseEvent.LeasesIssued(new LeaseId(1), tasks("1+1"), 0, "w"),
+            new LeaseEvent.LeasesExpired(List.of(new LeaseId(1)), LeaseEvent.ExpiryCause.TIMEOUT),
+            new LeaseEvent.LeasesIssued(new LeaseId(2), tasks("1+1", "2+2"), 2, "w"));
     LedgerAudit.Result audit = LedgerAudit.of(journal, List.of());
-    assertEquals(new LedgerAudit.Result(3, 0, 0, 0, 1, 0, 2, 0, 0, 1, List.of()), audit);
+    assertEquals(
+        new LedgerAudit.Result(3, 0, 0, 0, 1, 0, 2, 0, 0, 0, 1, Map.of("timeout", 1L), List.of()),
+        audit);
+  }
+
+  @Test
+  void shouldFlagALeaseTrainedAfterItExpiredAndItsTaskWentOutAgain() {
+    // Lease 1's trajectories sat in a verifier queue past the lease timeout; its task went out
+    // again as lease 2; the learner trained both, lease 1 without a claim.
+    LeaseId one = new LeaseId(1);
+    LeaseId two = new LeaseId(2);
+    List<LeaseEvent> taskSource =
+        List.of(
+            new LeaseEvent.LeasesIssued(one, tasks("3+4"), 0, "w1"),
+            new LeaseEvent.LeasesExpired(List.of(one), LeaseEvent.ExpiryCause.TIMEOUT),
+            new LeaseEvent.LeasesIssued(two, tasks("3+4"), 1, "w2"),
+            new LeaseEvent.LeasesClaimed(List.of(two), 0),
+            new LeaseEvent.LeasesSettled(List.of(two), Settlement.CONSUMED));
+    List<TrainingLedger.Event> learner =
+        List.of(
+            new TrainingLedger.StepApplied(PolicyVersion.of(1), List.of(one), tasks("3+4")),
+            new TrainingLedger.StepApplied(PolicyVersion.of(2), List.of(two), tasks("3+4")));
+    LedgerAudit.Result audit = LedgerAudit.of(taskSource, learner);
+    assertEquals(1, audit.consumedAfterClose(), audit.toString());
+    assertEquals(1, audit.duplicates(), "task 3+4 trained twice: " + audit);
+    assertFalse(audit.exact());
+  }
+
+  static List<TaskId> tasks(String... ids) {
+    return Arrays.stream(ids).map(TaskId::new).toList();
   }
 
   // --- the run, written through the real actors ---------------------------------------------
@@ -169,6 +207,14 @@ class LedgerAuditTest {
       refs = probe.receiveMessage(WAIT).getServiceInstances(ServiceKeys.LEASE_SETTLEMENT);
     }
     return refs.iterator().next();
+  }
+
+  /** The learner's claim on these leases, granted (they are open) before the call returns. */
+  void claim(ActorRef<LeaseProtocol.Command> port, TaskSource.Lease... leases) {
+    TestProbe<LeaseProtocol.ClaimAnswer> answer = testKit.createTestProbe();
+    List<LeaseId> ids = Arrays.stream(leases).map(TaskSource.Lease::id).toList();
+    port.tell(new LeaseProtocol.ClaimLeases(ids, 0, answer.getRef()));
+    assertEquals(ids, answer.receiveMessage(WAIT).granted());
   }
 
   void settle(ActorRef<LeaseProtocol.Command> port, Settlement how, TaskSource.Lease... leases) {
