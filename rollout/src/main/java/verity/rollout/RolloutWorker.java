@@ -12,14 +12,11 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicReference;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ComputeDispatcher;
@@ -28,16 +25,10 @@ import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.StatusReporter;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.PolicyVersion;
-import verity.actors.ids.TrajectoryId;
 import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.TrainingEvent;
-import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.VerifierProtocol;
-import verity.actors.weights.FlatWeights;
 import verity.envs.Suite;
-import verity.envs.Task;
-import verity.policy.EpisodeGenerator;
-import verity.policy.NativeWork;
 import verity.policy.Policy;
 import verity.policy.ReplicaFactory;
 
@@ -53,7 +44,7 @@ import verity.policy.ReplicaFactory;
  * and only if the task source's window has room that no idle worker waits for), and it starts that
  * next batch while the last one still waits for a verifier's answer. At most two batches wait for a
  * verifier; while any does, no new lease is asked for, so slow verification still pushes back on
- * rollout.
+ * rollout. {@link WorkerCycle} holds these rules; {@link WorkerReplica} runs the batches.
  */
 public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
 
@@ -66,12 +57,13 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
   private record Sources(Set<ActorRef<TaskSource.Command>> sources) implements Command, LocalOnly {}
 
-  private record Leased(TaskSource.Leases leases) implements Command, LocalOnly {}
+  /** The task source's answer to a request (named apart from the task source's own event). */
+  private record LeasesArrived(TaskSource.Leases leases) implements Command, LocalOnly {}
 
-  private record Generated(List<Trajectory> trajectories, long tokens, double millis)
-      implements Command, LocalOnly {}
+  /** Batch {@code batch} is generated. */
+  private record Generated(long batch, WorkerReplica.Batch result) implements Command, LocalOnly {}
 
-  private record GenerationFailed(Throwable cause) implements Command, LocalOnly {}
+  private record GenerationFailed(long batch, Throwable cause) implements Command, LocalOnly {}
 
   private record VerifierReply(VerifierProtocol.Reply reply) implements Command, LocalOnly {}
 
@@ -91,19 +83,16 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   private static final Duration ACCEPT_TIMEOUT = Duration.ofSeconds(5);
 
   private final String name;
-  private final Suite suite;
-  private final RolloutSettings settings;
-  private final float temperature;
-  private final SplittableRandom random;
-
-  /** Draws the added episode time of each task, on the actor's thread. */
-  private final SplittableRandom episodeTimeRandom;
-
-  private final Executor compute;
+  private final WorkerCycle cycle;
+  private final WorkerReplica replica;
   private final ActorRef<VerifierProtocol.Command> verifiers;
   private final ActorRef<TaskSource.Leases> leaseReplies;
   private final ActorRef<VerifierProtocol.Reply> verifierReplies;
+  private final ActorRef<Topic.Command<TrainingEvent>> events;
   private final TimerScheduler<Command> timers;
+  private final StatusReporter status;
+  private final int tasksPerRequest;
+  private final int groupSize;
 
   /**
    * Taken by no verifier yet, oldest first; only the first is on offer. No new work is leased while
@@ -111,41 +100,17 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
    */
   private final ArrayDeque<VerifierProtocol.VerifyBatch> unaccepted = new ArrayDeque<>();
 
-  /** Leased while a batch was generating: generated next. */
-  private List<TaskSource.Lease> prefetched;
-
-  /** How long the last batch took, generation and added episode time; prefetch only if short. */
-  private double lastBatchMillis = Double.MAX_VALUE;
-
-  private long nextBatch = 1;
-  private final ActorRef<Topic.Command<TrainingEvent>> events;
   private Optional<ActorRef<TaskSource.Command>> source = Optional.empty();
-  private Policy policy;
+  private long nextBatch = 1;
 
-  /** The newest complete version not yet loaded; taken by the compute thread. */
-  private final AtomicReference<FlatWeights> staged = new AtomicReference<>();
+  /** The number of the batch that generates; 0 when none does. */
+  private long generatingBatch;
 
-  private boolean loaded;
-  private boolean requested;
-
-  /** The outstanding request leases ahead (sent while a batch generated). */
-  private boolean requestedAhead;
-
-  /** The task source had no room for work ahead of this batch: ask again after it. */
-  private boolean aheadRefused;
-
-  private boolean generating;
-  private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
+  private int generatingTrajectories;
   private long trajectories;
   private long tokens;
-  private int generatingTrajectories;
   private long refusedOffers;
   private final LatencyWindow batchMillis = new LatencyWindow(256);
-
-  /** The version of the weights in the replica, null before the first; written by compute. */
-  private volatile PolicyVersion loadedVersion;
-
-  private final StatusReporter status;
 
   public static Behavior<Command> create(
       String name,
@@ -174,17 +139,23 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     super(ctx);
     this.timers = timers;
     this.name = name;
-    this.suite = suite;
-    this.settings = settings;
-    this.temperature = temperature;
-    this.random = new SplittableRandom(seed);
-    this.episodeTimeRandom = new SplittableRandom(seed ^ 0x5DEECE66DL);
-    this.compute = ComputeDispatcher.executor(ctx.getSystem());
+    this.tasksPerRequest = settings.tasksPerRequest();
+    this.groupSize = settings.groupSize();
+    this.cycle = new WorkerCycle(settings.leaseTimeout());
+    Executor compute = ComputeDispatcher.executor(ctx.getSystem());
+    this.replica =
+        new WorkerReplica(
+            suite,
+            settings,
+            temperature,
+            seed,
+            new TrajectoryAssembler(suite, settings.groupSize(), name),
+            compute);
     this.verifiers =
         ctx.spawn(
             Routers.group(ServiceKeys.verifiers(suite.name())).withRoundRobinRouting(),
             "verifiers");
-    this.leaseReplies = ctx.messageAdapter(TaskSource.Leases.class, Leased::new);
+    this.leaseReplies = ctx.messageAdapter(TaskSource.Leases.class, LeasesArrived::new);
     this.verifierReplies = ctx.messageAdapter(VerifierProtocol.Reply.class, VerifierReply::new);
     this.events = Topics.trainingEvents(ctx);
     this.status = new StatusReporter(ctx, name, "rollout-worker");
@@ -209,7 +180,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         .onMessage(ReplicaReady.class, this::onReplicaReady)
         .onMessage(Staged.class, this::onStaged)
         .onMessage(Sources.class, this::onSources)
-        .onMessage(Leased.class, this::onLeased)
+        .onMessage(LeasesArrived.class, this::onLeasesArrived)
         .onMessage(Generated.class, this::onGenerated)
         .onMessage(GenerationFailed.class, this::onGenerationFailed)
         .onMessage(VerifierReply.class, this::onVerifierReply)
@@ -220,184 +191,87 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   }
 
   private Behavior<Command> onReplicaReady(ReplicaReady r) {
-    policy = r.policy();
-    maybeRequest();
-    return this;
+    replica.attach(r.policy());
+    return advance();
   }
 
   private Behavior<Command> onStaged(Staged s) {
-    staged.set(s.ready().weights());
-    maybeRequest();
-    return this;
+    replica.stage(s.ready().weights());
+    return advance();
   }
 
   private Behavior<Command> onSources(Sources s) {
     source = s.sources().stream().findFirst();
-    requested = false; // a request to a source that went away is never answered
-    maybeRequest();
+    cycle.sourceChanged();
+    return advance();
+  }
+
+  /** Leaves the starting phase once the replica and a version are there, and leases if it may. */
+  private Behavior<Command> advance() {
+    if (replica.ready()) {
+      cycle.ready();
+    }
+    WorkerCycle.Request request = cycle.request(source.isPresent(), !unaccepted.isEmpty());
+    if (request != WorkerCycle.Request.NONE) {
+      source
+          .get()
+          .tell(
+              new TaskSource.RequestTasks(
+                  tasksPerRequest, name, leaseReplies, request == WorkerCycle.Request.AHEAD));
+    }
     return this;
   }
 
-  private void maybeRequest() {
-    if (policy == null
-        || (!loaded && staged.get() == null)
-        || source.isEmpty()
-        || requested
-        || prefetched != null
-        || !unaccepted.isEmpty()
-        || (generating && (aheadRefused || !prefetchPays()))) {
-      return;
-    }
-    requested = true;
-    requestedAhead = generating;
-    source
-        .get()
-        .tell(
-            new TaskSource.RequestTasks(
-                settings.tasksPerRequest(), name, leaseReplies, requestedAhead));
+  private Behavior<Command> onLeasesArrived(LeasesArrived l) {
+    WorkerCycle.Arrival arrival = cycle.leased(l.leases().leases());
+    giveBack(arrival.giveBack());
+    startGenerating(arrival.start());
+    return advance();
   }
 
-  /**
-   * Whether to lease the next batch while this one generates: only when batches are short against
-   * the lease timeout, so that the prefetched leases are generated long before they could expire.
-   */
-  private boolean prefetchPays() {
-    return lastBatchMillis < settings.leaseTimeout().toMillis() / 4.0;
-  }
-
-  private Behavior<Command> onLeased(Leased l) {
-    requested = false;
-    List<TaskSource.Lease> leases = l.leases().leases();
-    if (leases.isEmpty()) {
-      aheadRefused = requestedAhead && generating;
-      maybeRequest();
-      return this;
+  private void giveBack(List<TaskSource.Lease> leases) {
+    if (!leases.isEmpty() && source.isPresent()) {
+      source
+          .get()
+          .tell(
+              new TaskSource.ReturnLeases(
+                  leases.stream().map(TaskSource.Lease::id).toList(), name));
     }
-    if (generating) {
-      prefetched = leases;
-      return this;
-    }
-    startGenerating(leases);
-    maybeRequest();
-    return this;
   }
 
   private void startGenerating(List<TaskSource.Lease> leases) {
-    generating = true;
-    aheadRefused = false;
-    generatingTrajectories = leases.size() * settings.groupSize();
-    loaded = true;
-    Policy p = policy;
-    CompletableFuture<Generated> job =
-        withAddedEpisodeTime(
-            CompletableFuture.supplyAsync(() -> generate(p, leases), compute), leases.size());
-    inFlight = job;
-    getContext().pipeToSelf(job, (ok, err) -> ok != null ? ok : new GenerationFailed(err));
-  }
-
-  /**
-   * The batch, handed over once its longest task's added episode time has passed too: one draw per
-   * task, and the batch waits for the largest, as a vectorized batch waits for its longest episode.
-   */
-  private CompletableFuture<Generated> withAddedEpisodeTime(
-      CompletableFuture<Generated> job, int tasks) {
-    Duration longest = Duration.ZERO;
-    for (int i = 0; i < tasks; i++) {
-      Duration d = settings.addedEpisodeTime().sample(episodeTimeRandom);
-      if (d.compareTo(longest) > 0) {
-        longest = d;
-      }
+    if (leases.isEmpty()) {
+      return;
     }
-    if (longest.isZero()) {
-      return job;
-    }
-    long extra = longest.toNanos();
-    return job.thenCompose(
-        g ->
-            CompletableFuture.supplyAsync(
-                () -> new Generated(g.trajectories(), g.tokens(), g.millis() + extra / 1e6),
-                CompletableFuture.delayedExecutor(
-                    extra, java.util.concurrent.TimeUnit.NANOSECONDS, compute)));
-  }
-
-  /** Runs on the compute dispatcher. */
-  private Generated generate(Policy p, List<TaskSource.Lease> leases) {
-    long started = System.nanoTime();
-    Runnable first = takeStaged(p);
-    if (first != null) {
-      first.run();
-    }
-    int g = settings.groupSize();
-    List<Task> tasks = new ArrayList<>(leases.size() * g);
-    long[] seeds = new long[leases.size() * g];
-    for (int i = 0; i < leases.size(); i++) {
-      Task task = suite.lookup(leases.get(i).task().value());
-      for (int j = 0; j < g; j++) {
-        tasks.add(task);
-        seeds[i * g + j] = leases.get(i).id().value() * 1_000_003L + j;
-      }
-    }
-    List<EpisodeRunner.Result> episodes =
-        EpisodeRunner.run(p, suite, tasks, seeds, temperature, random, () -> takeStaged(p));
-    List<Trajectory> out = new ArrayList<>(tasks.size());
-    long sampledTokens = 0;
-    for (int i = 0; i < leases.size(); i++) {
-      TaskSource.Lease lease = leases.get(i);
-      for (int j = 0; j < g; j++) {
-        EpisodeRunner.Result r = episodes.get(i * g + j);
-        EpisodeGenerator.Episode e = r.episode();
-        sampledTokens += e.actions().length;
-        out.add(
-            new Trajectory(
-                new TrajectoryId(lease.id(), j),
-                suite.name(),
-                lease.task(),
-                g,
-                tasks.get(i * g + j).prompt(),
-                e.tokens(),
-                e.sampled(),
-                e.logProbs(),
-                r.segments(),
-                name));
-      }
-    }
-    return new Generated(out, sampledTokens, (System.nanoTime() - started) / 1e6);
-  }
-
-  /** A swap to the newest staged version, or null when there is none. */
-  private Runnable takeStaged(Policy p) {
-    FlatWeights w = staged.getAndSet(null);
-    return w == null
-        ? null
-        : () -> {
-          p.importWeights(w);
-          loadedVersion = w.version();
-        };
+    long batch = nextBatch++;
+    generatingBatch = batch;
+    generatingTrajectories = leases.size() * groupSize;
+    getContext()
+        .pipeToSelf(
+            replica.generate(leases),
+            (ok, err) -> ok != null ? new Generated(batch, ok) : new GenerationFailed(batch, err));
   }
 
   private Behavior<Command> onGenerated(Generated g) {
-    generating = false;
+    if (g.batch() != generatingBatch) {
+      return this; // not the batch that generates
+    }
+    generatingBatch = 0;
     generatingTrajectories = 0;
-    batchMillis.add(g.millis());
-    lastBatchMillis = g.millis();
-    trajectories += g.trajectories().size();
-    tokens += g.tokens();
-    unaccepted.add(
-        new VerifierProtocol.VerifyBatch(nextBatch++, g.trajectories(), verifierReplies));
+    WorkerReplica.Batch b = g.result();
+    batchMillis.add(b.millis());
+    trajectories += b.trajectories().size();
+    tokens += b.tokens();
+    unaccepted.add(new VerifierProtocol.VerifyBatch(g.batch(), b.trajectories(), verifierReplies));
     if (unaccepted.size() == 1) {
       offer();
     }
-    if (prefetched != null) {
-      List<TaskSource.Lease> next = prefetched;
-      prefetched = null;
-      startGenerating(next);
-    }
-    PolicyVersion version = g.trajectories().get(0).segments().get(0).version();
+    startGenerating(cycle.generated(b.millis()));
+    PolicyVersion version = b.trajectories().get(0).segments().get(0).version();
     events.tell(
         Topic.publish(
-            new TrainingEvent.RolloutReport(name, version, trajectories, tokens, g.millis())));
-    maybeRequest();
-    return this;
+            new TrainingEvent.RolloutReport(name, version, trajectories, tokens, b.millis())));
+    return advance();
   }
 
   private void offer() {
@@ -416,7 +290,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
       if (!unaccepted.isEmpty()) {
         offer();
       }
-      maybeRequest();
+      return advance();
     } else if (r.reply() instanceof VerifierProtocol.Rejected j && j.batch() == held.batch()) {
       getContext().getLog().debug("{}: batch {} refused: {}", name, j.batch(), j.reason());
       refusedOffers++;
@@ -433,34 +307,44 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   }
 
   private Behavior<Command> onReport() {
-    String state =
-        policy == null
-            ? "starting"
-            : !loaded && staged.get() == null
-                ? "waiting-weights"
-                : generating
-                    ? "generating"
-                    : !unaccepted.isEmpty()
-                        ? "waiting-verifier"
-                        : source.isEmpty() ? "no-source" : requested ? "waiting-lease" : "idle";
     status
-        .state(state)
+        .state(state())
         .queue(unaccepted.stream().mapToInt(b -> b.trajectories().size()).sum())
         .inFlight(generatingTrajectories)
         .processed(trajectories)
         .latency(batchMillis)
-        .version(loadedVersion)
+        .version(replica.loadedVersion())
         .errors(refusedOffers)
         .publish();
     return this;
   }
 
+  /** The state the console shows. */
+  private String state() {
+    if (cycle.phase() == WorkerCycle.Phase.STARTING) {
+      return replica.attached() ? "waiting-weights" : "starting";
+    }
+    if (cycle.generating()) {
+      return "generating";
+    }
+    if (!unaccepted.isEmpty()) {
+      return "waiting-verifier";
+    }
+    if (source.isEmpty()) {
+      return "no-source";
+    }
+    return cycle.phase() == WorkerCycle.Phase.LEASING ? "waiting-lease" : "idle";
+  }
+
   private Behavior<Command> onGenerationFailed(GenerationFailed f) {
+    if (f.batch() != generatingBatch) {
+      return this;
+    }
     throw new IllegalStateException(name + ": generation failed", f.cause());
   }
 
   private Behavior<Command> onStop() {
-    NativeWork.closeAfter(inFlight, policy);
+    replica.close();
     return this;
   }
 }
