@@ -47,6 +47,10 @@ import verity.envs.Suite;
  * deadline the verdict {@code timeout}, and retries only infrastructure failures (a sandbox that
  * cannot run), never a wrong answer. Repeated infrastructure failures open a circuit breaker that
  * pauses the suite until it resets. A batch goes to the learner when all of it is scored.
+ *
+ * <p>A worker that hears no answer in time offers its batch again, maybe to the same verifier: a
+ * batch that this verifier holds or has finished is answered {@code Accepted} again and neither
+ * queued nor scored twice ({@link FinishedBatches}).
  */
 public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Command> {
   public static final String DISPATCHER = "verity.reward.dispatcher";
@@ -96,6 +100,15 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   private final CircuitBreaker breaker;
   private final ActorRef<Topic.Command<TrainingEvent>> events;
   private final Map<BatchKey, Pending> batches = new HashMap<>();
+
+  /**
+   * Workers whose finished batches are remembered: far more than a cluster runs at once, so only
+   * workers long gone (restarted elsewhere under a new address) are forgotten.
+   */
+  private static final int REMEMBERED_WORKERS = 4096;
+
+  private final FinishedBatches<ActorRef<VerifierProtocol.Reply>> finished =
+      new FinishedBatches<>(REMEMBERED_WORKERS);
   private final ArrayDeque<Item> queue = new ArrayDeque<>();
   private final List<ScoredTrajectory> unsent = new ArrayList<>();
   private final LatencyWindow latency = new LatencyWindow(2048);
@@ -182,6 +195,12 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   private Behavior<Command> onRequest(Request r) {
     VerifyBatch batch = (VerifyBatch) r.message();
     int size = batch.trajectories().size();
+    BatchKey key = new BatchKey(batch.replyTo(), batch.batch());
+    if (batches.containsKey(key) || finished.contains(key.worker(), key.batch())) {
+      // Offered again (the worker heard no answer in time): it is taken already.
+      batch.replyTo().tell(new VerifierProtocol.Accepted(batch.batch()));
+      return this;
+    }
     if (breaker.isOpen()) {
       batch
           .replyTo()
@@ -199,7 +218,6 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
                   batch.batch(), "queue full (" + held + " of " + settings.queueCapacity() + ")"));
       return this;
     }
-    BatchKey key = new BatchKey(batch.replyTo(), batch.batch());
     batches.put(key, new Pending(size));
     for (int i = 0; i < size; i++) {
       queue.add(new Item(key, i, batch.trajectories().get(i)));
@@ -305,6 +323,7 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
     pending.scored[c.item().index()] = new ScoredTrajectory(c.item().trajectory(), v);
     if (--pending.remaining == 0) {
       batches.remove(c.item().batch());
+      finished.add(c.item().batch().worker(), c.item().batch().batch());
       held -= pending.scored.length;
       unsent.addAll(Arrays.asList(pending.scored));
       flush();
