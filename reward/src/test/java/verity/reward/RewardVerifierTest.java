@@ -144,6 +144,47 @@ class RewardVerifierTest {
     assertEquals(List.of("2/0", "2/1"), scoredIds(learner, 2));
   }
 
+  @Test
+  void shouldRestartAfterAFailureAndServeTheNextBatch() {
+    TestProbe<TrainingEvent> events = testKit.createTestProbe();
+    testKit
+        .spawn(Topic.create(TrainingEvent.class, Topics.TRAINING_EVENTS))
+        .tell(Topic.subscribe(events.getRef()));
+    AtomicInteger taken = new AtomicInteger();
+    testKit.spawn(
+        RewardVerifier.create(
+            "v",
+            ArithmeticSuite.singleDigit(),
+            PlanExecutor.pureOnly(),
+            settings(100, WAIT, 5),
+            batch -> {
+              if (taken.incrementAndGet() == 1) {
+                throw new IllegalStateException("verifier bug (test)");
+              }
+            }));
+    ActorRef<VerifierProtocol.Command> verifier = verifierOf("arith");
+    verifier.tell(
+        new VerifierProtocol.VerifyBatch(1, numbered(1, arith("7", "9")), worker.getRef()));
+    worker.expectMessage(WAIT, new VerifierProtocol.Accepted(1));
+
+    // The batch the failed verifier had taken is lost with it (its leases expire and go out
+    // again); the restarted verifier serves the next one.
+    verifier.tell(new VerifierProtocol.VerifyBatch(2, numbered(2, arith("7")), worker.getRef()));
+    worker.expectMessage(WAIT, new VerifierProtocol.Accepted(2));
+    assertEquals(List.of("2/0"), scoredIds(learner, 1));
+    TrainingEvent.ActorStatus status =
+        (TrainingEvent.ActorStatus)
+            events
+                .fishForMessage(
+                    WAIT,
+                    e ->
+                        e instanceof TrainingEvent.ActorStatus s && s.actor().equals("v")
+                            ? FishingOutcomes.complete()
+                            : FishingOutcomes.continueAndIgnore())
+                .get(0);
+    assertEquals(1, status.restarts());
+  }
+
   /** The ids of the next {@code n} scored trajectories the learner receives, sorted. */
   static List<String> scoredIds(TestProbe<LearnerProtocol.Command> learner, int n) {
     List<String> ids = new ArrayList<>();

@@ -3,6 +3,8 @@ package verity.rollout;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
+import akka.actor.typed.PreRestart;
+import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -45,6 +47,10 @@ import verity.policy.ReplicaFactory;
  * next batch while the last one still waits for a verifier's answer. At most two batches wait for a
  * verifier; while any does, no new lease is asked for, so slow verification still pushes back on
  * rollout. {@link WorkerCycle} holds these rules; {@link WorkerReplica} runs the batches.
+ *
+ * <p>A failure (the replica cannot start, a batch fails to generate) restarts the worker after a
+ * back-off, with a fresh replica (the old one is closed once its batch is done); it leases anew,
+ * and the leases it held expire and go out again. Its status reports count the restarts.
  */
 public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
 
@@ -52,6 +58,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   public sealed interface Command extends VerityMessage {}
 
   private record ReplicaReady(Policy policy) implements Command, LocalOnly {}
+
+  private record ReplicaFailed(Throwable cause, int incarnation) implements Command, LocalOnly {}
 
   private record Staged(WeightsFollower.WeightsReady ready) implements Command, LocalOnly {}
 
@@ -82,6 +90,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   private static final Duration REJECTED_BACKOFF = Duration.ofMillis(250);
   private static final Duration ACCEPT_TIMEOUT = Duration.ofSeconds(5);
 
+  /** Spreads the restarts of workers that failed together (a verifier or device gone). */
+  private static final double RESTART_RANDOM_FACTOR = 0.2;
+
   private final String name;
   private final WorkerCycle cycle;
   private final WorkerReplica replica;
@@ -100,8 +111,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
    */
   private final ArrayDeque<VerifierProtocol.VerifyBatch> unaccepted = new ArrayDeque<>();
 
+  private final Lifetime lifetime;
   private Optional<ActorRef<TaskSource.Command>> source = Optional.empty();
-  private long nextBatch = 1;
 
   /** The number of the batch that generates; 0 when none does. */
   private long generatingBatch;
@@ -112,6 +123,18 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   private long refusedOffers;
   private final LatencyWindow batchMillis = new LatencyWindow(256);
 
+  /** What outlives a restart: how often it restarted, and the next batch number. */
+  private static final class Lifetime {
+    int restarts = -1;
+
+    /**
+     * Batch numbers rise over the worker's whole life: a verifier recognises a batch offered again
+     * by its number, and a reply meant for an earlier incarnation matches no batch held now.
+     */
+    long nextBatch = 1;
+  }
+
+  /** A worker under supervision: restarted with back-off after a failure, with a fresh replica. */
   public static Behavior<Command> create(
       String name,
       Suite suite,
@@ -120,11 +143,29 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
       long seed,
       ReplicaFactory replicas) {
     return Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers ->
-                    new RolloutWorker(
-                        ctx, timers, name, suite, settings, temperature, seed, replicas)));
+        outer -> {
+          Lifetime lifetime = new Lifetime();
+          return Behaviors.supervise(
+                  Behaviors.<Command>setup(
+                      ctx ->
+                          Behaviors.withTimers(
+                              timers ->
+                                  new RolloutWorker(
+                                      ctx,
+                                      timers,
+                                      name,
+                                      suite,
+                                      settings,
+                                      temperature,
+                                      seed,
+                                      replicas,
+                                      lifetime))))
+              .onFailure(
+                  SupervisorStrategy.restartWithBackoff(
+                      settings.restartMinBackoff(),
+                      settings.restartMaxBackoff(),
+                      RESTART_RANDOM_FACTOR));
+        });
   }
 
   private RolloutWorker(
@@ -135,8 +176,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
       RolloutSettings settings,
       float temperature,
       long seed,
-      ReplicaFactory replicas) {
+      ReplicaFactory replicas,
+      Lifetime lifetime) {
     super(ctx);
+    this.lifetime = lifetime;
+    lifetime.restarts++;
     this.timers = timers;
     this.name = name;
     this.tasksPerRequest = settings.tasksPerRequest();
@@ -159,25 +203,23 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     this.verifierReplies = ctx.messageAdapter(VerifierProtocol.Reply.class, VerifierReply::new);
     this.events = Topics.trainingEvents(ctx);
     this.status = new StatusReporter(ctx, name, "rollout-worker");
+    status.restarts(lifetime.restarts);
     timers.startTimerWithFixedDelay(Report.INSTANCE, REPORT_INTERVAL);
     ctx.spawn(
         WeightsFollower.create(ctx.messageAdapter(WeightsFollower.WeightsReady.class, Staged::new)),
         "weights");
     ServiceWatcher.spawn(ctx, TaskSource.SERVICE_KEY, Sources::new);
+    int incarnation = lifetime.restarts;
     ctx.pipeToSelf(
         CompletableFuture.supplyAsync(replicas::create, compute),
-        (ok, err) -> {
-          if (err != null) {
-            throw new IllegalStateException(name + ": replica failed to start", err);
-          }
-          return new ReplicaReady(ok);
-        });
+        (ok, err) -> err == null ? new ReplicaReady(ok) : new ReplicaFailed(err, incarnation));
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(ReplicaReady.class, this::onReplicaReady)
+        .onMessage(ReplicaFailed.class, this::onReplicaFailed)
         .onMessage(Staged.class, this::onStaged)
         .onMessage(Sources.class, this::onSources)
         .onMessage(LeasesArrived.class, this::onLeasesArrived)
@@ -186,13 +228,21 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         .onMessage(VerifierReply.class, this::onVerifierReply)
         .onMessageEquals(Resend.INSTANCE, this::onResend)
         .onMessageEquals(Report.INSTANCE, this::onReport)
+        .onSignal(PreRestart.class, s -> onStop())
         .onSignal(PostStop.class, s -> onStop())
         .build();
   }
 
   private Behavior<Command> onReplicaReady(ReplicaReady r) {
-    replica.attach(r.policy());
+    replica.attach(r.policy()); // one built for an earlier incarnation is closed
     return advance();
+  }
+
+  private Behavior<Command> onReplicaFailed(ReplicaFailed f) {
+    if (f.incarnation() != lifetime.restarts) {
+      return this; // an earlier incarnation's
+    }
+    throw new IllegalStateException(name + ": replica failed to start", f.cause());
   }
 
   private Behavior<Command> onStaged(Staged s) {
@@ -243,7 +293,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     if (leases.isEmpty()) {
       return;
     }
-    long batch = nextBatch++;
+    long batch = lifetime.nextBatch++;
     generatingBatch = batch;
     generatingTrajectories = leases.size() * groupSize;
     getContext()
@@ -254,7 +304,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
   private Behavior<Command> onGenerated(Generated g) {
     if (g.batch() != generatingBatch) {
-      return this; // not the batch that generates
+      return this; // an earlier incarnation's batch
     }
     generatingBatch = 0;
     generatingTrajectories = 0;
@@ -343,6 +393,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     throw new IllegalStateException(name + ": generation failed", f.cause());
   }
 
+  /** On a restart (which does not signal PostStop) as on a stop: the replica is freed. */
   private Behavior<Command> onStop() {
     replica.close();
     return this;
