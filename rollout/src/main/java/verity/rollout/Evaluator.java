@@ -4,7 +4,6 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.PreRestart;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -73,9 +72,6 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
 
   private static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
 
-  /** Spreads the restarts of evaluators that failed together. */
-  private static final double RESTART_RANDOM_FACTOR = 0.2;
-
   private final Suite suite;
   private final BiFunction<Task, String, CheckResult> checker;
   private final int every;
@@ -124,29 +120,16 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
       int every,
       RolloutSettings settings,
       ReplicaFactory replicas) {
-    return Behaviors.setup(
-        outer -> {
-          // Counts the incarnations; it outlives the restarts, the evaluator's state does not.
-          int[] incarnations = {0};
-          return Behaviors.supervise(
-                  Behaviors.<Command>setup(
-                      ctx ->
-                          Behaviors.withTimers(
-                              timers ->
-                                  new Evaluator(
-                                      ctx,
-                                      timers,
-                                      suite,
-                                      checker,
-                                      every,
-                                      replicas,
-                                      incarnations[0]++))))
-              .onFailure(
-                  SupervisorStrategy.restartWithBackoff(
-                      settings.restartMinBackoff(),
-                      settings.restartMaxBackoff(),
-                      RESTART_RANDOM_FACTOR));
-        });
+    return Restarting.withBackoff(
+        settings.restartMinBackoff(),
+        settings.restartMaxBackoff(),
+        restarts ->
+            Behaviors.<Command>setup(
+                ctx ->
+                    Behaviors.withTimers(
+                        timers ->
+                            new Evaluator(
+                                ctx, timers, suite, checker, every, replicas, restarts))));
   }
 
   private Evaluator(

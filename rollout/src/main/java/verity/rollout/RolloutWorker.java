@@ -1,10 +1,11 @@
 package verity.rollout;
 
+import akka.Done;
+import akka.actor.Cancellable;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.PreRestart;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -13,7 +14,7 @@ import akka.actor.typed.javadsl.Routers;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -27,7 +28,6 @@ import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.StatusReporter;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.PolicyVersion;
-import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.VerifierProtocol;
 import verity.envs.Suite;
@@ -51,6 +51,12 @@ import verity.policy.ReplicaFactory;
  * <p>A failure (the replica cannot start, a batch fails to generate) restarts the worker after a
  * back-off, with a fresh replica (the old one is closed once its batch is done); it leases anew,
  * and the leases it held expire and go out again. Its status reports count the restarts.
+ *
+ * <p>When its node leaves the cluster (a drain, SIGTERM, a leave), the first phase of the node's
+ * coordinated shutdown waits for the worker to drain: it leases nothing more, hands the leases it
+ * holds but has not started back to the task source, finishes the batch that generates and offers
+ * its finished batches until a verifier took them, bounded by the phase's timeout ({@link
+ * DrainOnShutdown}).
  */
 public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command> {
 
@@ -75,6 +81,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
   private record VerifierReply(VerifierProtocol.Reply reply) implements Command, LocalOnly {}
 
+  /** Lease nothing more, hand back what was not started, finish and deliver the rest; answer. */
+  private record Drain(ActorRef<Done> replyTo) implements Command, LocalOnly {}
+
   /** Offer the held batch to a verifier again. */
   private enum Resend implements Command, LocalOnly {
     INSTANCE
@@ -87,54 +96,52 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
   private static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
 
-  private static final Duration REJECTED_BACKOFF = Duration.ofMillis(250);
-  private static final Duration ACCEPT_TIMEOUT = Duration.ofSeconds(5);
-
-  /** Spreads the restarts of workers that failed together (a verifier or device gone). */
-  private static final double RESTART_RANDOM_FACTOR = 0.2;
-
   private final String name;
   private final WorkerCycle cycle;
   private final WorkerReplica replica;
-  private final ActorRef<VerifierProtocol.Command> verifiers;
   private final ActorRef<TaskSource.Leases> leaseReplies;
   private final ActorRef<VerifierProtocol.Reply> verifierReplies;
   private final ActorRef<Topic.Command<TrainingEvent>> events;
-  private final TimerScheduler<Command> timers;
   private final StatusReporter status;
   private final int tasksPerRequest;
-  private final int groupSize;
 
-  /**
-   * Taken by no verifier yet, oldest first; only the first is on offer. No new work is leased while
-   * any batch waits here (back-pressure).
-   */
-  private final ArrayDeque<VerifierProtocol.VerifyBatch> unaccepted = new ArrayDeque<>();
+  /** Finished batches no verifier took yet; no new work is leased while any waits here. */
+  private final VerifierOffers<Command> unaccepted;
 
   private final Lifetime lifetime;
+
+  /** How often the worker restarted before this incarnation. */
+  private final int restarts;
+
+  /** Who waits for the drain to finish; empty unless draining. */
+  private final List<ActorRef<Done>> drainedReplies = new ArrayList<>();
+
   private Optional<ActorRef<TaskSource.Command>> source = Optional.empty();
 
-  /** The number of the batch that generates; 0 when none does. */
-  private long generatingBatch;
-
-  private int generatingTrajectories;
-  private long trajectories;
-  private long tokens;
-  private long refusedOffers;
-  private final LatencyWindow batchMillis = new LatencyWindow(256);
-
-  /** What outlives a restart: how often it restarted, and the next batch number. */
+  /** What outlives a restart: the next batch number, and the drain registered on shutdown. */
   private static final class Lifetime {
-    int restarts = -1;
-
     /**
      * Batch numbers rise over the worker's whole life: a verifier recognises a batch offered again
      * by its number, and a reply meant for an earlier incarnation matches no batch held now.
      */
     long nextBatch = 1;
+
+    Cancellable drainOnShutdown;
   }
 
-  /** A worker under supervision: restarted with back-off after a failure, with a fresh replica. */
+  /** What the worker is made from. */
+  private record Spec(
+      String name,
+      Suite suite,
+      RolloutSettings settings,
+      float temperature,
+      long seed,
+      ReplicaFactory replicas) {}
+
+  /**
+   * A worker under supervision (restarted with back-off after a failure, with a fresh replica),
+   * drained when its node shuts down.
+   */
   public static Behavior<Command> create(
       String name,
       Suite suite,
@@ -142,77 +149,65 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
       float temperature,
       long seed,
       ReplicaFactory replicas) {
+    Spec spec = new Spec(name, suite, settings, temperature, seed, replicas);
     return Behaviors.setup(
         outer -> {
           Lifetime lifetime = new Lifetime();
-          return Behaviors.supervise(
+          lifetime.drainOnShutdown = DrainOnShutdown.register(outer, name, Drain::new);
+          return Restarting.withBackoff(
+              settings.restartMinBackoff(),
+              settings.restartMaxBackoff(),
+              restarts ->
                   Behaviors.<Command>setup(
                       ctx ->
                           Behaviors.withTimers(
-                              timers ->
-                                  new RolloutWorker(
-                                      ctx,
-                                      timers,
-                                      name,
-                                      suite,
-                                      settings,
-                                      temperature,
-                                      seed,
-                                      replicas,
-                                      lifetime))))
-              .onFailure(
-                  SupervisorStrategy.restartWithBackoff(
-                      settings.restartMinBackoff(),
-                      settings.restartMaxBackoff(),
-                      RESTART_RANDOM_FACTOR));
+                              timers -> new RolloutWorker(ctx, timers, spec, lifetime, restarts))));
         });
   }
 
   private RolloutWorker(
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
-      String name,
-      Suite suite,
-      RolloutSettings settings,
-      float temperature,
-      long seed,
-      ReplicaFactory replicas,
-      Lifetime lifetime) {
+      Spec spec,
+      Lifetime lifetime,
+      int restarts) {
     super(ctx);
     this.lifetime = lifetime;
-    lifetime.restarts++;
-    this.timers = timers;
-    this.name = name;
+    this.restarts = restarts;
+    this.name = spec.name();
+    Suite suite = spec.suite();
+    RolloutSettings settings = spec.settings();
     this.tasksPerRequest = settings.tasksPerRequest();
-    this.groupSize = settings.groupSize();
     this.cycle = new WorkerCycle(settings.leaseTimeout());
     Executor compute = ComputeDispatcher.executor(ctx.getSystem());
     this.replica =
         new WorkerReplica(
             suite,
             settings,
-            temperature,
-            seed,
+            spec.temperature(),
+            spec.seed(),
             new TrajectoryAssembler(suite, settings.groupSize(), name),
             compute);
-    this.verifiers =
-        ctx.spawn(
-            Routers.group(ServiceKeys.verifiers(suite.name())).withRoundRobinRouting(),
-            "verifiers");
+    this.unaccepted =
+        new VerifierOffers<>(
+            ctx.spawn(
+                Routers.group(ServiceKeys.verifiers(suite.name())).withRoundRobinRouting(),
+                "verifiers"),
+            timers,
+            Resend.INSTANCE);
     this.leaseReplies = ctx.messageAdapter(TaskSource.Leases.class, LeasesArrived::new);
     this.verifierReplies = ctx.messageAdapter(VerifierProtocol.Reply.class, VerifierReply::new);
     this.events = Topics.trainingEvents(ctx);
     this.status = new StatusReporter(ctx, name, "rollout-worker");
-    status.restarts(lifetime.restarts);
+    status.restarts(restarts);
     timers.startTimerWithFixedDelay(Report.INSTANCE, REPORT_INTERVAL);
     ctx.spawn(
         WeightsFollower.create(ctx.messageAdapter(WeightsFollower.WeightsReady.class, Staged::new)),
         "weights");
     ServiceWatcher.spawn(ctx, TaskSource.SERVICE_KEY, Sources::new);
-    int incarnation = lifetime.restarts;
     ctx.pipeToSelf(
-        CompletableFuture.supplyAsync(replicas::create, compute),
-        (ok, err) -> err == null ? new ReplicaReady(ok) : new ReplicaFailed(err, incarnation));
+        CompletableFuture.supplyAsync(spec.replicas()::create, compute),
+        (ok, err) -> err == null ? new ReplicaReady(ok) : new ReplicaFailed(err, restarts));
   }
 
   @Override
@@ -226,9 +221,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         .onMessage(Generated.class, this::onGenerated)
         .onMessage(GenerationFailed.class, this::onGenerationFailed)
         .onMessage(VerifierReply.class, this::onVerifierReply)
+        .onMessage(Drain.class, this::onDrain)
         .onMessageEquals(Resend.INSTANCE, this::onResend)
         .onMessageEquals(Report.INSTANCE, this::onReport)
-        .onSignal(PreRestart.class, s -> onStop())
+        .onSignal(PreRestart.class, s -> onRestart())
         .onSignal(PostStop.class, s -> onStop())
         .build();
   }
@@ -239,7 +235,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   }
 
   private Behavior<Command> onReplicaFailed(ReplicaFailed f) {
-    if (f.incarnation() != lifetime.restarts) {
+    if (f.incarnation() != restarts) {
       return this; // an earlier incarnation's
     }
     throw new IllegalStateException(name + ": replica failed to start", f.cause());
@@ -256,10 +252,18 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     return advance();
   }
 
-  /** Leaves the starting phase once the replica and a version are there, and leases if it may. */
+  /**
+   * Leaves the starting phase once the replica and a version are there, leases if it may, and
+   * answers a drain that is done.
+   */
   private Behavior<Command> advance() {
     if (replica.ready()) {
       cycle.ready();
+    }
+    if (!drainedReplies.isEmpty() && cycle.drained(!unaccepted.isEmpty())) {
+      getContext().getLog().info("{}: drained", name);
+      drainedReplies.forEach(r -> r.tell(Done.getInstance()));
+      drainedReplies.clear();
     }
     WorkerCycle.Request request = cycle.request(source.isPresent(), !unaccepted.isEmpty());
     if (request != WorkerCycle.Request.NONE) {
@@ -294,108 +298,83 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
       return;
     }
     long batch = lifetime.nextBatch++;
-    generatingBatch = batch;
-    generatingTrajectories = leases.size() * groupSize;
     getContext()
         .pipeToSelf(
-            replica.generate(leases),
+            replica.generate(batch, leases),
             (ok, err) -> ok != null ? new Generated(batch, ok) : new GenerationFailed(batch, err));
   }
 
   private Behavior<Command> onGenerated(Generated g) {
-    if (g.batch() != generatingBatch) {
+    if (!replica.generates(g.batch())) {
       return this; // an earlier incarnation's batch
     }
-    generatingBatch = 0;
-    generatingTrajectories = 0;
     WorkerReplica.Batch b = g.result();
-    batchMillis.add(b.millis());
-    trajectories += b.trajectories().size();
-    tokens += b.tokens();
+    replica.finished(b);
     unaccepted.add(new VerifierProtocol.VerifyBatch(g.batch(), b.trajectories(), verifierReplies));
-    if (unaccepted.size() == 1) {
-      offer();
-    }
     startGenerating(cycle.generated(b.millis()));
     PolicyVersion version = b.trajectories().get(0).segments().get(0).version();
     events.tell(
         Topic.publish(
-            new TrainingEvent.RolloutReport(name, version, trajectories, tokens, b.millis())));
+            new TrainingEvent.RolloutReport(
+                name, version, replica.trajectories(), replica.tokens(), b.millis())));
     return advance();
   }
 
-  private void offer() {
-    verifiers.tell(unaccepted.peek());
-    timers.startSingleTimer(Resend.INSTANCE, ACCEPT_TIMEOUT);
+  private Behavior<Command> onVerifierReply(VerifierReply r) {
+    if (r.reply() instanceof VerifierProtocol.Rejected j) {
+      getContext().getLog().debug("{}: batch {} refused: {}", name, j.batch(), j.reason());
+    }
+    return unaccepted.answered(r.reply()) ? advance() : this;
   }
 
-  private Behavior<Command> onVerifierReply(VerifierReply r) {
-    VerifierProtocol.VerifyBatch held = unaccepted.peek();
-    if (held == null) {
-      return this;
-    }
-    if (r.reply() instanceof VerifierProtocol.Accepted a && a.batch() == held.batch()) {
-      unaccepted.poll();
-      timers.cancel(Resend.INSTANCE);
-      if (!unaccepted.isEmpty()) {
-        offer();
-      }
-      return advance();
-    } else if (r.reply() instanceof VerifierProtocol.Rejected j && j.batch() == held.batch()) {
-      getContext().getLog().debug("{}: batch {} refused: {}", name, j.batch(), j.reason());
-      refusedOffers++;
-      timers.startSingleTimer(Resend.INSTANCE, REJECTED_BACKOFF);
-    }
-    return this;
+  private Behavior<Command> onDrain(Drain d) {
+    List<TaskSource.Lease> back = cycle.drain();
+    getContext()
+        .getLog()
+        .info(
+            "{}: draining: {} leases handed back, {} batches to finish or deliver",
+            name,
+            back.size(),
+            unaccepted.batches() + (cycle.generating() ? 1 : 0));
+    giveBack(back);
+    drainedReplies.add(d.replyTo());
+    return advance();
   }
 
   private Behavior<Command> onResend() {
-    if (!unaccepted.isEmpty()) {
-      offer();
-    }
+    unaccepted.resend();
     return this;
   }
 
   private Behavior<Command> onReport() {
     status
-        .state(state())
-        .queue(unaccepted.stream().mapToInt(b -> b.trajectories().size()).sum())
-        .inFlight(generatingTrajectories)
-        .processed(trajectories)
-        .latency(batchMillis)
+        .state(cycle.state(replica.attached(), !unaccepted.isEmpty(), source.isPresent()))
+        .queue(unaccepted.trajectories())
+        .inFlight(replica.generatingTrajectories())
+        .processed(replica.trajectories())
+        .latency(replica.batchMillis())
         .version(replica.loadedVersion())
-        .errors(refusedOffers)
+        .errors(unaccepted.refused())
         .publish();
     return this;
   }
 
-  /** The state the console shows. */
-  private String state() {
-    if (cycle.phase() == WorkerCycle.Phase.STARTING) {
-      return replica.attached() ? "waiting-weights" : "starting";
-    }
-    if (cycle.generating()) {
-      return "generating";
-    }
-    if (!unaccepted.isEmpty()) {
-      return "waiting-verifier";
-    }
-    if (source.isEmpty()) {
-      return "no-source";
-    }
-    return cycle.phase() == WorkerCycle.Phase.LEASING ? "waiting-lease" : "idle";
-  }
-
   private Behavior<Command> onGenerationFailed(GenerationFailed f) {
-    if (f.batch() != generatingBatch) {
-      return this;
+    if (!replica.generates(f.batch())) {
+      return this; // an earlier incarnation's batch
     }
     throw new IllegalStateException(name + ": generation failed", f.cause());
   }
 
-  /** On a restart (which does not signal PostStop) as on a stop: the replica is freed. */
+  /** A restart does not signal PostStop: the replica is freed here, the drain stays registered. */
+  private Behavior<Command> onRestart() {
+    replica.close();
+    return this;
+  }
+
   private Behavior<Command> onStop() {
     replica.close();
+    lifetime.drainOnShutdown.cancel();
     return this;
   }
 }

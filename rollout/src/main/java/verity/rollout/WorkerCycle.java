@@ -5,14 +5,16 @@ import java.util.List;
 
 /**
  * A rollout worker's lifecycle as one phase: whether it may lease, whether ahead of the batch that
- * generates, what to do with leases that arrive and which batch generates next. Plain Java: the
- * worker tells it what happened and does what it answers.
+ * generates, what to do with leases that arrive, which batch generates next, and when a drain is
+ * done. Plain Java: the worker tells it what happened and does what it answers.
  *
  * <p>The rules: nothing is leased before the worker holds a replica and a version; while a batch
  * generates the next one is leased ahead only when batches are short against the lease timeout (so
  * that prefetched leases never expire waiting) and the task source had room for it during this
  * batch; while any batch waits for a verifier nothing is leased (so at most two wait: the one held
- * and the prefetched one that generated meanwhile).
+ * and the prefetched one that generated meanwhile); a draining worker (its node leaves the cluster)
+ * leases nothing more, hands back the leases it holds but has not started, and finishes the batch
+ * that generates.
  */
 final class WorkerCycle {
 
@@ -31,7 +33,11 @@ final class WorkerCycle {
     /** A batch generates; the next one is asked for ahead. */
     LEASING_AHEAD,
     /** A batch generates; the leases of the next one are held. */
-    PREFETCHED
+    PREFETCHED,
+    /** Draining: the last batch generates; nothing more is leased. */
+    DRAINING,
+    /** Drained: nothing generates and nothing more is leased. */
+    DRAINED
   }
 
   /** What to ask the task source for. */
@@ -73,8 +79,8 @@ final class WorkerCycle {
 
   boolean generating() {
     return switch (phase) {
-      case GENERATING, GENERATING_REFUSED_AHEAD, LEASING_AHEAD, PREFETCHED -> true;
-      case STARTING, IDLE, LEASING -> false;
+      case GENERATING, GENERATING_REFUSED_AHEAD, LEASING_AHEAD, PREFETCHED, DRAINING -> true;
+      case STARTING, IDLE, LEASING, DRAINED -> false;
     };
   }
 
@@ -136,9 +142,10 @@ final class WorkerCycle {
         prefetched = List.copyOf(leases);
         yield Arrival.NOTHING;
       }
-      // Not asked for by this worker as it is now (a reply to a request sent before its task
-      // source changed), or beyond the one batch it holds ahead.
-      case STARTING, PREFETCHED -> new Arrival(List.of(), leases);
+      // Not asked for by this worker as it is now (a reply to an earlier incarnation's request,
+      // to a request sent before its task source changed, or to one a drain overtook), or beyond
+      // the one batch it holds ahead.
+      case STARTING, PREFETCHED, DRAINING, DRAINED -> new Arrival(List.of(), leases);
     };
   }
 
@@ -158,9 +165,59 @@ final class WorkerCycle {
       case GENERATING, GENERATING_REFUSED_AHEAD -> phase = Phase.IDLE;
       // The request ahead is still out: its answer is now the batch to generate.
       case LEASING_AHEAD -> phase = Phase.LEASING;
-      case STARTING, IDLE, LEASING ->
+      case DRAINING -> phase = Phase.DRAINED;
+      case STARTING, IDLE, LEASING, DRAINED ->
           throw new IllegalStateException("a batch finished while none generated (" + phase + ")");
     }
     return List.of();
+  }
+
+  /** Lease nothing more; answers the leases held but not started, to hand back. */
+  List<TaskSource.Lease> drain() {
+    switch (phase) {
+      case STARTING, IDLE, LEASING -> phase = Phase.DRAINED;
+      case GENERATING, GENERATING_REFUSED_AHEAD, LEASING_AHEAD -> phase = Phase.DRAINING;
+      case PREFETCHED -> {
+        List<TaskSource.Lease> back = prefetched;
+        prefetched = List.of();
+        phase = Phase.DRAINING;
+        return back;
+      }
+      case DRAINING, DRAINED -> {}
+    }
+    return List.of();
+  }
+
+  /** Whether a drain is done: nothing generates and no finished batch waits for a verifier. */
+  boolean drained(boolean batchAwaitsVerifier) {
+    return phase == Phase.DRAINED && !batchAwaitsVerifier;
+  }
+
+  /**
+   * The worker's state as its status reports show it.
+   *
+   * @param replicaBuilt whether its replica is built (before, it is starting; after, it waits for
+   *     its first version)
+   */
+  String state(boolean replicaBuilt, boolean batchAwaitsVerifier, boolean sourceKnown) {
+    switch (phase) {
+      case STARTING:
+        return replicaBuilt ? "waiting-weights" : "starting";
+      case DRAINING:
+        return "draining";
+      case DRAINED:
+        return batchAwaitsVerifier ? "draining" : "drained";
+      case GENERATING, GENERATING_REFUSED_AHEAD, LEASING_AHEAD, PREFETCHED:
+        return "generating";
+      case IDLE, LEASING:
+        break;
+    }
+    if (batchAwaitsVerifier) {
+      return "waiting-verifier";
+    }
+    if (!sourceKnown) {
+      return "no-source";
+    }
+    return phase == Phase.LEASING ? "waiting-lease" : "idle";
   }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import verity.actors.ids.PolicyVersion;
+import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.Trajectory;
 import verity.actors.weights.FlatWeights;
 import verity.envs.Suite;
@@ -15,10 +16,10 @@ import verity.policy.NativeWork;
 import verity.policy.Policy;
 
 /**
- * A rollout worker's policy replica and the batches it generates on the compute dispatcher. The
- * newest staged version is loaded before a batch starts and between the turns of its episodes; a
- * batch is handed over once the added episode time of its longest task has passed too. Not an
- * actor: its worker calls it from the actor's thread, one batch at a time, and closes it.
+ * A rollout worker's policy replica and the batches it generates on the compute dispatcher, one at
+ * a time, with their totals. The newest staged version is loaded before a batch starts and between
+ * the turns of its episodes; a batch is handed over once the added episode time of its longest task
+ * has passed too. Not an actor: its worker calls it on the actor's thread, and closes it.
  */
 final class WorkerReplica {
 
@@ -45,6 +46,14 @@ final class WorkerReplica {
 
   private Policy policy;
   private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
+
+  /** The number of the batch that generates; 0 when none does. */
+  private long generating;
+
+  private int generatingTrajectories;
+  private long trajectories;
+  private long tokens;
+  private final LatencyWindow batchMillis = new LatencyWindow(256);
 
   WorkerReplica(
       Suite suite,
@@ -94,14 +103,53 @@ final class WorkerReplica {
     return loadedVersion;
   }
 
-  /** Generates the episodes of these leases; the batch is handed over after its added time. */
-  CompletableFuture<Batch> generate(List<TaskSource.Lease> leases) {
+  /**
+   * Generates the episodes of these leases as batch {@code batch}; it is handed over after its
+   * added time, and {@link #finished} once taken.
+   */
+  CompletableFuture<Batch> generate(long batch, List<TaskSource.Lease> leases) {
+    generating = batch;
+    generatingTrajectories = leases.size() * settings.groupSize();
     Policy p = policy;
     CompletableFuture<Batch> job =
         withAddedEpisodeTime(
             CompletableFuture.supplyAsync(() -> run(p, leases), compute), leases.size());
     inFlight = job;
     return job;
+  }
+
+  /** Whether {@code batch} is the one that generates (not one of an earlier incarnation). */
+  boolean generates(long batch) {
+    return batch != 0 && batch == generating;
+  }
+
+  /** The batch that generated is taken over: it counts in the totals. */
+  void finished(Batch b) {
+    generating = 0;
+    generatingTrajectories = 0;
+    batchMillis.add(b.millis());
+    trajectories += b.trajectories().size();
+    tokens += b.tokens();
+  }
+
+  /** The trajectories of the batch that generates; 0 when none does. */
+  int generatingTrajectories() {
+    return generatingTrajectories;
+  }
+
+  /** Trajectories generated over this incarnation. */
+  long trajectories() {
+    return trajectories;
+  }
+
+  /** Tokens sampled over this incarnation. */
+  long tokens() {
+    return tokens;
+  }
+
+  /** How long recent batches took, added episode time included. */
+  LatencyWindow batchMillis() {
+    return batchMillis;
   }
 
   /** Closes the replica once the batch in flight, if any, is done. */

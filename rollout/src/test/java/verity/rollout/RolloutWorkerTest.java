@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import akka.Done;
+import akka.actor.CoordinatedShutdown;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.FishingOutcomes;
 import akka.actor.testkit.typed.javadsl.TestProbe;
@@ -14,6 +16,7 @@ import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -189,6 +192,49 @@ class RolloutWorkerTest {
         rig.verifier().expectMessageClass(VerifierProtocol.VerifyBatch.class, WAIT);
     assertEquals(2, batch.trajectories().get(0).id().lease().value());
     assertEquals(1, restartsReported(rig.events(), "w"));
+  }
+
+  @Test
+  void shouldHandBackWhatItHoldsAndDeliverItsLastBatchWhenItsNodeShutsDown() {
+    Rig rig = startWorker(Duration.ofMillis(3000));
+    var source = rig.source();
+    var verifier = rig.verifier();
+    TaskId task = new TaskId(rig.suite().generator(1).next().id());
+    lease(source.expectMessageClass(TaskSource.RequestTasks.class, WAIT), 1, task);
+    VerifierProtocol.VerifyBatch first =
+        verifier.expectMessageClass(VerifierProtocol.VerifyBatch.class, WAIT);
+    first.replyTo().tell(new VerifierProtocol.Accepted(first.batch()));
+    // Batch 2 generates (3 s) and batch 3 is leased ahead of it.
+    lease(source.expectMessageClass(TaskSource.RequestTasks.class, WAIT), 2, task);
+    lease(source.expectMessageClass(TaskSource.RequestTasks.class, WAIT), 3, task);
+
+    // The node leaves: its coordinated shutdown runs. A task of the phase after the drain's tells
+    // when the drain's phase is over.
+    TestProbe<String> nextPhase = testKit.createTestProbe();
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(testKit.system().classicSystem());
+    shutdown.addTask(
+        CoordinatedShutdown.PhaseServiceUnbind(),
+        "test-next-phase",
+        () -> {
+          nextPhase.getRef().tell("started");
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    shutdown.runAll(CoordinatedShutdown.clusterLeavingReason());
+
+    // The prefetched lease goes back at once; the batch that generates is finished and offered.
+    TaskSource.ReturnLeases back = source.expectMessageClass(TaskSource.ReturnLeases.class, WAIT);
+    assertEquals(List.of(new LeaseId(3)), back.leases());
+    assertEquals("w", back.worker());
+    VerifierProtocol.VerifyBatch last =
+        verifier.expectMessageClass(VerifierProtocol.VerifyBatch.class, WAIT);
+    assertEquals(2, last.trajectories().get(0).id().lease().value());
+
+    // Until a verifier takes it, the drain holds the shutdown, and nothing new is leased.
+    nextPhase.expectNoMessage(Duration.ofSeconds(1));
+    source.expectNoMessage(Duration.ZERO);
+    last.replyTo().tell(new VerifierProtocol.Accepted(last.batch()));
+    nextPhase.expectMessage(WAIT, "started");
+    source.expectNoMessage(Duration.ZERO);
   }
 
   /** A worker under test, its probes, a store that serves version 3 to every fetch, and events. */

@@ -133,6 +133,60 @@ class WorkerCycleTest {
     assertFalse(cycle.generating());
   }
 
+  @Test
+  void shouldHandBackThePrefetchedLeasesAndFinishTheBatchThatGeneratesWhenDrained() {
+    WorkerCycle cycle = generatingAfter(SHORT);
+    cycle.request(true, false);
+    cycle.leased(leases(3));
+
+    assertEquals(leases(3), cycle.drain());
+    assertEquals(Phase.DRAINING, cycle.phase());
+    assertFalse(cycle.drained(false), "the batch that generates is finished first");
+    assertEquals(Request.NONE, cycle.request(true, false));
+
+    assertTrue(cycle.generated(SHORT).isEmpty(), "the handed-back leases are not generated");
+    assertFalse(cycle.drained(true), "not while its batch waits for a verifier");
+    assertTrue(cycle.drained(false));
+    assertEquals(Request.NONE, cycle.request(true, false));
+  }
+
+  @Test
+  void shouldHandBackLeasesThatArriveAfterTheDrain() {
+    WorkerCycle waiting = leasing();
+    assertTrue(waiting.drain().isEmpty());
+    assertTrue(waiting.drained(false), "nothing generates: drained at once");
+    WorkerCycle.Arrival late = waiting.leased(leases(1));
+    assertTrue(late.start().isEmpty());
+    assertEquals(leases(1), late.giveBack());
+
+    WorkerCycle ahead = generatingAfter(SHORT);
+    ahead.request(true, false);
+    assertTrue(ahead.drain().isEmpty());
+    assertEquals(leases(3), ahead.leased(leases(3)).giveBack());
+    assertTrue(ahead.generated(SHORT).isEmpty());
+    assertTrue(ahead.drained(false));
+  }
+
+  @Test
+  void shouldShowWhatTheWorkerIsDoing() {
+    WorkerCycle cycle = new WorkerCycle(LEASE_TIMEOUT);
+    assertEquals("starting", cycle.state(false, false, true));
+    assertEquals("waiting-weights", cycle.state(true, false, true));
+    cycle.ready();
+    assertEquals("no-source", cycle.state(true, false, false));
+    assertEquals("idle", cycle.state(true, false, true));
+    assertEquals("waiting-verifier", cycle.state(true, true, true));
+    cycle.request(true, false);
+    assertEquals("waiting-lease", cycle.state(true, false, true));
+    cycle.leased(leases(1));
+    assertEquals("generating", cycle.state(true, true, true));
+    cycle.drain();
+    assertEquals("draining", cycle.state(true, false, true));
+    cycle.generated(SHORT);
+    assertEquals("draining", cycle.state(true, true, true));
+    assertEquals("drained", cycle.state(true, false, true));
+  }
+
   static WorkerCycle ready() {
     WorkerCycle cycle = new WorkerCycle(LEASE_TIMEOUT);
     cycle.ready();
