@@ -62,6 +62,9 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   public static final String DISPATCHER = "verity.reward.dispatcher";
   private static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
 
+  /** Spreads the restarts of verifiers that failed together. */
+  private static final double RESTART_RANDOM_FACTOR = 0.2;
+
   /** A message a verifier accepts. */
   public sealed interface Command extends VerityMessage {}
 
@@ -147,9 +150,6 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
       String name, Suite suite, PlanExecutor executor, RewardSettings settings) {
     return create(name, suite, executor, settings, batch -> {});
   }
-
-  /** Spreads the restarts of verifiers that failed together. */
-  private static final double RESTART_RANDOM_FACTOR = 0.2;
 
   /**
    * @param accepted told each batch the verifier takes, on the actor's thread: a seam for tests,

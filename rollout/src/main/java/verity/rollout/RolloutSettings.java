@@ -76,20 +76,6 @@ public record RolloutSettings(
         DelayDistribution.NONE);
   }
 
-  /** These settings with another restart back-off. */
-  public RolloutSettings withRestartBackoff(Duration min, Duration max) {
-    return new RolloutSettings(
-        workers,
-        groupSize,
-        tasksPerRequest,
-        maxOutstandingTasks,
-        leaseTimeout,
-        evaluateEverySteps,
-        addedEpisodeTime,
-        min,
-        max);
-  }
-
   public static RolloutSettings from(Config config) {
     String p = "verity.rollout.";
     Duration minBackoff = ConfigChecks.positiveDuration(config, p + "restart-backoff.min");

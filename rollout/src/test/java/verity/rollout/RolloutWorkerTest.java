@@ -42,7 +42,8 @@ import verity.policy.ReplicaFactory;
 /**
  * A rollout worker generates nothing before it holds a version from the policy store, hands a batch
  * over only after its added episode time, leases its next batch while one generates, and leases
- * nothing while a batch waits for a verifier.
+ * nothing while a batch waits for a verifier; it restarts after a failure, and drains when its node
+ * shuts down.
  */
 class RolloutWorkerTest {
   static final PolicySpec SPEC = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 32, 1);
