@@ -3,6 +3,7 @@ package verity.reward;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -24,6 +25,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ServiceKeys;
@@ -47,10 +49,21 @@ import verity.envs.Suite;
  * deadline the verdict {@code timeout}, and retries only infrastructure failures (a sandbox that
  * cannot run), never a wrong answer. Repeated infrastructure failures open a circuit breaker that
  * pauses the suite until it resets. A batch goes to the learner when all of it is scored.
+ *
+ * <p>A worker that hears no answer in time offers its batch again, maybe to the same verifier: a
+ * batch that this verifier holds or has finished is answered {@code Accepted} again and neither
+ * queued nor scored twice ({@link FinishedBatches}).
+ *
+ * <p>A failure of the verifier itself (a bug; a check that throws is a verdict) restarts it after a
+ * back-off; the batches it had taken are lost with it (their leases expire and go out again), and
+ * its status reports count the restarts.
  */
 public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Command> {
   public static final String DISPATCHER = "verity.reward.dispatcher";
   private static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
+
+  /** Spreads the restarts of verifiers that failed together. */
+  private static final double RESTART_RANDOM_FACTOR = 0.2;
 
   /** A message a verifier accepts. */
   public sealed interface Command extends VerityMessage {}
@@ -60,7 +73,9 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   private record Learners(Set<ActorRef<LearnerProtocol.Command>> learners)
       implements Command, LocalOnly {}
 
-  private record Checked(Item item, TrajectoryScorer.Judgement judged, Throwable infrastructure)
+  /** A check's result; {@code incarnation} tells an earlier incarnation's checks apart. */
+  private record Checked(
+      Item item, TrajectoryScorer.Judgement judged, Throwable infrastructure, int incarnation)
       implements Command, LocalOnly {}
 
   private enum Signal implements Command, LocalOnly {
@@ -96,6 +111,15 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   private final CircuitBreaker breaker;
   private final ActorRef<Topic.Command<TrainingEvent>> events;
   private final Map<BatchKey, Pending> batches = new HashMap<>();
+
+  /**
+   * Workers whose finished batches are remembered: far more than a cluster runs at once, so only
+   * workers long gone (restarted elsewhere under a new address) are forgotten.
+   */
+  private static final int REMEMBERED_WORKERS = 4096;
+
+  private final FinishedBatches<ActorRef<VerifierProtocol.Reply>> finished =
+      new FinishedBatches<>(REMEMBERED_WORKERS);
   private final ArrayDeque<Item> queue = new ArrayDeque<>();
   private final List<ScoredTrajectory> unsent = new ArrayList<>();
   private final LatencyWindow latency = new LatencyWindow(2048);
@@ -111,6 +135,10 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   private long infrastructureFailures;
   private String breakerState = "closed";
   private final StatusReporter status;
+  private final Consumer<VerifyBatch> accepted;
+
+  /** How often this verifier was restarted before this incarnation. */
+  private final int restarts;
 
   /** Trajectories sampled for the console per second, at most; spread over the second. */
   private static final int SAMPLES_PER_SECOND = 16;
@@ -120,10 +148,43 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
 
   public static Behavior<Command> create(
       String name, Suite suite, PlanExecutor executor, RewardSettings settings) {
+    return create(name, suite, executor, settings, batch -> {});
+  }
+
+  /**
+   * @param accepted told each batch the verifier takes, on the actor's thread: a seam for tests,
+   *     which fail the verifier through it
+   */
+  static Behavior<Command> create(
+      String name,
+      Suite suite,
+      PlanExecutor executor,
+      RewardSettings settings,
+      Consumer<VerifyBatch> accepted) {
     return Behaviors.setup(
-        ctx ->
-            Behaviors.withTimers(
-                timers -> new RewardVerifier(ctx, timers, name, suite, executor, settings)));
+        outer -> {
+          // Counts the incarnations; it outlives the restarts, the verifier's state does not.
+          int[] incarnations = {0};
+          return Behaviors.supervise(
+                  Behaviors.<Command>setup(
+                      ctx ->
+                          Behaviors.withTimers(
+                              timers ->
+                                  new RewardVerifier(
+                                      ctx,
+                                      timers,
+                                      name,
+                                      suite,
+                                      executor,
+                                      settings,
+                                      accepted,
+                                      incarnations[0]++))))
+              .onFailure(
+                  SupervisorStrategy.restartWithBackoff(
+                      settings.restartMinBackoff(),
+                      settings.restartMaxBackoff(),
+                      RESTART_RANDOM_FACTOR));
+        });
   }
 
   private RewardVerifier(
@@ -132,8 +193,12 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
       String name,
       Suite suite,
       PlanExecutor executor,
-      RewardSettings settings) {
+      RewardSettings settings,
+      Consumer<VerifyBatch> accepted,
+      int restarts) {
     super(ctx);
+    this.accepted = accepted;
+    this.restarts = restarts;
     this.name = name;
     this.suite = suite;
     this.settings = settings;
@@ -143,6 +208,7 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
     this.executor = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(DISPATCHER));
     this.events = Topics.trainingEvents(ctx);
     this.status = new StatusReporter(ctx, name, "verifier");
+    status.restarts(restarts);
     ActorRef<Command> self = ctx.getSelf();
     // The breaker only counts infrastructure failures; its own call timeout is a backstop well
     // past the verification deadline, which is a verdict, not a failure.
@@ -182,6 +248,12 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   private Behavior<Command> onRequest(Request r) {
     VerifyBatch batch = (VerifyBatch) r.message();
     int size = batch.trajectories().size();
+    BatchKey key = new BatchKey(batch.replyTo(), batch.batch());
+    if (batches.containsKey(key) || finished.contains(key.worker(), key.batch())) {
+      // Offered again (the worker heard no answer in time): it is taken already.
+      batch.replyTo().tell(new VerifierProtocol.Accepted(batch.batch()));
+      return this;
+    }
     if (breaker.isOpen()) {
       batch
           .replyTo()
@@ -199,13 +271,13 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
                   batch.batch(), "queue full (" + held + " of " + settings.queueCapacity() + ")"));
       return this;
     }
-    BatchKey key = new BatchKey(batch.replyTo(), batch.batch());
     batches.put(key, new Pending(size));
     for (int i = 0; i < size; i++) {
       queue.add(new Item(key, i, batch.trajectories().get(i)));
     }
     held += size;
     batch.replyTo().tell(new VerifierProtocol.Accepted(batch.batch()));
+    accepted.accept(batch);
     drain();
     return this;
   }
@@ -231,19 +303,21 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
                             java.util.concurrent.TimeUnit.MILLISECONDS),
                 (ok, err) -> err.isPresent() && isInfrastructure(err.get()))
             .toCompletableFuture();
+    int incarnation = restarts;
     getContext()
         .pipeToSelf(
             check,
             (judged, err) ->
                 err == null
-                    ? new Checked(item, judged, null)
+                    ? new Checked(item, judged, null, incarnation)
                     : isInfrastructure(err)
-                        ? new Checked(item, null, unwrap(err))
+                        ? new Checked(item, null, unwrap(err), incarnation)
                         : new Checked(
                             item,
                             new TrajectoryScorer.Judgement(
                                 new Verdict(0, Verdict.Reason.CRASHED, 0), unwrap(err).toString()),
-                            null));
+                            null,
+                            incarnation));
   }
 
   /** The verdict after the configured extra latency, which its time includes. */
@@ -280,6 +354,9 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
   }
 
   private Behavior<Command> onChecked(Checked c) {
+    if (c.incarnation() != restarts) {
+      return this; // its batch was lost with the incarnation that took it
+    }
     running--;
     if (c.infrastructure() != null) {
       infrastructureFailures++;
@@ -305,6 +382,7 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
     pending.scored[c.item().index()] = new ScoredTrajectory(c.item().trajectory(), v);
     if (--pending.remaining == 0) {
       batches.remove(c.item().batch());
+      finished.add(c.item().batch().worker(), c.item().batch().batch());
       held -= pending.scored.length;
       unsent.addAll(Arrays.asList(pending.scored));
       flush();

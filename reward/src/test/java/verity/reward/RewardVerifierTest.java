@@ -117,6 +117,108 @@ class RewardVerifierTest {
   }
 
   @Test
+  void shouldAcceptABatchOfferedAgainOnceAndScoreEachTrajectoryOnce() {
+    testKit.spawn(
+        RewardVerifier.create(
+            "v", ArithmeticSuite.singleDigit(), PlanExecutor.pureOnly(), settings(100, WAIT, 5)));
+    ActorRef<VerifierProtocol.Command> verifier = verifierOf("arith");
+    VerifierProtocol.VerifyBatch first =
+        new VerifierProtocol.VerifyBatch(1, numbered(1, arith("7", "9")), worker.getRef());
+    // The worker heard nothing within its accept timeout and offered the batch again: the second
+    // offer reaches the same verifier while the first is still being scored.
+    verifier.tell(first);
+    verifier.tell(first);
+    worker.expectMessage(WAIT, new VerifierProtocol.Accepted(1));
+    worker.expectMessage(WAIT, new VerifierProtocol.Accepted(1));
+    assertEquals(List.of("1/0", "1/1"), scoredIds(learner, 2));
+
+    // Offered once more after it was scored: taken again, scored no more.
+    verifier.tell(first);
+    worker.expectMessage(WAIT, new VerifierProtocol.Accepted(1));
+    learner.expectNoMessage(Duration.ofMillis(500));
+
+    // And the verifier still serves the worker's next batch.
+    verifier.tell(
+        new VerifierProtocol.VerifyBatch(2, numbered(2, arith("7", "9")), worker.getRef()));
+    worker.expectMessage(WAIT, new VerifierProtocol.Accepted(2));
+    assertEquals(List.of("2/0", "2/1"), scoredIds(learner, 2));
+  }
+
+  @Test
+  void shouldRestartAfterAFailureAndServeTheNextBatch() {
+    TestProbe<TrainingEvent> events = testKit.createTestProbe();
+    testKit
+        .spawn(Topic.create(TrainingEvent.class, Topics.TRAINING_EVENTS))
+        .tell(Topic.subscribe(events.getRef()));
+    AtomicInteger taken = new AtomicInteger();
+    testKit.spawn(
+        RewardVerifier.create(
+            "v",
+            ArithmeticSuite.singleDigit(),
+            PlanExecutor.pureOnly(),
+            settings(100, WAIT, 5),
+            batch -> {
+              if (taken.incrementAndGet() == 1) {
+                throw new IllegalStateException("verifier bug (test)");
+              }
+            }));
+    ActorRef<VerifierProtocol.Command> verifier = verifierOf("arith");
+    verifier.tell(
+        new VerifierProtocol.VerifyBatch(1, numbered(1, arith("7", "9")), worker.getRef()));
+    worker.expectMessage(WAIT, new VerifierProtocol.Accepted(1));
+
+    // The batch the failed verifier had taken is lost with it (its leases expire and go out
+    // again); the restarted verifier serves the next one.
+    verifier.tell(new VerifierProtocol.VerifyBatch(2, numbered(2, arith("7")), worker.getRef()));
+    worker.expectMessage(WAIT, new VerifierProtocol.Accepted(2));
+    assertEquals(List.of("2/0"), scoredIds(learner, 1));
+    TrainingEvent.ActorStatus status =
+        (TrainingEvent.ActorStatus)
+            events
+                .fishForMessage(
+                    WAIT,
+                    e ->
+                        e instanceof TrainingEvent.ActorStatus s && s.actor().equals("v")
+                            ? FishingOutcomes.complete()
+                            : FishingOutcomes.continueAndIgnore())
+                .get(0);
+    assertEquals(1, status.restarts());
+  }
+
+  /** The ids of the next {@code n} scored trajectories the learner receives, sorted. */
+  static List<String> scoredIds(TestProbe<LearnerProtocol.Command> learner, int n) {
+    List<String> ids = new ArrayList<>();
+    while (ids.size() < n) {
+      learner.expectMessageClass(LearnerProtocol.ScoredBatch.class, WAIT).scored().stream()
+          .map(s -> s.trajectory().id().toString())
+          .forEach(ids::add);
+    }
+    ids.sort(null);
+    return ids;
+  }
+
+  /** The trajectories as samples 0, 1, ... of lease {@code lease}. */
+  static List<Trajectory> numbered(long lease, List<Trajectory> trajectories) {
+    List<Trajectory> out = new ArrayList<>();
+    for (int i = 0; i < trajectories.size(); i++) {
+      Trajectory t = trajectories.get(i);
+      out.add(
+          new Trajectory(
+              new verity.actors.ids.TrajectoryId(new verity.actors.ids.LeaseId(lease), i),
+              t.suite(),
+              t.task(),
+              trajectories.size(),
+              t.prompt(),
+              t.tokens(),
+              t.policyMask(),
+              t.logProbs(),
+              t.segments(),
+              t.worker()));
+    }
+    return out;
+  }
+
+  @Test
   void shouldAddTheConfiguredLatencyToEveryCheckAndTimeOutPastTheDeadline() {
     DelayDistribution fixed300 =
         new DelayDistribution(

@@ -3,11 +3,14 @@ package verity.rollout;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.PostStop;
+import akka.actor.typed.PreRestart;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -16,8 +19,11 @@ import java.util.function.BiFunction;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ComputeDispatcher;
+import verity.actors.cluster.NodeIdentity;
+import verity.actors.cluster.StatusReporter;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.PolicyVersion;
+import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.TrainingEvent.EvaluationCompleted;
 import verity.actors.weights.FlatWeights;
@@ -32,7 +38,11 @@ import verity.policy.ReplicaFactory;
 /**
  * Measures greedy pass@1 on the suite's evaluation set with its own replica: for the first version,
  * then every {@code evaluateEverySteps} versions, and on request. Results go to the training-events
- * topic.
+ * topic, and once a second its status.
+ *
+ * <p>A failure (the replica cannot start, an evaluation throws) restarts it after a back-off with a
+ * fresh replica; it then evaluates the newest version again, and requests it had not answered are
+ * lost (their askers ask again). Its status reports count the restarts.
  */
 public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
 
@@ -47,7 +57,20 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
 
   private record Fetched(WeightsFollower.WeightsReady ready) implements Command, LocalOnly {}
 
-  private record Evaluated(EvaluationCompleted result) implements Command, LocalOnly {}
+  /** An evaluation's result; {@code incarnation} tells an earlier incarnation's apart. */
+  private record Evaluated(EvaluationCompleted result, double millis, int incarnation)
+      implements Command, LocalOnly {}
+
+  /** Building the replica or an evaluation failed: the evaluator fails, and is restarted. */
+  private record Failed(String what, Throwable cause, int incarnation)
+      implements Command, LocalOnly {}
+
+  /** Publish the evaluator's status. */
+  private enum Report implements Command, LocalOnly {
+    INSTANCE
+  }
+
+  private static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
 
   private final Suite suite;
   private final BiFunction<Task, String, CheckResult> checker;
@@ -61,39 +84,86 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   private EvaluationCompleted lastResult;
   private boolean evaluating;
   private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
+  private final int restarts;
+  private final StatusReporter status;
+  private final LatencyWindow evaluationMillis = new LatencyWindow(64);
+  private long evaluations;
 
+  /**
+   * An evaluator under supervision, with the interval and restart back-off of the rollout settings
+   * the system was started with.
+   */
   public static Behavior<Command> create(
       Suite suite,
       BiFunction<Task, String, CheckResult> checker,
       int evaluateEverySteps,
       ReplicaFactory replicas) {
-    return Behaviors.setup(ctx -> new Evaluator(ctx, suite, checker, evaluateEverySteps, replicas));
+    return Behaviors.setup(
+        ctx -> {
+          RolloutSettings settings = RolloutSettings.from(ctx.getSystem().settings().config());
+          return supervised(suite, checker, evaluateEverySteps, settings, replicas);
+        });
+  }
+
+  /** An evaluator under supervision, restarted with the back-off of {@code settings}. */
+  public static Behavior<Command> create(
+      Suite suite,
+      BiFunction<Task, String, CheckResult> checker,
+      RolloutSettings settings,
+      ReplicaFactory replicas) {
+    return supervised(suite, checker, settings.evaluateEverySteps(), settings, replicas);
+  }
+
+  private static Behavior<Command> supervised(
+      Suite suite,
+      BiFunction<Task, String, CheckResult> checker,
+      int every,
+      RolloutSettings settings,
+      ReplicaFactory replicas) {
+    return Restarting.withBackoff(
+        settings.restartMinBackoff(),
+        settings.restartMaxBackoff(),
+        restarts ->
+            Behaviors.<Command>setup(
+                ctx ->
+                    Behaviors.withTimers(
+                        timers ->
+                            new Evaluator(
+                                ctx, timers, suite, checker, every, replicas, restarts))));
   }
 
   private Evaluator(
       ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
       Suite suite,
       BiFunction<Task, String, CheckResult> checker,
       int every,
-      ReplicaFactory replicas) {
+      ReplicaFactory replicas,
+      int restarts) {
     super(ctx);
     this.suite = suite;
     this.checker = checker;
     this.every = every;
+    this.restarts = restarts;
     this.compute = ComputeDispatcher.executor(ctx.getSystem());
     this.events = Topics.trainingEvents(ctx);
+    this.status =
+        new StatusReporter(
+            ctx,
+            NodeIdentity.name(ctx.getSystem()) + ":" + ctx.getSelf().path().name(),
+            "evaluator");
+    status.restarts(restarts);
+    timers.startTimerWithFixedDelay(Report.INSTANCE, REPORT_INTERVAL);
     ctx.spawn(
         WeightsFollower.create(
             ctx.messageAdapter(WeightsFollower.WeightsReady.class, Fetched::new)),
         "weights");
     ctx.pipeToSelf(
         CompletableFuture.supplyAsync(replicas::create, compute),
-        (ok, err) -> {
-          if (err != null) {
-            throw new IllegalStateException("evaluator replica failed to start", err);
-          }
-          return new ReplicaReady(ok);
-        });
+        (ok, err) ->
+            err == null
+                ? new ReplicaReady(ok)
+                : new Failed("evaluator replica failed to start", err, restarts));
   }
 
   @Override
@@ -103,11 +173,18 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
         .onMessage(Fetched.class, this::onFetched)
         .onMessage(Evaluate.class, this::onEvaluate)
         .onMessage(Evaluated.class, this::onEvaluated)
+        .onMessage(Failed.class, this::onFailed)
+        .onMessageEquals(Report.INSTANCE, this::onReport)
+        .onSignal(PreRestart.class, s -> onStop())
         .onSignal(PostStop.class, s -> onStop())
         .build();
   }
 
   private Behavior<Command> onReplicaReady(ReplicaReady r) {
+    if (policy != null) {
+      r.policy().close(); // built for an earlier incarnation
+      return this;
+    }
     policy = r.policy();
     maybeEvaluate();
     return this;
@@ -142,18 +219,15 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     evaluating = true;
     Policy p = policy;
     FlatWeights w = latest;
+    long started = System.nanoTime();
     CompletableFuture<Evaluated> job =
-        CompletableFuture.supplyAsync(() -> new Evaluated(evaluate(p, w)), compute);
+        CompletableFuture.supplyAsync(
+            () -> new Evaluated(evaluate(p, w), (System.nanoTime() - started) / 1e6, restarts),
+            compute);
     inFlight = job;
     getContext()
         .pipeToSelf(
-            job,
-            (ok, err) -> {
-              if (err != null) {
-                throw new IllegalStateException("evaluation failed", err);
-              }
-              return ok;
-            });
+            job, (ok, err) -> err == null ? ok : new Failed("evaluation failed", err, restarts));
   }
 
   /** Runs on the compute dispatcher. */
@@ -174,7 +248,12 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   }
 
   private Behavior<Command> onEvaluated(Evaluated e) {
+    if (e.incarnation() != restarts) {
+      return this; // an earlier incarnation's, on a replica closed since
+    }
     evaluating = false;
+    evaluations++;
+    evaluationMillis.add(e.millis());
     lastResult = e.result();
     lastEvaluated = e.result().version().value();
     events.tell(Topic.publish(e.result()));
@@ -190,6 +269,30 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     return this;
   }
 
+  private Behavior<Command> onFailed(Failed f) {
+    if (f.incarnation() != restarts) {
+      return this; // an earlier incarnation's
+    }
+    throw new IllegalStateException(f.what(), f.cause());
+  }
+
+  private Behavior<Command> onReport() {
+    String state =
+        evaluating
+            ? "evaluating"
+            : policy == null ? "starting" : latest == null ? "waiting-weights" : "idle";
+    status
+        .state(state)
+        .queue(pending.size())
+        .inFlight(evaluating ? 1 : 0)
+        .processed(evaluations)
+        .latency(evaluationMillis)
+        .version(lastResult == null ? null : lastResult.version())
+        .publish();
+    return this;
+  }
+
+  /** On a restart (which does not signal PostStop) as on a stop: the replica is freed. */
   private Behavior<Command> onStop() {
     NativeWork.closeAfter(inFlight, policy);
     return this;

@@ -8,19 +8,21 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongFunction;
+import verity.actors.ids.LeaseId;
 import verity.actors.weights.FlatWeights;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
-import verity.policy.EpisodeGenerator;
 import verity.policy.Policy;
 import verity.rollout.EpisodeRunner;
+import verity.rollout.TrajectoryAssembler;
 
 /**
  * The baseline of the rollout overhead: {@code threads} plain threads, each with its own replica
  * holding the given weights, each running {@link EpisodeRunner} on batches of {@code tasks × group}
  * episodes back to back, as a rollout worker does on the compute dispatcher, with no actor, lease,
- * message or serialization in between.
+ * message or serialization in between. The episodes are laid out and seeded as a worker's are
+ * ({@link TrajectoryAssembler}), the generator's tasks numbered as if leased one by one.
  */
 public final class PlainRolloutLoop {
   private PlainRolloutLoop() {}
@@ -96,22 +98,17 @@ public final class PlainRolloutLoop {
     long lease = 1;
     while (System.nanoTime() < endNanos) {
       long started = System.nanoTime();
-      List<Task> tasks = new ArrayList<>(tasksPerBatch * group);
-      long[] seeds = new long[tasksPerBatch * group];
+      List<Task> tasks = new ArrayList<>(tasksPerBatch);
+      List<LeaseId> leases = new ArrayList<>(tasksPerBatch);
       for (int i = 0; i < tasksPerBatch; i++, lease++) {
-        Task task = generator.next();
-        for (int j = 0; j < group; j++) {
-          tasks.add(task);
-          seeds[i * group + j] = lease * 1_000_003L + j;
-        }
+        tasks.add(generator.next());
+        leases.add(new LeaseId(lease));
       }
+      TrajectoryAssembler.Episodes batch = TrajectoryAssembler.episodes(tasks, leases, group);
       List<EpisodeRunner.Result> episodes =
-          EpisodeRunner.run(policy, suite, tasks, seeds, temperature, random, () -> null);
-      long tokens = 0;
-      for (EpisodeRunner.Result r : episodes) {
-        EpisodeGenerator.Episode e = r.episode();
-        tokens += e.actions().length;
-      }
+          EpisodeRunner.run(
+              policy, suite, batch.tasks(), batch.seeds(), temperature, random, () -> null);
+      long tokens = TrajectoryAssembler.sampledTokens(episodes);
       meter.busy(stream, (System.nanoTime() - started) / 1e6);
       meter.record(stream, tokens);
     }

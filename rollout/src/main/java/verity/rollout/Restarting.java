@@ -1,0 +1,34 @@
+package verity.rollout;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.Behaviors;
+import java.time.Duration;
+import java.util.function.IntFunction;
+
+/**
+ * Supervision of the rollout node's actors: a failure restarts the actor after a back-off that
+ * doubles with each failure in a row, and each incarnation is told how often the actor restarted
+ * before it (the count lives outside the supervised behaviour, so it survives the restarts), for
+ * its status reports and to tell an earlier incarnation's late results apart.
+ */
+final class Restarting {
+  /** Spreads the restarts of actors that failed together (a device or a service gone). */
+  private static final double RANDOM_FACTOR = 0.2;
+
+  private Restarting() {}
+
+  /**
+   * @param incarnation the behaviour of one incarnation, given the restarts before it (0 first)
+   */
+  static <T> Behavior<T> withBackoff(
+      Duration minBackoff, Duration maxBackoff, IntFunction<Behavior<T>> incarnation) {
+    return Behaviors.<T>setup(
+        outer -> {
+          int[] started = {0};
+          return Behaviors.supervise(Behaviors.<T>setup(ctx -> incarnation.apply(started[0]++)))
+              .onFailure(
+                  SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, RANDOM_FACTOR));
+        });
+  }
+}
