@@ -6,6 +6,7 @@ import picocli.CommandLine.Command;
 import verity.deploy.cli.DevCommand;
 import verity.deploy.cli.LocalCommand;
 import verity.deploy.cli.NodeCommand;
+import verity.deploy.cli.SoakCommand;
 import verity.deploy.verify.VerifyCommand;
 
 /** The {@code verity} command line. Usage and configuration errors exit with code 2. */
@@ -14,7 +15,13 @@ import verity.deploy.verify.VerifyCommand;
     mixinStandardHelpOptions = true,
     version = "verity 0.1.0",
     description = "A cluster for reinforcement learning from verifiable rewards.",
-    subcommands = {DevCommand.class, NodeCommand.class, LocalCommand.class, VerifyCommand.class})
+    subcommands = {
+      DevCommand.class,
+      NodeCommand.class,
+      LocalCommand.class,
+      SoakCommand.class,
+      VerifyCommand.class
+    })
 public final class Main implements Runnable {
   public static final int USAGE_ERROR = 2;
 

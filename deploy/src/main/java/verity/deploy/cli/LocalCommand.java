@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -92,7 +91,27 @@ public final class LocalCommand implements Callable<Integer> {
           "Port of this process, the seed node (default: a free one); nodes take free ports.")
   Integer port;
 
-  private static final String HOST = "127.0.0.1";
+  static final String HOST = "127.0.0.1";
+
+  /**
+   * What runs beside the cluster while the run lasts ({@code verity soak} injects faults): told
+   * once the nodes are started, and again when the run has ended, before the nodes are stopped.
+   */
+  interface DuringRun {
+    void started(LocalCluster cluster) throws IOException;
+
+    void ended() throws InterruptedException;
+  }
+
+  /** Nothing runs beside a plain {@code verity local}. */
+  DuringRun duringRun =
+      new DuringRun() {
+        @Override
+        public void started(LocalCluster cluster) {}
+
+        @Override
+        public void ended() {}
+      };
 
   /** The flags, parsed and checked: the transport, and the address of this process's node. */
   record LocalFlags(Transport transport, NodeAddress seed) {}
@@ -131,7 +150,9 @@ public final class LocalCommand implements Callable<Integer> {
     try {
       LocalLaunch launch = configure(parse());
       Path runConfig = prepare(launch, err);
-      return await(start(launch, runConfig, out, err), out, err);
+      LocalCluster cluster = start(launch, runConfig, out, err);
+      duringRun.started(cluster);
+      return await(cluster, duringRun, out, err);
     } catch (CommandExit e) {
       return e.report(err);
     }
@@ -248,7 +269,7 @@ public final class LocalCommand implements Callable<Integer> {
         launch.nodesDir());
 
     List<NodeProcesses.Spec> specs = nodeSpecs();
-    Map<Integer, String> names = new HashMap<>();
+    Map<Integer, String> names = new java.util.concurrent.ConcurrentHashMap<>();
     names.put(seed.port(), "local");
     specs.forEach(n -> names.put(n.port(), n.name()));
     CompletableFuture<RunSummary> result = new CompletableFuture<>();
@@ -274,7 +295,7 @@ public final class LocalCommand implements Callable<Integer> {
             launch,
             system,
             processes,
-            Map.copyOf(names),
+            names,
             result,
             LocalInterrupt.install(system, monitor, processes, launch.stopTimeout(), out));
     try {
@@ -312,11 +333,16 @@ public final class LocalCommand implements Callable<Integer> {
    * Waits for the run to end (or fail), stops every node, audits the journal and writes the
    * summary; returns the exit code: 0 after a run, 1 when it failed.
    */
-  static int await(LocalCluster cluster, PrintWriter out, PrintWriter err)
+  static int await(LocalCluster cluster, DuringRun during, PrintWriter out, PrintWriter err)
       throws IOException, InterruptedException {
     LocalLaunch launch = cluster.launch();
     try {
-      RunSummary s = cluster.result().join();
+      RunSummary s;
+      try {
+        s = cluster.result().join();
+      } finally {
+        during.ended();
+      }
       out.println("stopping the cluster: every node leaves");
       stopNodes(cluster, out);
       Map<String, Integer> exits = new TreeMap<>();
@@ -388,8 +414,7 @@ public final class LocalCommand implements Callable<Integer> {
   }
 
   /** Training cannot go on once every learner node has exited: the run fails, naming them. */
-  private static void failWithoutLearners(
-      NodeProcesses processes, CompletableFuture<RunSummary> result) {
+  static void failWithoutLearners(NodeProcesses processes, CompletableFuture<RunSummary> result) {
     List<NodeProcesses.Node> learners =
         processes.nodes().stream()
             .filter(n -> n.spec().roles().contains(Role.LEARNER.configName()))
