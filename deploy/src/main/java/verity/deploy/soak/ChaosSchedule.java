@@ -5,10 +5,11 @@ import java.util.SplittableRandom;
 
 /**
  * The seeded schedule of a soak run's faults: after each wait (drawn between the bounds), one fault
- * of a kind drawn uniformly, at a node drawn uniformly among those alive; every {@code
- * coordinatorEvery}-th fault is aimed at the run coordinator's host instead, so that a short run
- * moves the coordinator too. A frozen node stays frozen for a drawn time past the failure detector.
- * The same seed gives the same schedule.
+ * at a node drawn uniformly among those alive; its kind comes from shuffled rounds of all kinds, so
+ * every three faults hold a kill, a freeze and a drain; every {@code coordinatorEvery}-th fault is
+ * aimed at the run coordinator's host instead, so that a short run moves the coordinator too. A
+ * frozen node stays frozen for a drawn time past the failure detector. The same seed gives the same
+ * schedule.
  */
 public final class ChaosSchedule {
 
@@ -33,6 +34,7 @@ public final class ChaosSchedule {
   private final Duration minWait;
   private final Duration maxWait;
   private final int coordinatorEvery;
+  private final java.util.ArrayDeque<Kind> round = new java.util.ArrayDeque<>();
   private int drawn;
 
   public ChaosSchedule(long seed, Duration minWait, Duration maxWait, int coordinatorEvery) {
@@ -50,7 +52,14 @@ public final class ChaosSchedule {
     drawn++;
     long span = maxWait.toMillis() - minWait.toMillis();
     Duration after = minWait.plusMillis(span == 0 ? 0 : random.nextLong(span + 1));
-    Kind kind = Kind.values()[random.nextInt(Kind.values().length)];
+    if (round.isEmpty()) {
+      java.util.List<Kind> kinds = new java.util.ArrayList<>(java.util.List.of(Kind.values()));
+      for (int i = kinds.size() - 1; i > 0; i--) {
+        java.util.Collections.swap(kinds, i, random.nextInt(i + 1));
+      }
+      round.addAll(kinds);
+    }
+    Kind kind = round.poll();
     double pick = random.nextDouble();
     Duration freeze = Duration.ofSeconds(20 + random.nextInt(11));
     boolean coordinator = coordinatorEvery > 0 && drawn % coordinatorEvery == 0;

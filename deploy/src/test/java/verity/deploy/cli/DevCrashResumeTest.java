@@ -27,9 +27,10 @@ import verity.deploy.run.RunSummary;
  * {@code verity dev} processes; the first dies by SIGKILL, with no chance to flush anything.
  */
 class DevCrashResumeTest {
-  static final Pattern EVAL = Pattern.compile("^eval\\s+v(\\d+)\\s+greedy pass@1 ([0-9.]+)");
-  static final Pattern CHECKPOINT = Pattern.compile("^checkpoint v(\\d+) saved");
-  static final Pattern STEP = Pattern.compile("^step\\s+\\d+\\s+v(\\d+)\\s");
+  static final Pattern EVAL =
+      Pattern.compile("^eval\\s+v(\\d+)(?:/e\\d+)?\\s+greedy pass@1 ([0-9.]+)");
+  static final Pattern CHECKPOINT = Pattern.compile("^checkpoint v(\\d+)(?:/e\\d+)? saved");
+  static final Pattern STEP = Pattern.compile("^step\\s+\\d+\\s+v(\\d+)(?:/e\\d+)?\\s");
 
   @TempDir Path dir;
   final List<Process> processes = new ArrayList<>();
@@ -134,6 +135,7 @@ class DevCrashResumeTest {
     assertTrue(resumed > 0, "not from version 0");
     assertEquals(target, s.policyVersion(), "the version continues from the checkpoint");
     assertEquals(0, s.trajectories().duplicates(), "no lease trained on twice");
+    assertTrue(s.ledger().exact(), "nothing lost, nothing trained after it closed: " + s.ledger());
     // The evaluator follows the newest version, so before the kill it may have measured a version
     // or two past the checkpoint's instead of the checkpoint's own.
     long nearest =

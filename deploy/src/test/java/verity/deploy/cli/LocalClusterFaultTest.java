@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import verity.actors.testing.TestPostgres;
 import verity.deploy.Main;
 import verity.deploy.cluster.NodeAddress;
 import verity.deploy.run.RunSummary;
@@ -35,7 +36,7 @@ import verity.deploy.run.RunSummary;
  * and reach --max-steps) and its journal must show no lost and no duplicated trajectory.
  */
 class LocalClusterFaultTest {
-  static final Pattern STEP = Pattern.compile("^step\\s+\\d+\\s+v(\\d+)\\s");
+  static final Pattern STEP = Pattern.compile("^step\\s+\\d+\\s+v(\\d+)(?:/e\\d+)?\\s");
   static final Pattern SEED = Pattern.compile("seed node 127\\.0\\.0\\.1:(\\d+)");
   static final Pattern CONSOLE = Pattern.compile("console: (http://127\\.0\\.0\\.1:\\d+/)");
 
@@ -267,6 +268,75 @@ class LocalClusterFaultTest {
         "the coordinator moved to " + survivor);
   }
 
+  /** The settings that put the run's journal on a fresh database of the test PostgreSQL. */
+  static String onPostgres(TestPostgres db) {
+    return db.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()) + "\n";
+  }
+
+  @Test
+  void shouldMoveTheCoordinatorAndResumeOnPostgresWhenItsHostIsKilled() throws Exception {
+    try (TestPostgres db = TestPostgres.createDatabase()) {
+      int maxSteps = 60;
+      VerityProcess local = local("tcp", maxSteps, onPostgres(db), "--learner", "2");
+      long atKill = awaitVersion(local, 15, "training past the first checkpoint");
+      String host = coordinatorHost();
+      ProcessHandle.of(pidOf(local, host)).orElseThrow().destroyForcibly();
+      local.await(
+          l -> l.startsWith("node " + host + " exited with code 137"), 60, "the kill noticed");
+      local.await(l -> l.startsWith("resumed from the checkpoint of v"), 120, "a resume elsewhere");
+      awaitVersion(local, atKill + 10, "training after the resume");
+
+      RunSummary s = assertFinishedWithCleanLedger(local, maxSteps);
+      assertTrue(s.ledger().exact(), s.ledger().toString());
+      assertNotNull(s.resumedFromVersion(), "the run resumed from a checkpoint");
+      try (java.sql.Connection c = db.connect();
+          java.sql.ResultSet r =
+              c.createStatement().executeQuery("SELECT epoch FROM verity_coordinator_fence")) {
+        assertTrue(r.next());
+        assertTrue(r.getLong(1) >= 2, "the new coordinator took the fence over: " + r.getLong(1));
+      }
+    }
+  }
+
+  @Test
+  void shouldRefuseTheJournalWritesOfAFrozenFormerCoordinatorOnPostgres() throws Exception {
+    try (TestPostgres db = TestPostgres.createDatabase()) {
+      VerityProcess local = local("tcp", 0, onPostgres(db), "--learner", "2");
+      awaitVersion(local, 15, "training past the first checkpoint");
+      String host = coordinatorHost();
+      String other = host.equals("learner-1") ? "learner-2" : "learner-1";
+      long frozen = pidOf(local, host);
+      signal("STOP", frozen);
+      local.await(
+          l -> l.matches("cluster: " + host + " .* removed \\(downed\\)"), 120, host + " downed");
+      Path otherLog = dir.resolve("data/nodes/" + other + ".log");
+      local.await(
+          l -> {
+            try {
+              return Files.readString(otherLog).contains("run coordinator started");
+            } catch (IOException e) {
+              return false;
+            }
+          },
+          120,
+          "the coordinator started on " + other);
+      long atTakeover = awaitVersion(local, 1, "training under the new coordinator");
+      awaitVersion(local, atTakeover + 5, "the new coordinator writing");
+      // Thawed, the former coordinator's timers fire at once: its task source sweeps the leases
+      // that expired while it was frozen and journals them, before it learns it was downed.
+      signal("CONT", frozen);
+      local.await(l -> l.startsWith("node " + host + " exited with code"), 120, host + " exiting");
+      String hostLog = Files.readString(dir.resolve("data/nodes/" + host + ".log"));
+      assertTrue(
+          hostLog.contains("fenced: the journal belongs to coordinator epoch"),
+          "the former coordinator's late writes were refused by the database");
+      signal("TERM", local.process.pid());
+      assertEquals(143, local.waitForExit(180), local.tail());
+      RunSummary s = RunSummary.read(summaryFile());
+      assertTrue(s.ledger().exact(), "no trajectory lost or trained twice: " + s.ledger());
+    }
+  }
+
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"tcp", "aeron-udp"})
   void shouldDownAFrozenNodeKeepTrainingAndLetANewNodeJoin(String transport) throws Exception {
@@ -308,7 +378,8 @@ class LocalClusterFaultTest {
     processes.add(joiner);
     joiner.await(l -> l.startsWith("node rollout-3 up"), 120, "rollout-3 joining");
     long versionAtJoin = local.lastMatch(STEP);
-    Pattern generating = Pattern.compile("^worker rollout-3:rollout-0 generating with v(\\d+)");
+    Pattern generating =
+        Pattern.compile("^worker rollout-3:rollout-0 generating with v(\\d+)(?:/e\\d+)?");
     long firstVersion = local.awaitNumber(generating, 120, "rollout-3 generating");
     // It fetched the version that was current when it joined (the learner moves on by a few
     // versions a second meanwhile), not its own untrained initial weights.

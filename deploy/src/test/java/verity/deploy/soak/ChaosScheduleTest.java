@@ -34,7 +34,23 @@ class ChaosScheduleTest {
       assertEquals((i + 1) % 3 == 0, f.coordinator(), "fault " + (i + 1));
       kinds.merge(f.kind(), 1, Integer::sum);
     }
-    assertEquals(3, kinds.size(), "kill, stop and drain all occur: " + kinds);
-    kinds.values().forEach(n -> assertTrue(n > 60, "roughly uniform: " + kinds));
+    assertEquals(
+        Map.of(
+            ChaosSchedule.Kind.KILL,
+            100,
+            ChaosSchedule.Kind.STOP,
+            100,
+            ChaosSchedule.Kind.DRAIN,
+            100),
+        kinds);
+    for (int round = 0; round < 100; round++) {
+      assertEquals(
+          3,
+          faults.subList(3 * round, 3 * round + 3).stream()
+              .map(ChaosSchedule.Fault::kind)
+              .distinct()
+              .count(),
+          "every round of three holds each kind once");
+    }
   }
 }
