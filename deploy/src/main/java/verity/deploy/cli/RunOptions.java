@@ -230,15 +230,27 @@ final class RunOptions {
         deleteRecursively(data.resolve(name));
       }
     }
-    String previous = RunMarker.suite(data);
-    if (previous != null && !previous.equals(suite)) {
+    RunMarker.Marker previous = RunMarker.read(data);
+    if (previous != null && !suite.equals(previous.suite())) {
       err.println(
           command
               + ": --data-dir "
               + data
               + " holds a run of suite "
-              + previous
+              + previous.suite()
               + "; add --fresh to start over there, or use another --data-dir");
+      return false;
+    }
+    if (previous != null && previous.journalFormat() != RunMarker.JOURNAL_FORMAT) {
+      err.println(
+          command
+              + ": --data-dir "
+              + data
+              + " holds a run whose journal an older Verity wrote (format "
+              + previous.journalFormat()
+              + ", this Verity writes "
+              + RunMarker.JOURNAL_FORMAT
+              + "); finish that run with the Verity that started it, or add --fresh to start over");
       return false;
     }
     RunMarker.write(data, suite);

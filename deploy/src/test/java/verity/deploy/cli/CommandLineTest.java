@@ -81,6 +81,19 @@ public class CommandLineTest {
   }
 
   @Test
+  void shouldRefuseADataDirWhoseJournalAnOlderVerityWrote() throws IOException {
+    Path data = Files.createDirectories(dir.resolve("old-run"));
+    Files.writeString(data.resolve("run.properties"), "suite=arith\n"); // no journal-format: 1
+    assertUsageError(
+        run("dev", "--suite", "arith", "--data-dir", data.toString()),
+        "an older Verity wrote (format 1",
+        "--fresh");
+    assertUsageError(
+        run("local", "--suite", "arith", "--data-dir", data.toString()),
+        "an older Verity wrote (format 1");
+  }
+
+  @Test
   void shouldRefuseAMissingConfigFile() {
     assertUsageError(run("dev", "--config", dir.resolve("nope.conf").toString()), "nope.conf");
   }
