@@ -270,7 +270,17 @@ class LocalClusterFaultTest {
 
   /** The settings that put the run's journal on a fresh database of the test PostgreSQL. */
   static String onPostgres(TestPostgres db) {
-    return db.config().root().render(com.typesafe.config.ConfigRenderOptions.concise()) + "\n";
+    StringBuilder lines = new StringBuilder();
+    db.config()
+        .entrySet()
+        .forEach(
+            e ->
+                lines
+                    .append(e.getKey())
+                    .append(" = ")
+                    .append(e.getValue().render(com.typesafe.config.ConfigRenderOptions.concise()))
+                    .append('\n'));
+    return lines.toString();
   }
 
   @Test
