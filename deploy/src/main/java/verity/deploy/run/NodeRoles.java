@@ -51,7 +51,7 @@ public final class NodeRoles {
     return Evaluator.create(
         plan.suite(),
         (task, text) -> plan.planExecutor().execute(plan.suite().plan(task, text)),
-        plan.rollout().evaluateEverySteps(),
+        plan.rollout(),
         () -> plan.newReplica(seed));
   }
 }
