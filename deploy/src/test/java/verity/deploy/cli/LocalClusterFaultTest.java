@@ -129,6 +129,7 @@ class LocalClusterFaultTest {
     assertEquals(maxSteps, s.policyVersion(), "training went on to --max-steps");
     assertEquals(0, s.trajectories().lost(), "no trajectory lost: " + s.trajectories());
     assertEquals(0, s.trajectories().duplicates(), "none trained twice: " + s.trajectories());
+    assertTrue(s.ledger().exact(), "nothing trained after its lease closed: " + s.ledger());
     return s;
   }
 
