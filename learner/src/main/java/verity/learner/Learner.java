@@ -49,7 +49,7 @@ public final class Learner {
 
   record Recovered(TrainingLedger.LedgerRecovery recovery) implements Command, LocalOnly {}
 
-  record Started(LearnerBootstrap.Started started) implements Command, LocalOnly {}
+  record ReplicaStarted(LearnerBootstrap.Started started) implements Command, LocalOnly {}
 
   record Begun() implements Command, LocalOnly {}
 
@@ -134,7 +134,7 @@ public final class Learner {
   private Behavior<Command> recovering() {
     return Behaviors.receive(Command.class)
         .onMessage(Recovered.class, this::onRecovered)
-        .onMessage(Started.class, this::onStarted)
+        .onMessage(ReplicaStarted.class, this::onStarted)
         .onMessage(Begun.class, b -> onBegun())
         .onMessage(Planned.class, this::onPlanned)
         .onMessage(Intake.class, this::stashOrDrop)
@@ -160,12 +160,12 @@ public final class Learner {
               if (err != null) {
                 throw new IllegalStateException("learner replica failed to start", err);
               }
-              return new Started(ok);
+              return new ReplicaStarted(ok);
             });
     return Behaviors.same();
   }
 
-  private Behavior<Command> onStarted(Started in) {
+  private Behavior<Command> onStarted(ReplicaStarted in) {
     started = in.started();
     progress.startedAt(started.initial());
     var ctx = parts.ctx();
@@ -210,7 +210,7 @@ public final class Learner {
           .tell(new SettlementSender.Settle(step.leases(), Settlement.CONSUMED, step.version()));
     }
     parts.sender().tell(new SettlementSender.Reopen(reopen));
-    parts.sender().tell(new SettlementSender.ReleaseClaims(plan.lineage().epoch()));
+    parts.sender().tell(new SettlementSender.ReleaseEarlierClaims(plan.lineage().epoch()));
     parts
         .log()
         .info(

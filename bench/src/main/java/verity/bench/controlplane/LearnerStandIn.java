@@ -54,7 +54,7 @@ public final class LearnerStandIn extends AbstractBehavior<LearnerStandIn.Comman
 
   private record Claims(SettlementSender.ClaimsDecided decided) implements Command {}
 
-  private record StepRecorded(TrainingLedger.StepRecorded recorded) implements Command {}
+  private record Recorded(TrainingLedger.StepRecorded recorded) implements Command {}
 
   private final int batchGroups;
   private final Meter meter;
@@ -85,7 +85,7 @@ public final class LearnerStandIn extends AbstractBehavior<LearnerStandIn.Comman
             SettlementSender.create(
                 ctx.messageAdapter(SettlementSender.ClaimsDecided.class, Claims::new), ledger),
             "settlements");
-    this.recordedReplies = ctx.messageAdapter(TrainingLedger.StepRecorded.class, StepRecorded::new);
+    this.recordedReplies = ctx.messageAdapter(TrainingLedger.StepRecorded.class, Recorded::new);
     ActorRef<Command> self = ctx.getSelf();
     ActorRef<LearnerProtocol.Command> intake =
         ctx.spawn(
@@ -103,7 +103,7 @@ public final class LearnerStandIn extends AbstractBehavior<LearnerStandIn.Comman
     return newReceiveBuilder()
         .onMessage(Intake.class, this::onIntake)
         .onMessage(Claims.class, this::onClaims)
-        .onMessage(StepRecorded.class, this::onStepRecorded)
+        .onMessage(Recorded.class, this::onStepRecorded)
         .build();
   }
 
@@ -149,7 +149,7 @@ public final class LearnerStandIn extends AbstractBehavior<LearnerStandIn.Comman
             recordedReplies));
   }
 
-  private Behavior<Command> onStepRecorded(StepRecorded in) {
+  private Behavior<Command> onStepRecorded(Recorded in) {
     TrainingLedger.StepApplied step = in.recorded().step();
     sender.tell(
         new SettlementSender.Settle(

@@ -36,11 +36,11 @@ public final class SettlementOutbox {
     abstract LeaseProtocol.Command message();
   }
 
-  private final class Claim extends Owed {
+  private final class OwedClaim extends Owed {
     final long epoch;
     final Set<LeaseId> pending;
 
-    Claim(List<LeaseId> leases, long epoch) {
+    OwedClaim(List<LeaseId> leases, long epoch) {
       this.epoch = epoch;
       this.pending = new java.util.LinkedHashSet<>(leases);
     }
@@ -51,12 +51,12 @@ public final class SettlementOutbox {
     }
   }
 
-  private final class Settle extends Owed {
+  private final class OwedSettlement extends Owed {
     final List<LeaseId> leases;
     final Settlement how;
     final PolicyVersion step;
 
-    Settle(List<LeaseId> leases, Settlement how, PolicyVersion step) {
+    OwedSettlement(List<LeaseId> leases, Settlement how, PolicyVersion step) {
       this.leases = List.copyOf(leases);
       this.how = how;
       this.step = step;
@@ -68,10 +68,10 @@ public final class SettlementOutbox {
     }
   }
 
-  private final class Reopen extends Owed {
+  private final class OwedReopen extends Owed {
     final Map<LeaseId, TaskId> leases;
 
-    Reopen(Map<LeaseId, TaskId> leases) {
+    OwedReopen(Map<LeaseId, TaskId> leases) {
       this.leases = new LinkedHashMap<>(leases);
     }
 
@@ -82,10 +82,10 @@ public final class SettlementOutbox {
     }
   }
 
-  private final class Release extends Owed {
+  private final class OwedRelease extends Owed {
     final long epoch;
 
-    Release(long epoch) {
+    OwedRelease(long epoch) {
       this.epoch = epoch;
     }
 
@@ -120,7 +120,7 @@ public final class SettlementOutbox {
   /** The learner of {@code epoch} wants to train these leases. */
   public void claim(List<LeaseId> leases, long epoch) {
     if (!leases.isEmpty()) {
-      owed.add(new Claim(leases, epoch));
+      owed.add(new OwedClaim(leases, epoch));
     }
   }
 
@@ -130,20 +130,20 @@ public final class SettlementOutbox {
    */
   public void settle(List<LeaseId> leases, Settlement how, PolicyVersion step) {
     if (!leases.isEmpty()) {
-      owed.add(new Settle(leases, how, step));
+      owed.add(new OwedSettlement(leases, how, step));
     }
   }
 
   /** The training on these leases (lease → task) was lost: their tasks go out again. */
   public void reopen(Map<LeaseId, TaskId> leases) {
     if (!leases.isEmpty()) {
-      owed.add(new Reopen(leases));
+      owed.add(new OwedReopen(leases));
     }
   }
 
   /** The learner resumed in {@code epoch}: earlier epochs' claims are to be released. */
   public void releaseClaims(long epoch) {
-    owed.add(new Release(epoch));
+    owed.add(new OwedRelease(epoch));
   }
 
   /**
@@ -155,10 +155,10 @@ public final class SettlementOutbox {
     List<LeaseProtocol.Command> out = new ArrayList<>();
     boolean earlierUnconfirmed = false;
     for (Owed o : owed) {
-      if (o instanceof Release && earlierUnconfirmed) {
+      if (o instanceof OwedRelease && earlierUnconfirmed) {
         continue;
       }
-      if (o instanceof Settle || o instanceof Reopen) {
+      if (o instanceof OwedSettlement || o instanceof OwedReopen) {
         earlierUnconfirmed = true;
       }
       if (everything || !o.sent || nowNanos - o.sentNanos >= resendAfterNanos) {
@@ -175,7 +175,7 @@ public final class SettlementOutbox {
     List<LeaseId> granted = new ArrayList<>();
     List<LeaseId> refused = new ArrayList<>();
     for (Iterator<Owed> it = owed.iterator(); it.hasNext(); ) {
-      if (it.next() instanceof Claim c) {
+      if (it.next() instanceof OwedClaim c) {
         for (LeaseId l : answer.granted()) {
           if (c.pending.remove(l)) {
             granted.add(l);
@@ -203,7 +203,7 @@ public final class SettlementOutbox {
     Set<LeaseId> leases = new HashSet<>(confirmed.leases());
     List<PolicyVersion> steps = new ArrayList<>();
     for (Iterator<Owed> it = owed.iterator(); it.hasNext(); ) {
-      if (it.next() instanceof Settle s && leases.containsAll(s.leases)) {
+      if (it.next() instanceof OwedSettlement s && leases.containsAll(s.leases)) {
         it.remove();
         if (s.step != null) {
           steps.add(s.step);
@@ -221,7 +221,7 @@ public final class SettlementOutbox {
   public List<LeaseId> onReopenConfirmed(LeaseProtocol.ReopenConfirmed confirmed) {
     List<LeaseId> out = new ArrayList<>();
     for (Iterator<Owed> it = owed.iterator(); it.hasNext(); ) {
-      if (it.next() instanceof Reopen r) {
+      if (it.next() instanceof OwedReopen r) {
         for (LeaseId l : confirmed.leases()) {
           if (r.leases.remove(l) != null) {
             out.add(l);
@@ -237,7 +237,7 @@ public final class SettlementOutbox {
 
   /** Takes the confirmation that earlier epochs' claims are released. */
   public void onClaimsReleased(LeaseProtocol.ClaimsReleased released) {
-    owed.removeIf(o -> o instanceof Release r && r.epoch <= released.epoch());
+    owed.removeIf(o -> o instanceof OwedRelease r && r.epoch <= released.epoch());
   }
 
   /** Messages owed and not confirmed yet. */
@@ -247,6 +247,6 @@ public final class SettlementOutbox {
 
   /** True when reopens are owed (for the log). */
   public boolean reopensOwed() {
-    return owed.stream().anyMatch(o -> o instanceof Reopen);
+    return owed.stream().anyMatch(o -> o instanceof OwedReopen);
   }
 }

@@ -45,7 +45,7 @@ public final class SettlementSender {
   public record Reopen(Map<LeaseId, TaskId> leases) implements Command {}
 
   /** Release the claims of the epochs before {@code epoch}. */
-  public record ReleaseClaims(long epoch) implements Command {}
+  public record ReleaseEarlierClaims(long epoch) implements Command {}
 
   /** Told to the learner: the task source granted or refused these claims. */
   public record ClaimsDecided(List<LeaseId> granted, List<LeaseId> refused) implements LocalOnly {}
@@ -104,7 +104,7 @@ public final class SettlementSender {
           .onMessage(Claim.class, c -> owe(() -> outbox.claim(c.leases(), c.epoch())))
           .onMessage(Settle.class, s -> owe(() -> outbox.settle(s.leases(), s.how(), s.step())))
           .onMessage(Reopen.class, r -> owe(() -> outbox.reopen(r.leases())))
-          .onMessage(ReleaseClaims.class, r -> owe(() -> outbox.releaseClaims(r.epoch())))
+          .onMessage(ReleaseEarlierClaims.class, r -> owe(() -> outbox.releaseClaims(r.epoch())))
           .onMessage(Targets.class, this::onTargets)
           .onMessage(Answer.class, this::onAnswer)
           .onMessageEquals(Tick.INSTANCE, this::onTick)
