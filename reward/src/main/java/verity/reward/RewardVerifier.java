@@ -3,7 +3,6 @@ package verity.reward;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
-import akka.actor.typed.SupervisorStrategy;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -28,6 +27,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
+import verity.actors.cluster.Restarting;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.StatusReporter;
@@ -61,9 +61,6 @@ import verity.envs.Suite;
 public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Command> {
   public static final String DISPATCHER = "verity.reward.dispatcher";
   private static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
-
-  /** Spreads the restarts of verifiers that failed together. */
-  private static final double RESTART_RANDOM_FACTOR = 0.2;
 
   /** A message a verifier accepts. */
   public sealed interface Command extends VerityMessage {}
@@ -161,30 +158,17 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
       PlanExecutor executor,
       RewardSettings settings,
       Consumer<VerifyBatch> accepted) {
-    return Behaviors.setup(
-        outer -> {
-          // Counts the incarnations; it outlives the restarts, the verifier's state does not.
-          int[] incarnations = {0};
-          return Behaviors.supervise(
-                  Behaviors.<Command>setup(
-                      ctx ->
-                          Behaviors.withTimers(
-                              timers ->
-                                  new RewardVerifier(
-                                      ctx,
-                                      timers,
-                                      name,
-                                      suite,
-                                      executor,
-                                      settings,
-                                      accepted,
-                                      incarnations[0]++))))
-              .onFailure(
-                  SupervisorStrategy.restartWithBackoff(
-                      settings.restartMinBackoff(),
-                      settings.restartMaxBackoff(),
-                      RESTART_RANDOM_FACTOR));
-        });
+    return Restarting.withBackoff(
+        settings.restartMinBackoff(),
+        settings.restartMaxBackoff(),
+        restarts ->
+            Behaviors.<Command>setup(
+                ctx ->
+                    Behaviors.withTimers(
+                        timers ->
+                            new RewardVerifier(
+                                ctx, timers, name, suite, executor, settings, accepted,
+                                restarts))));
   }
 
   private RewardVerifier(

@@ -20,6 +20,7 @@ import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ComputeDispatcher;
 import verity.actors.cluster.NodeIdentity;
+import verity.actors.cluster.Restarting;
 import verity.actors.cluster.StatusReporter;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.PolicyVersion;

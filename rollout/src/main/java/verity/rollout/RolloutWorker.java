@@ -23,6 +23,7 @@ import java.util.concurrent.Executor;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ComputeDispatcher;
+import verity.actors.cluster.Restarting;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.StatusReporter;
