@@ -73,7 +73,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   private record Sources(Set<ActorRef<TaskSource.Command>> sources) implements Command, LocalOnly {}
 
   /** The task source's answer to a request (named apart from the task source's own event). */
-  private record LeasesArrived(TaskSource.Leases leases) implements Command, LocalOnly {}
+  private record LeasesArrived(TaskRequests.Leases leases) implements Command, LocalOnly {}
 
   /** Batch {@code batch} is generated. */
   private record Generated(long batch, WorkerReplica.Batch result) implements Command, LocalOnly {}
@@ -100,7 +100,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   private final String name;
   private final WorkerCycle cycle;
   private final WorkerReplica replica;
-  private final ActorRef<TaskSource.Leases> leaseReplies;
+  private final ActorRef<TaskRequests.Leases> leaseReplies;
   private final ActorRef<VerifierProtocol.Reply> verifierReplies;
   private final ActorRef<Topic.Command<TrainingEvent>> events;
   private final StatusReporter status;
@@ -196,7 +196,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 "verifiers"),
             timers,
             Resend.INSTANCE);
-    this.leaseReplies = ctx.messageAdapter(TaskSource.Leases.class, LeasesArrived::new);
+    this.leaseReplies = ctx.messageAdapter(TaskRequests.Leases.class, LeasesArrived::new);
     this.verifierReplies = ctx.messageAdapter(VerifierProtocol.Reply.class, VerifierReply::new);
     this.events = Topics.trainingEvents(ctx);
     this.status = new StatusReporter(ctx, name, "rollout-worker");
@@ -271,7 +271,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
       source
           .get()
           .tell(
-              new TaskSource.RequestTasks(
+              new TaskRequests.RequestTasks(
                   tasksPerRequest, name, leaseReplies, request == WorkerCycle.Request.AHEAD));
     }
     return this;
@@ -284,17 +284,17 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     return advance();
   }
 
-  private void giveBack(List<TaskSource.Lease> leases) {
+  private void giveBack(List<TaskRequests.Lease> leases) {
     if (!leases.isEmpty() && source.isPresent()) {
       source
           .get()
           .tell(
-              new TaskSource.ReturnLeases(
-                  leases.stream().map(TaskSource.Lease::id).toList(), name));
+              new TaskRequests.ReturnLeases(
+                  leases.stream().map(TaskRequests.Lease::id).toList(), name));
     }
   }
 
-  private void startGenerating(List<TaskSource.Lease> leases) {
+  private void startGenerating(List<TaskRequests.Lease> leases) {
     if (leases.isEmpty()) {
       return;
     }
@@ -329,7 +329,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   }
 
   private Behavior<Command> onDrain(Drain d) {
-    List<TaskSource.Lease> back = cycle.drain();
+    List<TaskRequests.Lease> back = cycle.drain();
     getContext()
         .getLog()
         .info(

@@ -107,7 +107,7 @@ final class WorkerReplica {
    * Generates the episodes of these leases as batch {@code batch}; it is handed over after its
    * added time, and {@link #finished} once taken.
    */
-  CompletableFuture<Batch> generate(long batch, List<TaskSource.Lease> leases) {
+  CompletableFuture<Batch> generate(long batch, List<TaskRequests.Lease> leases) {
     generating = batch;
     generatingTrajectories = leases.size() * settings.groupSize();
     Policy p = policy;
@@ -158,7 +158,7 @@ final class WorkerReplica {
   }
 
   /** Runs on the compute dispatcher. */
-  private Batch run(Policy p, List<TaskSource.Lease> leases) {
+  private Batch run(Policy p, List<TaskRequests.Lease> leases) {
     long started = System.nanoTime();
     Runnable first = takeStaged(p);
     if (first != null) {
