@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.metrics.LatencyWindow;
+import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.Trajectory;
 import verity.actors.weights.FlatWeights;
 import verity.envs.Suite;
@@ -150,6 +151,15 @@ final class WorkerReplica {
   /** How long recent batches took, added episode time included. */
   LatencyWindow batchMillis() {
     return batchMillis;
+  }
+
+  /**
+   * The report of {@code worker} on batch {@code b}, once {@link #finished}: the version the batch
+   * began with, and this incarnation's totals.
+   */
+  TrainingEvent.RolloutReport report(String worker, Batch b) {
+    PolicyVersion version = b.trajectories().get(0).segments().get(0).version();
+    return new TrainingEvent.RolloutReport(worker, version, trajectories, tokens, b.millis());
   }
 
   /** Closes the replica once the batch in flight, if any, is done. */
