@@ -11,7 +11,6 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -20,6 +19,7 @@ import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ComputeDispatcher;
 import verity.actors.cluster.NodeIdentity;
+import verity.actors.cluster.Restarting;
 import verity.actors.cluster.StatusReporter;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.PolicyVersion;
@@ -74,13 +74,11 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
 
   private final Suite suite;
   private final BiFunction<Task, String, CheckResult> checker;
-  private final int every;
   private final Executor compute;
   private final ActorRef<Topic.Command<TrainingEvent>> events;
-  private final List<Evaluate> pending = new ArrayList<>();
+  private final EvaluationSchedule<Evaluate> schedule;
   private Policy policy;
   private FlatWeights latest;
-  private long lastEvaluated = -1;
   private EvaluationCompleted lastResult;
   private boolean evaluating;
   private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
@@ -143,7 +141,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     super(ctx);
     this.suite = suite;
     this.checker = checker;
-    this.every = every;
+    this.schedule = new EvaluationSchedule<>(every);
     this.restarts = restarts;
     this.compute = ComputeDispatcher.executor(ctx.getSystem());
     this.events = Topics.trainingEvents(ctx);
@@ -200,20 +198,14 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     if (lastResult != null && lastResult.version().compareTo(e.atLeast()) >= 0) {
       e.replyTo().tell(lastResult);
     } else {
-      pending.add(e);
+      schedule.ask(e.atLeast(), e);
       maybeEvaluate();
     }
     return this;
   }
 
   private void maybeEvaluate() {
-    if (evaluating || policy == null || latest == null) {
-      return;
-    }
-    long v = latest.version().value();
-    boolean due = lastEvaluated < 0 || v >= lastEvaluated + every;
-    boolean asked = pending.stream().anyMatch(e -> latest.version().compareTo(e.atLeast()) >= 0);
-    if (v == lastEvaluated || !(due || asked)) {
+    if (evaluating || policy == null || latest == null || !schedule.due(latest.version())) {
       return;
     }
     evaluating = true;
@@ -255,16 +247,8 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     evaluations++;
     evaluationMillis.add(e.millis());
     lastResult = e.result();
-    lastEvaluated = e.result().version().value();
     events.tell(Topic.publish(e.result()));
-    pending.removeIf(
-        p -> {
-          if (lastResult.version().compareTo(p.atLeast()) >= 0) {
-            p.replyTo().tell(lastResult);
-            return true;
-          }
-          return false;
-        });
+    schedule.evaluated(lastResult.version()).forEach(p -> p.replyTo().tell(lastResult));
     maybeEvaluate();
     return this;
   }
@@ -283,7 +267,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
             : policy == null ? "starting" : latest == null ? "waiting-weights" : "idle";
     status
         .state(state)
-        .queue(pending.size())
+        .queue(schedule.waiting())
         .inFlight(evaluating ? 1 : 0)
         .processed(evaluations)
         .latency(evaluationMillis)

@@ -16,18 +16,17 @@ import akka.actor.typed.pubsub.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ComputeDispatcher;
+import verity.actors.cluster.Restarting;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.StatusReporter;
 import verity.actors.cluster.Topics;
-import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.VerifierProtocol;
 import verity.envs.Suite;
@@ -72,7 +71,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   private record Sources(Set<ActorRef<TaskSource.Command>> sources) implements Command, LocalOnly {}
 
   /** The task source's answer to a request (named apart from the task source's own event). */
-  private record LeasesArrived(TaskSource.Leases leases) implements Command, LocalOnly {}
+  private record LeasesArrived(TaskRequests.Leases leases) implements Command, LocalOnly {}
 
   /** Batch {@code batch} is generated. */
   private record Generated(long batch, WorkerReplica.Batch result) implements Command, LocalOnly {}
@@ -84,14 +83,12 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   /** Lease nothing more, hand back what was not started, finish and deliver the rest; answer. */
   private record Drain(ActorRef<Done> replyTo) implements Command, LocalOnly {}
 
-  /** Offer the held batch to a verifier again. */
-  private enum Resend implements Command, LocalOnly {
-    INSTANCE
-  }
-
-  /** Publish this worker's status. */
-  private enum Report implements Command, LocalOnly {
-    INSTANCE
+  /** What the worker's timers tell it. */
+  private enum Tick implements Command, LocalOnly {
+    /** Offer the held batch to a verifier again. */
+    RESEND,
+    /** Publish this worker's status. */
+    REPORT
   }
 
   private static final Duration REPORT_INTERVAL = Duration.ofSeconds(1);
@@ -99,11 +96,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   private final String name;
   private final WorkerCycle cycle;
   private final WorkerReplica replica;
-  private final ActorRef<TaskSource.Leases> leaseReplies;
+  private final TaskSourceLink source;
   private final ActorRef<VerifierProtocol.Reply> verifierReplies;
   private final ActorRef<Topic.Command<TrainingEvent>> events;
   private final StatusReporter status;
-  private final int tasksPerRequest;
 
   /** Finished batches no verifier took yet; no new work is leased while any waits here. */
   private final VerifierOffers<Command> unaccepted;
@@ -115,8 +111,6 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
   /** Who waits for the drain to finish; empty unless draining. */
   private final List<ActorRef<Done>> drainedReplies = new ArrayList<>();
-
-  private Optional<ActorRef<TaskSource.Command>> source = Optional.empty();
 
   /** What outlives a restart: the next batch number, and the drain registered on shutdown. */
   private static final class Lifetime {
@@ -177,7 +171,6 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     this.name = spec.name();
     Suite suite = spec.suite();
     RolloutSettings settings = spec.settings();
-    this.tasksPerRequest = settings.tasksPerRequest();
     this.cycle = new WorkerCycle(settings.leaseTimeout());
     Executor compute = ComputeDispatcher.executor(ctx.getSystem());
     this.replica =
@@ -194,13 +187,17 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
                 Routers.group(ServiceKeys.verifiers(suite.name())).withRoundRobinRouting(),
                 "verifiers"),
             timers,
-            Resend.INSTANCE);
-    this.leaseReplies = ctx.messageAdapter(TaskSource.Leases.class, LeasesArrived::new);
+            Tick.RESEND);
+    this.source =
+        new TaskSourceLink(
+            name,
+            settings.tasksPerRequest(),
+            ctx.messageAdapter(TaskRequests.Leases.class, LeasesArrived::new));
     this.verifierReplies = ctx.messageAdapter(VerifierProtocol.Reply.class, VerifierReply::new);
     this.events = Topics.trainingEvents(ctx);
     this.status = new StatusReporter(ctx, name, "rollout-worker");
     status.restarts(restarts);
-    timers.startTimerWithFixedDelay(Report.INSTANCE, REPORT_INTERVAL);
+    timers.startTimerWithFixedDelay(Tick.REPORT, REPORT_INTERVAL);
     ctx.spawn(
         WeightsFollower.create(ctx.messageAdapter(WeightsFollower.WeightsReady.class, Staged::new)),
         "weights");
@@ -222,8 +219,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         .onMessage(GenerationFailed.class, this::onGenerationFailed)
         .onMessage(VerifierReply.class, this::onVerifierReply)
         .onMessage(Drain.class, this::onDrain)
-        .onMessageEquals(Resend.INSTANCE, this::onResend)
-        .onMessageEquals(Report.INSTANCE, this::onReport)
+        .onMessageEquals(Tick.RESEND, this::onResend)
+        .onMessageEquals(Tick.REPORT, this::onReport)
         .onSignal(PreRestart.class, s -> onRestart())
         .onSignal(PostStop.class, s -> onStop())
         .build();
@@ -247,7 +244,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   }
 
   private Behavior<Command> onSources(Sources s) {
-    source = s.sources().stream().findFirst();
+    source.listed(s.sources());
     cycle.sourceChanged();
     return advance();
   }
@@ -265,35 +262,18 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
       drainedReplies.forEach(r -> r.tell(Done.getInstance()));
       drainedReplies.clear();
     }
-    WorkerCycle.Request request = cycle.request(source.isPresent(), !unaccepted.isEmpty());
-    if (request != WorkerCycle.Request.NONE) {
-      source
-          .get()
-          .tell(
-              new TaskSource.RequestTasks(
-                  tasksPerRequest, name, leaseReplies, request == WorkerCycle.Request.AHEAD));
-    }
+    source.request(cycle.request(source.known(), !unaccepted.isEmpty()));
     return this;
   }
 
   private Behavior<Command> onLeasesArrived(LeasesArrived l) {
     WorkerCycle.Arrival arrival = cycle.leased(l.leases().leases());
-    giveBack(arrival.giveBack());
+    source.giveBack(arrival.giveBack());
     startGenerating(arrival.start());
     return advance();
   }
 
-  private void giveBack(List<TaskSource.Lease> leases) {
-    if (!leases.isEmpty() && source.isPresent()) {
-      source
-          .get()
-          .tell(
-              new TaskSource.ReturnLeases(
-                  leases.stream().map(TaskSource.Lease::id).toList(), name));
-    }
-  }
-
-  private void startGenerating(List<TaskSource.Lease> leases) {
+  private void startGenerating(List<TaskRequests.Lease> leases) {
     if (leases.isEmpty()) {
       return;
     }
@@ -312,11 +292,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     replica.finished(b);
     unaccepted.add(new VerifierProtocol.VerifyBatch(g.batch(), b.trajectories(), verifierReplies));
     startGenerating(cycle.generated(b.millis()));
-    PolicyVersion version = b.trajectories().get(0).segments().get(0).version();
-    events.tell(
-        Topic.publish(
-            new TrainingEvent.RolloutReport(
-                name, version, replica.trajectories(), replica.tokens(), b.millis())));
+    events.tell(Topic.publish(replica.report(name, b)));
     return advance();
   }
 
@@ -328,7 +304,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
   }
 
   private Behavior<Command> onDrain(Drain d) {
-    List<TaskSource.Lease> back = cycle.drain();
+    List<TaskRequests.Lease> back = cycle.drain();
     getContext()
         .getLog()
         .info(
@@ -336,7 +312,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             name,
             back.size(),
             unaccepted.batches() + (cycle.generating() ? 1 : 0));
-    giveBack(back);
+    source.giveBack(back);
     drainedReplies.add(d.replyTo());
     return advance();
   }
@@ -348,7 +324,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
   private Behavior<Command> onReport() {
     status
-        .state(cycle.state(replica.attached(), !unaccepted.isEmpty(), source.isPresent()))
+        .state(cycle.state(replica.attached(), !unaccepted.isEmpty(), source.known()))
         .queue(unaccepted.trajectories())
         .inFlight(replica.generatingTrajectories())
         .processed(replica.trajectories())

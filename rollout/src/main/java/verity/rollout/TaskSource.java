@@ -18,7 +18,6 @@ import akka.persistence.typed.javadsl.EventSourcedBehavior;
 import akka.persistence.typed.javadsl.RetentionCriteria;
 import akka.persistence.typed.javadsl.SignalHandler;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import verity.actors.LocalOnly;
@@ -33,14 +32,13 @@ import verity.actors.protocol.PauseProtocol;
 import verity.actors.protocol.TrainingEvent;
 import verity.envs.TaskGenerator;
 import verity.rollout.lease.JournalFailureLog;
-import verity.rollout.lease.LeaseAllocator;
+import verity.rollout.lease.LearnerRequests;
 import verity.rollout.lease.LeaseBook;
 import verity.rollout.lease.LeaseBookSnapshot;
 import verity.rollout.lease.LeaseDeadlines;
 import verity.rollout.lease.LeaseEvent;
 import verity.rollout.lease.LeaseEvent.ExpiryCause;
 import verity.rollout.lease.LeaseEvent.LeasesExpired;
-import verity.rollout.lease.LeaseEvent.LeasesIssued;
 
 /**
  * Hands out leases on tasks when a worker asks (pull, never push), and keeps the durable ledger of
@@ -49,7 +47,7 @@ import verity.rollout.lease.LeaseEvent.LeasesIssued;
  * and every lease is open until the learner settles it, reopens it or it expires, once.
  *
  * <p>At most {@code maxOutstandingTasks} leases are open at once; a request beyond that waits
- * ({@link LeaseAllocator}). An unclaimed lease expires, and its task is leased again before new
+ * ({@link WaitingRequests}). An unclaimed lease expires, and its task is leased again before new
  * ones, when its lease timeout passes ({@link LeaseDeadlines}), when its worker hands it back, or
  * when the task source restarts (its worker went with the old incarnation). The learner claims a
  * lease before it trains on it, and a claimed lease expires only when the learner releases its
@@ -57,9 +55,9 @@ import verity.rollout.lease.LeaseEvent.LeasesIssued;
  * handing out ({@link PauseProtocol}). Once a second the task source publishes its {@link
  * TrainingEvent.ActorStatus}.
  *
- * <p>This class routes messages, journals what the lease book and the allocator decide (a command's
- * event and the leases it makes room for in one write), and replies once that is journaled. A
- * journal failure stops it; {@link JournalFailureLog} says why in its log.
+ * <p>This class routes messages, journals what the lease book and the waiting requests decide (a
+ * command's event and the leases it makes room for in one write), and replies once that is
+ * journaled. A journal failure stops it; {@link JournalFailureLog} says why in its log.
  */
 public final class TaskSource
     extends EventSourcedBehavior<TaskSource.Command, LeaseEvent, LeaseBook> {
@@ -72,72 +70,37 @@ public final class TaskSource
   private static final Duration SWEEP_INTERVAL = Duration.ofSeconds(1);
   private static final int SNAPSHOT_EVERY = 500;
 
-  /** A message the task source accepts. */
-  public sealed interface Command extends VerityMessage {}
-
   /**
-   * Lease me up to {@code max} tasks; the reply may wait until there is capacity. A request {@code
-   * ahead} (a worker leasing its next batch while it still generates one) never waits: it is
-   * answered with no leases unless the window has room for all {@code max} and no other request
-   * waits.
+   * A message the task source accepts: a worker's ({@link TaskRequests}) or its own; the learner
+   * and the operator reach it through adapters.
    */
-  public record RequestTasks(int max, String worker, ActorRef<Leases> replyTo, boolean ahead)
-      implements Command {
-
-    /** A request for work now: it waits until the window has room. */
-    public RequestTasks(int max, String worker, ActorRef<Leases> replyTo) {
-      this(max, worker, replyTo, false);
-    }
-  }
-
-  /** Leased tasks: generate {@code groupSize} samples of each. */
-  public record Leases(List<Lease> leases) implements VerityMessage {
-    public Leases {
-      leases = List.copyOf(leases);
-    }
-  }
-
-  /** One leased task; the worker looks the task up in its own copy of the suite. */
-  public record Lease(LeaseId id, TaskId task, int groupSize) {}
-
-  /**
-   * A worker hands back leases it will not generate (it is draining: its node leaves the cluster):
-   * their tasks are leased again at once, before any other, without waiting for the lease timeout.
-   * Leases the learner claimed already, closed ones and other workers' are left as they are.
-   */
-  public record ReturnLeases(List<LeaseId> leases, String worker) implements Command {
-    public ReturnLeases {
-      leases = List.copyOf(leases);
-    }
-  }
+  public sealed interface Command extends VerityMessage
+      permits TaskRequests.RequestTasks,
+          TaskRequests.ReturnLeases,
+          FromLearner,
+          FromOperator,
+          Internal {}
 
   private record FromLearner(LeaseProtocol.Command message) implements Command, LocalOnly {}
 
   private record FromOperator(PauseProtocol.Command message) implements Command, LocalOnly {}
 
-  private enum Sweep implements Command, LocalOnly {
-    INSTANCE
-  }
-
-  /** Sent to itself after a resume: the requests that waited are served. */
-  private enum ServeWaiting implements Command, LocalOnly {
-    INSTANCE
-  }
-
-  /**
-   * Sent to itself after a recovery that found unclaimed open leases: their workers are gone with
-   * the old incarnation, so they expire before any other command is handled (those wait in the
-   * stash). Claimed ones stay: the learner settles, reopens or releases them.
-   */
-  private enum ExpireRecovered implements Command, LocalOnly {
-    INSTANCE
+  /** What the task source tells itself. */
+  private enum Internal implements Command, LocalOnly {
+    /** Expire the leases whose timeout passed, and publish the status. */
+    SWEEP,
+    /** Sent after a resume: the requests that waited are served. */
+    SERVE_WAITING,
+    /**
+     * Sent after a recovery that found unclaimed open leases: their workers are gone with the old
+     * incarnation, so they expire before any other command is handled (those wait in the stash).
+     * Claimed ones stay: the learner settles, reopens or releases them.
+     */
+    EXPIRE_RECOVERED
   }
 
   private final ActorContext<Command> ctx;
-  private final RolloutSettings settings;
-  private final TaskGenerator generator;
   private final JournalFailureLog failures;
-  private final LeaseAllocator allocator;
   private final LeaseDeadlines deadlines;
   private final WaitingRequests waiting;
   private final StatusReporter status;
@@ -162,15 +125,12 @@ public final class TaskSource
       JournalFailureLog failures) {
     super(PERSISTENCE_ID, JournalFailureLog.SILENT_STOP);
     this.ctx = ctx;
-    this.settings = settings;
-    this.generator = generator;
     this.failures = failures;
-    this.allocator = new LeaseAllocator(settings.maxOutstandingTasks());
     this.deadlines = new LeaseDeadlines(settings.leaseTimeout());
-    this.waiting = new WaitingRequests(settings.groupSize());
+    this.waiting = new WaitingRequests(settings, generator);
     this.status =
         new StatusReporter(ctx, NodeIdentity.name(ctx.getSystem()) + ":task-source", "task-source");
-    timers.startTimerWithFixedDelay(Sweep.INSTANCE, SWEEP_INTERVAL);
+    timers.startTimerWithFixedDelay(Internal.SWEEP, SWEEP_INTERVAL);
     register(SERVICE_KEY, ctx.getSelf());
     register(
         ServiceKeys.LEASE_SETTLEMENT,
@@ -195,17 +155,7 @@ public final class TaskSource
 
   @Override
   public SnapshotAdapter<LeaseBook> snapshotAdapter() {
-    return new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(LeaseBook book) {
-        return book.toSnapshot();
-      }
-
-      @Override
-      public LeaseBook fromJournal(Object from) {
-        return LeaseBook.fromSnapshot((LeaseBookSnapshot) from);
-      }
-    };
+    return LeaseBookSnapshot.ADAPTER;
   }
 
   @Override
@@ -217,9 +167,7 @@ public final class TaskSource
   }
 
   private void onRecovered(LeaseBook book) {
-    for (long i = 0; i < book.drawn(); i++) {
-      generator.next(); // the generator continues where the journal says it stopped
-    }
+    waiting.skipDrawn(book.drawn());
     if (book.paused()) {
       ctx.getLog().warn("rollouts are paused (journaled): no lease is handed out until resumed");
     }
@@ -237,7 +185,7 @@ public final class TaskSource
     }
     if (!unclaimed.isEmpty()) {
       recovering = true;
-      ctx.getSelf().tell(ExpireRecovered.INSTANCE);
+      ctx.getSelf().tell(Internal.EXPIRE_RECOVERED);
     }
   }
 
@@ -245,22 +193,23 @@ public final class TaskSource
   public CommandHandler<Command, LeaseEvent, LeaseBook> commandHandler() {
     return newCommandHandlerBuilder()
         .forAnyState()
-        .onCommand(c -> recovering && c != ExpireRecovered.INSTANCE, this::whileRecovering)
-        .onCommand(RequestTasks.class, this::onRequestTasks)
-        .onCommand(ReturnLeases.class, this::onReturnLeases)
+        .onCommand(c -> recovering && c != Internal.EXPIRE_RECOVERED, this::whileRecovering)
+        .onCommand(TaskRequests.RequestTasks.class, this::onRequestTasks)
+        .onCommand(TaskRequests.ReturnLeases.class, this::onReturnLeases)
         .onCommand(FromOperator.class, this::onOperator)
         .onCommand(FromLearner.class, this::onLearner)
-        .onCommand(Sweep.class, (book, sweep) -> onSweep(book))
-        .onCommand(ServeWaiting.class, (book, serve) -> persistAndServe(book, List.of(), null))
-        .onCommand(ExpireRecovered.class, (book, expire) -> onExpireRecovered(book))
+        .onCommand(Internal.SWEEP::equals, (book, sweep) -> onSweep(book))
+        .onCommand(
+            Internal.SERVE_WAITING::equals, (book, serve) -> persistAndServe(book, List.of(), null))
+        .onCommand(Internal.EXPIRE_RECOVERED::equals, (book, expire) -> onExpireRecovered(book))
         .build();
   }
 
   private Effect<LeaseEvent, LeaseBook> whileRecovering(LeaseBook book, Command c) {
-    if (c instanceof RequestTasks r && r.ahead()) {
+    if (c instanceof TaskRequests.RequestTasks r && r.ahead()) {
       return onRequestTasks(book, r); // refused: it never waits
     }
-    return c == Sweep.INSTANCE ? Effect().none() : Effect().stash();
+    return c == Internal.SWEEP ? Effect().none() : Effect().stash();
   }
 
   private Effect<LeaseEvent, LeaseBook> onExpireRecovered(LeaseBook book) {
@@ -269,19 +218,18 @@ public final class TaskSource
     return Effect().persist(expiry).thenRun(after -> recovering = false).thenUnstashAll();
   }
 
-  private Effect<LeaseEvent, LeaseBook> onRequestTasks(LeaseBook book, RequestTasks r) {
-    if (r.max() <= 0
-        || r.ahead()
-            && allocator.refusesAhead(
-                r.max(), book.openLeases(), !waiting.isEmpty(), book.paused(), recovering)) {
-      r.replyTo().tell(new Leases(List.of()));
+  private Effect<LeaseEvent, LeaseBook> onRequestTasks(
+      LeaseBook book, TaskRequests.RequestTasks r) {
+    if (waiting.refusesAtOnce(r, book, recovering)) {
+      r.replyTo().tell(new TaskRequests.Leases(List.of()));
       return Effect().none();
     }
     waiting.add(r, System.nanoTime());
     return persistAndServe(book, List.of(), null);
   }
 
-  private Effect<LeaseEvent, LeaseBook> onReturnLeases(LeaseBook book, ReturnLeases r) {
+  private Effect<LeaseEvent, LeaseBook> onReturnLeases(
+      LeaseBook book, TaskRequests.ReturnLeases r) {
     List<LeaseId> held = deadlines.heldBy(r.leases(), r.worker());
     return persistAndServe(book, book.expire(held, ExpiryCause.RETURNED_BY_WORKER), null);
   }
@@ -305,41 +253,22 @@ public final class TaskSource
               reply.run();
               publishStatus(after);
               if (!after.paused()) {
-                ctx.getSelf().tell(ServeWaiting.INSTANCE);
+                ctx.getSelf().tell(Internal.SERVE_WAITING);
               }
             });
   }
 
   private Effect<LeaseEvent, LeaseBook> onLearner(LeaseBook book, FromLearner in) {
-    LeaseProtocol.Command m = in.message();
-    if (m instanceof LeaseProtocol.SettleLeases s) {
-      return persistAndServe(
-          book,
-          book.settle(s.leases(), s.settlement()),
-          () -> s.replyTo().tell(new LeaseProtocol.SettlementConfirmed(s.leases())));
+    LearnerRequests.Answer<?> answer = LearnerRequests.answer(book, in.message());
+    if (in.message() instanceof LeaseProtocol.ReleaseClaims r) {
+      answer.events().stream()
+          .filter(e -> e instanceof LeasesExpired)
+          .forEach(
+              e ->
+                  ctx.getLog()
+                      .info("claims of learner epochs before {} released: {}", r.epoch(), e));
     }
-    if (m instanceof LeaseProtocol.ReopenLeases r) {
-      return persistAndServe(
-          book,
-          book.reopen(r.leases(), r.tasks()),
-          () -> r.replyTo().tell(new LeaseProtocol.ReopenConfirmed(r.leases())));
-    }
-    if (m instanceof LeaseProtocol.ClaimLeases c) {
-      LeaseBook.ClaimDecision d = book.claim(c.leases(), c.epoch());
-      return persistAndServe(
-          book,
-          d.event(),
-          () -> c.replyTo().tell(new LeaseProtocol.ClaimAnswer(d.granted(), d.refused())));
-    }
-    LeaseProtocol.ReleaseClaims r = (LeaseProtocol.ReleaseClaims) m;
-    List<LeaseEvent> released = book.releaseClaims(r.epoch());
-    released.stream()
-        .filter(e -> e instanceof LeasesExpired)
-        .forEach(
-            e ->
-                ctx.getLog().info("claims of learner epochs before {} released: {}", r.epoch(), e));
-    return persistAndServe(
-        book, released, () -> r.replyTo().tell(new LeaseProtocol.ClaimsReleased(r.epoch())));
+    return persistAndServe(book, answer.events(), answer::send);
   }
 
   private Effect<LeaseEvent, LeaseBook> onSweep(LeaseBook book) {
@@ -371,29 +300,18 @@ public final class TaskSource
    */
   private Effect<LeaseEvent, LeaseBook> persistAndServe(
       LeaseBook book, List<LeaseEvent> first, Runnable reply) {
-    List<LeaseEvent> events = new ArrayList<>(first);
-    List<Runnable> replies = new ArrayList<>();
-    if (reply != null) {
-      replies.add(reply);
-    }
-    if (!waiting.isEmpty()) {
-      List<LeasesIssued> issued =
-          allocator.allocate(
-              book.after(first), book.nextLease(), waiting.demands(), book.paused(), generator);
-      events.addAll(issued);
-      replies.addAll(waiting.serve(issued, System.nanoTime()));
-    }
-    if (events.isEmpty()) {
-      replies.forEach(Runnable::run);
+    WaitingRequests.Write write = waiting.serve(book, first, reply, System.nanoTime());
+    if (write.events().isEmpty()) {
+      write.replies().forEach(Runnable::run);
       return Effect().none();
     }
     return Effect()
-        .persist(events)
+        .persist(write.events())
         .thenRun(
             after -> {
               long now = System.nanoTime();
-              events.forEach(e -> deadlines.track(e, now));
-              replies.forEach(Runnable::run);
+              write.events().forEach(e -> deadlines.track(e, now));
+              write.replies().forEach(Runnable::run);
             });
   }
 
@@ -403,15 +321,8 @@ public final class TaskSource
   }
 
   private void publishStatus(LeaseBook book) {
-    int free = settings.maxOutstandingTasks() - book.openLeases();
-    String state =
-        book.paused()
-            ? "paused"
-            : !waiting.isEmpty() && free <= 0
-                ? "window-full"
-                : book.openLeases() == 0 ? "idle" : "leasing";
     status
-        .state(state)
+        .state(waiting.state(book))
         .queue(waiting.size())
         .inFlight(book.openLeases())
         .processed(book.nextLease().value() - 1)

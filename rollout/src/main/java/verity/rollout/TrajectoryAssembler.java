@@ -69,10 +69,10 @@ public final class TrajectoryAssembler {
   }
 
   /** The episodes of these leases, each task looked up in this worker's copy of the suite. */
-  public Episodes episodes(List<TaskSource.Lease> leases) {
+  public Episodes episodes(List<TaskRequests.Lease> leases) {
     return episodes(
         leases.stream().map(l -> suite.lookup(l.task().value())).toList(),
-        leases.stream().map(TaskSource.Lease::id).toList(),
+        leases.stream().map(TaskRequests.Lease::id).toList(),
         groupSize);
   }
 
@@ -82,14 +82,14 @@ public final class TrajectoryAssembler {
    * @param results one per row of {@code episodes}, as {@link EpisodeRunner} returns them
    */
   public List<Trajectory> trajectories(
-      List<TaskSource.Lease> leases, Episodes episodes, List<EpisodeRunner.Result> results) {
+      List<TaskRequests.Lease> leases, Episodes episodes, List<EpisodeRunner.Result> results) {
     if (results.size() != leases.size() * groupSize || episodes.tasks().size() != results.size()) {
       throw new IllegalArgumentException(
           results.size() + " episodes for " + leases.size() + " leases of " + groupSize);
     }
     List<Trajectory> out = new ArrayList<>(results.size());
     for (int i = 0; i < leases.size(); i++) {
-      TaskSource.Lease lease = leases.get(i);
+      TaskRequests.Lease lease = leases.get(i);
       for (int j = 0; j < groupSize; j++) {
         int row = i * groupSize + j;
         EpisodeRunner.Result r = results.get(row);

@@ -55,7 +55,7 @@ final class WorkerCycle {
    * @param start generate these now (empty when none)
    * @param giveBack hand these back to the task source: this worker will not generate them
    */
-  record Arrival(List<TaskSource.Lease> start, List<TaskSource.Lease> giveBack) {
+  record Arrival(List<TaskRequests.Lease> start, List<TaskRequests.Lease> giveBack) {
     static final Arrival NOTHING = new Arrival(List.of(), List.of());
   }
 
@@ -63,7 +63,7 @@ final class WorkerCycle {
   private Phase phase = Phase.STARTING;
 
   /** The leases of the next batch while {@link Phase#PREFETCHED}; empty otherwise. */
-  private List<TaskSource.Lease> prefetched = List.of();
+  private List<TaskRequests.Lease> prefetched = List.of();
 
   /** How long the last batch took; unknown (infinite) before the first. */
   private double lastBatchMillis = Double.POSITIVE_INFINITY;
@@ -123,7 +123,7 @@ final class WorkerCycle {
   }
 
   /** Leases arrived (none: the task source had no room for a request ahead). */
-  Arrival leased(List<TaskSource.Lease> leases) {
+  Arrival leased(List<TaskRequests.Lease> leases) {
     if (leases.isEmpty()) {
       if (phase == Phase.LEASING) {
         phase = Phase.IDLE;
@@ -153,11 +153,11 @@ final class WorkerCycle {
    * The batch that generated is finished; answers the leases to generate next (the prefetched
    * ones), or none.
    */
-  List<TaskSource.Lease> generated(double millis) {
+  List<TaskRequests.Lease> generated(double millis) {
     lastBatchMillis = millis;
     switch (phase) {
       case PREFETCHED -> {
-        List<TaskSource.Lease> next = prefetched;
+        List<TaskRequests.Lease> next = prefetched;
         prefetched = List.of();
         phase = Phase.GENERATING;
         return next;
@@ -173,12 +173,12 @@ final class WorkerCycle {
   }
 
   /** Lease nothing more; answers the leases held but not started, to hand back. */
-  List<TaskSource.Lease> drain() {
+  List<TaskRequests.Lease> drain() {
     switch (phase) {
       case STARTING, IDLE, LEASING -> phase = Phase.DRAINED;
       case GENERATING, GENERATING_REFUSED_AHEAD, LEASING_AHEAD -> phase = Phase.DRAINING;
       case PREFETCHED -> {
-        List<TaskSource.Lease> back = prefetched;
+        List<TaskRequests.Lease> back = prefetched;
         prefetched = List.of();
         phase = Phase.DRAINING;
         return back;

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.metrics.LatencyWindow;
+import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.Trajectory;
 import verity.actors.weights.FlatWeights;
 import verity.envs.Suite;
@@ -107,7 +108,7 @@ final class WorkerReplica {
    * Generates the episodes of these leases as batch {@code batch}; it is handed over after its
    * added time, and {@link #finished} once taken.
    */
-  CompletableFuture<Batch> generate(long batch, List<TaskSource.Lease> leases) {
+  CompletableFuture<Batch> generate(long batch, List<TaskRequests.Lease> leases) {
     generating = batch;
     generatingTrajectories = leases.size() * settings.groupSize();
     Policy p = policy;
@@ -152,13 +153,22 @@ final class WorkerReplica {
     return batchMillis;
   }
 
+  /**
+   * The report of {@code worker} on batch {@code b}, once {@link #finished}: the version the batch
+   * began with, and this incarnation's totals.
+   */
+  TrainingEvent.RolloutReport report(String worker, Batch b) {
+    PolicyVersion version = b.trajectories().get(0).segments().get(0).version();
+    return new TrainingEvent.RolloutReport(worker, version, trajectories, tokens, b.millis());
+  }
+
   /** Closes the replica once the batch in flight, if any, is done. */
   void close() {
     NativeWork.closeAfter(inFlight, policy);
   }
 
   /** Runs on the compute dispatcher. */
-  private Batch run(Policy p, List<TaskSource.Lease> leases) {
+  private Batch run(Policy p, List<TaskRequests.Lease> leases) {
     long started = System.nanoTime();
     Runnable first = takeStaged(p);
     if (first != null) {

@@ -93,8 +93,8 @@ class RolloutWorkerTest {
       WeightsChunker.split(learner.exportWeights(PolicyVersion.of(42)), 4096)
           .forEach(fetch.replyTo()::tell);
     }
-    TaskSource.RequestTasks request =
-        source.expectMessageClass(TaskSource.RequestTasks.class, WAIT);
+    TaskRequests.RequestTasks request =
+        source.expectMessageClass(TaskRequests.RequestTasks.class, WAIT);
     assertEquals("w", request.worker());
   }
 
@@ -105,13 +105,13 @@ class RolloutWorkerTest {
     var source = rig.source();
     var verifier = rig.verifier();
     Duration episodeTime = rig.episodeTime();
-    TaskSource.RequestTasks request =
-        source.expectMessageClass(TaskSource.RequestTasks.class, WAIT);
+    TaskRequests.RequestTasks request =
+        source.expectMessageClass(TaskRequests.RequestTasks.class, WAIT);
     TaskId task = new TaskId(suite.generator(1).next().id());
     long leased = System.nanoTime();
     request
         .replyTo()
-        .tell(new TaskSource.Leases(List.of(new TaskSource.Lease(new LeaseId(1), task, 2))));
+        .tell(new TaskRequests.Leases(List.of(new TaskRequests.Lease(new LeaseId(1), task, 2))));
 
     // Two single-digit sums take milliseconds to generate; the batch must still wait its 2.5 s.
     verifier.expectNoMessage(Duration.ofMillis(1500));
@@ -133,15 +133,16 @@ class RolloutWorkerTest {
     TaskId task = new TaskId(suite.generator(1).next().id());
 
     // The first batch: its time is not known yet, so nothing is leased ahead of it.
-    lease(source.expectMessageClass(TaskSource.RequestTasks.class, WAIT), 1, task);
+    lease(source.expectMessageClass(TaskRequests.RequestTasks.class, WAIT), 1, task);
     VerifierProtocol.VerifyBatch first =
         verifier.expectMessageClass(VerifierProtocol.VerifyBatch.class, WAIT);
     first.replyTo().tell(new VerifierProtocol.Accepted(first.batch()));
 
     // The second batch takes 1 s, short against the 1-minute lease timeout: while it generates,
     // the worker asks for the third.
-    lease(source.expectMessageClass(TaskSource.RequestTasks.class, WAIT), 2, task);
-    TaskSource.RequestTasks ahead = source.expectMessageClass(TaskSource.RequestTasks.class, WAIT);
+    lease(source.expectMessageClass(TaskRequests.RequestTasks.class, WAIT), 2, task);
+    TaskRequests.RequestTasks ahead =
+        source.expectMessageClass(TaskRequests.RequestTasks.class, WAIT);
     verifier.expectNoMessage(Duration.ZERO); // the second batch is still generating
     lease(ahead, 3, task);
     VerifierProtocol.VerifyBatch second =
@@ -170,7 +171,7 @@ class RolloutWorkerTest {
         };
     Restartable rig = startRestartable(failsOnce);
 
-    lease(rig.source().expectMessageClass(TaskSource.RequestTasks.class, WAIT), 1, rig.task());
+    lease(rig.source().expectMessageClass(TaskRequests.RequestTasks.class, WAIT), 1, rig.task());
     VerifierProtocol.VerifyBatch batch =
         rig.verifier().expectMessageClass(VerifierProtocol.VerifyBatch.class, WAIT);
     assertEquals(2, batch.trajectories().size());
@@ -183,12 +184,12 @@ class RolloutWorkerTest {
     Restartable rig = startRestartable(() -> Policy.create(SPEC, Device.cpu(), 1));
     // A task this worker's suite does not know: generating it throws.
     lease(
-        rig.source().expectMessageClass(TaskSource.RequestTasks.class, WAIT),
+        rig.source().expectMessageClass(TaskRequests.RequestTasks.class, WAIT),
         1,
         new TaskId("no-such-task"));
 
     // The restarted worker fetches the version again and asks for work again.
-    lease(rig.source().expectMessageClass(TaskSource.RequestTasks.class, WAIT), 2, rig.task());
+    lease(rig.source().expectMessageClass(TaskRequests.RequestTasks.class, WAIT), 2, rig.task());
     VerifierProtocol.VerifyBatch batch =
         rig.verifier().expectMessageClass(VerifierProtocol.VerifyBatch.class, WAIT);
     assertEquals(2, batch.trajectories().get(0).id().lease().value());
@@ -201,13 +202,13 @@ class RolloutWorkerTest {
     var source = rig.source();
     var verifier = rig.verifier();
     TaskId task = new TaskId(rig.suite().generator(1).next().id());
-    lease(source.expectMessageClass(TaskSource.RequestTasks.class, WAIT), 1, task);
+    lease(source.expectMessageClass(TaskRequests.RequestTasks.class, WAIT), 1, task);
     VerifierProtocol.VerifyBatch first =
         verifier.expectMessageClass(VerifierProtocol.VerifyBatch.class, WAIT);
     first.replyTo().tell(new VerifierProtocol.Accepted(first.batch()));
     // Batch 2 generates (3 s) and batch 3 is leased ahead of it.
-    lease(source.expectMessageClass(TaskSource.RequestTasks.class, WAIT), 2, task);
-    lease(source.expectMessageClass(TaskSource.RequestTasks.class, WAIT), 3, task);
+    lease(source.expectMessageClass(TaskRequests.RequestTasks.class, WAIT), 2, task);
+    lease(source.expectMessageClass(TaskRequests.RequestTasks.class, WAIT), 3, task);
 
     // The node leaves: its coordinated shutdown runs. A task of the phase after the drain's tells
     // when the drain's phase is over.
@@ -223,7 +224,8 @@ class RolloutWorkerTest {
     shutdown.runAll(CoordinatedShutdown.clusterLeavingReason());
 
     // The prefetched lease goes back at once; the batch that generates is finished and offered.
-    TaskSource.ReturnLeases back = source.expectMessageClass(TaskSource.ReturnLeases.class, WAIT);
+    TaskRequests.ReturnLeases back =
+        source.expectMessageClass(TaskRequests.ReturnLeases.class, WAIT);
     assertEquals(List.of(new LeaseId(3)), back.leases());
     assertEquals("w", back.worker());
     VerifierProtocol.VerifyBatch last =
@@ -344,9 +346,9 @@ class RolloutWorkerTest {
     return new Rig(suite, source, verifier, episodeTime);
   }
 
-  private static void lease(TaskSource.RequestTasks request, long id, TaskId task) {
+  private static void lease(TaskRequests.RequestTasks request, long id, TaskId task) {
     request
         .replyTo()
-        .tell(new TaskSource.Leases(List.of(new TaskSource.Lease(new LeaseId(id), task, 2))));
+        .tell(new TaskRequests.Leases(List.of(new TaskRequests.Lease(new LeaseId(id), task, 2))));
   }
 }

@@ -75,9 +75,9 @@ class TaskSourceClaimsTest {
     }
   }
 
-  List<TaskSource.Lease> lease(ActorRef<TaskSource.Command> source, int n, String worker) {
-    TestProbe<TaskSource.Leases> probe = testKit.createTestProbe();
-    source.tell(new TaskSource.RequestTasks(n, worker, probe.getRef()));
+  List<TaskRequests.Lease> lease(ActorRef<TaskSource.Command> source, int n, String worker) {
+    TestProbe<TaskRequests.Leases> probe = testKit.createTestProbe();
+    source.tell(new TaskRequests.RequestTasks(n, worker, probe.getRef()));
     return probe.receiveMessage(WAIT).leases();
   }
 
@@ -100,12 +100,12 @@ class TaskSourceClaimsTest {
     assertEquals(new LeaseProtocol.ClaimsReleased(epoch), probe.receiveMessage(WAIT));
   }
 
-  static List<LeaseId> ids(List<TaskSource.Lease> leases) {
-    return leases.stream().map(TaskSource.Lease::id).toList();
+  static List<LeaseId> ids(List<TaskRequests.Lease> leases) {
+    return leases.stream().map(TaskRequests.Lease::id).toList();
   }
 
-  static List<TaskId> tasks(List<TaskSource.Lease> leases) {
-    return leases.stream().map(TaskSource.Lease::task).toList();
+  static List<TaskId> tasks(List<TaskRequests.Lease> leases) {
+    return leases.stream().map(TaskRequests.Lease::task).toList();
   }
 
   /** The task source's events, read back from the durable journal. */
@@ -136,17 +136,17 @@ class TaskSourceClaimsTest {
   void aClaimedLeaseNeverExpiresAndItsSettlementClosesIt() throws Exception {
     ActorRef<TaskSource.Command> source = spawn(1, Duration.ofMillis(300));
     ActorRef<LeaseProtocol.Command> port = learnerPort(null);
-    TaskSource.Lease claimed = lease(source, 1, "w1").get(0);
+    TaskRequests.Lease claimed = lease(source, 1, "w1").get(0);
     assertEquals(
         new ClaimAnswer(List.of(claimed.id()), List.of()), claim(port, 1, List.of(claimed.id())));
 
-    TestProbe<TaskSource.Leases> other = testKit.createTestProbe();
-    source.tell(new TaskSource.RequestTasks(1, "w2", other.getRef()));
+    TestProbe<TaskRequests.Leases> other = testKit.createTestProbe();
+    source.tell(new TaskRequests.RequestTasks(1, "w2", other.getRef()));
     // Several sweeps after its deadline: the claimed lease still fills the window.
     other.expectNoMessage(Duration.ofMillis(2500));
 
     settle(port, List.of(claimed.id()));
-    TaskSource.Lease next = other.receiveMessage(WAIT).leases().get(0);
+    TaskRequests.Lease next = other.receiveMessage(WAIT).leases().get(0);
     assertTrue(next.id().value() > claimed.id().value());
     settle(port, List.of(claimed.id())); // a repeat is confirmed again
     List<LeaseEvent> journal = journal();
@@ -190,14 +190,14 @@ class TaskSourceClaimsTest {
   void aClaimedLeaseOpenAtARestartStaysClaimedAndTheOthersExpire() throws Exception {
     ActorRef<TaskSource.Command> source = spawn(8, Duration.ofMinutes(5));
     ActorRef<LeaseProtocol.Command> port = learnerPort(null);
-    List<TaskSource.Lease> before = lease(source, 2, "w");
+    List<TaskRequests.Lease> before = lease(source, 2, "w");
     LeaseId claimed = before.get(0).id();
     assertEquals(new ClaimAnswer(List.of(claimed), List.of()), claim(port, 1, List.of(claimed)));
     testKit.stop(source);
 
     ActorRef<TaskSource.Command> restarted = spawn(8, Duration.ofMinutes(5));
     port = learnerPort(port);
-    List<TaskSource.Lease> after = lease(restarted, 7, "w");
+    List<TaskRequests.Lease> after = lease(restarted, 7, "w");
     assertEquals(7, after.size(), "the claimed lease still takes one slot of the window");
     assertEquals(before.get(1).task(), after.get(0).task(), "the unclaimed one is leased again");
     assertEquals(
@@ -215,7 +215,7 @@ class TaskSourceClaimsTest {
       throws Exception {
     ActorRef<TaskSource.Command> source = spawn(8, Duration.ofMinutes(5));
     ActorRef<LeaseProtocol.Command> port = learnerPort(null);
-    List<TaskSource.Lease> leases = lease(source, 3, "w");
+    List<TaskRequests.Lease> leases = lease(source, 3, "w");
     LeaseId lost = leases.get(0).id();
     LeaseId kept = leases.get(1).id();
     LeaseId unclaimed = leases.get(2).id();
@@ -252,7 +252,7 @@ class TaskSourceClaimsTest {
   void aReopenClosesAClaimedLeaseSoThatReleasingItsEpochDoesNotRequeueItAgain() {
     ActorRef<TaskSource.Command> source = spawn(8, Duration.ofMinutes(5));
     ActorRef<LeaseProtocol.Command> port = learnerPort(null);
-    TaskSource.Lease reopened = lease(source, 1, "w").get(0);
+    TaskRequests.Lease reopened = lease(source, 1, "w").get(0);
     claim(port, 1, List.of(reopened.id()));
     TestProbe<LeaseProtocol.ReopenConfirmed> confirmations = testKit.createTestProbe();
     port.tell(
@@ -264,11 +264,11 @@ class TaskSourceClaimsTest {
         new ClaimAnswer(List.of(), List.of(reopened.id())),
         claim(port, 2, List.of(reopened.id())),
         "closed by the reopen");
-    List<TaskSource.Lease> again = lease(source, 8, "w");
+    List<TaskRequests.Lease> again = lease(source, 8, "w");
     assertEquals(reopened.task(), again.get(0).task(), "requeued by the reopen");
     TaskGenerator reference = ArithmeticSuite.singleDigit().generator(1);
     reference.next(); // the one drawn before
-    for (TaskSource.Lease l : again.subList(1, 8)) {
+    for (TaskRequests.Lease l : again.subList(1, 8)) {
       assertEquals(reference.next().id(), l.task().value(), "not requeued a second time");
     }
   }
@@ -277,7 +277,7 @@ class TaskSourceClaimsTest {
   void leasesReturnedByTheirWorkerGoOutFirstAndClaimedOrForeignOnesStay() throws Exception {
     ActorRef<TaskSource.Command> source = spawn(4, Duration.ofMinutes(5));
     ActorRef<LeaseProtocol.Command> port = learnerPort(null);
-    List<TaskSource.Lease> leases = lease(source, 4, "w1");
+    List<TaskRequests.Lease> leases = lease(source, 4, "w1");
     // The first lease's training was lost: its task waits to be leased again.
     TestProbe<LeaseProtocol.ReopenConfirmed> confirmations = testKit.createTestProbe();
     port.tell(
@@ -286,11 +286,11 @@ class TaskSourceClaimsTest {
     confirmations.receiveMessage(WAIT);
     claim(port, 1, List.of(leases.get(3).id()));
 
-    source.tell(new TaskSource.ReturnLeases(List.of(leases.get(2).id()), "w2")); // not w2's
+    source.tell(new TaskRequests.ReturnLeases(List.of(leases.get(2).id()), "w2")); // not w2's
     source.tell(
-        new TaskSource.ReturnLeases(
+        new TaskRequests.ReturnLeases(
             List.of(leases.get(1).id(), leases.get(2).id(), leases.get(3).id()), "w1"));
-    List<TaskSource.Lease> again = lease(source, 3, "w3");
+    List<TaskRequests.Lease> again = lease(source, 3, "w3");
     assertEquals(
         List.of(leases.get(1).task(), leases.get(2).task(), leases.get(0).task()),
         tasks(again),

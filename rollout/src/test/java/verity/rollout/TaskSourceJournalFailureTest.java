@@ -127,8 +127,8 @@ class TaskSourceJournalFailureTest {
               TaskSource.create(
                   TaskSourceTest.settings(4, Duration.ofMinutes(5)),
                   ArithmeticSuite.singleDigit().generator(1)));
-      TestProbe<TaskSource.Leases> worker = kit.createTestProbe();
-      source.tell(new TaskSource.RequestTasks(1, "w", worker.getRef()));
+      TestProbe<TaskRequests.Leases> worker = kit.createTestProbe();
+      source.tell(new TaskRequests.RequestTasks(1, "w", worker.getRef()));
       assertEquals(1, worker.receiveMessage(Duration.ofSeconds(30)).leases().size());
       // The journal's table goes away under the running task source.
       try (Connection db =
@@ -143,7 +143,7 @@ class TaskSourceJournalFailureTest {
           .expect(
               kit.system(),
               () -> {
-                source.tell(new TaskSource.RequestTasks(1, "w", worker.getRef()));
+                source.tell(new TaskRequests.RequestTasks(1, "w", worker.getRef()));
                 watcher.expectTerminated(source, Duration.ofSeconds(30));
                 return null;
               });

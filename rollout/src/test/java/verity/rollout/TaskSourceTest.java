@@ -114,17 +114,17 @@ class TaskSourceTest {
         testKit.spawn(
             TaskSource.create(
                 settings(4, Duration.ofMinutes(5)), ArithmeticSuite.singleDigit().generator(1)));
-    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
+    TestProbe<TaskRequests.Leases> worker = testKit.createTestProbe();
 
-    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
-    List<TaskSource.Lease> first = worker.receiveMessage().leases();
+    source.tell(new TaskRequests.RequestTasks(3, "w", worker.getRef()));
+    List<TaskRequests.Lease> first = worker.receiveMessage().leases();
     assertEquals(3, first.size());
     assertEquals(4, first.get(0).groupSize());
 
-    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
+    source.tell(new TaskRequests.RequestTasks(3, "w", worker.getRef()));
     assertEquals(1, worker.receiveMessage().leases().size(), "only one slot left in the window");
 
-    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
+    source.tell(new TaskRequests.RequestTasks(3, "w", worker.getRef()));
     worker.expectNoMessage(Duration.ofMillis(300)); // the window is full: the request waits
 
     settlementPort(1)
@@ -143,15 +143,15 @@ class TaskSourceTest {
         testKit.spawn(
             TaskSource.create(
                 settings(4, Duration.ofMinutes(5)), ArithmeticSuite.singleDigit().generator(1)));
-    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
-    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
-    List<TaskSource.Lease> first = worker.receiveMessage().leases();
+    TestProbe<TaskRequests.Leases> worker = testKit.createTestProbe();
+    source.tell(new TaskRequests.RequestTasks(3, "w", worker.getRef()));
+    List<TaskRequests.Lease> first = worker.receiveMessage().leases();
     assertEquals(3, first.size());
 
     // One slot left: a request ahead for 3 is answered at once, with nothing, and does not wait.
-    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef(), true));
+    source.tell(new TaskRequests.RequestTasks(3, "w", worker.getRef(), true));
     assertTrue(worker.receiveMessage().leases().isEmpty());
-    source.tell(new TaskSource.RequestTasks(1, "other", worker.getRef()));
+    source.tell(new TaskRequests.RequestTasks(1, "other", worker.getRef()));
     assertEquals(1, worker.receiveMessage().leases().size(), "the refused request took nothing");
 
     settlementPort(1)
@@ -160,8 +160,8 @@ class TaskSourceTest {
                 List.of(first.get(0).id(), first.get(1).id(), first.get(2).id()),
                 LeaseProtocol.Settlement.CONSUMED,
                 testKit.system().ignoreRef()));
-    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef(), true));
-    List<TaskSource.Lease> ahead = worker.receiveMessage().leases();
+    source.tell(new TaskRequests.RequestTasks(3, "w", worker.getRef(), true));
+    List<TaskRequests.Lease> ahead = worker.receiveMessage().leases();
     assertEquals(3, ahead.size(), "room for all 3: leased ahead");
     assertTrue(ahead.get(0).id().value() > first.get(2).id().value());
     testKit.stop(source);
@@ -172,13 +172,13 @@ class TaskSourceTest {
     RolloutSettings settings = settings(8, Duration.ofMinutes(5));
     ActorRef<TaskSource.Command> source =
         testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
-    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
+    TestProbe<TaskRequests.Leases> worker = testKit.createTestProbe();
     TestProbe<PauseProtocol.PauseState> operator = testKit.createTestProbe();
 
     ActorRef<PauseProtocol.Command> pause = port(ServiceKeys.RUN_PAUSE, 1);
     pause.tell(new PauseProtocol.SetPaused(true, "test", operator.getRef()));
     assertTrue(operator.receiveMessage().paused());
-    source.tell(new TaskSource.RequestTasks(2, "w", worker.getRef()));
+    source.tell(new TaskRequests.RequestTasks(2, "w", worker.getRef()));
     worker.expectNoMessage(Duration.ofMillis(500)); // paused: the request waits
 
     // A new incarnation recovers the pause from the journal and keeps the request waiting.
@@ -187,7 +187,7 @@ class TaskSourceTest {
     pause = pausePortOtherThan(pause);
     pause.tell(new PauseProtocol.GetPauseState(operator.getRef()));
     assertTrue(operator.receiveMessage().paused(), "the pause is journaled");
-    source.tell(new TaskSource.RequestTasks(2, "w", worker.getRef()));
+    source.tell(new TaskRequests.RequestTasks(2, "w", worker.getRef()));
     worker.expectNoMessage(Duration.ofMillis(500));
 
     pause.tell(new PauseProtocol.SetPaused(false, "test", operator.getRef()));
@@ -202,12 +202,12 @@ class TaskSourceTest {
         testKit.spawn(
             TaskSource.create(
                 settings(1, Duration.ofMillis(200)), ArithmeticSuite.singleDigit().generator(1)));
-    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
-    source.tell(new TaskSource.RequestTasks(1, "dead-worker", worker.getRef()));
-    TaskSource.Lease lost = worker.receiveMessage().leases().get(0);
+    TestProbe<TaskRequests.Leases> worker = testKit.createTestProbe();
+    source.tell(new TaskRequests.RequestTasks(1, "dead-worker", worker.getRef()));
+    TaskRequests.Lease lost = worker.receiveMessage().leases().get(0);
 
-    source.tell(new TaskSource.RequestTasks(1, "live-worker", worker.getRef()));
-    TaskSource.Lease again = worker.receiveMessage(Duration.ofSeconds(5)).leases().get(0);
+    source.tell(new TaskRequests.RequestTasks(1, "live-worker", worker.getRef()));
+    TaskRequests.Lease again = worker.receiveMessage(Duration.ofSeconds(5)).leases().get(0);
     assertEquals(lost.task(), again.task(), "the same task is handed out again");
     assertNotEquals(lost.id(), again.id(), "under a new lease");
     testKit.stop(source);
@@ -218,9 +218,9 @@ class TaskSourceTest {
     RolloutSettings settings = settings(8, Duration.ofMinutes(5));
     ActorRef<TaskSource.Command> source =
         testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
-    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
-    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
-    List<TaskSource.Lease> before = worker.receiveMessage().leases();
+    TestProbe<TaskRequests.Leases> worker = testKit.createTestProbe();
+    source.tell(new TaskRequests.RequestTasks(3, "w", worker.getRef()));
+    List<TaskRequests.Lease> before = worker.receiveMessage().leases();
     settlementPort(1)
         .tell(
             new SettleLeases(
@@ -232,28 +232,28 @@ class TaskSourceTest {
         .tell(
             new LeaseProtocol.ReopenLeases(
                 List.of(before.get(0).id()), List.of(new TaskId("9+9")), confirmations.getRef()));
-    source.tell(new TaskSource.RequestTasks(1, "w", worker.getRef()));
+    source.tell(new TaskRequests.RequestTasks(1, "w", worker.getRef()));
     assertEquals(
         new TaskId("9+9"), worker.receiveMessage().leases().get(0).task(), "reopened goes first");
     testKit.stop(source); // as good as a crash: nothing is flushed on stop
 
     ActorRef<TaskSource.Command> restarted =
         testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
-    restarted.tell(new TaskSource.RequestTasks(8, "w", worker.getRef()));
-    List<TaskSource.Lease> after = worker.receiveMessage().leases();
+    restarted.tell(new TaskRequests.RequestTasks(8, "w", worker.getRef()));
+    List<TaskRequests.Lease> after = worker.receiveMessage().leases();
     assertEquals(8, after.size());
     assertEquals(
         List.of(before.get(1).task(), before.get(2).task(), new TaskId("9+9")),
-        after.subList(0, 3).stream().map(TaskSource.Lease::task).toList(),
+        after.subList(0, 3).stream().map(TaskRequests.Lease::task).toList(),
         "the three leases open at the stop are handed out again, the settled one is not");
-    for (TaskSource.Lease l : after) {
+    for (TaskRequests.Lease l : after) {
       assertTrue(l.id().value() > 4, "lease ids never repeat: " + l.id());
     }
     TaskGenerator reference = ArithmeticSuite.singleDigit().generator(1);
     for (int i = 0; i < 3; i++) {
       reference.next(); // the three drawn before the stop
     }
-    for (TaskSource.Lease l : after.subList(3, 8)) {
+    for (TaskRequests.Lease l : after.subList(3, 8)) {
       assertEquals(reference.next().id(), l.task().value(), "the generator continues");
     }
   }
@@ -263,9 +263,9 @@ class TaskSourceTest {
     RolloutSettings settings = settings(8, Duration.ofMinutes(5));
     ActorRef<TaskSource.Command> source =
         testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
-    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
-    source.tell(new TaskSource.RequestTasks(1, "w", worker.getRef()));
-    TaskSource.Lease lease = worker.receiveMessage().leases().get(0);
+    TestProbe<TaskRequests.Leases> worker = testKit.createTestProbe();
+    source.tell(new TaskRequests.RequestTasks(1, "w", worker.getRef()));
+    TaskRequests.Lease lease = worker.receiveMessage().leases().get(0);
     settlementPort(1)
         .tell(
             new SettleLeases(
@@ -289,9 +289,9 @@ class TaskSourceTest {
     // A learner that restarted before the confirmation came sends it once more.
     settlementPortOtherThan(port).tell(reopen);
     confirmations.expectMessage(new LeaseProtocol.ReopenConfirmed(List.of(lease.id())));
-    restarted.tell(new TaskSource.RequestTasks(8, "w", worker.getRef()));
+    restarted.tell(new TaskRequests.RequestTasks(8, "w", worker.getRef()));
     List<TaskId> tasks =
-        worker.receiveMessage().leases().stream().map(TaskSource.Lease::task).toList();
+        worker.receiveMessage().leases().stream().map(TaskRequests.Lease::task).toList();
     assertEquals(new TaskId("lost"), tasks.get(0));
     assertEquals(
         1,
@@ -304,9 +304,9 @@ class TaskSourceTest {
     RolloutSettings settings = settings(2, Duration.ofMinutes(5));
     ActorRef<TaskSource.Command> source =
         testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
-    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
-    source.tell(new TaskSource.RequestTasks(1, "w", worker.getRef()));
-    TaskSource.Lease lease = worker.receiveMessage().leases().get(0);
+    TestProbe<TaskRequests.Leases> worker = testKit.createTestProbe();
+    source.tell(new TaskRequests.RequestTasks(1, "w", worker.getRef()));
+    TaskRequests.Lease lease = worker.receiveMessage().leases().get(0);
     // Consumed by a step that was then discarded, and its settlement was lost: still open here.
     TestProbe<LeaseProtocol.ReopenConfirmed> confirmations = testKit.createTestProbe();
     settlementPort(1)
@@ -319,13 +319,13 @@ class TaskSourceTest {
     // A lease still open at the restart would be expired and its task queued a second time.
     ActorRef<TaskSource.Command> restarted =
         testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
-    restarted.tell(new TaskSource.RequestTasks(2, "w", worker.getRef()));
-    List<TaskSource.Lease> after = worker.receiveMessage().leases();
+    restarted.tell(new TaskRequests.RequestTasks(2, "w", worker.getRef()));
+    List<TaskRequests.Lease> after = worker.receiveMessage().leases();
     TaskGenerator reference = ArithmeticSuite.singleDigit().generator(1);
     reference.next(); // the one drawn before the stop
     assertEquals(
         List.of(lease.task(), new TaskId(reference.next().id())),
-        after.stream().map(TaskSource.Lease::task).toList());
+        after.stream().map(TaskRequests.Lease::task).toList());
   }
 
   @Test
@@ -333,9 +333,9 @@ class TaskSourceTest {
     RolloutSettings settings = settings(3, Duration.ofMinutes(5));
     ActorRef<TaskSource.Command> source =
         testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
-    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
-    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
-    List<TaskSource.Lease> leases = worker.receiveMessage().leases();
+    TestProbe<TaskRequests.Leases> worker = testKit.createTestProbe();
+    source.tell(new TaskRequests.RequestTasks(3, "w", worker.getRef()));
+    List<TaskRequests.Lease> leases = worker.receiveMessage().leases();
     List<LeaseProtocol.Settlement> kinds =
         List.of(
             LeaseProtocol.Settlement.CONSUMED,
@@ -347,7 +347,7 @@ class TaskSourceTest {
           new SettleLeases(
               List.of(leases.get(i).id()), kinds.get(i), testKit.system().ignoreRef()));
     }
-    source.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
+    source.tell(new TaskRequests.RequestTasks(3, "w", worker.getRef()));
     assertEquals(
         3,
         worker.receiveMessage().leases().size(),
@@ -356,7 +356,7 @@ class TaskSourceTest {
 
     ActorRef<TaskSource.Command> restarted =
         testKit.spawn(TaskSource.create(settings, ArithmeticSuite.singleDigit().generator(1)));
-    restarted.tell(new TaskSource.RequestTasks(3, "w", worker.getRef()));
+    restarted.tell(new TaskRequests.RequestTasks(3, "w", worker.getRef()));
     assertEquals(
         3,
         worker.receiveMessage().leases().size(),

@@ -39,7 +39,7 @@ class TrajectoryAssemblerTest {
 
   @Test
   void shouldRunEachLeasedTaskGroupSizeTimesInARow() {
-    List<TaskSource.Lease> leases = List.of(lease(7, "3+4"), lease(9, "1+1"));
+    List<TaskRequests.Lease> leases = List.of(lease(7, "3+4"), lease(9, "1+1"));
     TrajectoryAssembler.Episodes e = new TrajectoryAssembler(SUITE, 3, "w").episodes(leases);
 
     assertEquals(6, e.tasks().size());
@@ -78,7 +78,7 @@ class TrajectoryAssemblerTest {
 
   @Test
   void shouldTurnEveryEpisodeIntoATrajectoryOfItsLeaseAndSample() {
-    List<TaskSource.Lease> leases = List.of(lease(7, "3+4"), lease(9, "1+1"));
+    List<TaskRequests.Lease> leases = List.of(lease(7, "3+4"), lease(9, "1+1"));
     TrajectoryAssembler assembler = new TrajectoryAssembler(SUITE, 2, "node:rollout-0");
     TrajectoryAssembler.Episodes e = assembler.episodes(leases);
     List<EpisodeRunner.Result> results = new ArrayList<>();
@@ -107,7 +107,7 @@ class TrajectoryAssemblerTest {
 
   @Test
   void shouldRefuseEpisodesThatDoNotMatchTheLeases() {
-    List<TaskSource.Lease> leases = List.of(lease(7, "3+4"));
+    List<TaskRequests.Lease> leases = List.of(lease(7, "3+4"));
     TrajectoryAssembler assembler = new TrajectoryAssembler(SUITE, 2, "w");
     TrajectoryAssembler.Episodes e = assembler.episodes(leases);
     assertThrows(
@@ -116,8 +116,8 @@ class TrajectoryAssemblerTest {
     assertNotEquals(e.seeds()[0], e.seeds()[1]);
   }
 
-  private static TaskSource.Lease lease(long id, String task) {
-    return new TaskSource.Lease(new LeaseId(id), new TaskId(task), 2);
+  private static TaskRequests.Lease lease(long id, String task) {
+    return new TaskRequests.Lease(new LeaseId(id), new TaskId(task), 2);
   }
 
   /** An episode of {@code row + 1} sampled tokens after one observed token. */

@@ -210,7 +210,7 @@ class WorkerCycleTest {
     return cycle;
   }
 
-  static List<TaskSource.Lease> leases(long id) {
-    return List.of(new TaskSource.Lease(new LeaseId(id), new TaskId("3+4"), 2));
+  static List<TaskRequests.Lease> leases(long id) {
+    return List.of(new TaskRequests.Lease(new LeaseId(id), new TaskId("3+4"), 2));
   }
 }

@@ -20,6 +20,7 @@ import verity.actors.protocol.Segment;
 import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.VerifierProtocol;
 import verity.envs.Suite;
+import verity.rollout.TaskRequests;
 import verity.rollout.TaskSource;
 
 /**
@@ -37,7 +38,7 @@ public final class SimulatedWorker extends AbstractBehavior<SimulatedWorker.Comm
   /** A message the simulated worker accepts. */
   public sealed interface Command extends LocalOnly {}
 
-  private record Leased(TaskSource.Leases leases) implements Command {}
+  private record Leased(TaskRequests.Leases leases) implements Command {}
 
   private record VerifierReply(VerifierProtocol.Reply reply) implements Command {}
 
@@ -50,7 +51,7 @@ public final class SimulatedWorker extends AbstractBehavior<SimulatedWorker.Comm
   private final int tasksPerRequest;
   private final ActorRef<TaskSource.Command> source;
   private final ActorRef<VerifierProtocol.Command> verifiers;
-  private final ActorRef<TaskSource.Leases> leaseReplies;
+  private final ActorRef<TaskRequests.Leases> leaseReplies;
   private final ActorRef<VerifierProtocol.Reply> verifierReplies;
   private final TimerScheduler<Command> timers;
   private final Meter meter;
@@ -103,7 +104,7 @@ public final class SimulatedWorker extends AbstractBehavior<SimulatedWorker.Comm
     this.tasksPerRequest = tasksPerRequest;
     this.source = source;
     this.meter = meter;
-    this.leaseReplies = ctx.messageAdapter(TaskSource.Leases.class, Leased::new);
+    this.leaseReplies = ctx.messageAdapter(TaskRequests.Leases.class, Leased::new);
     this.verifierReplies = ctx.messageAdapter(VerifierProtocol.Reply.class, VerifierReply::new);
     this.verifiers =
         ctx.spawn(
@@ -135,18 +136,18 @@ public final class SimulatedWorker extends AbstractBehavior<SimulatedWorker.Comm
 
   private void request() {
     requestedAt = System.nanoTime();
-    source.tell(new TaskSource.RequestTasks(tasksPerRequest, name, leaseReplies));
+    source.tell(new TaskRequests.RequestTasks(tasksPerRequest, name, leaseReplies));
   }
 
   private Behavior<Command> onLeased(Leased l) {
-    List<TaskSource.Lease> leases = l.leases().leases();
+    List<TaskRequests.Lease> leases = l.leases().leases();
     meter.leased(leases.size(), System.nanoTime() - requestedAt);
     if (leases.isEmpty()) {
       request();
       return this;
     }
     List<Trajectory> out = new ArrayList<>();
-    for (TaskSource.Lease lease : leases) {
+    for (TaskRequests.Lease lease : leases) {
       int[] prompt = suite.lookup(lease.task().value()).prompt();
       for (int j = 0; j < lease.groupSize(); j++) {
         out.add(

@@ -32,6 +32,7 @@ import verity.envs.arith.ArithmeticSuite;
 import verity.learner.checkpoint.CheckpointRef;
 import verity.learner.ledger.TrainingLedger;
 import verity.rollout.RolloutSettings;
+import verity.rollout.TaskRequests;
 import verity.rollout.TaskSource;
 import verity.rollout.lease.LeaseEvent;
 
@@ -62,7 +63,7 @@ class LedgerAuditTest {
   @Test
   void shouldAccountForEveryLeaseOfACleanRun() {
     ActorRef<TaskSource.Command> source = taskSource();
-    List<TaskSource.Lease> l = lease(source, 5);
+    List<TaskRequests.Lease> l = lease(source, 5);
     ActorRef<LeaseProtocol.Command> port = settlementPort();
     ActorRef<TrainingLedger.Command> ledger = testKit.spawn(TrainingLedger.create(3));
     begin(ledger);
@@ -86,10 +87,10 @@ class LedgerAuditTest {
     confirmations.expectMessage(WAIT, new LeaseProtocol.ReopenConfirmed(owed));
     testKit.stop(source); // the task source dies with lease 4 open: it expires at the restart
 
-    List<TaskSource.Lease> again = lease(taskSource(), 2);
+    List<TaskRequests.Lease> again = lease(taskSource(), 2);
     assertEquals(
         List.of(l.get(1).task(), l.get(3).task()),
-        again.stream().map(TaskSource.Lease::task).toList(),
+        again.stream().map(TaskRequests.Lease::task).toList(),
         "the reopened task and the expired one are leased again");
 
     LedgerAudit.Result audit =
@@ -102,7 +103,7 @@ class LedgerAuditTest {
   @Test
   void shouldFindAConsumedLeaseWhoseTrainingWasDiscardedAndNeverReopened() {
     ActorRef<TaskSource.Command> source = taskSource();
-    List<TaskSource.Lease> l = lease(source, 2);
+    List<TaskRequests.Lease> l = lease(source, 2);
     ActorRef<LeaseProtocol.Command> port = settlementPort();
     ActorRef<TrainingLedger.Command> ledger = testKit.spawn(TrainingLedger.create(3));
     begin(ledger);
@@ -127,7 +128,7 @@ class LedgerAuditTest {
   @Test
   void shouldCountALeaseConsumedByTwoSurvivingStepsAsADuplicate() {
     ActorRef<TaskSource.Command> source = taskSource();
-    List<TaskSource.Lease> l = lease(source, 1);
+    List<TaskRequests.Lease> l = lease(source, 1);
     ActorRef<LeaseProtocol.Command> port = settlementPort();
     ActorRef<TrainingLedger.Command> ledger = testKit.spawn(TrainingLedger.create(3));
     begin(ledger);
@@ -187,10 +188,10 @@ class LedgerAuditTest {
     return testKit.spawn(TaskSource.create(SETTINGS, ArithmeticSuite.singleDigit().generator(1)));
   }
 
-  List<TaskSource.Lease> lease(ActorRef<TaskSource.Command> source, int n) {
-    TestProbe<TaskSource.Leases> worker = testKit.createTestProbe();
-    source.tell(new TaskSource.RequestTasks(n, "w", worker.getRef()));
-    List<TaskSource.Lease> leases = worker.receiveMessage(WAIT).leases();
+  List<TaskRequests.Lease> lease(ActorRef<TaskSource.Command> source, int n) {
+    TestProbe<TaskRequests.Leases> worker = testKit.createTestProbe();
+    source.tell(new TaskRequests.RequestTasks(n, "w", worker.getRef()));
+    List<TaskRequests.Lease> leases = worker.receiveMessage(WAIT).leases();
     assertEquals(n, leases.size());
     return leases;
   }
@@ -210,17 +211,17 @@ class LedgerAuditTest {
   }
 
   /** The learner's claim on these leases, granted (they are open) before the call returns. */
-  void claim(ActorRef<LeaseProtocol.Command> port, TaskSource.Lease... leases) {
+  void claim(ActorRef<LeaseProtocol.Command> port, TaskRequests.Lease... leases) {
     TestProbe<LeaseProtocol.ClaimAnswer> answer = testKit.createTestProbe();
-    List<LeaseId> ids = Arrays.stream(leases).map(TaskSource.Lease::id).toList();
+    List<LeaseId> ids = Arrays.stream(leases).map(TaskRequests.Lease::id).toList();
     port.tell(new LeaseProtocol.ClaimLeases(ids, 0, answer.getRef()));
     assertEquals(ids, answer.receiveMessage(WAIT).granted());
   }
 
-  void settle(ActorRef<LeaseProtocol.Command> port, Settlement how, TaskSource.Lease... leases) {
+  void settle(ActorRef<LeaseProtocol.Command> port, Settlement how, TaskRequests.Lease... leases) {
     port.tell(
         new LeaseProtocol.SettleLeases(
-            Arrays.stream(leases).map(TaskSource.Lease::id).toList(),
+            Arrays.stream(leases).map(TaskRequests.Lease::id).toList(),
             how,
             testKit.system().ignoreRef()));
   }
@@ -235,14 +236,14 @@ class LedgerAuditTest {
     done.receiveMessage(WAIT);
   }
 
-  void step(ActorRef<TrainingLedger.Command> ledger, long version, TaskSource.Lease... leases) {
+  void step(ActorRef<TrainingLedger.Command> ledger, long version, TaskRequests.Lease... leases) {
     TestProbe<TrainingLedger.StepRecorded> recorded = testKit.createTestProbe();
     ledger.tell(
         new TrainingLedger.RecordStep(
             new TrainingLedger.StepApplied(
                 PolicyVersion.of(version),
-                Arrays.stream(leases).map(TaskSource.Lease::id).toList(),
-                Arrays.stream(leases).map(TaskSource.Lease::task).toList()),
+                Arrays.stream(leases).map(TaskRequests.Lease::id).toList(),
+                Arrays.stream(leases).map(TaskRequests.Lease::task).toList()),
             recorded.getRef()));
     recorded.receiveMessage(WAIT);
   }

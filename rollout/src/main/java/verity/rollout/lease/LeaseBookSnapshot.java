@@ -1,5 +1,6 @@
 package verity.rollout.lease;
 
+import akka.persistence.typed.SnapshotAdapter;
 import java.util.List;
 import verity.actors.VerityMessage;
 import verity.actors.ids.LeaseId;
@@ -28,6 +29,21 @@ public record LeaseBookSnapshot(
     List<LeaseId> reopened,
     boolean paused)
     implements VerityMessage {
+
+  /** How the task source's snapshot store keeps its lease book: as a {@code LeaseBookSnapshot}. */
+  public static final SnapshotAdapter<LeaseBook> ADAPTER =
+      new SnapshotAdapter<>() {
+        @Override
+        public Object toJournal(LeaseBook book) {
+          return book.toSnapshot();
+        }
+
+        @Override
+        public LeaseBook fromJournal(Object from) {
+          return LeaseBook.fromSnapshot((LeaseBookSnapshot) from);
+        }
+      };
+
   public LeaseBookSnapshot {
     open = List.copyOf(open);
     claims = List.copyOf(claims);

@@ -184,7 +184,8 @@ class LeaseBookTest {
             leases(3),
             true),
         snapshot);
-    LeaseBook back = LeaseBook.fromSnapshot(snapshot);
+    assertEquals(snapshot, LeaseBookSnapshot.ADAPTER.toJournal(book), "what the store keeps");
+    LeaseBook back = LeaseBookSnapshot.ADAPTER.fromJournal(snapshot);
     assertEquals(snapshot, back.toSnapshot());
     assertEquals(leases(1, 4, 5), back.openLeaseIds());
     assertEquals(Optional.of(7L), back.claimOf(lease(4)));

@@ -1,4 +1,4 @@
-package verity.rollout;
+package verity.actors.cluster;
 
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
@@ -7,12 +7,13 @@ import java.time.Duration;
 import java.util.function.IntFunction;
 
 /**
- * Supervision of the rollout node's actors: a failure restarts the actor after a back-off that
- * doubles with each failure in a row, and each incarnation is told how often the actor restarted
- * before it (the count lives outside the supervised behaviour, so it survives the restarts), for
- * its status reports and to tell an earlier incarnation's late results apart.
+ * Supervision of a worker actor (a rollout worker, an evaluator, a verifier): a failure restarts
+ * the actor after a back-off that doubles with each failure in a row, and each incarnation is told
+ * how often the actor restarted before it (the count lives outside the supervised behaviour, so it
+ * survives the restarts), for its status reports and to tell an earlier incarnation's late results
+ * apart.
  */
-final class Restarting {
+public final class Restarting {
   /** Spreads the restarts of actors that failed together (a device or a service gone). */
   private static final double RANDOM_FACTOR = 0.2;
 
@@ -21,7 +22,7 @@ final class Restarting {
   /**
    * @param incarnation the behaviour of one incarnation, given the restarts before it (0 first)
    */
-  static <T> Behavior<T> withBackoff(
+  public static <T> Behavior<T> withBackoff(
       Duration minBackoff, Duration maxBackoff, IntFunction<Behavior<T>> incarnation) {
     return Behaviors.<T>setup(
         outer -> {
