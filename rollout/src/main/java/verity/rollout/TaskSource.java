@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
+import verity.actors.cluster.JournalFailureLog;
 import verity.actors.cluster.NodeIdentity;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.StatusReporter;
@@ -31,7 +32,6 @@ import verity.actors.protocol.LeaseProtocol;
 import verity.actors.protocol.PauseProtocol;
 import verity.actors.protocol.TrainingEvent;
 import verity.envs.TaskGenerator;
-import verity.rollout.lease.JournalFailureLog;
 import verity.rollout.lease.LearnerRequests;
 import verity.rollout.lease.LeaseBook;
 import verity.rollout.lease.LeaseBookSnapshot;
@@ -110,7 +110,7 @@ public final class TaskSource
   public static Behavior<Command> create(RolloutSettings settings, TaskGenerator generator) {
     return Behaviors.setup(
         ctx -> {
-          JournalFailureLog failures = new JournalFailureLog(ctx.getLog());
+          JournalFailureLog failures = new JournalFailureLog(ctx.getLog(), "task source");
           return failures.around(
               Behaviors.withTimers(
                   timers -> new TaskSource(ctx, timers, settings, generator, failures)));

@@ -26,9 +26,9 @@ import org.slf4j.event.Level;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.JournalDatabase;
+import verity.actors.cluster.JournalFailureLog;
 import verity.actors.testing.TestNodes;
 import verity.envs.arith.ArithmeticSuite;
-import verity.rollout.lease.JournalFailureLog;
 
 /**
  * A journal failure stops the task source and says why in its log: a journal written by an older
@@ -110,7 +110,7 @@ class TaskSourceJournalFailureTest {
                 watcher.expectTerminated(spawned, Duration.ofSeconds(30));
                 return spawned;
               });
-      assertEquals(JournalFailureLog.OLDER_JOURNAL, errors.get(0).message());
+      assertEquals(JournalFailureLog.olderJournal("task source"), errors.get(0).message());
       assertEquals(Optional.empty(), errors.get(0).getThrowable(), "no stack trace");
       assertEquals(1, errors.size(), "one line: " + errors);
     } finally {

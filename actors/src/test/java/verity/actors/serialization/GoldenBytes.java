@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  * when the type was released. A test fails when the bytes a sample serializes to change (a field
  * added, removed or reordered, a registration id moved), when the kept bytes no longer read back as
  * the sample, and when a persisted type has no sample, so that a journal written by an earlier
- * release keeps replaying (see {@link verity.actors.cluster.JournalFormat} for the rule).
+ * release keeps replaying (see {@link verity.actors.cluster.JournalFailureLog} for the rule).
  *
  * <p>A NEW record type gets its bytes written by running the test with {@code
  * -Dverity.golden.write=<module's test resources dir>}; existing files are never rewritten.
@@ -75,7 +75,7 @@ public final class GoldenBytes {
           now,
           sample.getClass().getName()
               + " serializes differently from its released bytes: a persisted record must not"
-              + " change; add a new record type instead (see JournalFormat)");
+              + " change; add a new record type instead (see JournalFailureLog)");
       Object back = serializer.fromBinary(kept, sample.getClass());
       assertTrue(
           SerializationRoundTrip.deepEquals(sample, back),

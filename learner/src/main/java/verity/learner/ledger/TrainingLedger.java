@@ -3,7 +3,9 @@ package verity.learner.ledger;
 import akka.Done;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
 import akka.persistence.typed.PersistenceId;
+import akka.persistence.typed.RecoveryFailed;
 import akka.persistence.typed.javadsl.CommandHandler;
 import akka.persistence.typed.javadsl.Effect;
 import akka.persistence.typed.javadsl.EventHandler;
@@ -16,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
-import verity.actors.cluster.JournalFormat;
+import verity.actors.cluster.JournalFailureLog;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.LeaseSet;
 import verity.actors.ids.PolicyVersion;
@@ -186,11 +188,18 @@ public final class TrainingLedger
    *     settled, are forgotten
    */
   public static Behavior<Command> create(int retention) {
-    return new TrainingLedger(retention);
+    return Behaviors.setup(
+        ctx -> {
+          JournalFailureLog failures = new JournalFailureLog(ctx.getLog(), "learner");
+          return failures.around(new TrainingLedger(retention, failures));
+        });
   }
 
-  private TrainingLedger(int retention) {
-    super(PERSISTENCE_ID);
+  private final JournalFailureLog failures;
+
+  private TrainingLedger(int retention, JournalFailureLog failures) {
+    super(PERSISTENCE_ID, JournalFailureLog.SILENT_STOP);
+    this.failures = failures;
     if (retention < 2) {
       throw new IllegalArgumentException("checkpoint retention must be >= 2, got " + retention);
     }
@@ -204,7 +213,10 @@ public final class TrainingLedger
 
   @Override
   public SignalHandler<State> signalHandler() {
-    return JournalFormat.recoveryFailureHandler(this::newSignalHandlerBuilder, "learner");
+    return newSignalHandlerBuilder()
+        .onSignal(
+            RecoveryFailed.class, (state, signal) -> failures.recoveryFailed(signal.failure()))
+        .build();
   }
 
   @Override

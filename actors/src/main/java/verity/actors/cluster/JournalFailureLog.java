@@ -1,4 +1,4 @@
-package verity.rollout.lease;
+package verity.actors.cluster;
 
 import akka.actor.typed.BackoffSupervisorStrategy;
 import akka.actor.typed.Behavior;
@@ -12,16 +12,24 @@ import java.time.Duration;
 import org.slf4j.Logger;
 
 /**
- * Says once, in the task source's log, why a journal failure stopped it: a journal written by an
- * older Verity (events or a snapshot this version cannot read) in one line that says what to do,
- * any other failed recovery or a failed write with the journal's error.
+ * Says once, in an event-sourced ledger's log (the task source's or the learner's), why a journal
+ * failure stopped it: a journal written by an older Verity (events or a snapshot this version
+ * cannot read) in one line that says what to do, any other failed recovery or a failed write with
+ * the journal's error (on PostgreSQL, the fence's refusal of a former coordinator's write).
+ *
+ * <p>How persisted records evolve: a record, once released, never changes, because Kryo writes its
+ * fields in order without names. A change is a new record type registered under a new id that the
+ * event handler applies beside the old one (or an event adapter upgrades the old one to it); an id
+ * is never reused, so a journal in a retired format fails to replay with an unregistered id (and
+ * this line) instead of being misread. Golden-bytes tests keep the bytes of every persisted record
+ * as released and fail when one changes.
  *
  * <p>Hand-written because Akka's supervisor of an event-sourced actor logs every journal failure
  * with its whole stack trace, which for an older journal is the serializer's, and it offers no
- * signal for a failed write. So the task source turns Akka's logging off ({@link #SILENT_STOP}),
- * reports a failed recovery from its {@code RecoveryFailed} signal ({@link #recoveryFailed}), and
- * runs inside {@link #around}, which notices the stop that follows a failed write. The actor stops
- * either way, as it did with Akka's default; its parent decides what comes next.
+ * signal for a failed write. So a ledger turns Akka's logging off ({@link #SILENT_STOP}), reports a
+ * failed recovery from its {@code RecoveryFailed} signal ({@link #recoveryFailed}), and runs inside
+ * {@link #around}, which notices the stop that follows a failed write. The actor stops either way,
+ * as it did with Akka's default; its parent decides what comes next.
  */
 public final class JournalFailureLog {
   /**
@@ -33,19 +41,25 @@ public final class JournalFailureLog {
           .withMaxRestarts(0)
           .withLoggingEnabled(false);
 
-  /** What an operator reads when the journal was written by an older Verity. */
-  public static final String OLDER_JOURNAL =
-      "the task source's journal was written by an older Verity and cannot be read by this one:"
-          + " finish that run with the Verity that started it, or start over with --fresh";
+  /** What an operator reads when the {@code journal}'s journal was written by an older Verity. */
+  public static String olderJournal(String journal) {
+    return "the "
+        + journal
+        + "'s journal was written by an older Verity and cannot be read by this one: finish that"
+        + " run with the Verity that started it, or start over with --fresh";
+  }
 
   private final Logger log;
+  private final String journal;
   private boolean reported;
 
   /**
-   * @param log the task source's log
+   * @param log the ledger's log
+   * @param journal what the ledger is, for the messages ({@code "task source"}, {@code "learner"})
    */
-  public JournalFailureLog(Logger log) {
+  public JournalFailureLog(Logger log, String journal) {
     this.log = log;
+    this.journal = journal;
   }
 
   /** Whether {@code failure} comes from reading events or snapshots in a format this one lacks. */
@@ -65,9 +79,9 @@ public final class JournalFailureLog {
     }
     reported = true;
     if (writtenByOlderVersion(failure)) {
-      log.error(OLDER_JOURNAL);
+      log.error(olderJournal(journal));
     } else {
-      log.error("the task source could not recover its journal: {}", failure.getMessage(), failure);
+      log.error("the {} could not recover its journal: {}", journal, failure.getMessage(), failure);
     }
   }
 
@@ -96,8 +110,8 @@ public final class JournalFailureLog {
         reported = true;
         Throwable cause = writeFailure(msg);
         log.error(
-            "the task source stopped: its journal failed a write ({}); what it journaled before"
-                + " stands",
+            "the {} stopped: its journal failed a write ({}); what it journaled before stands",
+            journal,
             cause == null ? "no cause given" : cause.getMessage(),
             cause);
       }
