@@ -20,11 +20,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.EnumSource;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.TaskId;
 import verity.actors.protocol.LeaseProtocol;
 import verity.actors.protocol.LeaseProtocol.ClaimAnswer;
+import verity.actors.testing.TestJournal;
 import verity.actors.testing.TestNodes;
 import verity.envs.TaskGenerator;
 import verity.envs.arith.ArithmeticSuite;
@@ -35,21 +39,29 @@ import verity.rollout.lease.LeaseEvent;
  * released claims, as the learner sends them through the receptionist, across restarts of the task
  * source; and leases handed back by a draining worker.
  */
+@ParameterizedClass
+@EnumSource(TestJournal.class)
 class TaskSourceClaimsTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
 
+  /** Every test runs on the embedded H2 file and on PostgreSQL. */
+  @Parameter TestJournal journal;
+
   @TempDir Path dataDir;
   ActorTestKit testKit;
+  TestJournal.Database database;
 
-  /** A node of its own per test: the task source's journal is an H2 file under dataDir. */
+  /** A node and an empty journal of its own per test. */
   @BeforeEach
   void start() throws Exception {
-    testKit = TestNodes.withJournal("task-source-claims", dataDir);
+    database = journal.open();
+    testKit = TestNodes.withJournal("task-source-claims", dataDir, database.config());
   }
 
   @AfterEach
   void stop() {
     testKit.shutdownTestKit();
+    database.close();
   }
 
   ActorRef<TaskSource.Command> spawn(int window, Duration leaseTimeout) {
