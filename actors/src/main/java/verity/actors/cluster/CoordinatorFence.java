@@ -22,8 +22,12 @@ import java.util.concurrent.CompletionStage;
  * <p>The fence is a one-row table naming the holder's token and an epoch, a table of every claim,
  * and a statement trigger on the journal's tables that refuses a write unless the connection's
  * {@code verity.writer} setting (see {@link JournalDatabase#withUrl}) names the holder. Until a
- * coordinator claims it, every writer may write (single-node tests, tools). Hand-written: neither
- * Akka nor akka-persistence-jdbc fences a JDBC journal against a stale writer.
+ * coordinator claims it, every writer may write (single-node tests, tools). The database counts
+ * every refused write in a sequence ({@link #refusals}: a sequence survives the refused write's
+ * rollback). The coordinator also writes a heartbeat row under the same trigger every second
+ * ({@link #beat}), so a former coordinator that resumes learns within a second that its writes are
+ * refused and stops its ledgers, whatever they were about to do. Hand-written: neither Akka nor
+ * akka-persistence-jdbc fences a JDBC journal against a stale writer.
  */
 public final class CoordinatorFence {
 
@@ -44,6 +48,13 @@ public final class CoordinatorFence {
       this.holder = holder;
     }
 
+    /** The database refused a write: {@code refusal} is its message. */
+    Fenced(String refusal) {
+      super(refusal + "; this node stops coordinating");
+      this.epoch = -1;
+      this.holder = null;
+    }
+
     /** The epoch of the coordinator that holds the fence now. */
     public long epoch() {
       return epoch;
@@ -57,6 +68,11 @@ public final class CoordinatorFence {
 
   private static final String FENCE = "public.verity_coordinator_fence";
   private static final String EPOCHS = "public.verity_coordinator_epochs";
+  private static final String HEARTBEAT = "public.verity_coordinator_heartbeat";
+  private static final String REFUSALS = "public.verity_coordinator_fence_refusals";
+
+  /** PostgreSQL's SQLSTATE of the trigger's refusal (insufficient_privilege). */
+  private static final String REFUSED = "42501";
 
   /** How long a claim waits for the writes in flight; a frozen one ends at its idle timeout. */
   private static final String CLAIM_LOCK_TIMEOUT = "120s";
@@ -112,6 +128,70 @@ public final class CoordinatorFence {
                       });
             });
     return claimed;
+  }
+
+  /** True when this journal is fenced by the database (PostgreSQL), false on H2. */
+  public boolean guards() {
+    return postgres;
+  }
+
+  /**
+   * Writes the coordinator's heartbeat under the fence, off the actor's thread: completes when the
+   * database took it, fails with {@link Fenced} when the database refused it (another coordinator
+   * holds the fence), or with the database's failure.
+   */
+  public static CompletionStage<Void> beat(ActorSystem<?> system) {
+    CoordinatorFence fence = from(system.settings().config());
+    return CompletableFuture.runAsync(
+        () -> {
+          try {
+            fence.beat();
+          } catch (SQLException e) {
+            throw new CompletionException(
+                new IllegalStateException("cannot write the coordinator's heartbeat: " + e, e));
+          }
+        },
+        system.dispatchers().lookup(DispatcherSelector.blocking()));
+  }
+
+  /**
+   * Writes the heartbeat row with this node's writer token (blocking JDBC); nothing on H2.
+   *
+   * @throws Fenced when the database refused it: another coordinator holds the fence
+   */
+  public void beat() throws SQLException {
+    if (!postgres) {
+      return;
+    }
+    try (Connection connection = JournalDatabase.connect(config);
+        Statement statement = connection.createStatement()) {
+      statement.executeUpdate(
+          "UPDATE " + HEARTBEAT + " SET beats = beats + 1, at = now() WHERE id = 1");
+    } catch (SQLException e) {
+      if (REFUSED.equals(e.getSQLState())) {
+        throw new Fenced(e.getMessage());
+      }
+      throw e;
+    }
+  }
+
+  /** How many writes the database has refused since the fence was installed (0 on H2). */
+  public long refusals() throws SQLException {
+    if (!postgres) {
+      return 0;
+    }
+    try (Connection connection = JournalDatabase.connect(config)) {
+      return refusals(connection);
+    }
+  }
+
+  /** How many writes the database behind {@code connection} has refused. */
+  public static long refusals(Connection connection) throws SQLException {
+    try (Statement statement = connection.createStatement();
+        ResultSet row = statement.executeQuery("SELECT last_value, is_called FROM " + REFUSALS)) {
+      row.next();
+      return row.getBoolean(2) ? row.getLong(1) : 0;
+    }
   }
 
   private static Throwable unwrap(Throwable failure) {
@@ -226,6 +306,18 @@ public final class CoordinatorFence {
               + EPOCHS
               + " (epoch bigint PRIMARY KEY, holder text NOT NULL UNIQUE, node text NOT NULL,"
               + " claimed_at timestamptz NOT NULL)");
+      statement.execute("CREATE SEQUENCE IF NOT EXISTS " + REFUSALS);
+      // The heartbeat's row is made with its table, before the fence's trigger guards it: a later
+      // install (by any node) must not write to it.
+      statement.execute(
+          "DO $heartbeat$ BEGIN IF to_regclass('"
+              + HEARTBEAT
+              + "') IS NULL THEN CREATE TABLE "
+              + HEARTBEAT
+              + " (id int PRIMARY KEY CHECK (id = 1), beats bigint NOT NULL, at timestamptz);"
+              + " INSERT INTO "
+              + HEARTBEAT
+              + " (id, beats) VALUES (1, 0); END IF; END $heartbeat$");
       statement.execute(CHECK_FUNCTION);
       statement.execute(INSTALL_TRIGGERS);
       connection.commit();
@@ -254,6 +346,8 @@ public final class CoordinatorFence {
         SELECT epoch, holder, node INTO fence
           FROM public.verity_coordinator_fence WHERE id = 1 FOR SHARE;
         IF FOUND AND fence.holder IS NOT NULL AND fence.holder IS DISTINCT FROM writer THEN
+          -- Counted outside the transaction: a sequence is not rolled back with it.
+          PERFORM nextval('public.verity_coordinator_fence_refusals');
           RAISE EXCEPTION
             'fenced: the journal belongs to coordinator epoch % on % (writer %); % on % by writer % refused',
             fence.epoch, fence.node, fence.holder, TG_OP, TG_TABLE_NAME, coalesce(writer, '(none)')
@@ -275,7 +369,8 @@ public final class CoordinatorFence {
       DECLARE
         journal_table text;
       BEGIN
-        FOREACH journal_table IN ARRAY ARRAY['event_journal', 'event_tag', 'snapshot', 'durable_state']
+        FOREACH journal_table IN ARRAY ARRAY['event_journal', 'event_tag', 'snapshot',
+            'verity_coordinator_heartbeat', 'durable_state']
         LOOP
           IF to_regclass('public.' || journal_table) IS NULL THEN
             IF journal_table <> 'durable_state' THEN

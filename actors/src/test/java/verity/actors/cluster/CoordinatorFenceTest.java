@@ -94,6 +94,23 @@ class CoordinatorFenceTest {
   }
 
   @Test
+  void shouldRefuseTheFormerHoldersHeartbeatAndCountEveryRefusedWrite() throws Exception {
+    CoordinatorFence a = CoordinatorFence.from(node("writer-a"));
+    CoordinatorFence b = CoordinatorFence.from(node("writer-b"));
+    a.claim("node-a");
+    a.beat();
+    assertEquals(0, a.refusals());
+    b.claim("node-b");
+    b.beat();
+    CoordinatorFence.Fenced fenced = assertThrows(CoordinatorFence.Fenced.class, a::beat);
+    assertTrue(fenced.getMessage().contains("fenced: the journal belongs to coordinator epoch 2"));
+    try (Connection writerA = JournalDatabase.connect(node("writer-a"))) {
+      assertFenced(() -> insertEvent(writerA, 1), "INSERT on event_journal");
+    }
+    assertEquals(2, b.refusals(), "the heartbeat and the event, counted though rolled back");
+  }
+
+  @Test
   void shouldRefuseTheFormerHoldersClaimAfterATakeover() throws Exception {
     CoordinatorFence a = CoordinatorFence.from(node("writer-a"));
     assertEquals(1, a.claim("node-a"));

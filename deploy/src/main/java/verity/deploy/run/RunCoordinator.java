@@ -32,6 +32,17 @@ public final class RunCoordinator {
 
   private record SchemaReady(Throwable failure) implements Command {}
 
+  /** Time to write the heartbeat under the PostgreSQL fence. */
+  private enum Beat implements Command {
+    INSTANCE
+  }
+
+  /** The heartbeat's outcome: null when the database took it. */
+  private record Beaten(Throwable failure) implements Command {}
+
+  /** How often a coordinator on PostgreSQL checks that the fence is still its own. */
+  static final Duration HEARTBEAT = Duration.ofSeconds(1);
+
   static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
   static final Duration MAX_BACKOFF = Duration.ofSeconds(15);
 
@@ -109,7 +120,41 @@ public final class RunCoordinator {
             "learner"));
     ctx.watch(
         ctx.spawn(TaskSource.create(plan.rollout(), plan.suite().generator(seed)), "task-source"));
-    // A child that stops fails this actor (an unhandled Terminated), which restarts both.
-    return Behaviors.empty();
+    if (!CoordinatorFence.from(ctx.getSystem().settings().config()).guards()) {
+      // A child that stops fails this actor (an unhandled Terminated), which restarts both.
+      return Behaviors.empty();
+    }
+    // On PostgreSQL a heartbeat under the fence every second: a coordinator frozen while another
+    // took over learns within a second of resuming that its writes are refused, and stops.
+    return Behaviors.withTimers(
+        timers -> {
+          timers.startTimerWithFixedDelay(Beat.INSTANCE, HEARTBEAT);
+          return Behaviors.receive(Command.class)
+              .onMessage(
+                  Beat.class,
+                  b -> {
+                    ctx.pipeToSelf(
+                        CoordinatorFence.beat(ctx.getSystem()), (ok, e) -> new Beaten(e));
+                    return Behaviors.same();
+                  })
+              .onMessage(Beaten.class, beaten -> onBeaten(ctx, beaten))
+              .build();
+        });
+  }
+
+  private static Behavior<Command> onBeaten(ActorContext<Command> ctx, Beaten beaten) {
+    Throwable failure =
+        beaten.failure() instanceof java.util.concurrent.CompletionException c
+                && c.getCause() != null
+            ? c.getCause()
+            : beaten.failure();
+    if (failure instanceof CoordinatorFence.Fenced fenced) {
+      ctx.getLog().error(fenced.getMessage());
+      return Behaviors.stopped(); // the ledgers stop with it; the new coordinator has the journal
+    }
+    if (failure != null) {
+      ctx.getLog().warn("coordinator heartbeat not written: {}", failure.getMessage());
+    }
+    return Behaviors.same();
   }
 }

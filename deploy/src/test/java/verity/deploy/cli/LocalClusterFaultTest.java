@@ -333,18 +333,29 @@ class LocalClusterFaultTest {
           "the coordinator started on " + other);
       long atTakeover = awaitVersion(local, 1, "training under the new coordinator");
       awaitVersion(local, atTakeover + 5, "the new coordinator writing");
-      // Thawed, the former coordinator's timers fire at once: its task source sweeps the leases
-      // that expired while it was frozen and journals them, before it learns it was downed.
+      // Thawed, the former coordinator's timers fire at once: its heartbeat under the fence (and
+      // whatever its ledgers were about to journal) is written before it learns it was downed.
+      long refusedBefore = refusals(db);
       signal("CONT", frozen);
       local.await(l -> l.startsWith("node " + host + " exited with code"), 120, host + " exiting");
+      assertTrue(
+          refusals(db) > refusedBefore,
+          "the database refused the former coordinator's late writes: " + refusals(db));
       String hostLog = Files.readString(dir.resolve("data/nodes/" + host + ".log"));
       assertTrue(
           hostLog.contains("fenced: the journal belongs to coordinator epoch"),
-          "the former coordinator's late writes were refused by the database");
+          "the former coordinator was told, and stopped coordinating");
       signal("TERM", local.process.pid());
       assertEquals(143, local.waitForExit(180), local.tail());
       RunSummary s = RunSummary.read(summaryFile());
       assertTrue(s.ledger().exact(), "no trajectory lost or trained twice: " + s.ledger());
+    }
+  }
+
+  /** Writes the database refused under the coordinator fence so far. */
+  static long refusals(TestPostgres db) throws java.sql.SQLException {
+    try (java.sql.Connection c = db.connect()) {
+      return verity.actors.cluster.CoordinatorFence.refusals(c);
     }
   }
 
