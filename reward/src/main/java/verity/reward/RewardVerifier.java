@@ -112,8 +112,8 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
       RewardSettings settings,
       Consumer<VerifyBatch> accepted) {
     return Restarting.withBackoff(
-        settings.restartMinBackoff(),
-        settings.restartMaxBackoff(),
+        settings.restart().min(),
+        settings.restart().max(),
         restarts ->
             Behaviors.<Command>setup(
                 ctx ->

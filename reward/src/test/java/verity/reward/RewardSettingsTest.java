@@ -7,15 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;
+import verity.actors.config.RestartBackoff;
 
-/** The restart back-off is read once with the other reward settings, and checked. */
+/** The verifier pool's restart back-off is read once with the other reward settings. */
 class RewardSettingsTest {
 
   @Test
   void shouldReadTheRestartBackoffOfTheReferenceConfiguration() {
-    RewardSettings s = RewardSettings.from(ConfigFactory.load());
-    assertEquals(RewardSettings.DEFAULT_RESTART_MIN_BACKOFF, s.restartMinBackoff());
-    assertEquals(RewardSettings.DEFAULT_RESTART_MAX_BACKOFF, s.restartMaxBackoff());
+    assertEquals(RestartBackoff.DEFAULT, RewardSettings.from(ConfigFactory.load()).restart());
   }
 
   @Test

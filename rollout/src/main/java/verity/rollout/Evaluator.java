@@ -119,8 +119,8 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
       RolloutSettings settings,
       ReplicaFactory replicas) {
     return Restarting.withBackoff(
-        settings.restartMinBackoff(),
-        settings.restartMaxBackoff(),
+        settings.restart().min(),
+        settings.restart().max(),
         restarts ->
             Behaviors.<Command>setup(
                 ctx ->

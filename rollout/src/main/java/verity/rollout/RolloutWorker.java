@@ -149,8 +149,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
           Lifetime lifetime = new Lifetime();
           lifetime.drainOnShutdown = DrainOnShutdown.register(outer, name, Drain::new);
           return Restarting.withBackoff(
-              settings.restartMinBackoff(),
-              settings.restartMaxBackoff(),
+              settings.restart().min(),
+              settings.restart().max(),
               restarts ->
                   Behaviors.<Command>setup(
                       ctx ->
