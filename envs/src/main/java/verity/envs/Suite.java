@@ -1,6 +1,5 @@
 package verity.envs;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -44,14 +43,20 @@ public interface Suite {
     return false;
   }
 
-  /** The training stream for this seed; never yields an evaluation task of a held-out suite. */
+  /** The training stream for this seed: it draws only tasks of {@link Split#TRAIN}. */
   TaskGenerator generator(long seed);
 
-  /** The tasks greedy pass@1 is measured on. */
-  List<Task> evaluationSet();
+  /**
+   * The tasks greedy pass@1 is measured on for {@code split}, labelled with the split they are
+   * really from: validation and test tasks are never drawn for training and are disjoint from each
+   * other; a suite that holds nothing out answers them with its training tasks, labelled {@link
+   * Split#TRAIN}. For {@code TRAIN} a suite whose training stream is unbounded may return a fixed
+   * sample of it.
+   */
+  SplitTasks split(Split split);
 
-  /** A short name of the evaluation set, for reports ({@code all}, {@code held-out}). */
-  String evaluationSetName();
+  /** How the suite's splits are made, in one or two sentences, for logs and documentation. */
+  String splitRule();
 
   /**
    * Resolves a task id.

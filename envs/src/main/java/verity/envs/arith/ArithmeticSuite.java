@@ -2,8 +2,9 @@ package verity.envs.arith;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
@@ -12,6 +13,8 @@ import verity.envs.CheckResult;
 import verity.envs.Environment;
 import verity.envs.MalformedTaskException;
 import verity.envs.SingleTurnEnvironment;
+import verity.envs.Split;
+import verity.envs.SplitTasks;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
@@ -22,12 +25,17 @@ import verity.envs.Vocabulary;
  * Addition of two non-negative integers up to {@code maxOperand}. The prompt is {@code a+b=} with
  * each operand zero-padded to the width of {@code maxOperand}; the answer is the sum's digits,
  * least significant first when {@code reversedAnswer} (the order in which carries are computed),
- * then end-of-sequence. A held-out set of pairs, fixed by {@link #HELD_OUT_SEED}, is never drawn
- * for training and is what pass@1 is measured on.
+ * then end-of-sequence.
+ *
+ * <p>Splits hold out UNORDERED pairs: {@code {a, b}} goes with both {@code a+b} and {@code b+a}
+ * (same answer) to one split, so no held-out task has its mirror image in training. Which pairs are
+ * held out is fixed by {@link #SPLIT_SEED}, independently of the run's seed. A suite that holds
+ * none out ({@code arith}) trains on every pair and its validation and test sets are that same
+ * training set, labelled {@code train}.
  */
 public final class ArithmeticSuite implements Suite {
-  /** Fixes which pairs are held out, independently of the run's seed. */
-  public static final long HELD_OUT_SEED = 0x5EED_0A117L;
+  /** Fixes which unordered pairs are held out, independently of the run's seed. */
+  public static final long SPLIT_SEED = 0x5EED_0A117L;
 
   static final Vocabulary VOCABULARY =
       new Vocabulary(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "="));
@@ -36,42 +44,62 @@ public final class ArithmeticSuite implements Suite {
   private final int maxOperand;
   private final int width;
   private final boolean reversedAnswer;
-  private final BitSet heldOut;
+  private final int heldOutPerSplit;
+
+  /** The split of each ordered pair {@code a * (maxOperand + 1) + b}. */
+  private final Split[] splitOf;
+
   private final int[] trainingPairs;
-  private final List<Task> evaluation;
+  private final Map<Split, SplitTasks> splits = new EnumMap<>(Split.class);
 
   /**
-   * @param heldOutPairs how many of the {@code (maxOperand + 1)^2} pairs are held out of training;
-   *     0 means training and evaluation both cover every pair
+   * @param heldOutPerSplit how many UNORDERED pairs {@code {a, b}} go to validation, and as many
+   *     again to test (each gives one task when {@code a == b}, else two); 0 means training,
+   *     validation and test are all the same set of every pair, labelled {@code train}
    */
-  public ArithmeticSuite(String name, int maxOperand, int heldOutPairs, boolean reversedAnswer) {
+  public ArithmeticSuite(String name, int maxOperand, int heldOutPerSplit, boolean reversedAnswer) {
     if (maxOperand < 1 || maxOperand > 9999) {
       throw new IllegalArgumentException("maxOperand must be in 1..9999, got " + maxOperand);
     }
-    int pairs = (maxOperand + 1) * (maxOperand + 1);
-    if (heldOutPairs < 0 || heldOutPairs >= pairs) {
-      throw new IllegalArgumentException("heldOutPairs must be in 0.." + (pairs - 1));
+    int side = maxOperand + 1;
+    int unordered = side * (side + 1) / 2;
+    if (heldOutPerSplit < 0 || 2 * heldOutPerSplit >= unordered) {
+      throw new IllegalArgumentException(
+          "heldOutPerSplit must be in 0.." + ((unordered - 1) / 2) + ", got " + heldOutPerSplit);
     }
     this.name = name;
     this.maxOperand = maxOperand;
     this.width = Integer.toString(maxOperand).length();
     this.reversedAnswer = reversedAnswer;
-    this.heldOut = TaskGenerator.heldOut(pairs, heldOutPairs, HELD_OUT_SEED);
-    this.trainingPairs = new int[pairs - heldOutPairs];
-    List<Task> eval = new ArrayList<>();
-    for (int p = 0, t = 0; p < pairs; p++) {
-      if (heldOut.get(p)) {
-        eval.add(task(p / (maxOperand + 1), p % (maxOperand + 1)));
-      } else {
-        trainingPairs[t++] = p;
+    this.heldOutPerSplit = heldOutPerSplit;
+    Split[] byUnordered = Split.assign(unordered, heldOutPerSplit, heldOutPerSplit, SPLIT_SEED);
+    this.splitOf = new Split[side * side];
+    Map<Split, List<Task>> tasks = new EnumMap<>(Split.class);
+    for (Split s : Split.values()) {
+      tasks.put(s, new ArrayList<>());
+    }
+    List<Integer> train = new ArrayList<>();
+    for (int a = 0; a < side; a++) {
+      for (int b = 0; b < side; b++) {
+        Split s = byUnordered[unorderedIndex(Math.min(a, b), Math.max(a, b), side)];
+        splitOf[a * side + b] = s;
+        tasks.get(s).add(task(a, b));
+        if (s == Split.TRAIN) {
+          train.add(a * side + b);
+        }
       }
     }
-    if (heldOutPairs == 0) {
-      for (int p : trainingPairs) {
-        eval.add(task(p / (maxOperand + 1), p % (maxOperand + 1)));
-      }
+    this.trainingPairs = train.stream().mapToInt(Integer::intValue).toArray();
+    SplitTasks training = new SplitTasks(Split.TRAIN, tasks.get(Split.TRAIN));
+    splits.put(Split.TRAIN, training);
+    for (Split s : List.of(Split.VALIDATION, Split.TEST)) {
+      splits.put(s, heldOutPerSplit == 0 ? training : new SplitTasks(s, tasks.get(s)));
     }
-    this.evaluation = List.copyOf(eval);
+  }
+
+  /** The index of {@code {lo, hi}}, {@code lo <= hi}, among the unordered pairs, row by row. */
+  private static int unorderedIndex(int lo, int hi, int side) {
+    return lo * side - lo * (lo - 1) / 2 + (hi - lo);
   }
 
   /** {@code arith}: single-digit operands; every one of the 100 pairs is trained and evaluated. */
@@ -79,9 +107,12 @@ public final class ArithmeticSuite implements Suite {
     return new ArithmeticSuite("arith", 9, 0, false);
   }
 
-  /** {@code arith2}: operands 0..99; 1,000 of the 10,000 pairs are held out of training. */
+  /**
+   * {@code arith2}: operands 0..99; 250 of the 5,050 unordered pairs are validation and another 250
+   * test (about 500 tasks each), the rest (about 9,000 tasks) training.
+   */
   public static ArithmeticSuite twoDigit() {
-    return new ArithmeticSuite("arith2", 99, 1000, true);
+    return new ArithmeticSuite("arith2", 99, 250, true);
   }
 
   private String pad(int operand) {
@@ -89,7 +120,7 @@ public final class ArithmeticSuite implements Suite {
     return "0".repeat(width - s.length()) + s;
   }
 
-  /** The task {@code a + b}, whether held out or not. */
+  /** The task {@code a + b}, whatever its split. */
   public ArithmeticTask task(int a, int b) {
     if (a < 0 || b < 0 || a > maxOperand || b > maxOperand) {
       throw new UnknownTaskException(name, a + "+" + b);
@@ -97,9 +128,12 @@ public final class ArithmeticSuite implements Suite {
     return new ArithmeticTask(a, b, VOCABULARY.encode(pad(a) + "+" + pad(b) + "="));
   }
 
-  /** True when the pair is held out of training. */
-  public boolean isHeldOut(int a, int b) {
-    return heldOut.get(a * (maxOperand + 1) + b);
+  /** The split of {@code a + b} (the same as that of {@code b + a}). */
+  public Split splitOf(int a, int b) {
+    if (a < 0 || b < 0 || a > maxOperand || b > maxOperand) {
+      throw new UnknownTaskException(name, a + "+" + b);
+    }
+    return splitOf[a * (maxOperand + 1) + b];
   }
 
   /** The answer as the policy should write it, without end-of-sequence. */
@@ -138,13 +172,27 @@ public final class ArithmeticSuite implements Suite {
   }
 
   @Override
-  public List<Task> evaluationSet() {
-    return evaluation;
+  public SplitTasks split(Split split) {
+    return splits.get(split);
   }
 
   @Override
-  public String evaluationSetName() {
-    return heldOut.isEmpty() ? "all" : "held-out";
+  public String splitRule() {
+    if (heldOutPerSplit == 0) {
+      return "no split: all "
+          + splits.get(Split.TRAIN).tasks().size()
+          + " pairs are trained on, and validation and test are that training set (a"
+          + " training-set score, labelled train)";
+    }
+    return String.format(
+        Locale.ROOT,
+        "unordered pairs {a,b} (both a+b and b+a) held out by a fixed seed: %d validation"
+            + " pairs (%d tasks), %d test pairs (%d tasks), %d training tasks",
+        heldOutPerSplit,
+        splits.get(Split.VALIDATION).tasks().size(),
+        heldOutPerSplit,
+        splits.get(Split.TEST).tasks().size(),
+        trainingPairs.length);
   }
 
   @Override

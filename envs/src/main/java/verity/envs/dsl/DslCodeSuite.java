@@ -2,7 +2,7 @@ package verity.envs.dsl;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,6 +10,8 @@ import verity.envs.CheckPlan;
 import verity.envs.Environment;
 import verity.envs.MalformedTaskException;
 import verity.envs.SingleTurnEnvironment;
+import verity.envs.Split;
+import verity.envs.SplitTasks;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
@@ -26,17 +28,19 @@ import verity.envs.Vocabulary;
  * itself, bounded by {@link DslLimits}; no host code runs, so no sandbox is needed and {@link
  * #runsPrograms()} stays false.
  *
- * <p>About a fifth of each family's parameter tuples, chosen by {@link #HELD_OUT_SEED}, are held
- * out of training and make up the evaluation set. Task records are {@code {"id": "affine:3:-2"}} or
- * {@code {"family": "affine", "a": 3, "b": -2}} (parameter names as in {@link
+ * <p>Splits are per family: of each family's parameter tuples, one in {@value #HELD_OUT_ONE_IN}
+ * (rounded up) goes to validation and as many to test, chosen by a shuffle with {@link
+ * #SPLIT_SEED}; the rest are training. Every family is in every split (a held-out task is a new
+ * function of a family seen in training, as before this split). Task records are {@code {"id":
+ * "affine:3:-2"}} or {@code {"family": "affine", "a": 3, "b": -2}} (parameter names as in {@link
  * DslFamily#parameters()}).
  */
 public final class DslCodeSuite implements Suite {
   /** Fixes which tuples are held out, independently of the run's seed. */
-  public static final long HELD_OUT_SEED = 0xD51_C0DEL;
+  public static final long SPLIT_SEED = 0xD51_C0DEL;
 
-  /** One tuple in this many (rounded up, per family) is held out. */
-  private static final int HELD_OUT_ONE_IN = 5;
+  /** One tuple in this many (rounded up, per family) goes to validation, and as many to test. */
+  private static final int HELD_OUT_ONE_IN = 8;
 
   /** Long enough for every target program with room to spare, short enough to find by sampling. */
   private static final int MAX_PROGRAM = 16;
@@ -44,27 +48,25 @@ public final class DslCodeSuite implements Suite {
   private final String name;
   private final DslChecker checker;
   private final List<DslTask> training;
-  private final List<Task> evaluation;
+  private final Map<Split, SplitTasks> splits = new EnumMap<>(Split.class);
 
   public DslCodeSuite(String name, DslLimits limits) {
     this.name = name;
     this.checker = new DslChecker(limits, MAX_PROGRAM);
-    List<DslTask> train = new ArrayList<>();
-    List<Task> eval = new ArrayList<>();
+    Map<Split, List<Task>> bySplit = new EnumMap<>(Split.class);
+    for (Split s : Split.values()) {
+      bySplit.put(s, new ArrayList<>());
+    }
     for (DslFamily family : DslFamily.values()) {
       List<int[]> all = family.allParameters();
-      BitSet heldOut = heldOut(all.size(), family);
+      int k = (all.size() + HELD_OUT_ONE_IN - 1) / HELD_OUT_ONE_IN;
+      Split[] assigned = Split.assign(all.size(), k, k, SPLIT_SEED + family.ordinal());
       for (int i = 0; i < all.size(); i++) {
-        DslTask t = task(family, all.get(i));
-        if (heldOut.get(i)) {
-          eval.add(t);
-        } else {
-          train.add(t);
-        }
+        bySplit.get(assigned[i]).add(task(family, all.get(i)));
       }
     }
-    this.training = List.copyOf(train);
-    this.evaluation = List.copyOf(eval);
+    bySplit.forEach((s, tasks) -> splits.put(s, new SplitTasks(s, tasks)));
+    this.training = splits.get(Split.TRAIN).tasks().stream().map(DslTask.class::cast).toList();
   }
 
   /** {@code dsl-code} with {@link DslLimits#DEFAULT}. */
@@ -72,13 +74,8 @@ public final class DslCodeSuite implements Suite {
     return new DslCodeSuite("dsl-code", DslLimits.DEFAULT);
   }
 
-  private static BitSet heldOut(int n, DslFamily family) {
-    int k = (n + HELD_OUT_ONE_IN - 1) / HELD_OUT_ONE_IN;
-    return TaskGenerator.heldOut(n, k, HELD_OUT_SEED + family.ordinal());
-  }
-
   /**
-   * The task for this function, held out or not.
+   * The task for this function, whatever its split.
    *
    * @throws UnknownTaskException when the parameters are out of the family's range
    */
@@ -115,13 +112,20 @@ public final class DslCodeSuite implements Suite {
   }
 
   @Override
-  public List<Task> evaluationSet() {
-    return evaluation;
+  public SplitTasks split(Split split) {
+    return splits.get(split);
   }
 
   @Override
-  public String evaluationSetName() {
-    return "held-out";
+  public String splitRule() {
+    return "per family, one parameter tuple in "
+        + HELD_OUT_ONE_IN
+        + " (rounded up) validation and as many test, by a fixed seed: validation "
+        + splits.get(Split.VALIDATION).tasks().size()
+        + " tasks, test "
+        + splits.get(Split.TEST).tasks().size()
+        + ", training "
+        + training.size();
   }
 
   /** Resolves {@code <family>:<p1>[:<p2>]}, e.g. {@code max:5} or {@code affine:3:-2}. */

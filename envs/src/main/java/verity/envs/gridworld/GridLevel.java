@@ -166,6 +166,14 @@ public final class GridLevel {
     return out;
   }
 
+  /**
+   * A hash of the layout alone (walls, floor, keys, doors, goal), the start left out: levels that
+   * differ only in where the agent starts share it.
+   */
+  public int layoutHashCode() {
+    return 31 * Arrays.hashCode(cells) + width;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof GridLevel l

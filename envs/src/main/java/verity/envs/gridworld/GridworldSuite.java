@@ -1,6 +1,7 @@
 package verity.envs.gridworld;
 
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +11,8 @@ import java.util.SplittableRandom;
 import verity.envs.CheckPlan;
 import verity.envs.Environment;
 import verity.envs.MalformedTaskException;
+import verity.envs.Split;
+import verity.envs.SplitTasks;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
@@ -35,29 +38,36 @@ import verity.envs.Vocabulary;
  *
  * <p>The check replays the action log (one character per turn, {@link #completionText}) in its own
  * simulator built from the task id; any token that is not a move makes the log malformed, moves
- * after the goal or the horizon are ignored. Ids are {@code g<size>-<seed>}; a level is held out of
- * training by a hash of its layout, so the evaluation levels are never drawn for training. The
+ * after the goal or the horizon are ignored. Ids are {@code g<size>-<seed>}.
+ *
+ * <p>Splits hold out whole LAYOUTS (walls, keys, doors, goal) with all their start cells: a hash of
+ * the layout ({@link GridLevel#layoutHashCode()}) puts about one layout in ten in validation and
+ * one in ten in test, the rest in training, so no validation or test level is a training level with
+ * the agent elsewhere. The training stream skips levels of held-out layouts; the validation and
+ * test sets are the first {@value #EVALUATION_LEVELS} distinct levels of their split by seed. The
  * registered {@code gridworld} is {@link #small()}; a 16x16 level with three doors is {@code new
  * GridworldSuite("gridworld-16", 16, 3, 1024)}.
  */
 public final class GridworldSuite implements Suite {
-  /** How many levels the evaluation set holds, when the size has that many held-out layouts. */
+  /** How many levels the validation and the test set each hold, when the size has that many. */
   public static final int EVALUATION_LEVELS = 100;
 
-  /** About one layout in this many is held out of training. */
+  /** About one layout in this many goes to validation, and as many to test. */
   private static final int HELD_OUT_ONE_IN = 10;
 
-  private static final long HELD_OUT_SALT = 0x6121_D000L;
+  private static final long SPLIT_SALT = 0x6121_D000L;
 
-  /** Seeds scanned for held-out layouts; small sizes have fewer than {@link #EVALUATION_LEVELS}. */
-  private static final int EVALUATION_SCAN = 5_000;
+  /**
+   * Seeds scanned for each split's levels; small sizes have fewer than {@link #EVALUATION_LEVELS}.
+   */
+  private static final int EVALUATION_SCAN = 10_000;
 
   private final String name;
   private final int size;
   private final int pairs;
   private final int horizon;
   private final GridTokens tokens;
-  private final List<Task> evaluation;
+  private final Map<Split, SplitTasks> splits = new EnumMap<>(Split.class);
 
   /**
    * @param size the side of the square level, outer wall included, in {@value
@@ -87,34 +97,43 @@ public final class GridworldSuite implements Suite {
     this.pairs = pairs;
     this.horizon = horizon;
     this.tokens = new GridTokens(pairs);
-    this.evaluation = List.copyOf(scanEvaluation());
+    scanSplits();
   }
 
   /**
    * {@code gridworld}: 6x6 with one key and one door, a horizon of 256. Small enough for a GRU on
    * two CPU cores (16-token prompt, 11-token observations, shortest paths of at most 13 moves), yet
-   * with about two thousand distinct levels, so the 100 held-out ones measure generalisation. A 5x5
-   * level has only about two hundred, few enough to memorise and to leave 15 for evaluation.
+   * with about two thousand distinct levels, so 100 levels of held-out layouts measure
+   * generalisation. A 5x5 level has only about two hundred, few enough to memorise and to leave 15
+   * for evaluation.
    */
   public static GridworldSuite small() {
     return new GridworldSuite("gridworld", 6, 1, 256);
   }
 
-  private List<Task> scanEvaluation() {
-    List<Task> out = new ArrayList<>();
+  /** Each split's first {@link #EVALUATION_LEVELS} distinct levels, by seed, in one scan. */
+  private void scanSplits() {
+    Map<Split, List<Task>> found = new EnumMap<>(Split.class);
+    for (Split s : Split.values()) {
+      found.put(s, new ArrayList<>());
+    }
     Set<GridLevel> seen = new HashSet<>();
-    for (long seed = 0; seed < EVALUATION_SCAN && out.size() < EVALUATION_LEVELS; seed++) {
+    int full = 0;
+    for (long seed = 0; seed < EVALUATION_SCAN && full < found.size(); seed++) {
       GridTask t = task(seed);
-      if (isHeldOut(t.level()) && seen.add(t.level())) {
-        out.add(t);
+      List<Task> into = found.get(splitOf(t.level()));
+      if (into.size() < EVALUATION_LEVELS && seen.add(t.level())) {
+        into.add(t);
+        full += into.size() == EVALUATION_LEVELS ? 1 : 0;
       }
     }
-    return out;
+    found.forEach((s, tasks) -> splits.put(s, new SplitTasks(s, tasks)));
   }
 
-  /** True when the level's layout is kept out of training. */
-  public static boolean isHeldOut(GridLevel level) {
-    return new SplittableRandom(level.hashCode() ^ HELD_OUT_SALT).nextInt(HELD_OUT_ONE_IN) == 0;
+  /** The split of the level's layout; every start cell of a layout shares it. */
+  public static Split splitOf(GridLevel level) {
+    int bucket = new SplittableRandom(level.layoutHashCode() ^ SPLIT_SALT).nextInt(HELD_OUT_ONE_IN);
+    return bucket == 0 ? Split.VALIDATION : bucket == 1 ? Split.TEST : Split.TRAIN;
   }
 
   /** The level of this suite's size and pairs built from {@code seed}. */
@@ -181,21 +200,27 @@ public final class GridworldSuite implements Suite {
     return () -> {
       while (true) {
         GridTask t = task(random.nextInt(Integer.MAX_VALUE));
-        if (!isHeldOut(t.level())) {
+        if (splitOf(t.level()) == Split.TRAIN) {
           return t;
         }
       }
     };
   }
 
+  /** For {@code TRAIN}, a sample: the first {@value #EVALUATION_LEVELS} training levels by seed. */
   @Override
-  public List<Task> evaluationSet() {
-    return evaluation;
+  public SplitTasks split(Split split) {
+    return splits.get(split);
   }
 
   @Override
-  public String evaluationSetName() {
-    return "held-out";
+  public String splitRule() {
+    return "whole layouts (walls, keys, doors, goal) with all their start cells, by a hash of the"
+        + " layout: about one in ten validation, one in ten test, the rest training; validation "
+        + splits.get(Split.VALIDATION).tasks().size()
+        + " levels, test "
+        + splits.get(Split.TEST).tasks().size()
+        + " levels";
   }
 
   /** Resolves {@code g<size>-<seed>}; the size must be this suite's. */

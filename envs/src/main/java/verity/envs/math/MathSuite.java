@@ -3,21 +3,25 @@ package verity.envs.math;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.zip.CRC32;
+import java.util.Set;
+import java.util.regex.Pattern;
 import verity.envs.CheckPlan;
 import verity.envs.Environment;
 import verity.envs.MalformedTaskException;
 import verity.envs.SingleTurnEnvironment;
+import verity.envs.Split;
+import verity.envs.SplitTasks;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
@@ -27,9 +31,17 @@ import verity.envs.jsonl.JsonlRecords;
 
 /**
  * Word problems and arithmetic with numeric answers, read from JSONL records {@code {"id",
- * "prompt", "answer"}}, one character per token. About one task in five, chosen by a hash of its
- * id, is held out of training and is the evaluation set, so the split does not depend on the order
- * of the file.
+ * "prompt", "answer"}} and optionally {@code "template"}, one character per token.
+ *
+ * <p>Splits hold out WHOLE TEMPLATES, so that no validation or test problem is a training problem
+ * with other numbers. A record's template is its {@code template} field; a record without one gets
+ * a key derived from its prompt ({@link #derivedTemplate}: normalised, numbers replaced by {@code
+ * #}). Problems are first deduplicated by normalised prompt ({@link #normalise}: trimmed, runs of
+ * whitespace as one space, lower case); the first in file order stays, later repeats are kept for
+ * {@link #lookup} but belong to no split. The sorted templates are then shuffled with {@link
+ * #SPLIT_SEED}: one in {@value #HELD_OUT_ONE_IN} (at least one) goes to validation, as many to
+ * test, the rest to training. A file with fewer than three templates is not split: it trains on
+ * everything, and validation and test are its training set, labelled {@code train}.
  */
 public final class MathSuite implements Suite {
   public static final String NAME = "math";
@@ -43,29 +55,41 @@ public final class MathSuite implements Suite {
   /** Longest reference answer; the demonstration {@code #### ANSWER} then fits a completion. */
   public static final int MAX_ANSWER_CHARS = 40;
 
+  /** Fixes which templates are held out, independently of the run's seed and of the file order. */
+  public static final long SPLIT_SEED = 0x4A7_5E1EL;
+
   private static final String DEMONSTRATION_PREFIX = "#### ";
 
-  /** One task in this many is held out. */
-  private static final int HELD_OUT_ONE_IN = 5;
+  /** One template in this many goes to validation, and as many to test. */
+  private static final int HELD_OUT_ONE_IN = 8;
 
-  /** Mixed into the id hash so that the split is not the same as any other hash of the ids. */
-  private static final String SPLIT_SALT = "verity-math-split:";
+  /** A number as the prompts write it: a sign, digits with thousands commas, a decimal part. */
+  private static final Pattern NUMBER = Pattern.compile("-?\\d[\\d,]*(\\.\\d+)?");
+
+  private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
   static final Vocabulary VOCABULARY = printableAscii();
 
   private final Map<String, MathTask> byId;
+  private final Map<String, String> templateOf;
+  private final Map<Split, SplitTasks> splits = new EnumMap<>(Split.class);
   private final List<MathTask> training;
-  private final List<Task> evaluation;
-  private final String evaluationSetName;
+  private final int templates;
+  private final int duplicates;
 
   private MathSuite(List<JsonlRecords.Line> lines, String source) {
     Map<String, MathTask> tasks = new LinkedHashMap<>();
+    Map<String, String> templateById = new HashMap<>();
     Map<String, Integer> firstLine = new HashMap<>();
+    Set<String> prompts = new HashSet<>();
+    List<MathTask> unique = new ArrayList<>();
     for (JsonlRecords.Line line : lines) {
       String where = source + ":" + line.number();
       MathTask task;
+      String template;
       try {
         task = fromFields(line.record());
+        template = templateField(line.record(), task.question());
       } catch (MalformedTaskException e) {
         throw new MalformedTaskException(where + ": " + e.getMessage());
       }
@@ -75,25 +99,40 @@ public final class MathSuite implements Suite {
             where + ": duplicate id '" + task.id() + "' (first on line " + first + ")");
       }
       tasks.put(task.id(), task);
+      templateById.put(task.id(), template);
+      if (prompts.add(normalise(task.question()))) {
+        unique.add(task);
+      }
     }
     if (tasks.isEmpty()) {
       throw new MalformedTaskException(source + ": no tasks");
     }
-    List<MathTask> train = new ArrayList<>();
-    List<Task> heldOut = new ArrayList<>();
-    for (MathTask t : tasks.values()) {
-      if (isHeldOut(t.id())) {
-        heldOut.add(t);
-      } else {
-        train.add(t);
-      }
-    }
-    // A file too small to split trains and evaluates on everything rather than on nothing.
-    boolean split = !train.isEmpty() && !heldOut.isEmpty();
     this.byId = Map.copyOf(tasks);
-    this.training = List.copyOf(split ? train : tasks.values());
-    this.evaluation = List.copyOf(split ? heldOut : tasks.values());
-    this.evaluationSetName = split ? "held-out" : "all";
+    this.templateOf = Map.copyOf(templateById);
+    this.duplicates = tasks.size() - unique.size();
+    List<String> sorted =
+        unique.stream().map(t -> templateById.get(t.id())).distinct().sorted().toList();
+    this.templates = sorted.size();
+    // Too few templates to hold whole ones out: train on everything, and say so in the label.
+    int heldOut = templates < 3 ? 0 : Math.max(1, templates / HELD_OUT_ONE_IN);
+    Split[] assigned = Split.assign(templates, heldOut, heldOut, SPLIT_SEED);
+    Map<String, Split> splitOfTemplate = new HashMap<>();
+    for (int i = 0; i < templates; i++) {
+      splitOfTemplate.put(sorted.get(i), assigned[i]);
+    }
+    Map<Split, List<Task>> bySplit = new EnumMap<>(Split.class);
+    for (Split s : Split.values()) {
+      bySplit.put(s, new ArrayList<>());
+    }
+    for (MathTask t : unique) {
+      bySplit.get(splitOfTemplate.get(templateById.get(t.id()))).add(t);
+    }
+    SplitTasks train = new SplitTasks(Split.TRAIN, bySplit.get(Split.TRAIN));
+    splits.put(Split.TRAIN, train);
+    for (Split s : List.of(Split.VALIDATION, Split.TEST)) {
+      splits.put(s, heldOut == 0 ? train : new SplitTasks(s, bySplit.get(s)));
+    }
+    this.training = train.tasks().stream().map(MathTask.class::cast).toList();
   }
 
   /** The problems shipped with Verity. */
@@ -110,11 +149,46 @@ public final class MathSuite implements Suite {
     return new MathSuite(JsonlRecords.read(file), file.toString());
   }
 
-  /** True when the task with this id is held out of training (stable across files and runs). */
-  public static boolean isHeldOut(String id) {
-    CRC32 crc = new CRC32();
-    crc.update((SPLIT_SALT + id).getBytes(StandardCharsets.UTF_8));
-    return crc.getValue() % HELD_OUT_ONE_IN == 0;
+  /**
+   * The prompt as deduplication compares it: trimmed, each run of whitespace one space, lower case.
+   */
+  public static String normalise(String prompt) {
+    return WHITESPACE.matcher(prompt.trim()).replaceAll(" ").toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * The template key of a record without a {@code template} field: its {@link #normalise
+   * normalised} prompt with every number ({@code -12}, {@code 1,250}, {@code 3.67}) replaced by
+   * {@code #}. Problems that differ in words (names, items) as well as numbers get different keys;
+   * a file of such problems should name its templates.
+   */
+  public static String derivedTemplate(String prompt) {
+    return NUMBER.matcher(normalise(prompt)).replaceAll("#");
+  }
+
+  private static String templateField(Map<String, Object> record, String prompt) {
+    Object v = record.get("template");
+    if (v == null) {
+      return derivedTemplate(prompt);
+    }
+    if (v instanceof String s && !s.isBlank()) {
+      return s;
+    }
+    throw new MalformedTaskException("field \"template\" must be a non-blank string");
+  }
+
+  /** The template of a task of this suite's file (its field, or the derived key). */
+  public String templateOf(String taskId) {
+    String t = templateOf.get(taskId);
+    if (t == null) {
+      throw new UnknownTaskException(NAME, taskId);
+    }
+    return t;
+  }
+
+  /** Records left out of every split because their normalised prompt repeats an earlier one. */
+  public int duplicates() {
+    return duplicates;
   }
 
   private static Vocabulary printableAscii() {
@@ -152,13 +226,32 @@ public final class MathSuite implements Suite {
   }
 
   @Override
-  public List<Task> evaluationSet() {
-    return evaluation;
+  public SplitTasks split(Split split) {
+    return splits.get(split);
   }
 
   @Override
-  public String evaluationSetName() {
-    return evaluationSetName;
+  public String splitRule() {
+    SplitTasks validation = splits.get(Split.VALIDATION);
+    if (!validation.heldOut()) {
+      return String.format(
+          Locale.ROOT,
+          "no split (%d templates, too few to hold whole ones out): all %d problems are trained"
+              + " on, and validation and test are that training set, labelled train",
+          templates,
+          training.size());
+    }
+    return String.format(
+        Locale.ROOT,
+        "whole templates held out by a fixed seed, after deduplication by normalised prompt (%d"
+            + " repeats dropped): %d of %d templates validation (%d problems), as many test (%d"
+            + " problems), training %d problems",
+        duplicates,
+        Math.max(1, templates / HELD_OUT_ONE_IN),
+        templates,
+        validation.tasks().size(),
+        splits.get(Split.TEST).tasks().size(),
+        training.size());
   }
 
   @Override

@@ -4,7 +4,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
+import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +15,8 @@ import verity.envs.CheckResult;
 import verity.envs.Environment;
 import verity.envs.MalformedTaskException;
 import verity.envs.SingleTurnEnvironment;
+import verity.envs.Split;
+import verity.envs.SplitTasks;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
@@ -61,10 +63,10 @@ public final class PythonCodeSuite implements Suite {
   public static final String NAME = "python-code";
 
   /** Fixes which tasks are held out, independently of the run's seed. */
-  public static final long HELD_OUT_SEED = 0x5EED_C0DEL;
+  public static final long SPLIT_SEED = 0x5EED_C0DEL;
 
-  /** Held-out tasks in the shipped file. */
-  public static final int HELD_OUT_TASKS = 8;
+  /** Validation tasks in the shipped file; as many again are test tasks. */
+  public static final int HELD_OUT_PER_SPLIT = 4;
 
   public static final int MAX_PROMPT_TOKENS = 512;
   public static final int MAX_COMPLETION_TOKENS = 512;
@@ -86,7 +88,7 @@ public final class PythonCodeSuite implements Suite {
   static final Vocabulary VOCABULARY = characterVocabulary();
 
   private final List<PythonTask> training;
-  private final List<Task> evaluation;
+  private final Map<Split, SplitTasks> splits = new EnumMap<>(Split.class);
   private final Map<String, PythonTask> byId = new LinkedHashMap<>();
   private final CheckPlan.Limits limits;
   private final PythonTaskReader reader;
@@ -95,13 +97,18 @@ public final class PythonCodeSuite implements Suite {
 
   /**
    * @param tasks all tasks, in a fixed order
-   * @param heldOut how many of them are held out of training (drawn with {@link #HELD_OUT_SEED}); 0
-   *     means training and evaluation both cover every task
+   * @param heldOutPerSplit how many of them are validation tasks, and as many again test tasks
+   *     (drawn with {@link #SPLIT_SEED}); 0 means training covers every task, and validation and
+   *     test are that training set, labelled {@code train}
    */
-  public PythonCodeSuite(List<PythonTask> tasks, int heldOut, CheckPlan.Limits limits) {
-    if (tasks.isEmpty() || heldOut < 0 || heldOut >= tasks.size()) {
+  public PythonCodeSuite(List<PythonTask> tasks, int heldOutPerSplit, CheckPlan.Limits limits) {
+    if (tasks.isEmpty() || heldOutPerSplit < 0 || 2 * heldOutPerSplit >= tasks.size()) {
       throw new IllegalArgumentException(
-          "need at least one training task: " + tasks.size() + " tasks, " + heldOut + " held out");
+          "need at least one training task: "
+              + tasks.size()
+              + " tasks, "
+              + heldOutPerSplit
+              + " validation and as many test");
     }
     for (PythonTask t : tasks) {
       if (byId.put(t.id(), t) != null) {
@@ -110,21 +117,30 @@ public final class PythonCodeSuite implements Suite {
     }
     this.limits = limits;
     this.reader = new PythonTaskReader(VOCABULARY, MAX_PROMPT_TOKENS, MAX_COMPLETION_TOKENS);
-    BitSet held = TaskGenerator.heldOut(tasks.size(), heldOut, HELD_OUT_SEED);
+    Split[] assigned = Split.assign(tasks.size(), heldOutPerSplit, heldOutPerSplit, SPLIT_SEED);
+    Map<Split, List<Task>> bySplit = new EnumMap<>(Split.class);
+    for (Split s : Split.values()) {
+      bySplit.put(s, new ArrayList<>());
+    }
     List<PythonTask> train = new ArrayList<>();
-    List<Task> eval = new ArrayList<>();
     for (int i = 0; i < tasks.size(); i++) {
-      if (held.get(i)) {
-        eval.add(tasks.get(i));
-      } else {
+      bySplit.get(assigned[i]).add(tasks.get(i));
+      if (assigned[i] == Split.TRAIN) {
         train.add(tasks.get(i));
       }
     }
     this.training = List.copyOf(train);
-    this.evaluation = heldOut == 0 ? List.copyOf(tasks) : List.copyOf(eval);
+    SplitTasks trainSplit = new SplitTasks(Split.TRAIN, bySplit.get(Split.TRAIN));
+    splits.put(Split.TRAIN, trainSplit);
+    for (Split s : List.of(Split.VALIDATION, Split.TEST)) {
+      splits.put(s, heldOutPerSplit == 0 ? trainSplit : new SplitTasks(s, bySplit.get(s)));
+    }
   }
 
-  /** The shipped task file with {@link #HELD_OUT_TASKS} held out and {@link #DEFAULT_LIMITS}. */
+  /**
+   * The shipped task file with {@link #HELD_OUT_PER_SPLIT} validation and as many test tasks, and
+   * {@link #DEFAULT_LIMITS}.
+   */
   public static PythonCodeSuite standard() {
     PythonTaskReader reader =
         new PythonTaskReader(VOCABULARY, MAX_PROMPT_TOKENS, MAX_COMPLETION_TOKENS);
@@ -132,7 +148,7 @@ public final class PythonCodeSuite implements Suite {
     for (JsonlRecords.Line line : JsonlRecords.readResource(TASK_FILE)) {
       tasks.add(reader.read(line.record(), TASK_FILE + ":" + line.number()));
     }
-    return new PythonCodeSuite(tasks, HELD_OUT_TASKS, DEFAULT_LIMITS);
+    return new PythonCodeSuite(tasks, HELD_OUT_PER_SPLIT, DEFAULT_LIMITS);
   }
 
   /** Printable ASCII, newline and tab, one token each. */
@@ -149,9 +165,14 @@ public final class PythonCodeSuite implements Suite {
     return List.copyOf(byId.values());
   }
 
-  /** True when the task is held out of training. */
-  public boolean isHeldOut(Task task) {
-    return evaluation.contains(task) && !training.contains(task);
+  /** The split a task of this suite's file is in. */
+  public Split splitOf(Task task) {
+    for (Split s : List.of(Split.VALIDATION, Split.TEST)) {
+      if (splits.get(s).heldOut() && splits.get(s).tasks().contains(task)) {
+        return s;
+      }
+    }
+    return Split.TRAIN;
   }
 
   public CheckPlan.Limits limits() {
@@ -189,13 +210,24 @@ public final class PythonCodeSuite implements Suite {
   }
 
   @Override
-  public List<Task> evaluationSet() {
-    return evaluation;
+  public SplitTasks split(Split split) {
+    return splits.get(split);
   }
 
   @Override
-  public String evaluationSetName() {
-    return evaluation.size() == byId.size() ? "all" : "held-out";
+  public String splitRule() {
+    if (!splits.get(Split.VALIDATION).heldOut()) {
+      return "no split: all "
+          + training.size()
+          + " tasks are trained on, and validation and test are that training set, labelled"
+          + " train";
+    }
+    return "whole tasks (one function each) by a fixed seed: validation "
+        + splits.get(Split.VALIDATION).tasks().size()
+        + ", test "
+        + splits.get(Split.TEST).tasks().size()
+        + ", training "
+        + training.size();
   }
 
   @Override

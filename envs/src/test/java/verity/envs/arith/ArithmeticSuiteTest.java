@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import verity.envs.CheckResult;
 import verity.envs.Outcome;
+import verity.envs.Split;
+import verity.envs.SplitChecks;
+import verity.envs.SplitTasks;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
 import verity.envs.UnknownTaskException;
@@ -77,27 +82,53 @@ class ArithmeticSuiteTest {
   }
 
   @Test
-  void shouldNeverTrainOnAHeldOutPair() {
-    Set<String> heldOut = new HashSet<>();
-    arith2.evaluationSet().forEach(t -> heldOut.add(t.id()));
-    assertEquals(1000, heldOut.size());
-    assertEquals("held-out", arith2.evaluationSetName());
-    TaskGenerator g = arith2.generator(11);
-    Set<String> seen = new HashSet<>();
-    for (int i = 0; i < 60_000; i++) {
-      String id = g.next().id();
-      assertFalse(heldOut.contains(id), id + " is held out but was generated for training");
-      seen.add(id);
-    }
-    assertTrue(
-        seen.size() > 8900, "training draws cover the 9000 training pairs, saw " + seen.size());
+  void shouldHoldOutDisjointValidationAndTestSplits() {
+    SplitChecks.assertHeldOutAndDisjoint(arith2);
+    assertEquals(
+        10_000,
+        arith2.split(Split.TRAIN).tasks().size()
+            + arith2.split(Split.VALIDATION).tasks().size()
+            + arith2.split(Split.TEST).tasks().size());
   }
 
   @Test
-  void shouldEvaluateSingleDigitAdditionOnAllHundredPairs() {
-    assertEquals(100, arith.evaluationSet().size());
-    assertEquals("all", arith.evaluationSetName());
-    assertEquals(100, new HashSet<>(arith.evaluationSet().stream().map(Task::id).toList()).size());
+  void shouldPutBothOrdersOfAPairInOneSplit() {
+    Map<String, Split> unordered = new HashMap<>();
+    int mirrored = 0;
+    for (Split s : Split.values()) {
+      for (Task t : arith2.split(s).tasks()) {
+        ArithmeticTask a = (ArithmeticTask) t;
+        String key = Math.min(a.a(), a.b()) + "," + Math.max(a.a(), a.b());
+        Split before = unordered.putIfAbsent(key, s);
+        if (before != null) {
+          mirrored++;
+          assertEquals(before, s, "{" + key + "} is in " + before.label() + " and " + s.label());
+        }
+        assertEquals(s, arith2.splitOf(a.b(), a.a()));
+      }
+    }
+    assertEquals(5050, unordered.size());
+    assertEquals(4950, mirrored, "every a+b with a != b has its b+a in the same split");
+  }
+
+  @Test
+  void shouldNeverTrainOnAValidationOrTestPair() {
+    Set<String> seen = SplitChecks.assertGeneratorDrawsOnlyTraining(arith2, 60_000);
+    int training = arith2.split(Split.TRAIN).tasks().size();
+    assertTrue(
+        seen.size() > training - 100,
+        "training draws cover the " + training + " training pairs, saw " + seen.size());
+  }
+
+  @Test
+  void shouldLabelSingleDigitScoresAsTrainingSetScores() {
+    for (Split s : Split.values()) {
+      SplitTasks tasks = arith.split(s);
+      assertEquals(Split.TRAIN, tasks.split(), "arith holds nothing out: " + s.label());
+      assertFalse(tasks.heldOut());
+      assertEquals(100, new HashSet<>(tasks.tasks().stream().map(Task::id).toList()).size());
+    }
+    assertTrue(arith.splitRule().contains("labelled train"), arith.splitRule());
   }
 
   @Test
@@ -136,7 +167,7 @@ class ArithmeticSuiteTest {
   @Test
   void shouldFitPromptsAndAnswersInTheDeclaredLengths() {
     for (ArithmeticSuite s : new ArithmeticSuite[] {arith, arith2}) {
-      for (Task t : s.evaluationSet()) {
+      for (Task t : s.split(Split.TEST).tasks()) {
         assertTrue(t.prompt().length + 1 <= s.maxPromptTokens());
         assertTrue(s.demonstration(t).orElseThrow().length <= s.maxCompletionTokens());
       }

@@ -8,15 +8,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import verity.envs.CheckResult;
 import verity.envs.MalformedTaskException;
 import verity.envs.Outcome;
+import verity.envs.Split;
+import verity.envs.SplitChecks;
 import verity.envs.Suites;
 import verity.envs.Task;
-import verity.envs.TaskGenerator;
 import verity.envs.UnknownTaskException;
 import verity.envs.Vocabulary;
 
@@ -119,33 +121,27 @@ class DslCodeSuiteTest {
   }
 
   @Test
-  void shouldNeverDrawAHeldOutTaskForTraining() {
-    Set<String> heldOut = new HashSet<>();
-    for (Task t : suite.evaluationSet()) {
-      heldOut.add(t.id());
-    }
-    assertEquals(30, heldOut.size());
-    Set<String> drawn = new HashSet<>();
-    TaskGenerator g = suite.generator(1);
-    for (int i = 0; i < 5_000; i++) {
-      String id = g.next().id();
-      assertFalse(heldOut.contains(id), id);
-      drawn.add(id);
-    }
-    assertEquals(148 - 30, drawn.size(), "every training task is drawn");
+  void shouldNeverDrawAValidationOrTestTaskForTraining() {
+    SplitChecks.assertHeldOutAndDisjoint(suite);
+    assertEquals(20, suite.split(Split.VALIDATION).tasks().size());
+    assertEquals(20, suite.split(Split.TEST).tasks().size());
+    Set<String> drawn = SplitChecks.assertGeneratorDrawsOnlyTraining(suite, 5_000);
+    assertEquals(148 - 40, drawn.size(), "every training task is drawn");
   }
 
   @Test
   void shouldHoldOutTuplesOfEveryFamily() {
-    Set<DslFamily> families = new HashSet<>();
-    for (Task t : suite.evaluationSet()) {
-      families.add(((DslTask) t).family());
+    for (Split s : List.of(Split.VALIDATION, Split.TEST)) {
+      Set<DslFamily> families = new HashSet<>();
+      for (Task t : suite.split(s).tasks()) {
+        families.add(((DslTask) t).family());
+      }
+      assertEquals(Set.of(DslFamily.values()), families, s.label());
+      assertEquals(
+          suite.split(s).tasks().stream().map(Task::id).toList(),
+          DslCodeSuite.standard().split(s).tasks().stream().map(Task::id).toList(),
+          "the split does not depend on anything but the split seed");
     }
-    assertEquals(Set.of(DslFamily.values()), families);
-    assertEquals(
-        suite.evaluationSet().stream().map(Task::id).toList(),
-        DslCodeSuite.standard().evaluationSet().stream().map(Task::id).toList(),
-        "the split does not depend on anything but the held-out seed");
   }
 
   @Test

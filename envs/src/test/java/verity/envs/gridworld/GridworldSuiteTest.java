@@ -7,15 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import verity.envs.CheckResult;
 import verity.envs.Environment;
 import verity.envs.MalformedTaskException;
 import verity.envs.Outcome;
+import verity.envs.Split;
+import verity.envs.SplitChecks;
 import verity.envs.Suites;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
@@ -159,16 +160,46 @@ class GridworldSuiteTest {
   }
 
   @Test
-  void shouldNeverDrawAnEvaluationLevelForTraining() {
-    Set<GridLevel> evaluation = new HashSet<>();
-    for (Task t : suite.evaluationSet()) {
-      evaluation.add(((GridTask) t).level());
+  void shouldHoldOutDisjointValidationAndTestLevels() {
+    SplitChecks.assertHeldOutAndDisjoint(suite);
+    assertEquals(GridworldSuite.EVALUATION_LEVELS, suite.split(Split.VALIDATION).tasks().size());
+    assertEquals(GridworldSuite.EVALUATION_LEVELS, suite.split(Split.TEST).tasks().size());
+  }
+
+  @Test
+  void shouldHoldOutWholeLayoutsWithAllTheirStartCells() {
+    Map<Integer, Split> splitOfLayout = new HashMap<>();
+    for (long seed = 0; seed < 20_000; seed++) {
+      GridLevel level = suite.task(seed).level();
+      Split s = GridworldSuite.splitOf(level);
+      Split before = splitOfLayout.putIfAbsent(level.layoutHashCode(), s);
+      assertTrue(before == null || before == s, "layout of g6-" + seed + " in two splits");
     }
-    assertEquals(GridworldSuite.EVALUATION_LEVELS, evaluation.size());
+    for (Split s : Split.values()) {
+      for (Task t : suite.split(s).tasks()) {
+        assertEquals(s, splitOfLayout.get(((GridTask) t).level().layoutHashCode()), t.id());
+      }
+    }
+  }
+
+  @Test
+  void shouldShareTheLayoutHashBetweenStartCellsOnly() {
+    GridLevel a = GridLevel.parse("#####", "#@..#", "#..G#", "#####");
+    GridLevel b = GridLevel.parse("#####", "#..@#", "#..G#", "#####");
+    GridLevel c = GridLevel.parse("#####", "#@.G#", "#...#", "#####");
+    assertEquals(a.layoutHashCode(), b.layoutHashCode());
+    assertEquals(GridworldSuite.splitOf(a), GridworldSuite.splitOf(b));
+    assertFalse(a.layoutHashCode() == c.layoutHashCode());
+  }
+
+  @Test
+  void shouldNeverDrawAValidationOrTestLayoutForTraining() {
     TaskGenerator g = suite.generator(5);
     for (int i = 0; i < 5_000; i++) {
-      assertFalse(evaluation.contains(((GridTask) g.next()).level()));
+      GridLevel level = ((GridTask) g.next()).level();
+      assertEquals(Split.TRAIN, GridworldSuite.splitOf(level));
     }
+    SplitChecks.assertGeneratorDrawsOnlyTraining(suite, 5_000);
   }
 
   @Test

@@ -12,16 +12,16 @@ import java.nio.file.Path;
 import java.text.DecimalFormat;
 import java.text.DecimalFormatSymbols;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Function;
 
 /**
- * Writes the shipped math problems ({@code MathSuite.SHIPPED}) from templates and a fixed seed, so
- * that the file is reproducible and {@code MathDataFileTest} can check it is exactly this output.
- * To regenerate it after changing a template, from the repository root:
+ * Writes the shipped math problems ({@code MathSuite.SHIPPED}) from templates and a fixed seed,
+ * each record naming its template, so that the file is reproducible and {@code MathDataFileTest}
+ * can check it is exactly this output. To regenerate it after changing a template, from the
+ * repository root:
  *
  * <pre>
  * mvn -B -q -pl envs test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -56,34 +56,35 @@ public final class MathDataGenerator {
   /** The whole file for this seed: one JSON object per line, ids {@code math-0001} upwards. */
   static String generate(long seed) {
     MathDataGenerator g = new MathDataGenerator(seed);
-    List<Function<MathDataGenerator, String[]>> templates =
-        List.of(
-            MathDataGenerator::moreItems,
-            MathDataGenerator::temperatureDrop,
-            MathDataGenerator::notebookCost,
-            MathDataGenerator::pizzaFraction,
-            MathDataGenerator::classPercent,
-            MathDataGenerator::carCost,
-            MathDataGenerator::ribbonLength,
-            MathDataGenerator::product,
-            MathDataGenerator::difference,
-            MathDataGenerator::fractionSum,
-            MathDataGenerator::decimalSum,
-            MathDataGenerator::percentOf,
-            MathDataGenerator::sharedBill,
-            MathDataGenerator::population,
-            MathDataGenerator::trainSpeed,
-            MathDataGenerator::mean);
+    // The template of each problem goes into its record: MathSuite holds whole templates out.
+    Map<String, Function<MathDataGenerator, String[]>> templates = new LinkedHashMap<>();
+    templates.put("more-items", MathDataGenerator::moreItems);
+    templates.put("temperature-drop", MathDataGenerator::temperatureDrop);
+    templates.put("notebook-cost", MathDataGenerator::notebookCost);
+    templates.put("pizza-fraction", MathDataGenerator::pizzaFraction);
+    templates.put("class-percent", MathDataGenerator::classPercent);
+    templates.put("car-cost", MathDataGenerator::carCost);
+    templates.put("ribbon-length", MathDataGenerator::ribbonLength);
+    templates.put("product", MathDataGenerator::product);
+    templates.put("difference", MathDataGenerator::difference);
+    templates.put("fraction-sum", MathDataGenerator::fractionSum);
+    templates.put("decimal-sum", MathDataGenerator::decimalSum);
+    templates.put("percent-of", MathDataGenerator::percentOf);
+    templates.put("shared-bill", MathDataGenerator::sharedBill);
+    templates.put("population", MathDataGenerator::population);
+    templates.put("train-speed", MathDataGenerator::trainSpeed);
+    templates.put("mean", MathDataGenerator::mean);
     ObjectMapper json = new ObjectMapper();
     StringBuilder out = new StringBuilder();
     int id = 0;
     for (int round = 0; round < PER_TEMPLATE; round++) {
-      for (Function<MathDataGenerator, String[]> t : templates) {
-        String[] problem = t.apply(g);
+      for (Map.Entry<String, Function<MathDataGenerator, String[]>> t : templates.entrySet()) {
+        String[] problem = t.getValue().apply(g);
         Map<String, Object> record = new LinkedHashMap<>();
         record.put("id", String.format(Locale.ROOT, "math-%04d", ++id));
         record.put("prompt", problem[0]);
         record.put("answer", problem[1]);
+        record.put("template", t.getKey());
         try {
           out.append(json.writeValueAsString(record)).append('\n');
         } catch (JsonProcessingException e) {

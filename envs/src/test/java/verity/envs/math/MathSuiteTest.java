@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verity.envs.MalformedTaskException;
 import verity.envs.Outcome;
+import verity.envs.Split;
+import verity.envs.SplitChecks;
 import verity.envs.Suites;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
@@ -47,16 +51,83 @@ class MathSuiteTest {
   }
 
   @Test
-  void shouldKeepHeldOutTasksOutOfTraining() {
-    Set<String> heldOut = new HashSet<>();
-    SHIPPED.evaluationSet().forEach(t -> heldOut.add(t.id()));
-    assertEquals("held-out", SHIPPED.evaluationSetName());
-    assertTrue(heldOut.size() > 40 && heldOut.size() < 120, "held out: " + heldOut.size());
-    heldOut.forEach(id -> assertTrue(MathSuite.isHeldOut(id)));
-    TaskGenerator g = SHIPPED.generator(7);
-    for (int i = 0; i < 5000; i++) {
-      assertFalse(heldOut.contains(g.next().id()));
+  void shouldHoldOutDisjointValidationAndTestSplits() {
+    SplitChecks.assertHeldOutAndDisjoint(SHIPPED);
+    SplitChecks.assertGeneratorDrawsOnlyTraining(SHIPPED, 5000);
+  }
+
+  @Test
+  void shouldHoldOutWholeTemplates() {
+    Map<String, Split> splitOfTemplate = new HashMap<>();
+    for (Split s : Split.values()) {
+      for (Task t : SHIPPED.split(s).tasks()) {
+        Split before = splitOfTemplate.putIfAbsent(SHIPPED.templateOf(t.id()), s);
+        assertTrue(
+            before == null || before == s,
+            "template " + SHIPPED.templateOf(t.id()) + " is in " + before + " and " + s);
+      }
     }
+    assertEquals(16, splitOfTemplate.size());
+    assertEquals(2, splitOfTemplate.values().stream().filter(s -> s == Split.VALIDATION).count());
+    assertEquals(2, splitOfTemplate.values().stream().filter(s -> s == Split.TEST).count());
+  }
+
+  @Test
+  void shouldDropARepeatedPromptFromEverySplit() {
+    MathTask first = (MathTask) SHIPPED.lookup("math-0146");
+    MathTask repeat = (MathTask) SHIPPED.lookup("math-0354");
+    assertEquals(first.question(), repeat.question());
+    Set<String> prompts = new HashSet<>();
+    int tasks = 0;
+    for (Split s : Split.values()) {
+      for (Task t : SHIPPED.split(s).tasks()) {
+        prompts.add(MathSuite.normalise(((MathTask) t).question()));
+        tasks++;
+      }
+    }
+    assertEquals(tasks, prompts.size(), "no normalised prompt in two tasks");
+    assertEquals(400 - SHIPPED.duplicates(), tasks);
+    assertTrue(SHIPPED.duplicates() >= 1);
+    assertFalse(
+        SplitChecks.ids(SHIPPED, Split.TRAIN).contains("math-0354")
+            || SplitChecks.ids(SHIPPED, Split.VALIDATION).contains("math-0354")
+            || SplitChecks.ids(SHIPPED, Split.TEST).contains("math-0354"));
+  }
+
+  @Test
+  void shouldCompareNormalisedPromptsAndDeriveTemplatesWithoutNumbers() {
+    assertEquals("what is 3 + 4?", MathSuite.normalise("  What is\t3 +  4? "));
+    assertEquals(
+        MathSuite.derivedTemplate("What is 1,250 + -3.5?"),
+        MathSuite.derivedTemplate("what is 7 + 12?"));
+    assertFalse(
+        MathSuite.derivedTemplate("Ana has 3 apples.")
+            .equals(MathSuite.derivedTemplate("Ben has 3 apples.")));
+  }
+
+  @Test
+  void shouldSplitAUsersFileByDerivedTemplatesAndDropRepeats() throws IOException {
+    List<String> lines = new ArrayList<>();
+    String[] shapes = {
+      "What is %d + %d?", "Compute %d - %d.", "What is %d * %d?", "Halve %d then add %d."
+    };
+    int id = 0;
+    for (String shape : shapes) {
+      for (int i = 1; i <= 5; i++) {
+        lines.add(
+            String.format(
+                "{\"id\": \"p%d\", \"prompt\": \"%s\", \"answer\": \"1\"}",
+                ++id, String.format(shape, i, i + 1)));
+      }
+    }
+    lines.add("{\"id\": \"again\", \"prompt\": \"  what IS 1 + 2? \", \"answer\": \"1\"}");
+    MathSuite s = MathSuite.load(file(lines.toArray(String[]::new)));
+    SplitChecks.assertHeldOutAndDisjoint(s);
+    assertEquals(1, s.duplicates());
+    assertEquals(s.templateOf("p1"), s.templateOf("p5"));
+    assertEquals(5, s.split(Split.VALIDATION).tasks().size());
+    assertEquals(5, s.split(Split.TEST).tasks().size());
+    assertEquals(10, s.split(Split.TRAIN).tasks().size());
   }
 
   @Test
@@ -70,7 +141,7 @@ class MathSuiteTest {
 
   @Test
   void shouldAgreeWithItsOwnDemonstrations() {
-    for (Task t : SHIPPED.evaluationSet()) {
+    for (Task t : SHIPPED.split(Split.TEST).tasks()) {
       String text = SHIPPED.completionText(SHIPPED.demonstration(t).orElseThrow());
       assertEquals(Outcome.CORRECT, SHIPPED.check(t, text).outcome(), t.id() + ": " + text);
     }
@@ -122,10 +193,12 @@ class MathSuiteTest {
   }
 
   @Test
-  void shouldTrainAndEvaluateOnEverythingWhenAFileIsTooSmallToSplit() throws IOException {
+  void shouldTrainAndEvaluateOnEverythingLabelledTrainWhenAFileIsTooSmallToSplit()
+      throws IOException {
     MathSuite s = MathSuite.load(file(GOOD));
-    assertEquals("all", s.evaluationSetName());
-    assertEquals("a", s.evaluationSet().get(0).id());
+    assertEquals(Split.TRAIN, s.split(Split.TEST).split());
+    assertEquals(Split.TRAIN, s.split(Split.VALIDATION).split());
+    assertEquals("a", s.split(Split.TEST).tasks().get(0).id());
     assertEquals("a", s.generator(1).next().id());
   }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -15,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import verity.envs.CheckPlan;
 import verity.envs.MalformedTaskException;
 import verity.envs.Outcome;
+import verity.envs.Split;
+import verity.envs.SplitChecks;
 import verity.envs.Suites;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
@@ -44,19 +45,16 @@ class PythonCodeSuiteTest {
   }
 
   @Test
-  void shouldHoldOutAFixedEvaluationSetThatTrainingNeverDraws() {
-    List<String> heldOut = ids(suite.evaluationSet());
-    assertEquals(PythonCodeSuite.HELD_OUT_TASKS, heldOut.size());
-    assertEquals(heldOut, ids(PythonCodeSuite.standard().evaluationSet()));
-    assertEquals("held-out", suite.evaluationSetName());
-    TaskGenerator g = suite.generator(7);
-    Set<String> drawn = new HashSet<>();
-    for (int i = 0; i < 2000; i++) {
-      Task t = g.next();
-      assertFalse(suite.isHeldOut(t), t.id());
-      drawn.add(t.id());
+  void shouldHoldOutFixedValidationAndTestSetsThatTrainingNeverDraws() {
+    SplitChecks.assertHeldOutAndDisjoint(suite);
+    for (Split s : List.of(Split.VALIDATION, Split.TEST)) {
+      List<String> heldOut = ids(suite.split(s).tasks());
+      assertEquals(PythonCodeSuite.HELD_OUT_PER_SPLIT, heldOut.size());
+      assertEquals(heldOut, ids(PythonCodeSuite.standard().split(s).tasks()));
+      suite.split(s).tasks().forEach(t -> assertEquals(s, suite.splitOf(t)));
     }
-    assertEquals(suite.tasks().size() - heldOut.size(), drawn.size());
+    Set<String> drawn = SplitChecks.assertGeneratorDrawsOnlyTraining(suite, 2000);
+    assertEquals(suite.tasks().size() - 2 * PythonCodeSuite.HELD_OUT_PER_SPLIT, drawn.size());
   }
 
   @Test
@@ -153,11 +151,11 @@ class PythonCodeSuiteTest {
   }
 
   @Test
-  void shouldUseEveryTaskForEvaluationWhenNoneIsHeldOut() {
+  void shouldEvaluateOnTheTrainingSetLabelledTrainWhenNoneIsHeldOut() {
     PythonTask t = (PythonTask) suite.lookup("square");
     PythonCodeSuite all = new PythonCodeSuite(List.of(t), 0, PythonCodeSuite.DEFAULT_LIMITS);
-    assertEquals("all", all.evaluationSetName());
-    assertEquals(List.of(t), all.evaluationSet());
+    assertEquals(Split.TRAIN, all.split(Split.TEST).split());
+    assertEquals(List.of(t), all.split(Split.TEST).tasks());
   }
 
   private void assertMalformed(Map<String, Object> record, String... mentions) {
