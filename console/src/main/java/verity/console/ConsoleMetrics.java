@@ -64,7 +64,11 @@ public final class ConsoleMetrics {
     trainingGauge("verity.clip.fraction", "share of tokens outside the clip range", t -> t.clip);
     trainingGauge(
         "verity.staleness.mean", "mean versions behind in the last batch", t -> t.staleness);
-    trainingGauge("verity.eval.pass.at.1", "held-out greedy pass@1", t -> t.passAt1);
+    trainingGauge(
+        "verity.eval.pass.at.1",
+        "greedy pass@1 of the latest validation evaluation (on the training set for a suite that"
+            + " holds nothing out)",
+        t -> t.passAt1);
     FunctionCounter.builder("verity.trained.trajectories", training, t -> t.trajectories)
         .description("trajectories trained on")
         .register(registry);
@@ -285,7 +289,9 @@ public final class ConsoleMetrics {
   }
 
   void evaluation(TrainingEvent.EvaluationCompleted e) {
-    training.passAt1 = e.passAt1();
+    if (e.purpose().equals("validation")) {
+      training.passAt1 = e.passAt1();
+    }
   }
 
   private <T> Meter gauge(String name, String help, Tags tags, T holder, ToDoubleFunction<T> f) {

@@ -350,7 +350,8 @@ public final class ConsoleModel {
       o.put("version", p.evaluation().version().value());
       putFinite(o, "passAt1", p.evaluation().passAt1());
       o.put("tasks", p.evaluation().tasks());
-      o.put("set", p.evaluation().evaluationSet());
+      o.put("purpose", p.evaluation().purpose());
+      o.put("split", p.evaluation().split());
       o.put("timeSeconds", p.timeSeconds());
     }
     root.put("last", last);

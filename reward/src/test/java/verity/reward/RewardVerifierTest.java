@@ -32,6 +32,8 @@ import verity.actors.protocol.VerifierProtocol;
 import verity.envs.CheckPlan;
 import verity.envs.CheckResult;
 import verity.envs.Environment;
+import verity.envs.Split;
+import verity.envs.SplitTasks;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
@@ -434,13 +436,13 @@ class RewardVerifierTest {
     }
 
     @Override
-    public List<Task> evaluationSet() {
-      return List.of(new T("t"));
+    public SplitTasks split(Split split) {
+      return new SplitTasks(Split.TRAIN, List.of(new T("t")));
     }
 
     @Override
-    public String evaluationSetName() {
-      return "all";
+    public String splitRule() {
+      return "no split";
     }
 
     @Override

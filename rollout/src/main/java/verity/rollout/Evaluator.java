@@ -11,7 +11,9 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.BiFunction;
@@ -29,6 +31,8 @@ import verity.actors.protocol.TrainingEvent.EvaluationCompleted;
 import verity.actors.weights.FlatWeights;
 import verity.envs.CheckResult;
 import verity.envs.Outcome;
+import verity.envs.Split;
+import verity.envs.SplitTasks;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.policy.NativeWork;
@@ -36,9 +40,12 @@ import verity.policy.Policy;
 import verity.policy.ReplicaFactory;
 
 /**
- * Measures greedy pass@1 on the suite's evaluation set with its own replica: for the first version,
- * then every {@code evaluateEverySteps} versions, and on request. Results go to the training-events
- * topic, and once a second its status.
+ * Measures greedy pass@1 with its own replica: on the suite's validation split for the first
+ * version, then every {@code evaluateEverySteps} versions, and on request; on its test split for
+ * the first version and on request only (a run's final evaluation), so that the periodic cost is
+ * one split's. Results name both what they are for and the split their tasks are from ({@code
+ * train} for a suite that holds nothing out). Results go to the training-events topic, and once a
+ * second its status.
  *
  * <p>A failure (the replica cannot start, an evaluation throws) restarts it after a back-off with a
  * fresh replica; it then evaluates the newest version again, and requests it had not answered are
@@ -49,16 +56,25 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   /** A message the evaluator accepts. */
   public sealed interface Command extends VerityMessage {}
 
-  /** Evaluate a version at least as new as {@code atLeast} and tell {@code replyTo}. */
-  public record Evaluate(PolicyVersion atLeast, ActorRef<EvaluationCompleted> replyTo)
-      implements Command {}
+  /**
+   * Evaluate a version at least as new as {@code atLeast} on {@code split} ({@code VALIDATION} or
+   * {@code TEST}) and tell {@code replyTo}.
+   */
+  public record Evaluate(PolicyVersion atLeast, Split split, ActorRef<EvaluationCompleted> replyTo)
+      implements Command {
+    public Evaluate {
+      if (split == Split.TRAIN) {
+        throw new IllegalArgumentException("the evaluator measures validation or test, not train");
+      }
+    }
+  }
 
   private record ReplicaReady(Policy policy) implements Command, LocalOnly {}
 
   private record Fetched(WeightsFollower.WeightsReady ready) implements Command, LocalOnly {}
 
   /** An evaluation's result; {@code incarnation} tells an earlier incarnation's apart. */
-  private record Evaluated(EvaluationCompleted result, double millis, int incarnation)
+  private record Evaluated(EvaluationCompleted result, Split split, double millis, int incarnation)
       implements Command, LocalOnly {}
 
   /** Building the replica or an evaluation failed: the evaluator fails, and is restarted. */
@@ -76,7 +92,11 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   private final BiFunction<Task, String, CheckResult> checker;
   private final Executor compute;
   private final ActorRef<Topic.Command<TrainingEvent>> events;
-  private final EvaluationSchedule<Evaluate> schedule;
+
+  /** Test first: a run's final evaluation is a test request and waits for no validation. */
+  private final Map<Split, EvaluationSchedule<Evaluate>> schedules = new EnumMap<>(Split.class);
+
+  private final Map<Split, EvaluationCompleted> lastResults = new EnumMap<>(Split.class);
   private Policy policy;
   private FlatWeights latest;
   private EvaluationCompleted lastResult;
@@ -141,7 +161,9 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     super(ctx);
     this.suite = suite;
     this.checker = checker;
-    this.schedule = new EvaluationSchedule<>(every);
+    // Test is evaluated unasked only for the first version (initial pass@1), then on request.
+    schedules.put(Split.TEST, new EvaluationSchedule<>(Integer.MAX_VALUE));
+    schedules.put(Split.VALIDATION, new EvaluationSchedule<>(every));
     this.restarts = restarts;
     this.compute = ComputeDispatcher.executor(ctx.getSystem());
     this.events = Topics.trainingEvents(ctx);
@@ -195,26 +217,40 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   }
 
   private Behavior<Command> onEvaluate(Evaluate e) {
-    if (lastResult != null && lastResult.version().compareTo(e.atLeast()) >= 0) {
-      e.replyTo().tell(lastResult);
+    EvaluationCompleted last = lastResults.get(e.split());
+    if (last != null && last.version().compareTo(e.atLeast()) >= 0) {
+      e.replyTo().tell(last);
     } else {
-      schedule.ask(e.atLeast(), e);
+      schedules.get(e.split()).ask(e.atLeast(), e);
       maybeEvaluate();
     }
     return this;
   }
 
   private void maybeEvaluate() {
-    if (evaluating || policy == null || latest == null || !schedule.due(latest.version())) {
+    if (evaluating || policy == null || latest == null) {
+      return;
+    }
+    Split due = null;
+    for (Map.Entry<Split, EvaluationSchedule<Evaluate>> s : schedules.entrySet()) {
+      if (s.getValue().due(latest.version())) {
+        due = s.getKey();
+        break;
+      }
+    }
+    if (due == null) {
       return;
     }
     evaluating = true;
     Policy p = policy;
     FlatWeights w = latest;
+    Split split = due;
     long started = System.nanoTime();
     CompletableFuture<Evaluated> job =
         CompletableFuture.supplyAsync(
-            () -> new Evaluated(evaluate(p, w), (System.nanoTime() - started) / 1e6, restarts),
+            () ->
+                new Evaluated(
+                    evaluate(p, w, split), split, (System.nanoTime() - started) / 1e6, restarts),
             compute);
     inFlight = job;
     getContext()
@@ -223,9 +259,10 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   }
 
   /** Runs on the compute dispatcher. */
-  private EvaluationCompleted evaluate(Policy p, FlatWeights w) {
+  private EvaluationCompleted evaluate(Policy p, FlatWeights w, Split split) {
     p.importWeights(w);
-    List<Task> tasks = suite.evaluationSet();
+    SplitTasks set = suite.split(split);
+    List<Task> tasks = set.tasks();
     long[] seeds = new long[tasks.size()];
     java.util.Arrays.setAll(seeds, i -> i);
     List<EpisodeRunner.Result> episodes =
@@ -236,7 +273,11 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
       correct += checker.apply(tasks.get(i), text).outcome() == Outcome.CORRECT ? 1 : 0;
     }
     return new EvaluationCompleted(
-        w.version(), correct / (double) tasks.size(), tasks.size(), suite.evaluationSetName());
+        w.version(),
+        correct / (double) tasks.size(),
+        tasks.size(),
+        split.label(),
+        set.split().label());
   }
 
   private Behavior<Command> onEvaluated(Evaluated e) {
@@ -247,8 +288,12 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     evaluations++;
     evaluationMillis.add(e.millis());
     lastResult = e.result();
+    lastResults.put(e.split(), lastResult);
     events.tell(Topic.publish(e.result()));
-    schedule.evaluated(lastResult.version()).forEach(p -> p.replyTo().tell(lastResult));
+    schedules
+        .get(e.split())
+        .evaluated(lastResult.version())
+        .forEach(p -> p.replyTo().tell(e.result()));
     maybeEvaluate();
     return this;
   }
@@ -267,7 +312,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
             : policy == null ? "starting" : latest == null ? "waiting-weights" : "idle";
     status
         .state(state)
-        .queue(schedule.waiting())
+        .queue(schedules.values().stream().mapToInt(EvaluationSchedule::waiting).sum())
         .inFlight(evaluating ? 1 : 0)
         .processed(evaluations)
         .latency(evaluationMillis)

@@ -6,9 +6,13 @@ import ai.djl.Device;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.FishingOutcomes;
 import akka.actor.testkit.typed.javadsl.TestProbe;
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,6 +24,7 @@ import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.TrainingEvent;
 import verity.actors.weights.FlatWeights;
 import verity.envs.CheckResult;
+import verity.envs.Split;
 import verity.envs.arith.ArithmeticSuite;
 import verity.policy.Policy;
 
@@ -82,6 +87,58 @@ class EvaluatorTest {
                             : FishingOutcomes.continueAndIgnore())
                 .get(0);
     assertEquals(3, done.version().value());
-    assertEquals(suite.evaluationSet().size(), done.tasks());
+    assertEquals(suite.split(Split.TEST).tasks().size(), done.tasks());
+    assertEquals("train", done.split(), "arith holds nothing out: a training-set score");
+  }
+
+  @Test
+  void shouldEvaluateTestAndValidationFirstThenTestOnlyOnRequest() {
+    TestProbe<TrainingEvent> events = testKit.createTestProbe();
+    testKit
+        .spawn(Topic.create(TrainingEvent.class, Topics.TRAINING_EVENTS))
+        .tell(Topic.subscribe(events.getRef()));
+    FlatWeights v3;
+    try (Policy learner = Policy.create(RolloutWorkerTest.SPEC, Device.cpu(), 7)) {
+      v3 = learner.exportWeights(PolicyVersion.of(3));
+    }
+    testKit
+        .system()
+        .receptionist()
+        .tell(
+            Receptionist.register(
+                ServiceKeys.POLICY_STORE, testKit.spawn(RolloutWorkerTest.serving(v3))));
+    ArithmeticSuite suite = new ArithmeticSuite("tiny", 9, 5, false);
+    ActorRef<Evaluator.Command> evaluator =
+        testKit.spawn(
+            Evaluator.create(
+                suite,
+                suite::check,
+                10,
+                () -> Policy.create(RolloutWorkerTest.SPEC, Device.cpu(), 1)));
+
+    Map<String, TrainingEvent.EvaluationCompleted> first = new HashMap<>();
+    events.fishForMessage(
+        RolloutWorkerTest.WAIT.multipliedBy(2),
+        e -> {
+          if (e instanceof TrainingEvent.EvaluationCompleted ev) {
+            first.put(ev.purpose(), ev);
+            return first.size() == 2
+                ? FishingOutcomes.complete()
+                : FishingOutcomes.continueAndIgnore();
+          }
+          return FishingOutcomes.continueAndIgnore();
+        });
+    for (Split s : List.of(Split.VALIDATION, Split.TEST)) {
+      TrainingEvent.EvaluationCompleted ev = first.get(s.label());
+      assertEquals(s.label(), ev.split(), "held-out tasks carry their own split's label");
+      assertEquals(suite.split(s).tasks().size(), ev.tasks());
+      assertEquals(3, ev.version().value());
+    }
+
+    TestProbe<TrainingEvent.EvaluationCompleted> asker = testKit.createTestProbe();
+    evaluator.tell(new Evaluator.Evaluate(PolicyVersion.of(3), Split.TEST, asker.getRef()));
+    TrainingEvent.EvaluationCompleted answer = asker.receiveMessage(RolloutWorkerTest.WAIT);
+    assertEquals("test", answer.purpose());
+    assertEquals(first.get("test").passAt1(), answer.passAt1());
   }
 }

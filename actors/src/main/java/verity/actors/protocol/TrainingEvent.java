@@ -34,8 +34,16 @@ public sealed interface TrainingEvent extends VerityMessage {
   record Resumed(PolicyVersion version, int discardedSteps, long duplicatesTotal)
       implements TrainingEvent {}
 
-  /** Greedy pass@1 of {@code version} on a suite's evaluation set. */
-  record EvaluationCompleted(PolicyVersion version, double passAt1, int tasks, String evaluationSet)
+  /**
+   * Greedy pass@1 of {@code version} on {@code tasks} tasks of a suite.
+   *
+   * @param purpose what the run uses the figure for: {@code validation} (the curve, {@code
+   *     --target-pass}) or {@code test} (initial and final pass@1)
+   * @param split the split the tasks are from: {@code validation} or {@code test}, or {@code train}
+   *     for a suite that holds nothing out (a training-set score, and labelled so)
+   */
+  record EvaluationCompleted(
+      PolicyVersion version, double passAt1, int tasks, String purpose, String split)
       implements TrainingEvent {}
 
   /** A rollout worker's running totals. */

@@ -12,7 +12,7 @@
   // metric -> title, y label, series from step records (x = step)
   const METRICS = [
     ['batchReward', 'Batch reward', 'reward', [['batchReward', 'reward', BLUE]]],
-    ['passAt1', 'Held-out pass@1', 'pass@1', null], // from evaluations, x = version
+    ['passAt1', 'Greedy pass@1', 'pass@1', null], // from evaluations, x = version
     ['loss', 'Loss', 'loss', [['loss', 'loss', BLUE]]],
     ['approxKl', 'KL (approx.)', 'KL', [['approxKl', 'KL', BLUE]]],
     ['entropy', 'Entropy', 'nats', [['entropy', 'entropy', BLUE]]],
@@ -54,15 +54,18 @@
     return held;
   }
 
+  // the series an evaluation belongs to: its purpose (validation or test), and the split its tasks
+  // are from when that differs (a suite that holds nothing out is scored on its training set)
   function setOf(e) {
-    return e.set || 'held-out';
+    const purpose = e.purpose || 'validation';
+    return e.split && e.split !== purpose ? `${purpose} (${e.split} set)` : purpose;
   }
 
-  // evaluation sets in order of appearance, at least "held-out"
+  // evaluation series in order of appearance, at least "validation"
   function evalSets() {
     const sets = [];
     for (const e of evaluations) if (!sets.includes(setOf(e))) sets.push(setOf(e));
-    return sets.length ? sets : ['held-out'];
+    return sets.length ? sets : ['validation'];
   }
 
   function passData() {
@@ -158,7 +161,7 @@
     }));
     const legend = sets.length > 1 ? sets.map((s, i) =>
       `<span style="color:${SET_COLORS[i % SET_COLORS.length]}">— ${V.esc(s)}</span>`).join(' ') : '';
-    cards.passAt1.querySelector('h3').innerHTML = 'Held-out pass@1 ' + (legend ? `<small>${legend}</small>` : '');
+    cards.passAt1.querySelector('h3').innerHTML = 'Greedy pass@1 ' + (legend ? `<small>${legend}</small>` : '');
   }
 
   function draw() {
@@ -187,9 +190,10 @@
     V.setText(document.getElementById('latest-version'), V.fmtInt(last.version));
     V.setText(document.getElementById('latest-reward'), V.fmtFloat(last.batchReward));
     V.setText(document.getElementById('latest-time'), V.fmtDuration(last.timeSeconds));
-    const held = evaluations.filter((e) => setOf(e) === 'held-out');
-    const ev = (held.length ? held : evaluations).slice().sort((a, b) => a.version - b.version).pop();
-    V.setText(document.getElementById('latest-pass'), ev ? `${V.fmtFloat(ev.passAt1)} (v${ev.version})` : V.DASH);
+    const validation = evaluations.filter((e) => (e.purpose || 'validation') === 'validation');
+    const ev = (validation.length ? validation : evaluations).slice().sort((a, b) => a.version - b.version).pop();
+    V.setText(document.getElementById('latest-pass'),
+      ev ? `${V.fmtFloat(ev.passAt1)} on ${ev.split || 'validation'} (v${ev.version})` : V.DASH);
   }
 
   // at most one redraw per REDRAW_MS
@@ -220,7 +224,7 @@
     V.setError('uplot', 'chart library failed to load (/assets/uplot/uPlot.iife.min.js)');
     return;
   }
-  for (const [metric, title, yLabel, defs] of METRICS) makeChart(metric, title, yLabel, defs || [['passAt1', 'held-out', BLUE]]);
+  for (const [metric, title, yLabel, defs] of METRICS) makeChart(metric, title, yLabel, defs || [['passAt1', 'validation', BLUE]]);
   let resizeTimer = null;
   window.addEventListener('resize', () => {
     clearTimeout(resizeTimer);

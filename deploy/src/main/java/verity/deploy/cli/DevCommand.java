@@ -104,6 +104,7 @@ public final class DevCommand implements Callable<Integer> {
         plan.rollout().workers(),
         plan.reward().parallelism(),
         launch.logFile());
+    out.println(RunOptions.splitsLine(plan.suite()));
     CompletableFuture<RunSummary> result = new CompletableFuture<>();
     ActorSystem<Void> system =
         VerityNode.start(

@@ -267,6 +267,7 @@ public final class LocalCommand implements Callable<Integer> {
         launch.flags().transport(),
         seed,
         launch.nodesDir());
+    out.println(RunOptions.splitsLine(plan.suite()));
 
     List<NodeProcesses.Spec> specs = nodeSpecs();
     Map<Integer, String> names = new java.util.concurrent.ConcurrentHashMap<>();

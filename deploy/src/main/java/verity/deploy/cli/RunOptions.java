@@ -22,6 +22,7 @@ import verity.deploy.audit.LedgerAudit;
 import verity.deploy.run.DevSettings;
 import verity.deploy.run.RunMarker;
 import verity.deploy.run.RunSummary;
+import verity.envs.Suite;
 
 /**
  * The run flags that {@code verity dev} and {@code verity local} share, each mapped to the
@@ -278,17 +279,23 @@ final class RunOptions {
     return message;
   }
 
+  /** The line that says, at the start of a run, what its pass@1 figures are measured on. */
+  static String splitsLine(Suite suite) {
+    return "splits of " + suite.name() + ": " + suite.splitRule();
+  }
+
   /** The closing line of a run. */
   static String doneLine(RunSummary s) {
     return String.format(
         Locale.ROOT,
-        "done (%s): %d steps, v%d, greedy pass@1 %.3f -> %.3f on %s, %.1f s, %,.0f tokens/s",
+        "done (%s): %d steps, v%d, greedy pass@1 %.3f -> %.3f on the %s split, %.1f s, %,.0f"
+            + " tokens/s",
         s.stopReason(),
         s.steps(),
         s.policyVersion(),
         s.initialPass(),
         s.finalPass(),
-        s.evaluationSet(),
+        s.finalSplit(),
         s.wallSeconds(),
         s.tokensPerSecond());
   }

@@ -24,12 +24,15 @@ import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
 import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.TrainingEvent.EvaluationCompleted;
+import verity.envs.Split;
 import verity.rollout.Evaluator;
 
 /**
  * Watches a dev run from the training-events topic: prints one line per learner step and every
- * evaluation, stops the run on the first of max-steps, max-minutes or target pass@1, asks for a
- * final evaluation of the newest version, and completes the run's summary.
+ * evaluation (naming its split), stops the run on the first of max-steps, max-minutes or target
+ * pass@1 on the validation split, asks for a final evaluation of the newest version on the test
+ * split, and completes the run's summary: initial and final pass@1 on test, the curve on validation
+ * (each labelled {@code train} for a suite that holds nothing out).
  */
 public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
 
@@ -40,7 +43,7 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
 
   /**
    * Stop at once (Ctrl-C): the summary is completed without a final evaluation, its final pass@1
-   * that of the last evaluation (NaN if there was none).
+   * NaN (the curve holds the last validation figures).
    */
   public record Interrupt() implements Command, LocalOnly {}
 
@@ -66,6 +69,9 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
   private double firstGenerationSeconds = -1;
   private double lastGenerationSeconds;
   private Double initialPass;
+  private String testSplit = Split.TEST.label();
+  private String validationSplit = Split.VALIDATION.label();
+  private long lastTestLogged = -1;
   private long steps;
   private PolicyVersion version = PolicyVersion.INITIAL;
   private long consumed;
@@ -74,7 +80,6 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
   private Long resumedFromVersion;
   private int warmStartSteps;
   private String stopReason;
-  private String lastEvaluationSet = "none";
 
   public static Behavior<Command> create(
       DevSettings settings,
@@ -227,20 +232,28 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
   }
 
   private void onEvaluation(EvaluationCompleted ev) {
-    lastEvaluationSet = ev.evaluationSet();
-    if (initialPass == null) {
-      initialPass = ev.passAt1();
-    }
-    curve.add(new RunSummary.CurvePoint(ev.version().value(), seconds(), ev.passAt1()));
     out.accept(
         String.format(
             Locale.ROOT,
-            "eval  %-6s  greedy pass@1 %.3f on %d %s tasks  (%.1f s)",
+            "eval  %-6s  greedy pass@1 %.3f on %d %s tasks%s  (%.1f s)",
             ev.version(),
             ev.passAt1(),
             ev.tasks(),
-            ev.evaluationSet(),
+            ev.split(),
+            ev.split().equals(ev.purpose())
+                ? ""
+                : " (as " + ev.purpose() + ": the suite holds nothing out)",
             seconds()));
+    if (ev.purpose().equals(Split.TEST.label())) {
+      testSplit = ev.split();
+      lastTestLogged = ev.version().value();
+      if (initialPass == null) {
+        initialPass = ev.passAt1();
+      }
+      return;
+    }
+    validationSplit = ev.split();
+    curve.add(new RunSummary.CurvePoint(ev.version().value(), seconds(), ev.passAt1()));
     if (settings.targetPass() > 0 && ev.passAt1() >= settings.targetPass()) {
       stop("target-pass");
     }
@@ -251,20 +264,28 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
       return this;
     }
     stopReason = reason;
-    out.accept("stopping (" + reason + "): final evaluation of " + version + " or newer");
+    out.accept(
+        "stopping ("
+            + reason
+            + "): final evaluation of "
+            + version
+            + " or newer on the test split");
     evaluator.tell(
         new Evaluator.Evaluate(
-            version, getContext().messageAdapter(EvaluationCompleted.class, FinalEvaluation::new)));
+            version,
+            Split.TEST,
+            getContext().messageAdapter(EvaluationCompleted.class, FinalEvaluation::new)));
     timers.startSingleTimer(Timeout.FINAL_EVALUATION, settings.finalEvaluationTimeout());
     return this;
   }
 
   private Behavior<Command> onFinalEvaluation(FinalEvaluation f) {
     timers.cancel(Timeout.FINAL_EVALUATION);
-    if (curve.isEmpty() || curve.get(curve.size() - 1).step() != f.result().version().value()) {
+    // The same result is published on the topic too: print it once, whichever comes first.
+    if (lastTestLogged != f.result().version().value()) {
       onEvaluation(f.result());
     }
-    complete(f.result().passAt1(), f.result().evaluationSet());
+    complete(f.result().passAt1());
     return Behaviors.stopped();
   }
 
@@ -272,8 +293,7 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
     stopReason = "interrupted";
     timers.cancel(Timeout.FINAL_EVALUATION);
     out.accept("stopping (interrupted): no final evaluation");
-    double last = curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1).pass();
-    complete(last, lastEvaluationSet);
+    complete(Double.NaN);
     return Behaviors.stopped();
   }
 
@@ -293,7 +313,7 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
     return rollouts.values().stream().mapToLong(TrainingEvent.RolloutReport::trajectories).sum();
   }
 
-  private void complete(double finalPass, String evaluationSet) {
+  private void complete(double finalPass) {
     double generationSeconds = Math.max(1e-9, lastGenerationSeconds - firstGenerationSeconds);
     result.complete(
         new RunSummary(
@@ -303,7 +323,7 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
             version.value(),
             initialPass == null ? Double.NaN : initialPass,
             finalPass,
-            evaluationSet,
+            testSplit,
             seconds(),
             firstGenerationSeconds < 0 ? 0 : generatedTokens() / generationSeconds,
             firstGenerationSeconds < 0 ? 0 : generatedTrajectories() / generationSeconds,
@@ -321,6 +341,7 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
                 0),
             null,
             nodeReports(),
+            validationSplit,
             List.copyOf(curve)));
   }
 

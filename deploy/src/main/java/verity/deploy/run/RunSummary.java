@@ -12,8 +12,13 @@ import java.util.TreeMap;
 import verity.deploy.audit.LedgerAudit;
 
 /**
- * What {@code --summary FILE} writes at the end of a run, as JSON. {@code resumedFromVersion} is
- * the checkpoint's version a restarted run continued from, null for a fresh run.
+ * What {@code --summary FILE} writes at the end of a run, as JSON. {@code initialPass} and {@code
+ * finalPass} are greedy pass@1 on the suite's {@code finalSplit}: {@code test}, or {@code train}
+ * for a suite that holds nothing out (a training-set score); NaN when there was none (a run
+ * interrupted has no final evaluation). {@code curve} is the periodic evaluation on {@code
+ * curveSplit}: {@code validation} (what {@code --target-pass} watches), or {@code train} likewise.
+ * {@code resumedFromVersion} is the checkpoint's version a restarted run continued from, null for a
+ * fresh run.
  */
 public record RunSummary(
     String suite,
@@ -22,7 +27,7 @@ public record RunSummary(
     long policyVersion,
     double initialPass,
     double finalPass,
-    String evaluationSet,
+    String finalSplit,
     double wallSeconds,
     double tokensPerSecond,
     double trajectoriesPerSecond,
@@ -32,6 +37,7 @@ public record RunSummary(
     Trajectories trajectories,
     LedgerAudit.Result ledger,
     List<NodeReport> nodes,
+    String curveSplit,
     List<CurvePoint> curve) {
 
   /**
@@ -117,7 +123,7 @@ public record RunSummary(
         policyVersion,
         initialPass,
         finalPass,
-        evaluationSet,
+        finalSplit,
         wallSeconds,
         tokensPerSecond,
         trajectoriesPerSecond,
@@ -127,10 +133,11 @@ public record RunSummary(
         newTrajectories,
         newLedger,
         newNodes,
+        curveSplit,
         curve);
   }
 
-  /** One evaluation: the learner step, seconds since start, and greedy pass@1. */
+  /** One evaluation on {@code curveSplit}: the learner step, seconds since start, greedy pass@1. */
   public record CurvePoint(long step, double seconds, double pass) {}
 
   private static final ObjectMapper JSON =
