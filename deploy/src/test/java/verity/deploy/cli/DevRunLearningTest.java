@@ -51,6 +51,8 @@ class DevRunLearningTest {
     assertEquals("arith", s.suite());
     assertEquals("max-steps", s.stopReason(), "finished by steps, not by the time limit");
     assertEquals(STEPS, s.steps());
+    assertEquals("train", s.finalSplit(), "arith holds nothing out: a training-set score");
+    assertEquals("train", s.curveSplit());
     assertTrue(s.initialPass() <= 0.15, "a random policy knows little: " + s.initialPass());
     assertTrue(
         s.finalPass() >= s.initialPass() + 0.35,
