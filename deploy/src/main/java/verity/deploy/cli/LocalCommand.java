@@ -58,7 +58,7 @@ import verity.rollout.Evaluator;
 
 /**
  * {@code verity local}: a whole cluster on this machine, one JVM per node. This process is a
- * cluster node itself (role {@code console}: the run's monitor and the held-out evaluator) and the
+ * cluster node itself (role {@code console}: the run's monitor and the evaluator) and the
  * seed the others join through; it starts the learner, rollout and reward nodes as child processes
  * ({@link NodeProcesses}), stops the run like {@code verity dev}, then asks every node to leave,
  * audits the journal and writes the summary. Ctrl-C takes the whole cluster down the same way.
@@ -310,7 +310,7 @@ public final class LocalCommand implements Callable<Integer> {
     return cluster;
   }
 
-  /** This process's node: the run's monitor, the held-out evaluator, the membership printer. */
+  /** This process's node: the run's monitor, the evaluator, the membership printer. */
   private static Behavior<Void> guardian(
       RunPlan plan,
       Map<Integer, String> names,

@@ -17,7 +17,7 @@ import verity.learner.shard.LearnerShard;
  * The guardian of one node of a multi-process cluster: it starts the actors of the node's roles.
  * Every learner node takes part in the run coordinator's singleton (it runs on the oldest one and
  * moves when that one leaves or dies) and hosts learner shards; a rollout node runs its workers; a
- * reward node its verifier pool; a console node the held-out evaluator.
+ * reward node its verifier pool; a console node the evaluator.
  */
 public final class ClusterNode {
   private ClusterNode() {}

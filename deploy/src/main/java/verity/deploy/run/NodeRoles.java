@@ -41,7 +41,7 @@ public final class NodeRoles {
         actor);
   }
 
-  /** The greedy held-out evaluator that a run's monitor asks for pass@1. */
+  /** The greedy evaluator (validation and test splits) that a run's monitor asks for pass@1. */
   public static ActorRef<Evaluator.Command> spawnEvaluator(ActorContext<?> ctx, RunPlan plan) {
     return ctx.spawn(evaluator(plan), "evaluator");
   }

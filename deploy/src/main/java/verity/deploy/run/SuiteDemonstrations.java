@@ -5,7 +5,7 @@ import verity.envs.Task;
 import verity.envs.TaskGenerator;
 import verity.learner.DemonstrationSource;
 
-/** Demonstrations drawn from a suite's training stream (never its held-out tasks). */
+/** Demonstrations drawn from a suite's training stream (never its validation or test tasks). */
 final class SuiteDemonstrations implements DemonstrationSource {
   private final Suite suite;
   private final TaskGenerator generator;

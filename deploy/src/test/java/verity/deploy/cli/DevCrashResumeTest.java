@@ -22,7 +22,7 @@ import verity.deploy.run.RunSummary;
 
 /**
  * Kill -9 in the middle of a run, then start again on the same data directory: the run continues
- * from its last checkpoint (not from version 0), its held-out pass@1 right after the resume is that
+ * from its last checkpoint (not from version 0), its greedy pass@1 right after the resume is that
  * of the checkpoint's version before the kill, and no lease is trained on twice. Both runs are real
  * {@code verity dev} processes; the first dies by SIGKILL, with no chance to flush anything.
  */
