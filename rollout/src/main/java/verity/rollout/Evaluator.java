@@ -58,16 +58,10 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
 
   /**
    * Evaluate a version at least as new as {@code atLeast} on {@code split} ({@code VALIDATION} or
-   * {@code TEST}) and tell {@code replyTo}.
+   * {@code TEST}; a request for {@code TRAIN} is refused with a log line) and tell {@code replyTo}.
    */
   public record Evaluate(PolicyVersion atLeast, Split split, ActorRef<EvaluationCompleted> replyTo)
-      implements Command {
-    public Evaluate {
-      if (split == Split.TRAIN) {
-        throw new IllegalArgumentException("the evaluator measures validation or test, not train");
-      }
-    }
-  }
+      implements Command {}
 
   private record ReplicaReady(Policy policy) implements Command, LocalOnly {}
 
@@ -217,6 +211,10 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   }
 
   private Behavior<Command> onEvaluate(Evaluate e) {
+    if (!schedules.containsKey(e.split())) {
+      getContext().getLog().error("refused a request to evaluate the {} split", e.split().label());
+      return this;
+    }
     EvaluationCompleted last = lastResults.get(e.split());
     if (last != null && last.version().compareTo(e.atLeast()) >= 0) {
       e.replyTo().tell(last);
