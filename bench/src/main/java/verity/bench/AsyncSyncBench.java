@@ -12,16 +12,17 @@ import verity.deploy.run.RunSummary;
 
 /**
  * Wall-clock time to a greedy pass@1 target with staleness bound η = 4 against η = 0, on arith
- * (whose pass@1 is a training-set score: arith holds no pairs out, see {@code docs/suites.md}) with long-tailed episodes and verifications: each leased task's episodes take an extra
- * lognormal time (a batch waits for its longest task) and each check an extra lognormal latency.
- * Both runs use the same seed, workers, warm start and learning rate and train the same number of
- * steps; η = 0 runs lock-step (a lease window of one batch, so no work is generated that it would
- * have to reject), η = 4 with a window of four batches. The time to the target runs from the first
- * evaluation after the warm start (RL begins there) to the first evaluation at or above the target;
- * the final pass@1 is that of the last step of each run, so both are judged after the same number
- * of updates. The full run adds the control AReaL reports: at a large staleness bound (η = 16, a
- * window of 16 batches, no added delays so that generation runs far ahead) the uncorrected PPO loss
- * against decoupled PPO, same steps.
+ * (whose pass@1 is a training-set score: arith holds no pairs out, see {@code docs/suites.md}) with
+ * long-tailed episodes and verifications: each leased task's episodes take an extra lognormal time
+ * (a batch waits for its longest task) and each check an extra lognormal latency. Both runs use the
+ * same seed, workers, warm start and learning rate and train the same number of steps; η = 0 runs
+ * lock-step (a lease window of one batch, so no work is generated that it would have to reject), η
+ * = 4 with a window of four batches. The time to the target runs from the first evaluation after
+ * the warm start (RL begins there) to the first evaluation at or above the target; the final pass@1
+ * is that of the last step of each run, so both are judged after the same number of updates. The
+ * full run adds the control AReaL reports: at a large staleness bound (η = 16, a window of 16
+ * batches, no added delays so that generation runs far ahead) the uncorrected PPO loss against
+ * decoupled PPO, same steps.
  */
 public final class AsyncSyncBench implements Benchmark {
 
@@ -85,7 +86,9 @@ public final class AsyncSyncBench implements Benchmark {
     double gap = Math.abs(async.finalPass() - sync.finalPass()) * 100;
     figures.add(
         Figure.atMost(
-            "async vs sync: final training-set pass@1 (arith) after " + steps + " steps each, gap in points",
+            "async vs sync: final training-set pass@1 (arith) after "
+                + steps
+                + " steps each, gap in points",
             String.format(Locale.ROOT, "η = 4: %.2f", async.finalPass()),
             String.format(Locale.ROOT, "η = 0: %.2f", sync.finalPass()),
             gap,

@@ -58,10 +58,10 @@ import verity.rollout.Evaluator;
 
 /**
  * {@code verity local}: a whole cluster on this machine, one JVM per node. This process is a
- * cluster node itself (role {@code console}: the run's monitor and the evaluator) and the
- * seed the others join through; it starts the learner, rollout and reward nodes as child processes
- * ({@link NodeProcesses}), stops the run like {@code verity dev}, then asks every node to leave,
- * audits the journal and writes the summary. Ctrl-C takes the whole cluster down the same way.
+ * cluster node itself (role {@code console}: the run's monitor and the evaluator) and the seed the
+ * others join through; it starts the learner, rollout and reward nodes as child processes ({@link
+ * NodeProcesses}), stops the run like {@code verity dev}, then asks every node to leave, audits the
+ * journal and writes the summary. Ctrl-C takes the whole cluster down the same way.
  */
 @Command(
     name = "local",
