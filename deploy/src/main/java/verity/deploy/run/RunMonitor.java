@@ -211,7 +211,7 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
         String.format(
             Locale.ROOT,
             "step %5d  %-6s  reward %.3f  solved %.3f  tokens/s %,8.0f  traj/s %,7.0f  staleness %.2f"
-                + "  loss %+.4f  entropy %.3f  kl %.4f%s  (%.1f s)",
+                + "  loss %+.4f  entropy %.3f  kl %.4f%s  learner %.0f ms  (%.1f s)",
             s.step(),
             s.version(),
             m.batchReward(),
@@ -223,6 +223,7 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
             m.entropy(),
             m.approxKl(),
             objectiveFigures(m),
+            m.stepMillis(),
             seconds()));
   }
 
