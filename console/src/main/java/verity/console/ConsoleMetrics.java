@@ -46,7 +46,11 @@ public final class ConsoleMetrics {
     volatile double kl = Double.NaN;
     volatile double entropy = Double.NaN;
     volatile double gradNorm = Double.NaN;
-    volatile double clip = Double.NaN;
+    volatile double behaviourClip = Double.NaN;
+    volatile double proximalClip = Double.NaN;
+    volatile double truncated = Double.NaN;
+    volatile double dropped = Double.NaN;
+    volatile double referenceKl = Double.NaN;
     volatile double staleness = Double.NaN;
     volatile double passAt1 = Double.NaN;
     volatile double trajectories;
@@ -61,7 +65,26 @@ public final class ConsoleMetrics {
     trainingGauge("verity.approx.kl", "approximate KL of the last step", t -> t.kl);
     trainingGauge("verity.entropy", "policy entropy of the last step", t -> t.entropy);
     trainingGauge("verity.grad.norm", "gradient norm before clipping", t -> t.gradNorm);
-    trainingGauge("verity.clip.fraction", "share of tokens outside the clip range", t -> t.clip);
+    trainingGauge(
+        "verity.clip.fraction.behaviour",
+        "share of tokens whose current/behaviour ratio is outside the clip range (ppo)",
+        t -> t.behaviourClip);
+    trainingGauge(
+        "verity.clip.fraction.proximal",
+        "share of tokens whose current/proximal ratio is outside the clip range (decoupled-ppo)",
+        t -> t.proximalClip);
+    trainingGauge(
+        "verity.behaviour.weight.truncated.fraction",
+        "share of tokens whose importance weight was truncated to the cap (decoupled-ppo)",
+        t -> t.truncated);
+    trainingGauge(
+        "verity.behaviour.weight.dropped.fraction",
+        "share of tokens dropped for an importance weight above the cap (decoupled-ppo filter)",
+        t -> t.dropped);
+    trainingGauge(
+        "verity.reference.kl",
+        "mean k3 KL to the reference policy of the last step",
+        t -> t.referenceKl);
     trainingGauge(
         "verity.staleness.mean", "mean versions behind in the last batch", t -> t.staleness);
     trainingGauge(
@@ -283,7 +306,11 @@ public final class ConsoleMetrics {
     training.kl = s.metrics().approxKl();
     training.entropy = s.metrics().entropy();
     training.gradNorm = s.metrics().gradNorm();
-    training.clip = s.metrics().clipFraction();
+    training.behaviourClip = s.metrics().behaviourClipFraction();
+    training.proximalClip = s.metrics().proximalClipFraction();
+    training.truncated = s.metrics().truncatedFraction();
+    training.dropped = s.metrics().droppedFraction();
+    training.referenceKl = s.metrics().referenceKl();
     training.staleness = s.metrics().meanStaleness();
     training.trajectories += s.metrics().trajectories();
   }

@@ -334,7 +334,12 @@ public final class ConsoleModel {
       putFinite(o, "approxKl", m.approxKl());
       putFinite(o, "entropy", m.entropy());
       putFinite(o, "gradNorm", m.gradNorm());
-      putFinite(o, "clipFraction", m.clipFraction());
+      putFinite(o, "behaviourClipFraction", m.behaviourClipFraction());
+      putFinite(o, "proximalClipFraction", m.proximalClipFraction());
+      putFinite(o, "truncatedFraction", m.truncatedFraction());
+      putFinite(o, "droppedFraction", m.droppedFraction());
+      putFinite(o, "referenceKl", m.referenceKl());
+      o.put("updates", m.updates());
       putFinite(o, "meanStaleness", m.meanStaleness());
       o.put("maxStaleness", m.maxStaleness());
       o.put("trajectories", m.trajectories());

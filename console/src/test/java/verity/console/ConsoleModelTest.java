@@ -44,7 +44,25 @@ class ConsoleModelTest {
   private static TrainingEvent.StepCompleted step(long step) {
     StepMetrics m =
         new StepMetrics(
-            0.5, 0.5, 0.1, 0.01, 2.0, 1.0, 0.1, 0, 1.0, 2, new long[] {1}, 64, 256, 0, 80);
+            0.5,
+            0.5,
+            0.1,
+            0.01,
+            2.0,
+            1.0,
+            0.1,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            Double.NaN,
+            1,
+            1.0,
+            2,
+            new long[] {1},
+            64,
+            256,
+            0,
+            80);
     return new TrainingEvent.StepCompleted(step, PolicyVersion.of(step), m, 64 * step, 0, 0, -1);
   }
 

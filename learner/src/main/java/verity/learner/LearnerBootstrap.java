@@ -90,7 +90,12 @@ final class LearnerBootstrap {
   }
 
   private GrpoTrainer trainer(Policy policy) {
-    return new GrpoTrainer(policy, objective, settings.learningRate(), settings.maxGradNorm());
+    return new GrpoTrainer(
+        policy,
+        objective,
+        settings.updateSchedule(),
+        settings.learningRate(),
+        settings.maxGradNorm());
   }
 
   private void tidy(List<CheckpointRef> saved) {

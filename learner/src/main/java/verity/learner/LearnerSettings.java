@@ -1,10 +1,15 @@
 package verity.learner;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import verity.actors.config.ConfigChecks;
 import verity.learner.grpo.Objective;
+import verity.learner.grpo.UpdateSchedule;
 
-/** {@code verity.learner}: batch formation, the GRPO objective, staleness, and limits. */
+/**
+ * {@code verity.learner}: batch formation, the GRPO objective and its updates per batch, staleness,
+ * and limits; {@code seed} is the run's {@code verity.seed}, which seeds the minibatch shuffle.
+ */
 public record LearnerSettings(
     int batchGroups,
     double learningRate,
@@ -12,6 +17,10 @@ public record LearnerSettings(
     double clip,
     double entropyCoefficient,
     double isTruncation,
+    Objective.BehaviourWeight behaviourWeight,
+    double klCoefficient,
+    int ppoEpochs,
+    int minibatches,
     double maxGradNorm,
     boolean normalizeAdvantageStd,
     int maxStaleness,
@@ -20,7 +29,8 @@ public record LearnerSettings(
     long maxSteps,
     WarmStart warmStart,
     int weightChunkValues,
-    int shards) {
+    int shards,
+    long seed) {
 
   /** What happens to a trajectory more than {@code max-staleness} versions behind. */
   public enum StaleHandling {
@@ -35,11 +45,45 @@ public record LearnerSettings(
 
   /** The objective for RL steps at this sampling temperature. */
   public Objective rlObjective(float temperature) {
-    return new Objective(objective, clip, entropyCoefficient, isTruncation, temperature);
+    return new Objective(
+        objective,
+        clip,
+        entropyCoefficient,
+        isTruncation,
+        behaviourWeight,
+        klCoefficient,
+        temperature);
   }
 
+  /** The optimizer updates each batch makes: PPO's epochs times minibatches. */
+  public UpdateSchedule updateSchedule() {
+    return new UpdateSchedule(ppoEpochs, minibatches, seed);
+  }
+
+  /**
+   * @throws ConfigException.BadValue naming the key of a bad value, or naming {@code shards} and
+   *     the keys a sharded learner does not support (several updates per batch, a KL penalty)
+   */
   public static LearnerSettings from(Config config) {
     String p = "verity.learner.";
+    LearnerSettings s = read(config, p);
+    if (s.shards() > 1 && (s.ppoEpochs() > 1 || s.minibatches() > 1 || s.klCoefficient() > 0)) {
+      throw new ConfigException.BadValue(
+          p + "shards",
+          "a sharded learner (shards = "
+              + s.shards()
+              + ") makes one update per batch without a KL penalty: set "
+              + p
+              + "ppo-epochs = 1, "
+              + p
+              + "minibatches = 1 and "
+              + p
+              + "kl-coefficient = 0, or shards = 1");
+    }
+    return s;
+  }
+
+  private static LearnerSettings read(Config config, String p) {
     return new LearnerSettings(
         ConfigChecks.positiveInt(config, p + "batch-groups"),
         ConfigChecks.positiveDouble(config, p + "learning-rate"),
@@ -47,6 +91,10 @@ public record LearnerSettings(
         ConfigChecks.doubleIn(config, p + "clip", 0.0, 1.0),
         ConfigChecks.doubleIn(config, p + "entropy-coefficient", 0.0, 10.0),
         ConfigChecks.doubleIn(config, p + "is-truncation", 1.0, 1e6),
+        ConfigChecks.oneOf(config, p + "behaviour-weight", Objective.BehaviourWeight.class),
+        ConfigChecks.doubleIn(config, p + "kl-coefficient", 0.0, 100.0),
+        ConfigChecks.positiveInt(config, p + "ppo-epochs"),
+        ConfigChecks.positiveInt(config, p + "minibatches"),
         ConfigChecks.positiveDouble(config, p + "max-grad-norm"),
         config.getBoolean(p + "normalize-advantage-std"),
         ConfigChecks.intAtLeast(config, p + "max-staleness", 0),
@@ -58,6 +106,7 @@ public record LearnerSettings(
             ConfigChecks.positiveInt(config, p + "warm-start.batch"),
             ConfigChecks.positiveDouble(config, p + "warm-start.learning-rate")),
         ConfigChecks.positiveInt(config, p + "weight-chunk-values"),
-        ConfigChecks.positiveInt(config, p + "shards"));
+        ConfigChecks.positiveInt(config, p + "shards"),
+        config.getLong("verity.seed"));
   }
 }

@@ -64,6 +64,10 @@ final class LearnerTesting {
         0.2,
         0.0,
         2.0,
+        Objective.BehaviourWeight.TRUNCATE,
+        0.0,
+        1,
+        1,
         1.0,
         true,
         maxStaleness,
@@ -72,7 +76,8 @@ final class LearnerTesting {
         maxSteps,
         new LearnerSettings.WarmStart(0, 1, 1e-3),
         32768,
-        1);
+        1,
+        1L);
   }
 
   LearnerTesting(Path dataDir, LearnerSettings settings, int checkpointEvery) throws Exception {

@@ -17,7 +17,12 @@
     ['approxKl', 'KL (approx.)', 'KL', [['approxKl', 'KL', BLUE]]],
     ['entropy', 'Entropy', 'nats', [['entropy', 'entropy', BLUE]]],
     ['gradNorm', 'Gradient norm', 'norm', [['gradNorm', 'norm', BLUE]]],
-    ['clipFraction', 'Clip fraction', 'fraction', [['clipFraction', 'clipped', BLUE]]],
+    ['clipFraction', 'Clip fraction (by the ratio clipped)', 'fraction',
+      [['behaviourClipFraction', 'vs behaviour (ppo)', BLUE],
+        ['proximalClipFraction', 'vs proximal (decoupled)', AMBER]]],
+    ['behaviourWeight', 'Importance weights over the cap (decoupled)', 'fraction',
+      [['truncatedFraction', 'truncated', BLUE], ['droppedFraction', 'dropped', AMBER]]],
+    ['referenceKl', 'KL to the reference (k3)', 'KL', [['referenceKl', 'KL', BLUE]]],
     ['meanStaleness', 'Staleness (mean versions behind)', 'versions',
       [['meanStaleness', 'mean', BLUE], ['maxStaleness', 'max', AMBER]]],
   ];

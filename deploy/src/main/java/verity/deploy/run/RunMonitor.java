@@ -216,7 +216,7 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
         String.format(
             Locale.ROOT,
             "step %5d  %-6s  reward %.3f  solved %.3f  tokens/s %,8.0f  traj/s %,7.0f  staleness %.2f"
-                + "  loss %+.4f  entropy %.3f  kl %.4f  clip %.3f  (%.1f s)",
+                + "  loss %+.4f  entropy %.3f  kl %.4f%s  learner %.0f ms  (%.1f s)",
             s.step(),
             s.version(),
             m.batchReward(),
@@ -227,8 +227,33 @@ public final class RunMonitor extends AbstractBehavior<RunMonitor.Command> {
             m.loss(),
             m.entropy(),
             m.approxKl(),
-            m.clipFraction(),
+            objectiveFigures(m),
+            m.stepMillis(),
             seconds()));
+  }
+
+  /**
+   * The figures only some objectives have, each named by what it measures: the clip fraction of the
+   * ratio the objective clips (against the behaviour policy for ppo, the proximal policy for
+   * decoupled-ppo), the share of importance weights truncated or dropped, the KL to the reference.
+   */
+  static String objectiveFigures(StepMetrics m) {
+    StringBuilder b = new StringBuilder();
+    figure(b, "clip/behaviour %.3f", m.behaviourClipFraction());
+    figure(b, "clip/proximal %.3f", m.proximalClipFraction());
+    figure(b, "truncated %.3f", m.truncatedFraction());
+    figure(b, "dropped %.3f", m.droppedFraction());
+    figure(b, "kl/ref %.4f", m.referenceKl());
+    if (m.updates() > 1) {
+      b.append("  updates ").append(m.updates());
+    }
+    return b.toString();
+  }
+
+  private static void figure(StringBuilder b, String format, double value) {
+    if (!Double.isNaN(value)) {
+      b.append("  ").append(String.format(Locale.ROOT, format, value));
+    }
   }
 
   private void onEvaluation(EvaluationCompleted ev) {

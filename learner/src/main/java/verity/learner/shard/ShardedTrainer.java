@@ -31,7 +31,9 @@ import verity.learner.optim.Gradients;
  * clipped once, and every replica applies the same clipped gradient with its own Adam. The step
  * completes when every shard has applied it; a shard whose weights then hash differently from the
  * coordinator's is counted, logged and reloaded from the coordinator's state. The coordinator's
- * replica is the authoritative one: checkpoints and published versions come from it.
+ * replica is the authoritative one: checkpoints and published versions come from it. A sharded step
+ * is a single update, so decoupled PPO's proximal policy is the current one on every replica;
+ * {@code LearnerSettings} refuses several updates per batch or a KL penalty with shards.
  */
 public final class ShardedTrainer {
   private static final Logger LOG = LoggerFactory.getLogger(ShardedTrainer.class);
@@ -110,11 +112,15 @@ public final class ShardedTrainer {
                 }
                 sums = sums.plus(r.sums());
               }
-              GradientComputer.Result reduced = new GradientComputer.Result(sum, sums);
+              // Normalized by the batch's tokens; rescaled to the tokens kept if the filter dropped
+              // any.
+              GradientComputer.Result reduced =
+                  new GradientComputer.Result(sum, sums).perKeptToken(tokens);
               double norm = local.clipOrSkip(reduced, samples.size());
               local.applyClipped(reduced.gradient());
               StepMetrics m =
-                  GrpoTrainer.metrics(samples, sums, norm, (System.nanoTime() - started) / 1e6);
+                  GrpoTrainer.metrics(
+                      objective, samples, sums, norm, 1, (System.nanoTime() - started) / 1e6);
               return new Applying(m, reduced.gradient(), local.weightsChecksum());
             },
             training)

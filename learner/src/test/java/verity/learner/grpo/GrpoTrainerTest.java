@@ -63,7 +63,13 @@ class GrpoTrainerTest {
         assertEquals(0.5, first.solvedFraction(), 1e-9, "one of the two has a positive reward");
         assertEquals(5, first.tokens());
         assertEquals(0.0, first.approxKl(), 1e-5, "on-policy: ratio 1");
-        assertEquals(0.0, first.clipFraction(), 1e-9);
+        assertEquals(
+            0.0,
+            kind == Objective.Kind.PPO
+                ? first.behaviourClipFraction()
+                : first.proximalClipFraction(),
+            1e-9);
+        assertEquals(1, first.updates());
         assertTrue(first.gradNorm() > 0);
       }
     }
@@ -76,8 +82,9 @@ class GrpoTrainerTest {
       StepMetrics ppo =
           trainer(policy, Objective.Kind.PPO, 0)
               .step(List.of(TrainingSample.completion(PROMPT, GOOD, farOff, 1f, 1f, 1.0, 3)));
-      assertEquals(1.0, ppo.clipFraction(), 1e-6);
-      assertEquals(0.0, ppo.truncatedFraction(), 1e-9);
+      assertEquals(1.0, ppo.behaviourClipFraction(), 1e-6);
+      assertTrue(Double.isNaN(ppo.proximalClipFraction()), "ppo has no proximal ratio");
+      assertTrue(Double.isNaN(ppo.truncatedFraction()), "ppo weights no token");
       assertEquals(3.0, ppo.meanStaleness(), 1e-9);
       assertEquals(1, ppo.stalenessHistogram()[3]);
       assertTrue(ppo.approxKl() > 1.0);
@@ -88,6 +95,8 @@ class GrpoTrainerTest {
               .step(List.of(TrainingSample.completion(PROMPT, GOOD, farOff, 1f, 1f, 1.0, 3)));
       assertEquals(
           1.0, decoupled.truncatedFraction(), 1e-6, "weights far above c = 2 are truncated");
+      assertTrue(Double.isNaN(decoupled.behaviourClipFraction()), "no behaviour ratio is clipped");
+      assertEquals(0.0, decoupled.proximalClipFraction(), 1e-9, "one update: ratio 1");
       assertTrue(decoupled.gradNorm() > 0, "the stale sample still teaches, corrected");
     }
   }

@@ -84,8 +84,12 @@ class ShardedTrainerTest {
 
   /** Trains STEPS steps with the batch split across {@code shards} replicas; the final weights. */
   static float[] train(int shards) throws Exception {
+    return train(shards, OBJECTIVE, 1000L * shards);
+  }
+
+  static float[] train(int shards, Objective objective, long firstVersion) throws Exception {
     try (Policy policy = Policy.create(SPEC, Device.cpu(), 1)) {
-      GrpoTrainer local = new GrpoTrainer(policy, OBJECTIVE, 1e-2, 1.0);
+      GrpoTrainer local = new GrpoTrainer(policy, objective, 1e-2, 1.0);
       ShardedTrainer trainer =
           new ShardedTrainer(
               testKit.system(),
@@ -93,10 +97,10 @@ class ShardedTrainerTest {
               shards,
               training,
               Duration.ofSeconds(30),
-              OBJECTIVE,
+              objective,
               1e-2,
               1.0);
-      PolicyVersion v = PolicyVersion.of(1000L * shards); // fresh versions: shards load first
+      PolicyVersion v = PolicyVersion.of(firstVersion); // fresh versions: shards load first
       for (int s = 1; s <= STEPS; s++) {
         List<TrainingSample> samples = batch(policy, s);
         ShardedTrainer.Result r =
@@ -126,6 +130,29 @@ class ShardedTrainerTest {
       moved = Math.max(moved, Math.abs(one[i] - initial[i]));
     }
     assertTrue(moved > 1e-3, "the steps changed the weights: " + moved);
+  }
+
+  /**
+   * AReaL's filter drops tokens in each slice; the reduced gradient is rescaled from the batch's
+   * tokens to the tokens kept, so the shards train exactly as one replica stepping alone.
+   */
+  @Test
+  void shouldDropTheSameTokensAndNormalizeLikeOneReplicaWithTheFilter() throws Exception {
+    // A cap of 1.15 drops the tokens whose behaviour log-prob is more than 0.14 below the policy's.
+    Objective filter =
+        new Objective(Objective.Kind.DECOUPLED_PPO, 0.2, 0.0, 1.15, 1f)
+            .withBehaviourWeight(Objective.BehaviourWeight.FILTER);
+    float[] alone;
+    double dropped = 0;
+    try (Policy policy = Policy.create(SPEC, Device.cpu(), 1)) {
+      GrpoTrainer trainer = new GrpoTrainer(policy, filter, 1e-2, 1.0);
+      for (int s = 1; s <= STEPS; s++) {
+        dropped += trainer.step(batch(policy, s)).droppedFraction();
+      }
+      alone = trainer.export(PolicyVersion.INITIAL).values();
+    }
+    assertTrue(dropped / STEPS > 0.1 && dropped / STEPS < 0.9, "some tokens dropped: " + dropped);
+    assertArrayEquals(alone, train(2, filter, 7000), 1e-5f, "two shards vs one replica alone");
   }
 
   @Test
