@@ -36,6 +36,7 @@ public final class BenchMain {
         new ControlPlaneBench(),
         new RolloutOverheadBench(),
         new AsyncSyncBench(),
+        new LearningSpeedBench(),
         new MemoryBench());
   }
 

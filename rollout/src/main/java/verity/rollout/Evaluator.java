@@ -28,7 +28,6 @@ import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.TrainingEvent.EvaluationCompleted;
 import verity.actors.weights.FlatWeights;
 import verity.envs.CheckResult;
-import verity.envs.Outcome;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.policy.NativeWork;
@@ -226,17 +225,11 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   private EvaluationCompleted evaluate(Policy p, FlatWeights w) {
     p.importWeights(w);
     List<Task> tasks = suite.evaluationSet();
-    long[] seeds = new long[tasks.size()];
-    java.util.Arrays.setAll(seeds, i -> i);
-    List<EpisodeRunner.Result> episodes =
-        EpisodeRunner.run(p, suite, tasks, seeds, 1f, null, () -> null);
-    int correct = 0;
-    for (int i = 0; i < tasks.size(); i++) {
-      String text = suite.completionText(episodes.get(i).episode().actions());
-      correct += checker.apply(tasks.get(i), text).outcome() == Outcome.CORRECT ? 1 : 0;
-    }
     return new EvaluationCompleted(
-        w.version(), correct / (double) tasks.size(), tasks.size(), suite.evaluationSetName());
+        w.version(),
+        GreedyPass.of(p, suite, tasks, checker),
+        tasks.size(),
+        suite.evaluationSetName());
   }
 
   private Behavior<Command> onEvaluated(Evaluated e) {
