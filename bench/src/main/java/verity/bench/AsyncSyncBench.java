@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import verity.bench.report.Figure;
 import verity.bench.report.Format;
+import verity.bench.report.Interval;
 import verity.deploy.run.RunSummary;
 
 /**
@@ -15,14 +16,14 @@ import verity.deploy.run.RunSummary;
  * (whose pass@1 is a training-set score: arith holds no pairs out, see {@code docs/suites.md}) with
  * long-tailed episodes and verifications: each leased task's episodes take an extra lognormal time
  * (a batch waits for its longest task) and each check an extra lognormal latency. Both runs use the
- * same seed, workers, warm start and learning rate and train the same number of steps; η = 0 runs
- * lock-step (a lease window of one batch, so no work is generated that it would have to reject), η
- * = 4 with a window of four batches. The time to the target runs from the first evaluation after
- * the warm start (RL begins there) to the first evaluation at or above the target; the final pass@1
- * is that of the last step of each run, so both are judged after the same number of updates. The
- * full run adds the control AReaL reports: at a large staleness bound (η = 16, a window of 16
- * batches, no added delays so that generation runs far ahead) the uncorrected PPO loss against
- * decoupled PPO, same steps.
+ * same seed (each figure runs over seeds 1..n, the two sides paired by seed), workers, warm start
+ * and learning rate and train the same number of steps; η = 0 runs lock-step (a lease window of one
+ * batch, so no work is generated that it would have to reject), η = 4 with a window of four
+ * batches. The time to the target runs from the first evaluation after the warm start (RL begins
+ * there) to the first evaluation at or above the target; the final pass@1 is that of the last step
+ * of each run, so both are judged after the same number of updates. The full run adds the control
+ * AReaL reports: at a large staleness bound (η = 16, a window of 16 batches, no added delays so
+ * that generation runs far ahead) the uncorrected PPO loss against decoupled PPO, same steps.
  */
 public final class AsyncSyncBench implements Benchmark {
 
@@ -49,24 +50,49 @@ public final class AsyncSyncBench implements Benchmark {
   public List<Figure> run(BenchRun run) throws Exception {
     double target = run.quick() ? 0.3 : 0.6;
     int steps = run.quick() ? 20 : 120;
-    RunSummary async =
-        fixedSteps(
-            run,
-            "eta4",
-            WORKLOAD
-                + "verity.learner.max-staleness = 4\n"
-                + "verity.rollout.max-outstanding-tasks = 128\n",
-            steps);
-    RunSummary sync =
-        fixedSteps(
-            run,
-            "eta0",
-            WORKLOAD
-                + "verity.learner.max-staleness = 0\n"
-                + "verity.rollout.max-outstanding-tasks = 32\n",
-            steps);
-    double tAsync = secondsToTarget(async, target);
-    double tSync = secondsToTarget(sync, target);
+    List<RunSummary> asyncRuns = new ArrayList<>();
+    List<RunSummary> syncRuns = new ArrayList<>();
+    // Seed by seed, both sides back to back, so that a machine that drifts over the benchmark
+    // shows in both sides of each pair.
+    for (long seed : run.seedList()) {
+      asyncRuns.add(
+          fixedSteps(
+              run,
+              "eta4",
+              seed,
+              WORKLOAD
+                  + "verity.learner.max-staleness = 4\n"
+                  + "verity.rollout.max-outstanding-tasks = 128\n",
+              steps));
+      syncRuns.add(
+          fixedSteps(
+              run,
+              "eta0",
+              seed,
+              WORKLOAD
+                  + "verity.learner.max-staleness = 0\n"
+                  + "verity.rollout.max-outstanding-tasks = 32\n",
+              steps));
+    }
+    int n = asyncRuns.size();
+    double[] tAsync = new double[n];
+    double[] tSync = new double[n];
+    double[] speedUp = new double[n];
+    double[] passAsync = new double[n];
+    double[] passSync = new double[n];
+    double[] gap = new double[n];
+    for (int i = 0; i < n; i++) {
+      RunSummary async = asyncRuns.get(i);
+      RunSummary sync = syncRuns.get(i);
+      tAsync[i] = secondsToTarget(async, target);
+      tSync[i] = secondsToTarget(sync, target);
+      // A run of η = 4 that never reached the target gives no speed-up to speak of; one of η = 0
+      // that never reached it gives a lower bound (its time is a lower bound).
+      speedUp[i] = reached(async, target) ? tSync[i] / tAsync[i] : Double.NaN;
+      passAsync[i] = async.finalPass();
+      passSync[i] = sync.finalPass();
+      gap[i] = Math.abs(async.finalPass() - sync.finalPass()) * 100;
+    }
     List<Figure> figures = new ArrayList<>();
     String what =
         String.format(
@@ -77,21 +103,18 @@ public final class AsyncSyncBench implements Benchmark {
     figures.add(
         Figure.atLeast(
             what + "; speed-up η = 4 over η = 0",
-            describe("η = 4", tAsync, async, target),
-            describe("η = 0 lock-step", tSync, sync, target),
-            // A run of η = 4 that never reached the target gives no speed-up to speak of; one of
-            // η = 0 that never reached it gives a lower bound (its time is a lower bound).
-            reached(async, target) ? tSync / tAsync : Double.NaN,
+            describe("η = 4", tAsync, asyncRuns, target),
+            describe("η = 0 lock-step", tSync, syncRuns, target),
+            Interval.of(speedUp),
             2.5));
-    double gap = Math.abs(async.finalPass() - sync.finalPass()) * 100;
     figures.add(
         Figure.atMost(
             "async vs sync: final training-set pass@1 (arith) after "
                 + steps
                 + " steps each, gap in points",
-            String.format(Locale.ROOT, "η = 4: %.2f", async.finalPass()),
-            String.format(Locale.ROOT, "η = 0: %.2f", sync.finalPass()),
-            gap,
+            "η = 4: " + Interval.of(passAsync).describe("%.2f"),
+            "η = 0: " + Interval.of(passSync).describe("%.2f"),
+            Interval.of(gap),
             2.0));
     if (!run.quick()) {
       figures.addAll(control(run));
@@ -99,7 +122,7 @@ public final class AsyncSyncBench implements Benchmark {
     return figures;
   }
 
-  /** Uncorrected PPO against decoupled PPO at a large staleness bound, same steps. */
+  /** Uncorrected PPO against decoupled PPO at a large staleness bound, same steps, per seed. */
   private List<Figure> control(BenchRun run) throws IOException, InterruptedException {
     String stale =
         """
@@ -110,20 +133,39 @@ public final class AsyncSyncBench implements Benchmark {
         verity.rollout.max-outstanding-tasks = 512
         """;
     int steps = 150;
-    RunSummary ppo =
-        fixedSteps(run, "eta16-ppo", stale + "verity.learner.objective = ppo\n", steps);
-    RunSummary decoupled =
-        fixedSteps(
-            run, "eta16-decoupled", stale + "verity.learner.objective = decoupled-ppo\n", steps);
-    RunSummary fresh =
-        fixedSteps(
-            run,
-            "eta0-ppo",
-            stale
-                    .replace("max-staleness = 16", "max-staleness = 0")
-                    .replace("max-outstanding-tasks = 512", "max-outstanding-tasks = 32")
-                + "verity.learner.objective = ppo\n",
-            steps);
+    int n = run.seeds();
+    double[] ppo = new double[n];
+    double[] decoupled = new double[n];
+    double[] fresh = new double[n];
+    double[] ppoStaleness = new double[n];
+    double[] decoupledStaleness = new double[n];
+    for (int i = 0; i < n; i++) {
+      long seed = run.seedList().get(i);
+      ppo[i] =
+          fixedSteps(run, "eta16-ppo", seed, stale + "verity.learner.objective = ppo\n", steps)
+              .finalPass();
+      ppoStaleness[i] = staleness(run, label("eta16-ppo", seed));
+      decoupled[i] =
+          fixedSteps(
+                  run,
+                  "eta16-decoupled",
+                  seed,
+                  stale + "verity.learner.objective = decoupled-ppo\n",
+                  steps)
+              .finalPass();
+      decoupledStaleness[i] = staleness(run, label("eta16-decoupled", seed));
+      fresh[i] =
+          fixedSteps(
+                  run,
+                  "eta0-ppo",
+                  seed,
+                  stale
+                          .replace("max-staleness = 16", "max-staleness = 0")
+                          .replace("max-outstanding-tasks = 512", "max-outstanding-tasks = 32")
+                      + "verity.learner.objective = ppo\n",
+                  steps)
+              .finalPass();
+    }
     String name =
         "control (AReaL): final training-set pass@1 (arith) after "
             + steps
@@ -132,32 +174,38 @@ public final class AsyncSyncBench implements Benchmark {
     return List.of(
         Figure.of(
             name,
-            String.format(
-                Locale.ROOT,
-                "PPO %.2f (mean staleness %s)",
-                ppo.finalPass(),
-                staleness(run, "eta16-ppo")),
-            String.format(
-                Locale.ROOT,
-                "decoupled PPO %.2f (mean staleness %s); η = 0 PPO %.2f",
-                decoupled.finalPass(),
-                staleness(run, "eta16-decoupled"),
-                fresh.finalPass()),
-            decoupled.finalPass() > 0 ? ppo.finalPass() / decoupled.finalPass() : Double.NaN));
+            "PPO "
+                + Interval.of(ppo).describe("%.2f")
+                + String.format(
+                    Locale.ROOT, "; mean staleness %.1f", Interval.of(ppoStaleness).mean()),
+            "decoupled PPO "
+                + Interval.of(decoupled).describe("%.2f")
+                + String.format(
+                    Locale.ROOT,
+                    "; mean staleness %.1f; η = 0 PPO ",
+                    Interval.of(decoupledStaleness).mean())
+                + Interval.of(fresh).describe("%.2f"),
+            Interval.ofRatios(ppo, decoupled)));
   }
 
-  private RunSummary fixedSteps(BenchRun run, String label, String config, int steps)
+  /** The work directory's name of one run: its configuration and its seed. */
+  private static String label(String config, long seed) {
+    return config + "-s" + seed;
+  }
+
+  private RunSummary fixedSteps(BenchRun run, String config, long seed, String settings, int steps)
       throws IOException, InterruptedException {
+    String label = label(config, seed);
     Path dir = run.workDir().resolve(label);
     Files.createDirectories(dir);
-    Path conf = Files.writeString(dir.resolve("bench.conf"), config);
+    Path conf = Files.writeString(dir.resolve("bench.conf"), settings);
     RunSummary s =
         DevProcess.run(
             dir,
             List.of(
                 "dev",
                 "--seed",
-                "1",
+                Long.toString(seed),
                 "--config",
                 conf.toString(),
                 "--warm-start-steps",
@@ -206,23 +254,30 @@ public final class AsyncSyncBench implements Benchmark {
     return s.curve().stream().anyMatch(p -> p.pass() >= target);
   }
 
-  private static String describe(String label, double seconds, RunSummary s, double target) {
-    boolean reached = reached(s, target);
+  /** The time to the target over seeds, with how many runs never reached it (a lower bound). */
+  private static String describe(
+      String label, double[] seconds, List<RunSummary> runs, double target) {
+    long unreached = runs.stream().filter(s -> !reached(s, target)).count();
+    long rejected = runs.stream().mapToLong(s -> s.trajectories().rejectedStale()).sum();
     return String.format(
         Locale.ROOT,
-        "%s: %s%.1f s (%d steps in all, %.1f s)%s",
+        "%s: %s s (%d steps each%s%s)",
         label,
-        reached ? "" : "> ",
-        seconds,
-        s.steps(),
-        s.wallSeconds(),
-        s.trajectories().rejectedStale() > 0
-            ? ", " + Format.count(s.trajectories().rejectedStale()) + " trajectories rejected stale"
+        Interval.of(seconds).describe("%.1f"),
+        runs.get(0).steps(),
+        unreached > 0
+            ? "; " + unreached + " never reached it: their time is the whole run, a lower bound"
+            : "",
+        rejected > 0
+            ? "; "
+                + Format.count(rejected / (double) runs.size())
+                + " trajectories rejected stale"
+                + " a run"
             : "");
   }
 
   /** The mean staleness the learner reported over the run, read from its log lines. */
-  private static String staleness(BenchRun run, String label) throws IOException {
+  private static double staleness(BenchRun run, String label) throws IOException {
     double sum = 0;
     int n = 0;
     for (String line : Files.readAllLines(run.workDir().resolve(label).resolve("out.txt"))) {
@@ -233,6 +288,6 @@ public final class AsyncSyncBench implements Benchmark {
         n++;
       }
     }
-    return n == 0 ? "?" : String.format(Locale.ROOT, "%.1f", sum / n);
+    return n == 0 ? Double.NaN : sum / n;
   }
 }

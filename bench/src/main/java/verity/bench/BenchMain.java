@@ -18,10 +18,11 @@ import verity.bench.report.ResultsTable;
 import verity.bench.serialization.SerializationBench;
 
 /**
- * {@code verity bench [--quick] [--out DIR] [--only NAME,...]}: runs the benchmarks one after the
- * other (never side by side: each figure and its baseline share the machine alone) and writes the
- * Markdown table to {@code DIR/quick.md} or {@code DIR/full.md} (default {@code bench/results}). A
- * benchmark that fails becomes a failed row and the run goes on; the exit code is then 1.
+ * {@code verity bench [--quick] [--seeds N] [--out DIR] [--only NAME,...]}: runs the benchmarks one
+ * after the other (never side by side: each figure and its baseline share the machine alone) and
+ * writes the Markdown table to {@code DIR/quick.md} or {@code DIR/full.md} (default {@code
+ * bench/results}). A benchmark that fails becomes a failed row and the run goes on; the exit code
+ * is then 1. Learning figures run once per seed, 1..N ({@code --seeds N}; quick 2, full 5).
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -35,6 +36,7 @@ public final class BenchMain {
         new ControlPlaneBench(),
         new RolloutOverheadBench(),
         new AsyncSyncBench(),
+        new LearningSpeedBench(),
         new MemoryBench());
   }
 
@@ -45,12 +47,14 @@ public final class BenchMain {
 
   public static void main(String[] args) throws Exception {
     boolean quick = false;
+    Integer seeds = null;
     Path out = Path.of(System.getProperty("verity.bench.root", "."), "bench", "results");
     Set<String> only = new LinkedHashSet<>();
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--quick" -> quick = true;
         case "--out" -> out = Path.of(value(args, ++i, "--out"));
+        case "--seeds" -> seeds = seeds(value(args, ++i, "--seeds"));
         case "--only" -> only.addAll(Arrays.asList(value(args, ++i, "--only").split(",")));
         case "-h", "--help" -> {
           System.out.println(usage());
@@ -84,11 +88,13 @@ public final class BenchMain {
     if (System.getProperty("verity.log.file") == null) {
       System.setProperty("verity.log.file", work.resolve("verity.log").toString());
     }
+    int seedCount = seeds != null ? seeds : quick ? BenchRun.QUICK_SEEDS : BenchRun.FULL_SEEDS;
     String machine = Machine.describe();
     String commit = commit(); // what is measured: the tree at the start, not at the end
     Instant started = Instant.now();
     System.out.printf(
-        "verity bench (%s) on %s; work files in %s%n", quick ? "quick" : "full", machine, work);
+        "verity bench (%s, learning figures over %d seeds) on %s; work files in %s%n",
+        quick ? "quick" : "full", seedCount, machine, work);
     List<Figure> figures = new ArrayList<>();
     boolean failed = false;
     for (Benchmark b : chosen) {
@@ -97,7 +103,7 @@ public final class BenchMain {
       Path dir = Files.createDirectories(work.resolve(b.name()));
       List<Figure> got;
       try {
-        got = b.run(new BenchRun(quick, dir, System.out));
+        got = b.run(new BenchRun(quick, seedCount, dir, System.out));
       } catch (Exception | Error e) {
         e.printStackTrace(System.out);
         got = List.of(Figure.failed(b.name(), String.valueOf(e.getMessage())));
@@ -130,6 +136,19 @@ public final class BenchMain {
     return args[i];
   }
 
+  private static int seeds(String value) {
+    try {
+      int n = Integer.parseInt(value);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    fail("--seeds needs a whole number of at least 1, was '" + value + "'");
+    return 0;
+  }
+
   private static void fail(String message) {
     System.err.println("verity bench: " + message);
     System.err.println(usage());
@@ -137,7 +156,7 @@ public final class BenchMain {
   }
 
   private static String usage() {
-    return "usage: verity bench [--quick] [--out DIR] [--only NAME,...]";
+    return "usage: verity bench [--quick] [--seeds N] [--out DIR] [--only NAME,...]";
   }
 
   /** The short commit id, with "-dirty" when tracked files differ from it. */

@@ -13,6 +13,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verity.bench.report.Figure;
+import verity.bench.report.Interval;
 import verity.bench.report.ResultsTable;
 import verity.deploy.run.RunSummary.CurvePoint;
 
@@ -26,6 +27,48 @@ class BenchReportTest {
     assertEquals(Figure.Verdict.MET, Figure.atMost("x", "", "", 1.5, 2).verdict());
     assertEquals(Figure.Verdict.MISSED, Figure.atMost("x", "", "", 2.5, 2).verdict());
     assertEquals(Figure.Verdict.MISSED, Figure.atLeast("x", "", "", Double.NaN, 0.9).verdict());
+  }
+
+  @Test
+  void aTargetOverSeedsIsMetOnlyWhenTheWholeIntervalClearsIt() {
+    Interval above = Interval.of(0.9, 0.95, 1.0); // [0.83, 1.07]
+    Interval below = Interval.of(0.5, 0.6, 0.7); // [0.35, 0.85]
+    Interval tight = Interval.of(0.91, 0.92, 0.93); // [0.895, 0.945]
+    assertEquals(Figure.Verdict.MET, Figure.atLeast("x", "", "", tight, 0.89).verdict());
+    // The mean clears 0.9 but the lower bound does not: not shown, not met.
+    assertEquals(Figure.Verdict.NOT_SHOWN, Figure.atLeast("x", "", "", above, 0.9).verdict());
+    assertEquals(Figure.Verdict.MISSED, Figure.atLeast("x", "", "", below, 0.9).verdict());
+    assertEquals(Figure.Verdict.MET, Figure.atMost("x", "", "", below, 0.9).verdict());
+    assertEquals(Figure.Verdict.NOT_SHOWN, Figure.atMost("x", "", "", above, 0.95).verdict());
+    assertEquals(Figure.Verdict.MISSED, Figure.atMost("x", "", "", tight, 0.89).verdict());
+    // One seed gives no interval; a seed that gave no ratio misses.
+    assertEquals(
+        Figure.Verdict.NOT_SHOWN, Figure.atLeast("x", "", "", Interval.of(5.0), 1).verdict());
+    assertEquals(
+        Figure.Verdict.MISSED,
+        Figure.atLeast("x", "", "", Interval.of(5.0, Double.NaN), 1).verdict());
+  }
+
+  @Test
+  void aFigureOverSeedsShowsItsIntervalInTheRatioAndTargetColumns() {
+    String md =
+        ResultsTable.markdown(
+            List.of(
+                Figure.atLeast("straddles", "v", "b", Interval.of(0.9, 0.95, 1.0), 0.9),
+                Figure.atLeast("one seed", "v", "b", Interval.of(0.95), 0.9)),
+            true,
+            "2 cores test CPU",
+            Instant.parse("2026-12-01T10:00:00Z"),
+            Duration.ofSeconds(5),
+            "abc1234");
+    List<String> rows =
+        md.lines().filter(l -> l.startsWith("| ") && !l.startsWith("| ---")).toList();
+    assertTrue(
+        rows.get(1)
+            .contains(
+                "| 0.95 [0.83, 1.07] | ≥ 0.90 **not shown** (the 95 % interval straddles it) |"),
+        rows.get(1));
+    assertTrue(rows.get(2).contains("| 0.95 | ≥ 0.90 **not shown** (one seed: no interval) |"));
   }
 
   @Test

@@ -6,24 +6,41 @@ package verity.bench.report;
  * @param name what is measured, e.g. "rollout overhead: tokens/s through the cluster"
  * @param value the figure with its unit, e.g. "12,345 tokens/s"
  * @param baseline the baseline with its unit and what it is, e.g. "13,000 tokens/s (plain loop)"
- * @param ratio value ÷ baseline (or the ratio the row's name defines); NaN when there is none
+ * @param ratio value ÷ baseline (or the ratio the row's name defines); NaN when there is none; the
+ *     mean over seeds for a figure measured over several
+ * @param interval the ratio's per-seed values, mean and 95 % interval; null for a single run
  * @param target the target the ratio is held to, e.g. "≥ 0.9"; empty when there is none
  * @param verdict whether the target was met
  */
 public record Figure(
-    String name, String value, String baseline, double ratio, String target, Verdict verdict) {
+    String name,
+    String value,
+    String baseline,
+    double ratio,
+    Interval interval,
+    String target,
+    Verdict verdict) {
 
   /** Whether a figure met its target. */
   public enum Verdict {
+    /** The ratio (for seeds: its whole interval) is on the target's side. */
     MET,
+    /** The ratio (for seeds: its whole interval) is on the wrong side, or there is no ratio. */
     MISSED,
+    /** Over seeds: the interval straddles the target, or one seed gives no interval. */
+    NOT_SHOWN,
     NO_TARGET,
     FAILED
   }
 
   /** A figure with no target. */
   public static Figure of(String name, String value, String baseline, double ratio) {
-    return new Figure(name, value, baseline, ratio, "", Verdict.NO_TARGET);
+    return new Figure(name, value, baseline, ratio, null, "", Verdict.NO_TARGET);
+  }
+
+  /** A figure over seeds with no target. */
+  public static Figure of(String name, String value, String baseline, Interval ratio) {
+    return new Figure(name, value, baseline, ratio.mean(), ratio, "", Verdict.NO_TARGET);
   }
 
   /** A figure whose ratio must be at least {@code minimum}. */
@@ -34,8 +51,31 @@ public record Figure(
         value,
         baseline,
         ratio,
+        null,
         "≥ " + Format.ratio(minimum),
         ratio >= minimum ? Verdict.MET : Verdict.MISSED);
+  }
+
+  /**
+   * A figure over seeds whose ratio must be at least {@code minimum}: met when the interval's lower
+   * bound is at least {@code minimum}, missed when its upper bound is below it (or a seed gave no
+   * ratio), not shown when the interval straddles it.
+   */
+  public static Figure atLeast(
+      String name, String value, String baseline, Interval ratio, double minimum) {
+    Verdict v;
+    if (Double.isNaN(ratio.mean())) {
+      v = Verdict.MISSED;
+    } else if (!ratio.bounded()) {
+      v = Verdict.NOT_SHOWN;
+    } else if (ratio.lo() >= minimum) {
+      v = Verdict.MET;
+    } else if (ratio.hi() < minimum) {
+      v = Verdict.MISSED;
+    } else {
+      v = Verdict.NOT_SHOWN;
+    }
+    return new Figure(name, value, baseline, ratio.mean(), ratio, "≥ " + Format.ratio(minimum), v);
   }
 
   /** A figure whose ratio must be at most {@code maximum}. */
@@ -46,12 +86,40 @@ public record Figure(
         value,
         baseline,
         ratio,
+        null,
         "≤ " + Format.ratio(maximum),
         ratio <= maximum ? Verdict.MET : Verdict.MISSED);
   }
 
+  /**
+   * A figure over seeds whose ratio must be at most {@code maximum}: met when the interval's upper
+   * bound is at most {@code maximum}, missed when its lower bound is above it (or a seed gave no
+   * ratio), not shown when the interval straddles it.
+   */
+  public static Figure atMost(
+      String name, String value, String baseline, Interval ratio, double maximum) {
+    Verdict v;
+    if (Double.isNaN(ratio.mean())) {
+      v = Verdict.MISSED;
+    } else if (!ratio.bounded()) {
+      v = Verdict.NOT_SHOWN;
+    } else if (ratio.hi() <= maximum) {
+      v = Verdict.MET;
+    } else if (ratio.lo() > maximum) {
+      v = Verdict.MISSED;
+    } else {
+      v = Verdict.NOT_SHOWN;
+    }
+    return new Figure(name, value, baseline, ratio.mean(), ratio, "≤ " + Format.ratio(maximum), v);
+  }
+
   /** A benchmark that could not produce its figure; the reason goes in the value column. */
   public static Figure failed(String name, String reason) {
-    return new Figure(name, "failed: " + reason, "", Double.NaN, "", Verdict.FAILED);
+    return new Figure(name, "failed: " + reason, "", Double.NaN, null, "", Verdict.FAILED);
+  }
+
+  /** The ratio column: the ratio, or over seeds its mean and 95 % interval. */
+  public String ratioText() {
+    return interval == null ? Format.ratio(ratio) : interval.brief("%.2f");
   }
 }

@@ -23,7 +23,8 @@ public final class ResultsTable {
         String.format(
             Locale.ROOT,
             "Run %s, %d min %d s, commit `%s`, on %s. Every ratio is the figure ÷ its baseline, both"
-                + " measured in this run. Reproduce with `bin/verity bench%s`.%n%n",
+                + " measured in this run; a figure over seeds gives the mean and its 95 %% interval (Student's t), and"
+                + " counts as met only when the whole interval clears the target. Reproduce with `bin/verity bench%s`.%n%n",
             started.toString().replaceFirst("\\.\\d+Z$", "Z"),
             took.toMinutes(),
             took.toSecondsPart(),
@@ -40,7 +41,7 @@ public final class ResultsTable {
           .append(" | ")
           .append(cell(f.baseline()))
           .append(" | ")
-          .append(Format.ratio(f.ratio()))
+          .append(f.ratioText())
           .append(" | ")
           .append(cell(targetCell(f)))
           .append(" | ")
@@ -54,6 +55,13 @@ public final class ResultsTable {
     return switch (f.verdict()) {
       case MET -> f.target() + " met";
       case MISSED -> f.target() + " **missed**";
+      case NOT_SHOWN ->
+          f.target()
+              + " **not shown** ("
+              + (f.interval() != null && f.interval().n() < 2
+                  ? "one seed: no interval"
+                  : "the 95 % interval straddles it")
+              + ")";
       case FAILED -> "**failed**";
       case NO_TARGET -> "";
     };
