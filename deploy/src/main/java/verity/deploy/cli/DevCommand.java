@@ -14,7 +14,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -119,33 +118,40 @@ public final class DevCommand implements Callable<Integer> {
   }
 
   /**
-   * Waits for the run to end (or fail), audits the journal and writes the summary, then stops the
-   * cluster; returns the exit code: 0 after a run, 1 when it failed.
+   * Waits for the run to end (or fail), stops the cluster, audits the journal as the run left it
+   * and writes the summary; returns the exit code: 0 after a run, 1 when it failed. The audit waits
+   * for the cluster to stop: a run stopped by its target or its time limit stops while the learner
+   * still trains, and a journal read under it would miss the steps it settled meanwhile.
    */
   static int await(DevRun dev, PrintWriter out, PrintWriter err)
       throws IOException, InterruptedException {
-    ActorSystem<Void> system = dev.system();
+    RunSummary s;
     try {
-      RunSummary s = dev.result().join();
-      LedgerAudit.Result audit =
-          LedgerAudit.run(system).toCompletableFuture().get(120, TimeUnit.SECONDS);
-      RunOptions.finish(s, audit, dev.launch().plan().dev(), out);
-      return 0;
-    } catch (CompletionException | ExecutionException | TimeoutException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      err.println("verity dev: " + cause.getMessage());
+      s = dev.result().join();
+    } catch (CompletionException e) {
+      err.println("verity dev: " + (e.getCause() != null ? e.getCause() : e).getMessage());
       return 1;
     } finally {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().join();
-      // A learner step or a batch may still be inside PyTorch; exiting under it crashes the JVM.
-      try {
-        if (!NativeWork.awaitAll(Duration.ofSeconds(60))) {
-          err.println("verity dev: model work still running 60 s after the cluster stopped");
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      stop(dev.system(), err);
+    }
+    try {
+      LedgerAudit.Result audit =
+          LedgerAudit.runStandalone(dev.launch().plan().config(), Duration.ofMinutes(2));
+      RunOptions.finish(s, audit, dev.launch().plan().dev(), out);
+      return 0;
+    } catch (ExecutionException | TimeoutException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      err.println("verity dev: the journal could not be audited: " + cause.getMessage());
+      return 1;
+    }
+  }
+
+  private static void stop(ActorSystem<Void> system, PrintWriter err) throws InterruptedException {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().join();
+    // A learner step or a batch may still be inside PyTorch; exiting under it crashes the JVM.
+    if (!NativeWork.awaitAll(Duration.ofSeconds(60))) {
+      err.println("verity dev: model work still running 60 s after the cluster stopped");
     }
   }
 }
