@@ -21,9 +21,8 @@ import verity.deploy.run.RunSummary;
  * batch, so no work is generated that it would have to reject), η = 4 with a window of four
  * batches. The time to the target runs from the first evaluation after the warm start (RL begins
  * there) to the first evaluation at or above the target; the final pass@1 is that of the last step
- * of each run, so both are judged after the same number of updates. The full run adds the control
- * AReaL reports: at a large staleness bound (η = 16, a window of 16 batches, no added delays so
- * that generation runs far ahead) the uncorrected PPO loss against decoupled PPO, same steps.
+ * of each run, so both are judged after the same number of updates. AReaL's control (uncorrected
+ * against decoupled PPO at large staleness) is {@link ArealControlBench}.
  */
 public final class AsyncSyncBench implements Benchmark {
 
@@ -116,80 +115,11 @@ public final class AsyncSyncBench implements Benchmark {
             "η = 0: " + Interval.of(passSync).describe("%.2f"),
             Interval.of(gap),
             2.0));
-    if (!run.quick()) {
-      figures.addAll(control(run));
-    }
     return figures;
   }
 
-  /** Uncorrected PPO against decoupled PPO at a large staleness bound, same steps, per seed. */
-  private List<Figure> control(BenchRun run) throws IOException, InterruptedException {
-    String stale =
-        """
-        verity.rollout.workers = 8
-        verity.rollout.evaluate-every-steps = 25
-        verity.learner.learning-rate = 3e-3
-        verity.learner.max-staleness = 16
-        verity.rollout.max-outstanding-tasks = 512
-        """;
-    int steps = 150;
-    int n = run.seeds();
-    double[] ppo = new double[n];
-    double[] decoupled = new double[n];
-    double[] fresh = new double[n];
-    double[] ppoStaleness = new double[n];
-    double[] decoupledStaleness = new double[n];
-    for (int i = 0; i < n; i++) {
-      long seed = run.seedList().get(i);
-      ppo[i] =
-          fixedSteps(run, "eta16-ppo", seed, stale + "verity.learner.objective = ppo\n", steps)
-              .finalPass();
-      ppoStaleness[i] = staleness(run, label("eta16-ppo", seed));
-      decoupled[i] =
-          fixedSteps(
-                  run,
-                  "eta16-decoupled",
-                  seed,
-                  stale + "verity.learner.objective = decoupled-ppo\n",
-                  steps)
-              .finalPass();
-      decoupledStaleness[i] = staleness(run, label("eta16-decoupled", seed));
-      fresh[i] =
-          fixedSteps(
-                  run,
-                  "eta0-ppo",
-                  seed,
-                  stale
-                          .replace("max-staleness = 16", "max-staleness = 0")
-                          .replace("max-outstanding-tasks = 512", "max-outstanding-tasks = 32")
-                      + "verity.learner.objective = ppo\n",
-                  steps)
-              .finalPass();
-    }
-    String name =
-        "control (AReaL): final training-set pass@1 (arith) after "
-            + steps
-            + " steps at η = 16 (window 16 batches, no added delays), uncorrected PPO ÷ decoupled"
-            + " PPO";
-    return List.of(
-        Figure.of(
-            name,
-            "PPO "
-                + Interval.of(ppo).describe("%.2f")
-                + String.format(
-                    Locale.ROOT, "; mean staleness %.1f", Interval.of(ppoStaleness).mean()),
-            "decoupled PPO "
-                + Interval.of(decoupled).describe("%.2f")
-                + String.format(
-                    Locale.ROOT,
-                    "; mean staleness %.1f; η = 0 PPO ",
-                    Interval.of(decoupledStaleness).mean())
-                + Interval.of(fresh).describe("%.2f"),
-            Interval.ofRatios(ppo, decoupled)));
-  }
-
   /** The work directory's name of one run: its configuration and its seed. */
-  private static String label(String config, long seed) {
+  static String label(String config, long seed) {
     return config + "-s" + seed;
   }
 
@@ -277,7 +207,7 @@ public final class AsyncSyncBench implements Benchmark {
   }
 
   /** The mean staleness the learner reported over the run, read from its log lines. */
-  private static double staleness(BenchRun run, String label) throws IOException {
+  static double staleness(BenchRun run, String label) throws IOException {
     double sum = 0;
     int n = 0;
     for (String line : Files.readAllLines(run.workDir().resolve(label).resolve("out.txt"))) {

@@ -37,6 +37,7 @@ public final class BenchMain {
         new RolloutOverheadBench(),
         new AsyncSyncBench(),
         new LearningSpeedBench(),
+        new ArealControlBench(),
         new MemoryBench());
   }
 
