@@ -1,8 +1,6 @@
 package verity.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -119,38 +117,22 @@ public final class ArealControlBench implements Benchmark {
   /** Runs one arm for one seed; its final pass@1 on arith2's test split. */
   private static double arm(BenchRun run, String config, long seed, String settings, int steps)
       throws IOException, InterruptedException {
-    String label = AsyncSyncBench.label(config, seed);
-    Path dir = run.workDir().resolve(label);
-    Files.createDirectories(dir);
-    Path conf = Files.writeString(dir.resolve("bench.conf"), settings);
     RunSummary s =
-        DevProcess.run(
-            dir,
+        DevProcess.runDev(
+            run,
+            AsyncSyncBench.label(config, seed),
+            settings,
             List.of(
-                "dev",
                 "--suite",
                 "arith2",
                 "--seed",
                 Long.toString(seed),
-                "--config",
-                conf.toString(),
                 "--max-steps",
                 Integer.toString(steps)));
     if (!"test".equals(s.finalSplit())) {
       throw new IllegalStateException(
           "arith2's final pass@1 is on " + s.finalSplit() + ", not test");
     }
-    run.log()
-        .printf(
-            Locale.ROOT,
-            "%s: %d steps, %.1f s, pass@1 %.3f -> %.3f on the %s split, rejected stale %d%n",
-            label,
-            s.steps(),
-            s.wallSeconds(),
-            s.initialPass(),
-            s.finalPass(),
-            s.finalSplit(),
-            s.trajectories().rejectedStale());
     return s.finalPass();
   }
 }

@@ -2,7 +2,6 @@ package verity.bench;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -125,35 +124,17 @@ public final class AsyncSyncBench implements Benchmark {
 
   private RunSummary fixedSteps(BenchRun run, String config, long seed, String settings, int steps)
       throws IOException, InterruptedException {
-    String label = label(config, seed);
-    Path dir = run.workDir().resolve(label);
-    Files.createDirectories(dir);
-    Path conf = Files.writeString(dir.resolve("bench.conf"), settings);
-    RunSummary s =
-        DevProcess.run(
-            dir,
-            List.of(
-                "dev",
-                "--seed",
-                Long.toString(seed),
-                "--config",
-                conf.toString(),
-                "--warm-start-steps",
-                Integer.toString(WARM_START_STEPS),
-                "--max-steps",
-                Integer.toString(steps)));
-    run.log()
-        .printf(
-            Locale.ROOT,
-            "%s: %d steps, %.1f s, pass@1 %.2f -> %.2f on the %s split, rejected stale %d%n",
-            label,
-            s.steps(),
-            s.wallSeconds(),
-            s.initialPass(),
-            s.finalPass(),
-            s.finalSplit(),
-            s.trajectories().rejectedStale());
-    return s;
+    return DevProcess.runDev(
+        run,
+        label(config, seed),
+        settings,
+        List.of(
+            "--seed",
+            Long.toString(seed),
+            "--warm-start-steps",
+            Integer.toString(WARM_START_STEPS),
+            "--max-steps",
+            Integer.toString(steps)));
   }
 
   /**

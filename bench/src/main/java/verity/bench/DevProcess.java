@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import verity.deploy.Main;
 import verity.deploy.run.RunSummary;
 
@@ -62,5 +63,32 @@ public final class DevProcess {
           String.join(" ", command) + " exited with " + code + "; see " + dir.resolve("out.txt"));
     }
     return RunSummary.read(summary);
+  }
+
+  /**
+   * Runs {@code dev} with {@code flags} and {@code settings} (HOCON, written to the run's {@code
+   * bench.conf}) in the work directory {@code label} of this bench run, and logs one line of its
+   * outcome: steps, time, pass@1 at the start and the end on the split the summary names.
+   */
+  public static RunSummary runDev(BenchRun run, String label, String settings, List<String> flags)
+      throws IOException, InterruptedException {
+    Path dir = run.workDir().resolve(label);
+    Files.createDirectories(dir);
+    Path conf = Files.writeString(dir.resolve("bench.conf"), settings);
+    List<String> command = new ArrayList<>(List.of("dev", "--config", conf.toString()));
+    command.addAll(flags);
+    RunSummary s = run(dir, command);
+    run.log()
+        .printf(
+            Locale.ROOT,
+            "%s: %d steps, %.1f s, pass@1 %.3f -> %.3f on the %s split, rejected stale %d%n",
+            label,
+            s.steps(),
+            s.wallSeconds(),
+            s.initialPass(),
+            s.finalPass(),
+            s.finalSplit(),
+            s.trajectories().rejectedStale());
+    return s;
   }
 }

@@ -13,6 +13,7 @@ import verity.bench.learning.PlainGrpoLoop;
 import verity.bench.report.Figure;
 import verity.bench.report.Interval;
 import verity.deploy.cli.VerityConfig;
+import verity.deploy.run.ModelProperties;
 import verity.deploy.run.RunPlan;
 import verity.deploy.run.RunSummary;
 
@@ -132,11 +133,7 @@ public final class LearningSpeedBench implements Benchmark {
     flags.put("verity.seed", seed);
     flags.put("verity.data-dir", data.toString());
     Config config = VerityConfig.load(flags, null);
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    System.setProperty(
-        "ai.djl.pytorch.num_threads",
-        Integer.toString(config.getInt("verity.policy.torch-threads")));
-    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    ModelProperties.apply(config);
     return RunPlan.from(config);
   }
 

@@ -16,6 +16,7 @@ import verity.bench.rollout.PlainRolloutLoop;
 import verity.bench.rollout.RolloutCluster;
 import verity.bench.rollout.TokenMeter;
 import verity.deploy.cli.VerityConfig;
+import verity.deploy.run.ModelProperties;
 import verity.deploy.run.RunPlan;
 import verity.policy.Policy;
 
@@ -248,11 +249,7 @@ public final class RolloutOverheadBench implements Benchmark {
     flags.put("akka.cluster.seed-nodes", List.of());
     flags.put("akka.loglevel", "WARNING");
     Config config = VerityConfig.load(flags, null);
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    System.setProperty(
-        "ai.djl.pytorch.num_threads",
-        Integer.toString(config.getInt("verity.policy.torch-threads")));
-    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    ModelProperties.apply(config);
     return RunPlan.from(config);
   }
 }

@@ -25,6 +25,7 @@ import verity.deploy.audit.LedgerAudit;
 import verity.deploy.cluster.AeronDirectories;
 import verity.deploy.cluster.ClusterNode;
 import verity.deploy.run.DevCluster;
+import verity.deploy.run.ModelProperties;
 import verity.deploy.run.RunPlan;
 import verity.deploy.run.RunSummary;
 import verity.policy.NativeWork;
@@ -88,7 +89,7 @@ public final class DevCommand implements Callable<Integer> {
       throw CommandExit.usagePrinted();
     }
     System.setProperty("verity.log.file", launch.logFile().toString());
-    RunOptions.applyModelProperties(plan.config());
+    ModelProperties.apply(plan.config());
     AeronDirectories.sweepIfAeron(plan.config());
   }
 

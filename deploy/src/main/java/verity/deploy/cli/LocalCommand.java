@@ -49,6 +49,7 @@ import verity.deploy.cluster.MembershipPrinter;
 import verity.deploy.cluster.NodeAddress;
 import verity.deploy.cluster.NodeProcesses;
 import verity.deploy.cluster.Transport;
+import verity.deploy.run.ModelProperties;
 import verity.deploy.run.NodeRoles;
 import verity.deploy.run.RunMonitor;
 import verity.deploy.run.RunPlan;
@@ -235,7 +236,7 @@ public final class LocalCommand implements Callable<Integer> {
     Files.createDirectories(launch.nodesDir());
     Path runConfig = writeRunConfig(launch.nodesDir(), launch.runFlags(), launch.dataDir());
     System.setProperty("verity.log.file", launch.nodesDir().resolve("local.log").toString());
-    RunOptions.applyModelProperties(plan.config());
+    ModelProperties.apply(plan.config());
     launch.flags().transport().applyProcessSettings();
     if (launch.flags().transport() == Transport.AERON_UDP) {
       // Left behind by a node killed on this port earlier; the port is free, so no driver uses it.

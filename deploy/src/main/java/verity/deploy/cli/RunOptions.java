@@ -339,13 +339,4 @@ final class RunOptions {
             ? ""
             : ", " + a.inconsistencies() + " INCONSISTENCIES (lost sample " + a.lostSample() + ")");
   }
-
-  /** Java system properties a process running models needs before DJL loads. */
-  static void applyModelProperties(Config config) {
-    System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
-    System.setProperty(
-        "ai.djl.pytorch.num_threads",
-        Integer.toString(config.getInt("verity.policy.torch-threads")));
-    System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-  }
 }
