@@ -5,7 +5,6 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
-import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
@@ -111,17 +110,10 @@ public final class RewardVerifier extends AbstractBehavior<RewardVerifier.Comman
       PlanExecutor executor,
       RewardSettings settings,
       Consumer<VerifyBatch> accepted) {
-    return Restarting.withBackoff(
-        settings.restart().min(),
-        settings.restart().max(),
-        restarts ->
-            Behaviors.<Command>setup(
-                ctx ->
-                    Behaviors.withTimers(
-                        timers ->
-                            new RewardVerifier(
-                                ctx, timers, name, suite, executor, settings, accepted,
-                                restarts))));
+    return Restarting.<Command>withBackoff(
+        settings.restart(),
+        (ctx, timers, restarts) ->
+            new RewardVerifier(ctx, timers, name, suite, executor, settings, accepted, restarts));
   }
 
   private RewardVerifier(

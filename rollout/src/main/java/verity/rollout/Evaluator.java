@@ -131,16 +131,10 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
       int every,
       RolloutSettings settings,
       ReplicaFactory replicas) {
-    return Restarting.withBackoff(
-        settings.restart().min(),
-        settings.restart().max(),
-        restarts ->
-            Behaviors.<Command>setup(
-                ctx ->
-                    Behaviors.withTimers(
-                        timers ->
-                            new Evaluator(
-                                ctx, timers, suite, checker, every, replicas, restarts))));
+    return Restarting.<Command>withBackoff(
+        settings.restart(),
+        (ctx, timers, restarts) ->
+            new Evaluator(ctx, timers, suite, checker, every, replicas, restarts));
   }
 
   private Evaluator(

@@ -148,14 +148,9 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
         outer -> {
           Lifetime lifetime = new Lifetime();
           lifetime.drainOnShutdown = DrainOnShutdown.register(outer, name, Drain::new);
-          return Restarting.withBackoff(
-              settings.restart().min(),
-              settings.restart().max(),
-              restarts ->
-                  Behaviors.<Command>setup(
-                      ctx ->
-                          Behaviors.withTimers(
-                              timers -> new RolloutWorker(ctx, timers, spec, lifetime, restarts))));
+          return Restarting.<Command>withBackoff(
+              settings.restart(),
+              (ctx, timers, restarts) -> new RolloutWorker(ctx, timers, spec, lifetime, restarts));
         });
   }
 

@@ -2,9 +2,12 @@ package verity.actors.cluster;
 
 import akka.actor.typed.Behavior;
 import akka.actor.typed.SupervisorStrategy;
+import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
 import java.util.function.IntFunction;
+import verity.actors.config.RestartBackoff;
 
 /**
  * Supervision of a worker actor (a rollout worker, an evaluator, a verifier): a failure restarts
@@ -31,5 +34,22 @@ public final class Restarting {
               .onFailure(
                   SupervisorStrategy.restartWithBackoff(minBackoff, maxBackoff, RANDOM_FACTOR));
         });
+  }
+
+  /** One incarnation of an actor with timers, given the restarts before it. */
+  @FunctionalInterface
+  public interface TimedIncarnation<T> {
+    Behavior<T> create(ActorContext<T> ctx, TimerScheduler<T> timers, int restarts);
+  }
+
+  /** {@link #withBackoff(Duration, Duration, IntFunction)} for an actor with timers. */
+  public static <T> Behavior<T> withBackoff(
+      RestartBackoff backoff, TimedIncarnation<T> incarnation) {
+    return withBackoff(
+        backoff.min(),
+        backoff.max(),
+        restarts ->
+            Behaviors.setup(
+                ctx -> Behaviors.withTimers(timers -> incarnation.create(ctx, timers, restarts))));
   }
 }
