@@ -46,8 +46,8 @@ class EvaluatorTest {
     testKit.shutdownTestKit();
   }
 
-  @Test
-  void shouldRestartWhenAnEvaluationFailsAndEvaluateAgain() {
+  /** A probe on the training-events topic, and a policy store that serves v3 to whoever asks. */
+  private TestProbe<TrainingEvent> trainingEventsWithV3Served() {
     TestProbe<TrainingEvent> events = testKit.createTestProbe();
     testKit
         .spawn(Topic.create(TrainingEvent.class, Topics.TRAINING_EVENTS))
@@ -62,6 +62,12 @@ class EvaluatorTest {
         .tell(
             Receptionist.register(
                 ServiceKeys.POLICY_STORE, testKit.spawn(RolloutWorkerTest.serving(v3))));
+    return events;
+  }
+
+  @Test
+  void shouldRestartWhenAnEvaluationFailsAndEvaluateAgain() {
+    TestProbe<TrainingEvent> events = trainingEventsWithV3Served();
     AtomicInteger checks = new AtomicInteger();
     var suite = ArithmeticSuite.singleDigit();
     testKit.spawn(
@@ -93,20 +99,7 @@ class EvaluatorTest {
 
   @Test
   void shouldEvaluateTestAndValidationFirstThenTestOnlyOnRequest() {
-    TestProbe<TrainingEvent> events = testKit.createTestProbe();
-    testKit
-        .spawn(Topic.create(TrainingEvent.class, Topics.TRAINING_EVENTS))
-        .tell(Topic.subscribe(events.getRef()));
-    FlatWeights v3;
-    try (Policy learner = Policy.create(RolloutWorkerTest.SPEC, Device.cpu(), 7)) {
-      v3 = learner.exportWeights(PolicyVersion.of(3));
-    }
-    testKit
-        .system()
-        .receptionist()
-        .tell(
-            Receptionist.register(
-                ServiceKeys.POLICY_STORE, testKit.spawn(RolloutWorkerTest.serving(v3))));
+    TestProbe<TrainingEvent> events = trainingEventsWithV3Served();
     ArithmeticSuite suite = new ArithmeticSuite("tiny", 9, 5, false);
     ActorRef<Evaluator.Command> evaluator =
         testKit.spawn(
