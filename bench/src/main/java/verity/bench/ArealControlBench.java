@@ -67,18 +67,8 @@ public final class ArealControlBench implements Benchmark {
                   + " (lognormal episode time, median 150 ms, σ 1; 8 workers)",
               steps,
               eta);
-      String ppoText =
-          String.format(
-              Locale.ROOT,
-              "PPO %s; mean staleness %.1f",
-              Interval.of(ppo).describe("%.3f"),
-              Interval.of(ppoStaleness).mean());
-      String decoupledText =
-          String.format(
-              Locale.ROOT,
-              "decoupled PPO (filter) %s; mean staleness %.1f",
-              Interval.of(decoupled).describe("%.3f"),
-              Interval.of(decoupledStaleness).mean());
+      String ppoText = arm("PPO", ppo, ppoStaleness);
+      String decoupledText = arm("decoupled PPO (filter)", decoupled, decoupledStaleness);
       String freshText = "η = 0 PPO " + Interval.of(fresh).describe("%.3f");
       figures.add(
           Figure.of(
@@ -97,6 +87,16 @@ public final class ArealControlBench implements Benchmark {
               Interval.ofRatios(decoupled, fresh)));
     }
     return figures;
+  }
+
+  /** An arm's final pass@1 over seeds and the mean staleness it saw. */
+  private static String arm(String objective, double[] pass, double[] staleness) {
+    return String.format(
+        Locale.ROOT,
+        "%s %s; mean staleness %.1f",
+        objective,
+        Interval.of(pass).describe("%.3f"),
+        Interval.of(staleness).mean());
   }
 
   /** One arm's settings: its staleness bound and window, and its objective. */

@@ -1,5 +1,7 @@
 package verity.bench.report;
 
+import java.util.function.DoublePredicate;
+
 /**
  * One row of the results table: a figure measured side by side with its baseline in the same run.
  *
@@ -63,18 +65,7 @@ public record Figure(
    */
   public static Figure atLeast(
       String name, String value, String baseline, Interval ratio, double minimum) {
-    Verdict v;
-    if (Double.isNaN(ratio.mean())) {
-      v = Verdict.MISSED;
-    } else if (!ratio.bounded()) {
-      v = Verdict.NOT_SHOWN;
-    } else if (ratio.lo() >= minimum) {
-      v = Verdict.MET;
-    } else if (ratio.hi() < minimum) {
-      v = Verdict.MISSED;
-    } else {
-      v = Verdict.NOT_SHOWN;
-    }
+    Verdict v = overSeeds(ratio, r -> r >= minimum);
     return new Figure(name, value, baseline, ratio.mean(), ratio, "≥ " + Format.ratio(minimum), v);
   }
 
@@ -98,18 +89,7 @@ public record Figure(
    */
   public static Figure atMost(
       String name, String value, String baseline, Interval ratio, double maximum) {
-    Verdict v;
-    if (Double.isNaN(ratio.mean())) {
-      v = Verdict.MISSED;
-    } else if (!ratio.bounded()) {
-      v = Verdict.NOT_SHOWN;
-    } else if (ratio.hi() <= maximum) {
-      v = Verdict.MET;
-    } else if (ratio.lo() > maximum) {
-      v = Verdict.MISSED;
-    } else {
-      v = Verdict.NOT_SHOWN;
-    }
+    Verdict v = overSeeds(ratio, r -> r <= maximum);
     return new Figure(name, value, baseline, ratio.mean(), ratio, "≤ " + Format.ratio(maximum), v);
   }
 
@@ -121,5 +101,21 @@ public record Figure(
   /** The ratio column: the ratio, or over seeds its mean and 95 % interval. */
   public String ratioText() {
     return interval == null ? Format.ratio(ratio) : interval.brief("%.2f");
+  }
+
+  /**
+   * The verdict over seeds: met when both ends of the interval meet the target, missed when neither
+   * does (or a seed gave no ratio), not shown when the interval straddles it or has one seed.
+   */
+  private static Verdict overSeeds(Interval ratio, DoublePredicate meets) {
+    if (Double.isNaN(ratio.mean())) {
+      return Verdict.MISSED;
+    }
+    if (!ratio.bounded()) {
+      return Verdict.NOT_SHOWN;
+    }
+    boolean lo = meets.test(ratio.lo());
+    boolean hi = meets.test(ratio.hi());
+    return lo && hi ? Verdict.MET : !lo && !hi ? Verdict.MISSED : Verdict.NOT_SHOWN;
   }
 }
