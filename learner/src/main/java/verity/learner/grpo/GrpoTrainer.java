@@ -125,8 +125,9 @@ public final class GrpoTrainer implements StepTrainer {
         double tokens = BatchStatistics.tokens(minibatch);
         GradientComputer.Result r =
             gradients.compute(minibatch, objective, tokens, held.select(part)).perKeptToken(tokens);
-        norms += clipOrSkip(r, minibatch.size());
-        applyClipped(r.gradient());
+        double norm = clipOrSkip(r, minibatch.size());
+        norms += norm;
+        apply(r.gradient(), norm);
         sums = sums.plus(r.sums());
         updates++;
       }
@@ -209,7 +210,14 @@ public final class GrpoTrainer implements StepTrainer {
 
   /** Applies an already clipped gradient with Adam and loads the result into the policy. */
   public void applyClipped(float[] gradient) {
-    if (Gradients.norm(gradient) == 0) {
+    apply(gradient, Gradients.norm(gradient));
+  }
+
+  /**
+   * {@link #applyClipped} with the gradient's norm known (clipping leaves a nonzero one nonzero).
+   */
+  private void apply(float[] gradient, double norm) {
+    if (norm == 0) {
       return; // nothing to learn from (every group had equal rewards); Adam's moments stay put
     }
     adam.apply(weights, gradient);
