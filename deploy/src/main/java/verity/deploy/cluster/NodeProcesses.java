@@ -2,7 +2,9 @@ package verity.deploy.cluster;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.RandomAccessFile;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -121,7 +123,11 @@ public final class NodeProcesses {
               cleanUp(spec);
               if (!stopping) {
                 out.printf(
-                    Locale.ROOT, "node %s exited with code %d%n", spec.name(), p.exitValue());
+                    Locale.ROOT,
+                    "node %s exited with code %d%s%n",
+                    spec.name(),
+                    p.exitValue(),
+                    p.exitValue() == 0 ? "" : exitReason(output));
                 exited.accept(node);
               }
             });
@@ -164,6 +170,27 @@ public final class NodeProcesses {
         n.process().destroyForcibly();
       }
       cleanUp(n.spec());
+    }
+  }
+
+  /**
+   * Why a node ended, for the launcher's line: the last line its output holds (a node says why it
+   * exits as its last word: downed, could not join, a failed start), or nothing when it has none.
+   */
+  static String exitReason(Path output) {
+    try (RandomAccessFile file = new RandomAccessFile(output.toFile(), "r")) {
+      long start = Math.max(0, file.length() - 4096);
+      byte[] tail = new byte[(int) (file.length() - start)];
+      file.seek(start);
+      file.readFully(tail);
+      String[] lines = new String(tail, StandardCharsets.UTF_8).strip().split("\n");
+      String last = lines[lines.length - 1].strip();
+      if (last.isEmpty()) {
+        return "";
+      }
+      return ": " + (last.length() > 300 ? last.substring(0, 300) + "..." : last);
+    } catch (IOException e) {
+      return " (its output cannot be read: " + e.getMessage() + ")";
     }
   }
 

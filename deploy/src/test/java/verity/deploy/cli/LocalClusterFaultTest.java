@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -65,9 +66,21 @@ class LocalClusterFaultTest {
     for (VerityProcess p : processes) {
       text.append(String.join("\n", p.lines)).append("\n\n");
     }
-    String name = test.getDisplayName().replaceAll("[^A-Za-z0-9-]+", "_");
-    Files.writeString(
-        logs.resolve(test.getTestMethod().orElseThrow().getName() + "-" + name + ".log"), text);
+    String name =
+        test.getTestMethod().orElseThrow().getName()
+            + "-"
+            + test.getDisplayName().replaceAll("[^A-Za-z0-9-]+", "_");
+    Files.writeString(logs.resolve(name + ".log"), text);
+    // Each node's own output and log (why it exited), which the temporary directory would lose.
+    Path nodes = dir.resolve("data").resolve("nodes");
+    if (Files.isDirectory(nodes)) {
+      Path kept = Files.createDirectories(logs.resolve(name + "-nodes"));
+      try (var files = Files.list(nodes)) {
+        for (Path f : files.filter(Files::isRegularFile).toList()) {
+          Files.copy(f, kept.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
   }
 
   VerityProcess local(String transport, int maxSteps, String extraSettings, String... nodes)
