@@ -47,6 +47,7 @@ public final class BenchMain {
   }
 
   public static void main(String[] args) throws Exception {
+    verity.deploy.Main.prepareJvm(); // as every verity command: see there
     boolean quick = false;
     Integer seeds = null;
     Path out = Path.of(System.getProperty("verity.bench.root", "."), "bench", "results");
