@@ -50,7 +50,7 @@ class GridworldSuiteTest {
     for (int i = 0; i < 200; i++) {
       Task t = g.next();
       int[] demo = demo(t);
-      assertEquals(successFor(demo.length), suite.check(t, suite.completionText(demo)), t.id());
+      assertEquals(successFor(t, demo.length), suite.check(t, suite.completionText(demo)), t.id());
     }
   }
 
@@ -91,7 +91,7 @@ class GridworldSuiteTest {
   void shouldIgnoreWhatFollowsTheGoal() {
     Task t = suite.lookup("g6-42");
     int[] log = append(demo(t), Vocabulary.EOS, Vocabulary.PAD, 4);
-    assertEquals(successFor(demo(t).length), suite.check(t, suite.completionText(log)));
+    assertEquals(successFor(t, demo(t).length), suite.check(t, suite.completionText(log)));
   }
 
   @Test
@@ -101,27 +101,63 @@ class GridworldSuiteTest {
     int[] log = tight.demonstration(t).orElseThrow();
     assertTrue(log.length > 4, "this level needs more than four moves");
     assertEquals(Outcome.WRONG, tight.check(t, tight.completionText(log)).outcome());
-    assertEquals(successFor(log.length), suite.check(t, suite.completionText(log)));
+    assertEquals(successFor(t, log.length), suite.check(t, suite.completionText(log)));
   }
 
-  /** MiniGrid's reward for reaching the goal after {@code turns} turns. */
-  CheckResult successFor(int turns) {
-    return new CheckResult(1.0 - 0.9 * turns / suite.horizon(), Outcome.CORRECT, turns + " turns");
+  /** MiniGrid's reward for reaching the goal of {@code t}'s level after {@code turns} turns. */
+  CheckResult successFor(Task t, int turns) {
+    return new CheckResult(1.0 - 0.9 * turns / suite.horizon(t), Outcome.CORRECT, turns + " turns");
+  }
+
+  /** A move that leaves the agent on its start cell (into a wall or a locked door). */
+  static int standStill(GridTask t) {
+    GridDynamics d = new GridDynamics(t.level());
+    for (GridAction a : GridAction.values()) {
+      if (d.next(d.start(), a).equals(d.start())) {
+        return new GridTokens(1).action(a);
+      }
+    }
+    throw new AssertionError(t.id() + " has no blocked move at its start");
+  }
+
+  /**
+   * The registered suite gives a level four times the turns of its shortest path: the environment
+   * ends a wandering episode then, and the check accepts the goal on that turn and not after it.
+   */
+  @Test
+  void shouldGiveEachLevelFourTimesTheTurnsOfItsShortestPath() {
+    TaskGenerator g = suite.generator(17);
+    for (int i = 0; i < 50; i++) {
+      GridTask t = (GridTask) g.next();
+      int[] demo = demo(t);
+      int horizon = 4 * demo.length;
+      Environment env = suite.newEnvironment(t);
+      env.reset(0);
+      int wait = standStill(t);
+      for (int turn = 1; turn < horizon; turn++) {
+        assertFalse(env.step(new int[] {wait}).done(), t.id() + " ended after " + turn + " turns");
+      }
+      assertTrue(env.step(new int[] {wait}).done(), t.id() + " runs past " + horizon + " turns");
+
+      int[] late = new int[horizon];
+      Arrays.fill(late, wait);
+      System.arraycopy(demo, 0, late, horizon - demo.length, demo.length);
+      CheckResult lastTurn = suite.check(t, suite.completionText(late));
+      assertEquals(Outcome.CORRECT, lastTurn.outcome(), t.id());
+      assertEquals(0.1, lastTurn.reward(), 1e-9, t.id());
+      int[] tooLate = append(new int[] {wait}, late);
+      assertEquals(Outcome.WRONG, suite.check(t, suite.completionText(tooLate)).outcome(), t.id());
+    }
   }
 
   @Test
   void shouldRewardAShortPathMoreThanALongOne() {
-    Task t = suite.lookup("g6-42");
+    GridTask t = (GridTask) suite.lookup("g6-42");
     int[] demo = demo(t);
-    int north = new GridTokens(1).action(GridAction.NORTH);
-    int south = new GridTokens(1).action(GridAction.SOUTH);
-    // Dawdling first (north then south, twenty times) and then walking the shortest path.
-    int[] dawdle = new int[40 + demo.length];
-    for (int i = 0; i < 40; i += 2) {
-      dawdle[i] = north;
-      dawdle[i + 1] = south;
-    }
-    System.arraycopy(demo, 0, dawdle, 40, demo.length);
+    // Dawdling first (as many turns against a wall as the path is long), then the shortest path.
+    int[] dawdle = new int[2 * demo.length];
+    Arrays.fill(dawdle, standStill(t));
+    System.arraycopy(demo, 0, dawdle, demo.length, demo.length);
     CheckResult slow = suite.check(t, suite.completionText(dawdle));
     CheckResult fast = suite.check(t, suite.completionText(demo));
     assertEquals(Outcome.CORRECT, slow.outcome());
@@ -227,8 +263,13 @@ class GridworldSuiteTest {
   @Test
   void shouldAgreeWithTheReplayOnEveryStepOfRandomLogs() {
     SplittableRandom random = new SplittableRandom(2024);
-    for (int[] config : new int[][] {{6, 1, 40}, {9, 2, 80}, {5, 0, 12}}) {
-      GridworldSuite s = new GridworldSuite("p", config[0], config[1], config[2]);
+    // {size, pairs, turns}: a fixed horizon; a fourth element asks for turns per shortest move.
+    for (int[] config : new int[][] {{6, 1, 40}, {9, 2, 80}, {5, 0, 12}, {6, 1, 256, 4}}) {
+      GridHorizon horizon =
+          config.length == 4
+              ? GridHorizon.perShortestMove(config[3], config[2])
+              : GridHorizon.fixed(config[2]);
+      GridworldSuite s = new GridworldSuite("p", config[0], config[1], horizon);
       TaskGenerator g = s.generator(config[0]);
       for (int episode = 0; episode < 150; episode++) {
         Task t = g.next();
