@@ -21,8 +21,9 @@ import verity.bench.serialization.SerializationBench;
  * {@code verity bench [--quick] [--seeds N] [--out DIR] [--only NAME,...]}: runs the benchmarks one
  * after the other (never side by side: each figure and its baseline share the machine alone) and
  * writes the Markdown table to {@code DIR/quick.md} or {@code DIR/full.md} (default {@code
- * bench/results}). A benchmark that fails becomes a failed row and the run goes on; the exit code
- * is then 1. Learning figures run once per seed, 1..N ({@code --seeds N}; quick 2, full 5).
+ * bench/results}; a run with {@code --only} to a file named after its benchmarks, see {@link
+ * #resultsFile}). A benchmark that fails becomes a failed row and the run goes on; the exit code is
+ * then 1. Learning figures run once per seed, 1..N ({@code --seeds N}; quick 2, full 5).
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -120,7 +121,7 @@ public final class BenchMain {
           "== %s took %d s ==%n", b.name(), TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0));
     }
     Duration took = Duration.between(started, Instant.now());
-    Path file = out.resolve(quick ? "quick.md" : "full.md");
+    Path file = out.resolve(resultsFile(quick, only));
     Files.writeString(
         file,
         ResultsTable.markdown(figures, quick, machine, started, took, commit),
@@ -129,6 +130,16 @@ public final class BenchMain {
         "%nwrote %s (%d figures, %d min %d s)%n",
         file, figures.size(), took.toMinutes(), took.toSecondsPart());
     System.exit(failed ? 1 : 0);
+  }
+
+  /**
+   * The table's file name: {@code full.md} or {@code quick.md} for the whole set, the chosen
+   * benchmarks' names for a run with {@code --only} ({@code learning-speed.md}, {@code
+   * areal-control-quick.md}), so that a partial run never overwrites the whole set's table.
+   */
+  static String resultsFile(boolean quick, Set<String> only) {
+    String base = only.isEmpty() ? (quick ? "quick" : "full") : String.join("+", only);
+    return base + (!only.isEmpty() && quick ? "-quick" : "") + ".md";
   }
 
   private static String value(String[] args, int i, String flag) {
