@@ -138,8 +138,10 @@ public final class BenchMain {
    * areal-control-quick.md}), so that a partial run never overwrites the whole set's table.
    */
   static String resultsFile(boolean quick, Set<String> only) {
-    String base = only.isEmpty() ? (quick ? "quick" : "full") : String.join("+", only);
-    return base + (!only.isEmpty() && quick ? "-quick" : "") + ".md";
+    if (only.isEmpty()) {
+      return quick ? "quick.md" : "full.md";
+    }
+    return String.join("+", only) + (quick ? "-quick" : "") + ".md";
   }
 
   private static String value(String[] args, int i, String flag) {

@@ -31,20 +31,16 @@ class PrepareJvmTest {
     }
   }
 
-  static String probe(String... args) throws IOException, InterruptedException {
+  /** Runs the probe with these JVM options, preparing the JVM first when {@code prepare}. */
+  static String probe(boolean prepare, String... jvmOptions)
+      throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-XX:ActiveProcessorCount=2");
-    for (String a : args) {
-      if (a.startsWith("-D")) {
-        command.add(a);
-      }
-    }
+    command.addAll(List.of(jvmOptions));
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), Probe.class.getName()));
-    for (String a : args) {
-      if (!a.startsWith("-D")) {
-        command.add(a);
-      }
+    if (prepare) {
+      command.add("prepare");
     }
     Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
@@ -54,14 +50,14 @@ class PrepareJvmTest {
 
   @Test
   void shouldRunCallbacksOnTheCommonPoolOnTwoCores() throws Exception {
-    assertEquals("parallelism 1, common pool false", probe(), "the JDK's own default on 2 cores");
-    assertEquals("parallelism 2, common pool true", probe("prepare"));
+    assertEquals(
+        "parallelism 1, common pool false", probe(false), "the JDK's own default on 2 cores");
+    assertEquals("parallelism 2, common pool true", probe(true));
   }
 
   @Test
   void shouldKeepAParallelismGivenOnTheCommandLine() throws Exception {
     assertEquals(
-        "parallelism 3, common pool true",
-        probe("-D" + Main.COMMON_POOL_PARALLELISM + "=3", "prepare"));
+        "parallelism 3, common pool true", probe(true, "-D" + Main.COMMON_POOL_PARALLELISM + "=3"));
   }
 }
