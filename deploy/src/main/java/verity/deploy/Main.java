@@ -7,6 +7,7 @@ import verity.deploy.cli.DevCommand;
 import verity.deploy.cli.LocalCommand;
 import verity.deploy.cli.NodeCommand;
 import verity.deploy.cli.SoakCommand;
+import verity.deploy.generate.GenerateCommand;
 import verity.deploy.verify.VerifyCommand;
 
 /** The {@code verity} command line. Usage and configuration errors exit with code 2. */
@@ -20,7 +21,8 @@ import verity.deploy.verify.VerifyCommand;
       NodeCommand.class,
       LocalCommand.class,
       SoakCommand.class,
-      VerifyCommand.class
+      VerifyCommand.class,
+      GenerateCommand.class
     })
 public final class Main implements Runnable {
   public static final int USAGE_ERROR = 2;
