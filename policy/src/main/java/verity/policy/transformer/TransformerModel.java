@@ -4,8 +4,10 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import verity.policy.SampledBatch;
+import verity.policy.TrainingBatch;
 
 /**
  * A Llama-family transformer replica on DJL, loaded from or saved to a Hugging Face directory
@@ -175,6 +178,72 @@ public final class TransformerModel implements AutoCloseable {
       }
       return out;
     }
+  }
+
+  /**
+   * Teacher-forcing inputs over the same masks as decoding: each prompt left-padded to the longest,
+   * then the row's tokens (right-padded, their keys masked), position ids counting from the
+   * prompt's first real token. {@link verity.policy.Policy#completionLogProbs} turns the logits of
+   * {@code block().forward(store, batch.inputs(), training)} into the tokens' log-probs.
+   *
+   * @param tokens each row's tokens after its prompt: the policy's and, in multi-turn episodes, the
+   *     environment's
+   * @param sampled which of them the policy sampled (the loss counts only those)
+   */
+  public TrainingBatch trainingBatch(
+      NDManager manager, int[][] prompts, int[][] tokens, boolean[][] sampled) {
+    int n = prompts.length;
+    int c = 1;
+    for (int[] t : tokens) {
+      c = Math.max(c, t.length);
+    }
+    LeftPadded left = LeftPadded.of(prompts);
+    int p = left.width();
+    int width = p + c - 1;
+    long[] ids = new long[n * width];
+    long[] positions = new long[n * width];
+    float[] keyValid = new float[n * width];
+    long[] targets = new long[n * c];
+    float[] mask = new float[n * c];
+    long[] next = left.nextPositions();
+    for (int i = 0; i < n; i++) {
+      if (sampled[i].length != tokens[i].length) {
+        throw new IllegalArgumentException(
+            "row "
+                + i
+                + ": "
+                + tokens[i].length
+                + " tokens but "
+                + sampled[i].length
+                + " mask entries");
+      }
+      int at = i * width;
+      for (int t = 0; t < p; t++) {
+        ids[at + t] = left.idsRows()[i][t];
+        positions[at + t] = left.positionRows()[i][t];
+        keyValid[at + t] = left.keyValidRows()[i][t];
+      }
+      for (int t = 0; t < c - 1; t++) {
+        boolean real = t < tokens[i].length;
+        ids[at + p + t] = real ? tokens[i][t] : 0;
+        positions[at + p + t] = next[i] + t;
+        keyValid[at + p + t] = real ? 1f : 0f;
+      }
+      for (int t = 0; t < c; t++) {
+        targets[i * c + t] = t < tokens[i].length ? tokens[i][t] : 0;
+        mask[i * c + t] = t < tokens[i].length && sampled[i][t] ? 1f : 0f;
+      }
+    }
+    Shape shape = new Shape(n, width);
+    return new TrainingBatch(
+        new NDList(
+            manager.create(ids, shape),
+            manager.create(positions, shape),
+            manager.create(keyValid, shape)),
+        manager.create(targets, new Shape(n, c, 1)),
+        manager.create(mask, new Shape(n, c)),
+        p,
+        null);
   }
 
   /**
