@@ -79,7 +79,9 @@ public final class GenerateCommand implements Callable<Integer> {
 
   @Option(
       names = "--no-chat-template",
-      description = "Use each prompt as it is, even when the tokenizer has a chat template.")
+      description =
+          "Use each prompt as it is; by default a model whose tokenizer_config.json has a chat"
+              + " template gets each prompt as one user turn through it.")
   boolean noChatTemplate;
 
   @Override
@@ -98,17 +100,18 @@ public final class GenerateCommand implements Callable<Integer> {
       return Main.USAGE_ERROR;
     }
     try (LanguageModel lm = LanguageModel.load(model, Device.cpu())) {
-      if (lm.chatTemplate().isPresent() && !noChatTemplate) {
-        err.println(
-            "verity generate: "
-                + model.resolve(LanguageModel.TOKENIZER_CONFIG)
-                + ": has a chat template, which Verity does not apply yet; pass --no-chat-template"
-                + " to use each prompt as it is");
-        return Main.USAGE_ERROR;
-      }
       int[][] ids = new int[prompts.size()][];
       for (int i = 0; i < ids.length; i++) {
-        ids[i] = lm.tokenizer().encode(prompts.get(i), true);
+        try {
+          ids[i] = lm.promptIds(prompts.get(i), !noChatTemplate);
+        } catch (IllegalArgumentException e) {
+          err.println(
+              "verity generate: "
+                  + model.resolve(LanguageModel.TOKENIZER_CONFIG)
+                  + ": "
+                  + e.getMessage());
+          return Main.USAGE_ERROR;
+        }
         if (ids[i].length == 0) {
           err.println("verity generate: prompt " + (i + 1) + " has no tokens");
           return Main.USAGE_ERROR;

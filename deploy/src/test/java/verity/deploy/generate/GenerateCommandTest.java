@@ -117,17 +117,24 @@ class GenerateCommandTest {
   }
 
   @Test
-  void shouldRefuseAChatTemplateItCannotApplyUnlessToldToSkipIt() throws Exception {
+  void shouldPutAPromptThroughTheChatTemplateUnlessToldNotTo() throws Exception {
     Path chat = dir.resolve("chat");
     Files.createDirectories(chat);
     for (String f : List.of("config.json", "tokenizer.json", "model.safetensors")) {
       Files.copy(model.resolve(f), chat.resolve(f));
     }
     Files.writeString(
-        chat.resolve("tokenizer_config.json"), "{\"chat_template\": \"{{ messages }}\"}");
-    Run refused = run("generate", "--model", chat.toString(), "--prompt", "x");
-    assertEquals(Main.USAGE_ERROR, refused.code());
-    assertTrue(refused.err().contains("--no-chat-template"), refused.err());
+        chat.resolve("tokenizer_config.json"),
+        "{\"eos_token\": {\"content\": \"<|endoftext|>\"}, \"chat_template\":"
+            + " \"{% for m in messages %}[{{ m['role'] }}]{{ m['content'] }}{% endfor %}"
+            + "{% if add_generation_prompt %}>{% endif %}{{ eos_token }}\"}");
+    Run templated =
+        run("generate", "--model", chat.toString(), "--prompt", "x", "--max-new-tokens", "1");
+    assertEquals(0, templated.code(), templated.err());
+    assertEquals(
+        "[91,117,115,101,114,93,120,62,256]",
+        JSON.readTree(templated.out()).get("prompt_ids").toString(),
+        "[user]x> then <|endoftext|> (256)");
     Run plain =
         run(
             "generate",
@@ -137,8 +144,9 @@ class GenerateCommandTest {
             "x",
             "--no-chat-template",
             "--max-new-tokens",
-            "2");
+            "1");
     assertEquals(0, plain.code(), plain.err());
+    assertEquals("[120]", JSON.readTree(plain.out()).get("prompt_ids").toString());
   }
 
   @Test

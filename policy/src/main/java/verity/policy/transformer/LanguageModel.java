@@ -8,7 +8,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -126,12 +128,40 @@ public final class LanguageModel implements AutoCloseable {
     return tokenizer;
   }
 
-  /** The Jinja chat template of {@code tokenizer_config.json}, when it has one. */
-  public Optional<String> chatTemplate() {
+  /**
+   * The chat template of {@code tokenizer_config.json}, when it has one, with the special tokens
+   * that file names ({@code bos_token}, {@code eos_token}, ...) as the template's variables.
+   */
+  public Optional<ChatTemplate> chatTemplate() {
     JsonNode template = tokenizerConfig.get("chat_template");
-    return template != null && template.isTextual()
-        ? Optional.of(template.asText())
-        : Optional.empty();
+    if (template == null || !template.isTextual()) {
+      return Optional.empty();
+    }
+    Map<String, String> special = new HashMap<>();
+    for (String key : List.of("bos_token", "eos_token", "pad_token", "unk_token")) {
+      JsonNode token = tokenizerConfig.get(key);
+      if (token != null && token.isTextual()) {
+        special.put(key, token.asText());
+      } else if (token != null && token.path("content").isTextual()) {
+        special.put(key, token.get("content").asText());
+      }
+    }
+    return Optional.of(new ChatTemplate(template.asText(), special));
+  }
+
+  /**
+   * The prompt ids of a user's text: through the chat template as one user turn followed by the
+   * assistant's header when the model has a template and {@code useChatTemplate} (the template
+   * writes the special tokens itself, as {@code transformers}' {@code apply_chat_template} does),
+   * else the text with the special tokens the tokenizer adds.
+   */
+  public int[] promptIds(String text, boolean useChatTemplate) {
+    Optional<ChatTemplate> template = useChatTemplate ? chatTemplate() : Optional.empty();
+    if (template.isEmpty()) {
+      return tokenizer.encode(text, true);
+    }
+    String rendered = template.get().render(List.of(new ChatTemplate.Message("user", text)), true);
+    return tokenizer.encode(rendered, false);
   }
 
   /**
