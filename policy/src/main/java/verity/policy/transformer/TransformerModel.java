@@ -180,6 +180,11 @@ public final class TransformerModel implements AutoCloseable {
     }
   }
 
+  /** Starts a batch of multi-turn episodes from these prompts, one KV cache across turns. */
+  public TransformerEpisodes startEpisodes(int[][] prompts) {
+    return new TransformerEpisodes(this, inference, model.getNDManager(), prompts);
+  }
+
   /**
    * Teacher-forcing inputs over the same masks as decoding: each prompt left-padded to the longest,
    * then the row's tokens (right-padded, their keys masked), position ids counting from the
