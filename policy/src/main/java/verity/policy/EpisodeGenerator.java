@@ -18,7 +18,7 @@ import java.util.SplittableRandom;
  * is fed lazily, together with whatever comes next, which saves a forward pass per turn. Used by
  * one thread at a time; native memory of each forward pass is freed at once.
  */
-public final class EpisodeGenerator implements AutoCloseable {
+public final class EpisodeGenerator implements Episodes {
   private final PolicySpec spec;
   private final GruPolicyBlock block;
   private final ParameterStore parameters;
@@ -53,24 +53,6 @@ public final class EpisodeGenerator implements AutoCloseable {
     }
   }
 
-  /** One row's episode: the tokens after the prompt, which were sampled, and their log-probs. */
-  public record Episode(int[] tokens, boolean[] sampled, float[] logProbs) {
-    /** The sampled tokens only, in order. */
-    public int[] actions() {
-      int n = 0;
-      for (boolean s : sampled) {
-        n += s ? 1 : 0;
-      }
-      int[] out = new int[n];
-      for (int i = 0, j = 0; i < tokens.length; i++) {
-        if (sampled[i]) {
-          out[j++] = tokens[i];
-        }
-      }
-      return out;
-    }
-  }
-
   EpisodeGenerator(
       PolicySpec spec,
       GruPolicyBlock block,
@@ -100,15 +82,18 @@ public final class EpisodeGenerator implements AutoCloseable {
     forward(laid, p);
   }
 
+  @Override
   public int rows() {
     return rows;
   }
 
   /** Stops recording a row: its episode is over (the batch still runs in lockstep). */
+  @Override
   public void finish(int row) {
     finished[row] = true;
   }
 
+  @Override
   public boolean isFinished(int row) {
     return finished[row];
   }
@@ -117,6 +102,7 @@ public final class EpisodeGenerator implements AutoCloseable {
    * Feeds the environment's tokens for each row ({@code null} or shorter rows are padded to the
    * longest); the tokens are recorded as not sampled.
    */
+  @Override
   public void feed(int[][] tokens) {
     int width = 0;
     for (int[] t : tokens) {
@@ -153,6 +139,7 @@ public final class EpisodeGenerator implements AutoCloseable {
    * @return each active row's action tokens (end-of-sequence included when sampled); an empty array
    *     for the other rows
    */
+  @Override
   public int[][] sampleActions(
       boolean[] active, int maxTokens, float temperature, SplittableRandom random) {
     int v = spec.vocabSize();
@@ -198,6 +185,7 @@ public final class EpisodeGenerator implements AutoCloseable {
    * The episode a row recorded. Padding after its last sampled or environment token is dropped:
    * nothing after the end affects what came before.
    */
+  @Override
   public Episode episode(int row) {
     Record r = records[row];
     int end = r.length;
@@ -211,6 +199,7 @@ public final class EpisodeGenerator implements AutoCloseable {
   }
 
   /** How many tokens a row has recorded so far (for version segments). */
+  @Override
   public int recorded(int row) {
     return records[row].length;
   }

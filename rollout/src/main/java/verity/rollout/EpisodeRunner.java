@@ -9,7 +9,7 @@ import verity.actors.protocol.Segment;
 import verity.envs.Environment;
 import verity.envs.Suite;
 import verity.envs.Task;
-import verity.policy.EpisodeGenerator;
+import verity.policy.Episodes;
 import verity.policy.Policy;
 
 /**
@@ -22,7 +22,7 @@ import verity.policy.Policy;
 public final class EpisodeRunner {
 
   /** One finished episode and the versions that produced it. */
-  public record Result(EpisodeGenerator.Episode episode, List<Segment> segments) {}
+  public record Result(Episodes.Episode episode, List<Segment> segments) {}
 
   private EpisodeRunner() {}
 
@@ -56,7 +56,7 @@ public final class EpisodeRunner {
       segments.add(new ArrayList<>());
     }
     List<Result> results = new ArrayList<>(n);
-    try (EpisodeGenerator gen = policy.startEpisodes(prompts)) {
+    try (Episodes gen = policy.startEpisodes(prompts)) {
       gen.feed(observations);
       boolean[] alive = new boolean[n];
       java.util.Arrays.fill(alive, true);
@@ -96,7 +96,7 @@ public final class EpisodeRunner {
         }
       }
       for (int i = 0; i < n; i++) {
-        EpisodeGenerator.Episode e = gen.episode(i);
+        Episodes.Episode e = gen.episode(i);
         results.add(new Result(e, trim(segments.get(i), e.tokens().length)));
       }
     }

@@ -7,7 +7,7 @@ import verity.actors.ids.TrajectoryId;
 import verity.actors.protocol.Trajectory;
 import verity.envs.Suite;
 import verity.envs.Task;
-import verity.policy.EpisodeGenerator;
+import verity.policy.Episodes;
 
 /**
  * Lays out a batch of leased tasks as episodes ({@code groupSize} rows per task, each with its own
@@ -23,8 +23,8 @@ public final class TrajectoryAssembler {
   /**
    * The episodes of a batch: row {@code i * groupSize + j} is sample {@code j} of task {@code i}.
    */
-  public record Episodes(List<Task> tasks, long[] seeds) {
-    public Episodes {
+  public record EpisodeRows(List<Task> tasks, long[] seeds) {
+    public EpisodeRows {
       tasks = List.copyOf(tasks);
       if (seeds.length != tasks.size()) {
         throw new IllegalArgumentException(seeds.length + " seeds for " + tasks.size() + " tasks");
@@ -53,7 +53,7 @@ public final class TrajectoryAssembler {
   }
 
   /** The episodes of these tasks, {@code tasks.get(i)} leased as {@code leases.get(i)}. */
-  public static Episodes episodes(List<Task> tasks, List<LeaseId> leases, int groupSize) {
+  public static EpisodeRows episodes(List<Task> tasks, List<LeaseId> leases, int groupSize) {
     if (tasks.size() != leases.size()) {
       throw new IllegalArgumentException(tasks.size() + " tasks for " + leases.size() + " leases");
     }
@@ -65,11 +65,11 @@ public final class TrajectoryAssembler {
         seeds[i * groupSize + j] = episodeSeed(leases.get(i), j);
       }
     }
-    return new Episodes(rows, seeds);
+    return new EpisodeRows(rows, seeds);
   }
 
   /** The episodes of these leases, each task looked up in this worker's copy of the suite. */
-  public Episodes episodes(List<TaskRequests.Lease> leases) {
+  public EpisodeRows episodes(List<TaskRequests.Lease> leases) {
     return episodes(
         leases.stream().map(l -> suite.lookup(l.task().value())).toList(),
         leases.stream().map(TaskRequests.Lease::id).toList(),
@@ -82,7 +82,7 @@ public final class TrajectoryAssembler {
    * @param results one per row of {@code episodes}, as {@link EpisodeRunner} returns them
    */
   public List<Trajectory> trajectories(
-      List<TaskRequests.Lease> leases, Episodes episodes, List<EpisodeRunner.Result> results) {
+      List<TaskRequests.Lease> leases, EpisodeRows episodes, List<EpisodeRunner.Result> results) {
     if (results.size() != leases.size() * groupSize || episodes.tasks().size() != results.size()) {
       throw new IllegalArgumentException(
           results.size() + " episodes for " + leases.size() + " leases of " + groupSize);
@@ -93,7 +93,7 @@ public final class TrajectoryAssembler {
       for (int j = 0; j < groupSize; j++) {
         int row = i * groupSize + j;
         EpisodeRunner.Result r = results.get(row);
-        EpisodeGenerator.Episode e = r.episode();
+        Episodes.Episode e = r.episode();
         out.add(
             new Trajectory(
                 new TrajectoryId(lease.id(), j),

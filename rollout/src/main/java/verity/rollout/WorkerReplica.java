@@ -174,7 +174,7 @@ final class WorkerReplica {
     if (first != null) {
       first.run();
     }
-    TrajectoryAssembler.Episodes episodes = assembler.episodes(leases);
+    TrajectoryAssembler.EpisodeRows episodes = assembler.episodes(leases);
     List<EpisodeRunner.Result> results =
         EpisodeRunner.run(
             p, suite, episodes.tasks(), episodes.seeds(), temperature, random, () -> takeStaged(p));

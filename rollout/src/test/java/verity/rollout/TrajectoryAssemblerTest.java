@@ -18,7 +18,7 @@ import verity.actors.protocol.Segment;
 import verity.actors.protocol.Trajectory;
 import verity.envs.Task;
 import verity.envs.arith.ArithmeticSuite;
-import verity.policy.EpisodeGenerator;
+import verity.policy.Episodes;
 
 /** A batch's episodes are laid out task by task, seeded by lease, and assembled back in order. */
 class TrajectoryAssemblerTest {
@@ -40,7 +40,7 @@ class TrajectoryAssemblerTest {
   @Test
   void shouldRunEachLeasedTaskGroupSizeTimesInARow() {
     List<TaskRequests.Lease> leases = List.of(lease(7, "3+4"), lease(9, "1+1"));
-    TrajectoryAssembler.Episodes e = new TrajectoryAssembler(SUITE, 3, "w").episodes(leases);
+    TrajectoryAssembler.EpisodeRows e = new TrajectoryAssembler(SUITE, 3, "w").episodes(leases);
 
     assertEquals(6, e.tasks().size());
     for (int j = 0; j < 3; j++) {
@@ -63,9 +63,9 @@ class TrajectoryAssemblerTest {
   void shouldLayOutTasksWithoutLeasesAsTheWorkerDoes() {
     Task a = SUITE.lookup("3+4");
     Task b = SUITE.lookup("1+1");
-    TrajectoryAssembler.Episodes plain =
+    TrajectoryAssembler.EpisodeRows plain =
         TrajectoryAssembler.episodes(List.of(a, b), List.of(new LeaseId(7), new LeaseId(9)), 2);
-    TrajectoryAssembler.Episodes leased =
+    TrajectoryAssembler.EpisodeRows leased =
         new TrajectoryAssembler(SUITE, 2, "w").episodes(List.of(lease(7, "3+4"), lease(9, "1+1")));
     assertArrayEquals(leased.seeds(), plain.seeds());
     assertEquals(
@@ -80,7 +80,7 @@ class TrajectoryAssemblerTest {
   void shouldTurnEveryEpisodeIntoATrajectoryOfItsLeaseAndSample() {
     List<TaskRequests.Lease> leases = List.of(lease(7, "3+4"), lease(9, "1+1"));
     TrajectoryAssembler assembler = new TrajectoryAssembler(SUITE, 2, "node:rollout-0");
-    TrajectoryAssembler.Episodes e = assembler.episodes(leases);
+    TrajectoryAssembler.EpisodeRows e = assembler.episodes(leases);
     List<EpisodeRunner.Result> results = new ArrayList<>();
     for (int row = 0; row < 4; row++) {
       results.add(result(row));
@@ -109,7 +109,7 @@ class TrajectoryAssemblerTest {
   void shouldRefuseEpisodesThatDoNotMatchTheLeases() {
     List<TaskRequests.Lease> leases = List.of(lease(7, "3+4"));
     TrajectoryAssembler assembler = new TrajectoryAssembler(SUITE, 2, "w");
-    TrajectoryAssembler.Episodes e = assembler.episodes(leases);
+    TrajectoryAssembler.EpisodeRows e = assembler.episodes(leases);
     assertThrows(
         IllegalArgumentException.class,
         () -> assembler.trajectories(leases, e, List.of(result(0))));
@@ -130,7 +130,7 @@ class TrajectoryAssemblerTest {
       sampled[i] = i > 0;
     }
     return new EpisodeRunner.Result(
-        new EpisodeGenerator.Episode(tokens, sampled, new float[n]),
+        new Episodes.Episode(tokens, sampled, new float[n]),
         List.of(new Segment(0, n, PolicyVersion.of(1))));
   }
 }

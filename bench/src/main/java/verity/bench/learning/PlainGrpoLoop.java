@@ -172,7 +172,7 @@ public final class PlainGrpoLoop {
       float temperature,
       SplittableRandom random,
       BatchFormer former) {
-    TrajectoryAssembler.Episodes episodes = assembler.episodes(leases);
+    TrajectoryAssembler.EpisodeRows episodes = assembler.episodes(leases);
     List<EpisodeRunner.Result> results =
         EpisodeRunner.run(
             policy, suite, episodes.tasks(), episodes.seeds(), temperature, random, () -> null);

@@ -104,7 +104,7 @@ public final class PlainRolloutLoop {
         tasks.add(generator.next());
         leases.add(new LeaseId(lease));
       }
-      TrajectoryAssembler.Episodes batch = TrajectoryAssembler.episodes(tasks, leases, group);
+      TrajectoryAssembler.EpisodeRows batch = TrajectoryAssembler.episodes(tasks, leases, group);
       List<EpisodeRunner.Result> episodes =
           EpisodeRunner.run(
               policy, suite, batch.tasks(), batch.seeds(), temperature, random, () -> null);

@@ -42,7 +42,8 @@ final class RunOptions {
           "--data-dir", "verity.data-dir",
           "--summary", "verity.dev.summary",
           "--workers", "verity.rollout.workers",
-          "--warm-start-steps", "verity.learner.warm-start.steps");
+          "--warm-start-steps", "verity.learner.warm-start.steps",
+          "--policy", "verity.policy.kind");
 
   /** What a data directory holds of a run: deleted by --fresh. */
   static final List<String> RUN_STATE =
@@ -52,6 +53,13 @@ final class RunOptions {
       names = "--suite",
       description = "Suite: arith (default), arith2, math, gridworld, dsl-code or python-code.")
   String suite;
+
+  @Option(
+      names = "--policy",
+      description =
+          "The network: gru (default) or transformer (a fresh Llama-family decoder, sized by"
+              + " verity.policy.transformer).")
+  String policy;
 
   @Option(names = "--seed", description = "Seed for every generator and sampler (default 1).")
   Long seed;
@@ -208,6 +216,7 @@ final class RunOptions {
     put(flags, "--summary", summary == null ? null : summary.toString());
     put(flags, "--workers", workers);
     put(flags, "--warm-start-steps", warmStartSteps);
+    put(flags, "--policy", policy);
     return flags;
   }
 

@@ -66,7 +66,7 @@ public record RunPlan(
 
   /** Builds a replica with these weights' seed; runs on the compute dispatcher. */
   public Policy newReplica(long seed) {
-    return Policy.create(spec, policy.device().resolve(Engine.getEngine(Policy.ENGINE)), seed);
+    return policy.newReplica(spec, policy.device().resolve(Engine.getEngine(Policy.ENGINE)), seed);
   }
 
   /**

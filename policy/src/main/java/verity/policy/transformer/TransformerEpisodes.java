@@ -5,7 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import java.util.Arrays;
 import java.util.SplittableRandom;
-import verity.policy.EpisodeGenerator.Episode;
+import verity.policy.Episodes;
 
 /**
  * A batch of multi-turn episodes on a transformer, side by side, with one KV cache carried across
@@ -17,7 +17,7 @@ import verity.policy.EpisodeGenerator.Episode;
  * the record reproduces the sampling distribution. A sampled token is fed with whatever comes next,
  * saving a forward pass per turn. Used by one thread at a time.
  */
-public final class TransformerEpisodes implements AutoCloseable {
+public final class TransformerEpisodes implements Episodes {
   /** The token fed to rows with nothing to say in a turn. */
   public static final int PAD = 0;
 
@@ -33,6 +33,7 @@ public final class TransformerEpisodes implements AutoCloseable {
   private float[] lastLogits;
   private long[] pending;
   private long tokensForwarded;
+  private final float[] logitMask;
 
   private static final class Record {
     int[] tokens = new int[64];
@@ -54,8 +55,13 @@ public final class TransformerEpisodes implements AutoCloseable {
   }
 
   TransformerEpisodes(
-      TransformerModel model, ParameterStore parameters, NDManager parent, int[][] prompts) {
+      TransformerModel model,
+      ParameterStore parameters,
+      NDManager parent,
+      int[][] prompts,
+      float[] logitMask) {
     this.model = model;
+    this.logitMask = logitMask;
     this.parameters = parameters;
     this.manager = parent.newSubManager();
     this.cache = new KvCache(manager, model.config().layers());
@@ -71,15 +77,18 @@ public final class TransformerEpisodes implements AutoCloseable {
     forward(left.idsRows(), left.positionRows());
   }
 
+  @Override
   public int rows() {
     return rows;
   }
 
   /** Stops recording a row: its episode is over (the batch still runs in lockstep). */
+  @Override
   public void finish(int row) {
     finished[row] = true;
   }
 
+  @Override
   public boolean isFinished(int row) {
     return finished[row];
   }
@@ -88,6 +97,7 @@ public final class TransformerEpisodes implements AutoCloseable {
    * Appends the environment's tokens for each row to the cache ({@code null} or shorter rows are
    * padded to the longest); they are recorded as not sampled.
    */
+  @Override
   public void feed(int[][] tokens) {
     int width = 0;
     for (int[] t : tokens) {
@@ -123,6 +133,7 @@ public final class TransformerEpisodes implements AutoCloseable {
    *
    * @return each active row's action tokens (end-of-sequence included); empty for the other rows
    */
+  @Override
   public int[][] sampleActions(
       boolean[] active, int maxTokens, float temperature, SplittableRandom random) {
     int v = model.config().vocabSize();
@@ -153,9 +164,7 @@ public final class TransformerEpisodes implements AutoCloseable {
           }
           continue;
         }
-        double[] logProbs =
-            TokenSampler.logSoftmax(
-                Arrays.copyOfRange(lastLogits, i * v, (i + 1) * v), temperature);
+        double[] logProbs = logSoftmax(lastLogits, i * v, v, temperature);
         int token = random == null ? argMax(logProbs) : draw(logProbs, random);
         actions[i][lengths[i]++] = token;
         records[i].add(token, true, (float) logProbs[token]);
@@ -176,6 +185,7 @@ public final class TransformerEpisodes implements AutoCloseable {
    * The episode a row recorded. Padding after its last sampled or environment token is dropped:
    * nothing after the end affects what came before.
    */
+  @Override
   public Episode episode(int row) {
     Record r = records[row];
     int end = r.length;
@@ -189,6 +199,7 @@ public final class TransformerEpisodes implements AutoCloseable {
   }
 
   /** How many tokens a row has recorded so far. */
+  @Override
   public int recorded(int row) {
     return records[row].length;
   }
@@ -227,6 +238,28 @@ public final class TransformerEpisodes implements AutoCloseable {
       lastLogits = logits.get(":, -1, :").toFloatArray();
       tokensForwarded += ids[0].length;
     }
+  }
+
+  /**
+   * log softmax(logits ÷ temperature + the action mask) of one row, the mask added after the
+   * temperature exactly as {@link verity.policy.Policy#completionLogProbs} adds it in training.
+   */
+  private double[] logSoftmax(float[] logits, int from, int v, float temperature) {
+    double[] z = new double[v];
+    double max = Double.NEGATIVE_INFINITY;
+    for (int k = 0; k < v; k++) {
+      z[k] = logits[from + k] / (double) temperature + (logitMask == null ? 0 : logitMask[k]);
+      max = Math.max(max, z[k]);
+    }
+    double sum = 0;
+    for (int k = 0; k < v; k++) {
+      sum += Math.exp(z[k] - max);
+    }
+    double logZ = max + Math.log(sum);
+    for (int k = 0; k < v; k++) {
+      z[k] -= logZ;
+    }
+    return z;
   }
 
   private static boolean any(boolean[] xs) {

@@ -182,7 +182,15 @@ public final class TransformerModel implements AutoCloseable {
 
   /** Starts a batch of multi-turn episodes from these prompts, one KV cache across turns. */
   public TransformerEpisodes startEpisodes(int[][] prompts) {
-    return new TransformerEpisodes(this, inference, model.getNDManager(), prompts);
+    return startEpisodes(prompts, null);
+  }
+
+  /**
+   * As {@link #startEpisodes(int[][])}, with {@code logitMask} ({@code [V]}, 0 or a large negative
+   * number per token) added to the tempered logits of every sampled token; {@code null} for none.
+   */
+  public TransformerEpisodes startEpisodes(int[][] prompts, float[] logitMask) {
+    return new TransformerEpisodes(this, inference, model.getNDManager(), prompts, logitMask);
   }
 
   /**

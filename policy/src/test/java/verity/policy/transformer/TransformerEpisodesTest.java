@@ -11,7 +11,7 @@ import java.nio.file.Path;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import verity.policy.EpisodeGenerator.Episode;
+import verity.policy.Episodes.Episode;
 import verity.policy.Policy;
 import verity.policy.TrainingBatch;
 

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.Device;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -16,20 +15,34 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.FlatWeights;
 
-class PolicyTest {
+/**
+ * What every kind of {@link Policy} must do for the cluster, run against each kind by a subclass:
+ * sampled log-probs that teacher forcing reproduces (single- and multi-turn), action masks, seeded
+ * sampling, end-of-sequence, weights carried exactly and refused when corrupt or of another
+ * architecture, and no native arrays left behind by gradient bookkeeping.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class PolicyContract {
   static final PolicySpec SPEC = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 32, 1);
-  static Policy policy;
+  Policy policy;
+
+  /** A fresh replica of the kind under test. */
+  protected abstract Policy create(PolicySpec spec, long seed);
+
+  /** A replica of the same kind whose weights have another layout. */
+  protected abstract Policy createOtherArchitecture(PolicySpec spec);
 
   @BeforeAll
-  static void create() {
-    policy = Policy.create(SPEC, Device.cpu(), 7);
+  void create() {
+    policy = create(SPEC, 7);
   }
 
   @AfterAll
-  static void close() {
+  void close() {
     policy.close();
   }
 
@@ -73,8 +86,8 @@ class PolicyTest {
   void shouldRecordMultiTurnEpisodesThatTeacherForcingReproduces() {
     int[][] prompts = prompts(12);
     SplittableRandom random = new SplittableRandom(4);
-    EpisodeGenerator.Episode[] episodes = new EpisodeGenerator.Episode[prompts.length];
-    try (EpisodeGenerator gen = policy.startEpisodes(prompts)) {
+    Episodes.Episode[] episodes = new Episodes.Episode[prompts.length];
+    try (Episodes gen = policy.startEpisodes(prompts)) {
       boolean[] alive = new boolean[prompts.length];
       java.util.Arrays.fill(alive, true);
       for (int turn = 0; turn < 6; turn++) {
@@ -126,7 +139,7 @@ class PolicyTest {
   @Test
   void shouldOnlyEmitActionTokensAndTrainUnderTheSameMask() {
     PolicySpec moves = new PolicySpec(15, 0, 1, 2, 5, 1, 16, 32, 1, new int[] {3, 4, 5, 6});
-    try (Policy masked = Policy.create(moves, Device.cpu(), 5)) {
+    try (Policy masked = create(moves, 5)) {
       int[][] prompts = prompts(64);
       SampledBatch s = masked.sample(prompts, 2f, new SplittableRandom(1));
       java.util.Set<Integer> seen = new java.util.HashSet<>();
@@ -169,7 +182,7 @@ class PolicyTest {
 
   @Test
   void shouldCarryWeightsToAnotherReplicaExactly() {
-    try (Policy other = Policy.create(SPEC, Device.cpu(), 99)) {
+    try (Policy other = create(SPEC, 99)) {
       int[][] prompts = prompts(16);
       FlatWeights w = policy.exportWeights(PolicyVersion.of(4));
       assertTrue(w.checksumMatches());
@@ -182,7 +195,7 @@ class PolicyTest {
 
   @Test
   void shouldRefuseCorruptWeights() {
-    try (Policy other = Policy.create(SPEC, Device.cpu(), 99)) {
+    try (Policy other = create(SPEC, 99)) {
       FlatWeights w = policy.exportWeights(PolicyVersion.of(5));
       float[] before = other.exportWeights(PolicyVersion.INITIAL).values();
       w.values()[3] += 1f;
@@ -193,8 +206,7 @@ class PolicyTest {
 
   @Test
   void shouldRefuseWeightsOfAnotherArchitecture() {
-    PolicySpec wider = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 48, 1);
-    try (Policy other = Policy.create(wider, Device.cpu(), 1)) {
+    try (Policy other = createOtherArchitecture(SPEC)) {
       FlatWeights w = other.exportWeights(PolicyVersion.of(1));
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> policy.importWeights(w));
@@ -204,9 +216,9 @@ class PolicyTest {
 
   @Test
   void shouldInitializeIdenticallyFromTheSameSeed() {
-    try (Policy a = Policy.create(SPEC, Device.cpu(), 42);
-        Policy b = Policy.create(SPEC, Device.cpu(), 42);
-        Policy c = Policy.create(SPEC, Device.cpu(), 43)) {
+    try (Policy a = create(SPEC, 42);
+        Policy b = create(SPEC, 42);
+        Policy c = create(SPEC, 43)) {
       float[] wa = a.exportWeights(PolicyVersion.INITIAL).values();
       assertArrayEquals(wa, b.exportWeights(PolicyVersion.INITIAL).values());
       assertFalse(Arrays.equals(wa, c.exportWeights(PolicyVersion.INITIAL).values()));
@@ -215,7 +227,7 @@ class PolicyTest {
 
   @Test
   void zeroingAndReadingGradientsLeavesNoArrayOnTheModelsManager() {
-    try (Policy p = Policy.create(SPEC, Device.cpu(), 5)) {
+    try (Policy p = create(SPEC, 5)) {
       p.enableGradients();
       p.zeroGradients();
       BaseNDManager manager = (BaseNDManager) p.model().getNDManager();

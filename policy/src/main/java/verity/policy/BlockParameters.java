@@ -1,0 +1,147 @@
+package verity.policy;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
+import java.nio.FloatBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import verity.actors.ids.PolicyVersion;
+import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightsHeader;
+
+/**
+ * The parameters of a policy's DJL block as the cluster moves them: counted, their gradients read
+ * out and zeroed, and all of them exported and imported as one flat, checksummed, versioned array
+ * in the block's parameter order. Shared by every kind of {@link Policy}.
+ */
+public final class BlockParameters {
+  private final Model model;
+
+  public BlockParameters(Model model) {
+    this.model = model;
+  }
+
+  private Iterable<Pair<String, Parameter>> parameters() {
+    return model.getBlock().getParameters();
+  }
+
+  public long count() {
+    long n = 0;
+    for (Pair<String, Parameter> p : parameters()) {
+      n += p.getValue().getArray().size();
+    }
+    return n;
+  }
+
+  /** Marks every parameter as trainable: gradients are recorded for them inside a collector. */
+  public void enableGradients() {
+    for (Pair<String, Parameter> p : parameters()) {
+      p.getValue().getArray().setRequiresGradient(true);
+    }
+  }
+
+  /** The gradient of every parameter after a backward pass, flat in export order. */
+  public float[] gradients() {
+    float[] flat = new float[Math.toIntExact(count())];
+    int offset = 0;
+    for (Pair<String, Parameter> p : parameters()) {
+      try (NDArray g = p.getValue().getArray().getGradient()) {
+        float[] part = g.toFloatArray();
+        System.arraycopy(part, 0, flat, offset, part.length);
+        offset += part.length;
+      }
+    }
+    return flat;
+  }
+
+  /** Sets every gradient to zero (PyTorch accumulates them across backward passes). */
+  public void zeroGradients() {
+    // The gradient wrappers, and the scalar that the indexed fill creates on the wrapper's manager,
+    // live in a scratch manager closed here: on the model's own manager they would pile up, two
+    // arrays per parameter per step, for the life of the replica.
+    try (NDManager scratch = model.getNDManager().newSubManager()) {
+      for (Pair<String, Parameter> p : parameters()) {
+        NDArray g = p.getValue().getArray().getGradient();
+        g.attach(scratch);
+        // Fill in place, never multiply: 0 * NaN is NaN, and a skipped non-finite step would
+        // otherwise poison every later one. Never set(Buffer) either: that points the gradient's
+        // storage at a direct buffer owned by this short-lived wrapper, which the GC then frees
+        // under PyTorch (a use-after-free that crashed runs after a few dozen steps).
+        g.set(new NDIndex(":"), 0f);
+      }
+    }
+  }
+
+  /** The current weights as a flat, checksummed array stamped with {@code version}. */
+  public FlatWeights export(PolicyVersion version) {
+    List<String> names = new ArrayList<>();
+    List<int[]> shapes = new ArrayList<>();
+    List<float[]> parts = new ArrayList<>();
+    int total = 0;
+    for (Pair<String, Parameter> p : parameters()) {
+      NDArray array = p.getValue().getArray();
+      names.add(p.getKey());
+      shapes.add(shape(array));
+      float[] values = array.toFloatArray();
+      parts.add(values);
+      total += values.length;
+    }
+    float[] flat = new float[total];
+    int offset = 0;
+    for (float[] part : parts) {
+      System.arraycopy(part, 0, flat, offset, part.length);
+      offset += part.length;
+    }
+    return FlatWeights.of(version, names, shapes, flat);
+  }
+
+  /**
+   * Replaces every parameter with the given weights' values.
+   *
+   * @throws IllegalArgumentException when the weights do not fit this block or their checksum does
+   *     not hold; the parameters are left unchanged
+   */
+  public void importValues(FlatWeights weights) {
+    WeightsHeader header = weights.header();
+    if (!layout(header.version()).sameLayout(header)) {
+      throw new IllegalArgumentException(
+          "weights " + header.version() + " do not fit this policy: " + header.names());
+    }
+    if (!weights.checksumMatches()) {
+      throw new IllegalArgumentException("weights " + header.version() + ": checksum mismatch");
+    }
+    int offset = 0;
+    for (Pair<String, Parameter> p : parameters()) {
+      NDArray array = p.getValue().getArray();
+      int size = Math.toIntExact(array.size());
+      array.set(FloatBuffer.wrap(weights.values(), offset, size));
+      offset += size;
+    }
+  }
+
+  /** Names and shapes of the parameters. */
+  private WeightsHeader layout(PolicyVersion version) {
+    List<String> names = new ArrayList<>();
+    List<int[]> shapes = new ArrayList<>();
+    int total = 0;
+    for (Pair<String, Parameter> p : parameters()) {
+      names.add(p.getKey());
+      shapes.add(shape(p.getValue().getArray()));
+      total += Math.toIntExact(p.getValue().getArray().size());
+    }
+    return new WeightsHeader(version, names, shapes, total, 0);
+  }
+
+  private static int[] shape(NDArray array) {
+    long[] dims = array.getShape().getShape();
+    int[] shape = new int[dims.length];
+    for (int i = 0; i < dims.length; i++) {
+      shape[i] = Math.toIntExact(dims[i]);
+    }
+    return shape;
+  }
+}
