@@ -28,11 +28,24 @@ public final class KvCache implements AutoCloseable {
     return last == null ? 0 : last.getShape().get(2);
   }
 
+  /** The view of one layer's part of this cache that its attention appends to. */
+  LayerCache layer(int layer) {
+    return new LayerCache(this, layer);
+  }
+
+  /** One layer's keys and values in a {@link KvCache}. */
+  record LayerCache(KvCache cache, int layer) {
+    /** Appends the layer's new keys and values and returns all of them (see the cache). */
+    NDArray[] append(NDArray newKeys, NDArray newValues) {
+      return cache.append(layer, newKeys, newValues);
+    }
+  }
+
   /**
    * Appends a layer's new keys and values along the sequence axis and returns the whole of them;
    * the arrays given move into this cache.
    */
-  NDArray[] append(int layer, NDArray newKeys, NDArray newValues) {
+  private NDArray[] append(int layer, NDArray newKeys, NDArray newValues) {
     newKeys.attach(manager);
     newValues.attach(manager);
     if (keys[layer] == null) {

@@ -1,5 +1,6 @@
 package verity.policy.transformer;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -151,66 +152,61 @@ public final class LlamaBlock extends AbstractBlock {
       NDArray keyValid,
       KvCache cache,
       boolean training) {
-    long n = ids.getShape().get(0);
-    long t = ids.getShape().get(1);
+    Weights w = new Weights(ps, ids.getDevice(), training);
     long past = cache == null ? 0 : cache.length();
     NDManager call = ids.getManager();
-    NDArray mask = attentionMask(call, keyValid, past, t);
+    NDArray mask = attentionMask(call, keyValid, past, ids.getShape().get(1));
     NDArray[] rotary = rotary(call, positions);
     NDArray hidden =
-        ids.getNDArrayInternal()
-            .embedding(ids, value(ps, embed, ids, training), SparseFormat.DENSE)
-            .singletonOrThrow();
+        ids.getNDArrayInternal().embedding(ids, w.of(embed), SparseFormat.DENSE).singletonOrThrow();
     for (int i = 0; i < layers.size(); i++) {
       Layer layer = layers.get(i);
-      NDArray x = rmsNorm(hidden, value(ps, layer.inputNorm(), ids, training));
-      NDArray attended = attention(ps, layer, i, x, rotary, mask, cache, n, t, ids, training);
-      hidden = hidden.add(linear(ps, attended, layer.o(), layer.oBias(), ids, training));
-      NDArray y = rmsNorm(hidden, value(ps, layer.postNorm(), ids, training));
-      NDArray gate = linear(ps, y, layer.gate(), null, ids, training);
-      NDArray up = linear(ps, y, layer.up(), null, ids, training);
+      NDArray x = rmsNorm(hidden, w.of(layer.inputNorm()));
+      NDArray attended =
+          attention(w, layer, x, rotary, mask, cache == null ? null : cache.layer(i));
+      hidden = hidden.add(w.linear(attended, layer.o(), layer.oBias()));
+      NDArray y = rmsNorm(hidden, w.of(layer.postNorm()));
+      NDArray gate = w.linear(y, layer.gate(), null);
+      NDArray up = w.linear(y, layer.up(), null);
       NDArray swiglu = gate.mul(Activation.sigmoid(gate)).mul(up);
-      hidden = hidden.add(linear(ps, swiglu, layer.down(), null, ids, training));
+      hidden = hidden.add(w.linear(swiglu, layer.down(), null));
     }
-    hidden = rmsNorm(hidden, value(ps, finalNorm, ids, training));
-    return linear(ps, hidden, head != null ? head : embed, null, ids, training);
+    hidden = rmsNorm(hidden, w.of(finalNorm));
+    return w.linear(hidden, head != null ? head : embed, null);
+  }
+
+  /** The parameters' values for one forward pass, on the inputs' device. */
+  private record Weights(ParameterStore store, Device device, boolean training) {
+    NDArray of(Parameter p) {
+      return store.getValue(p, device, training);
+    }
+
+    /** {@code x · weightᵀ + bias}, Hugging Face's {@code nn.Linear} layout ({@code [out, in]}). */
+    NDArray linear(NDArray x, Parameter weight, Parameter bias) {
+      return Linear.linear(x, of(weight), bias == null ? null : of(bias)).singletonOrThrow();
+    }
   }
 
   private NDArray attention(
-      ParameterStore ps,
-      Layer layer,
-      int index,
-      NDArray x,
-      NDArray[] rotary,
-      NDArray mask,
-      KvCache cache,
-      long n,
-      long t,
-      NDArray ids,
-      boolean training) {
+      Weights w, Layer layer, NDArray x, NDArray[] rotary, NDArray mask, KvCache.LayerCache cache) {
+    long n = x.getShape().get(0);
+    long t = x.getShape().get(1);
     int d = config.headDim();
     int kv = config.kvHeads();
     int rep = config.queriesPerKeyValue();
     NDArray q =
-        linear(ps, x, layer.q(), layer.qBias(), ids, training)
+        w.linear(x, layer.q(), layer.qBias())
             .reshape(n, t, config.heads(), d)
             .transpose(0, 2, 1, 3);
-    NDArray k =
-        linear(ps, x, layer.k(), layer.kBias(), ids, training)
-            .reshape(n, t, kv, d)
-            .transpose(0, 2, 1, 3);
-    NDArray v =
-        linear(ps, x, layer.v(), layer.vBias(), ids, training)
-            .reshape(n, t, kv, d)
-            .transpose(0, 2, 1, 3);
+    NDArray k = w.linear(x, layer.k(), layer.kBias()).reshape(n, t, kv, d).transpose(0, 2, 1, 3);
+    NDArray v = w.linear(x, layer.v(), layer.vBias()).reshape(n, t, kv, d).transpose(0, 2, 1, 3);
     q = rotate(q, rotary);
     k = rotate(k, rotary);
     if (cache != null) {
-      NDArray[] kvAll = cache.append(index, k, v);
+      NDArray[] kvAll = cache.append(k, v);
       k = kvAll[0];
       v = kvAll[1];
     }
-    long s = k.getShape().get(2);
     // Grouped-query attention without copying keys: query head h reads key-value head h / rep.
     NDArray scores =
         q.reshape(n, kv, rep, t, d)
@@ -264,21 +260,6 @@ public final class LlamaBlock extends AbstractBlock {
   private NDArray rmsNorm(NDArray x, NDArray weight) {
     NDArray rms = x.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).sqrt();
     return x.div(rms).mul(weight);
-  }
-
-  private static NDArray linear(
-      ParameterStore ps,
-      NDArray x,
-      Parameter weight,
-      Parameter bias,
-      NDArray ids,
-      boolean training) {
-    NDArray b = bias == null ? null : value(ps, bias, ids, training);
-    return Linear.linear(x, value(ps, weight, ids, training), b).singletonOrThrow();
-  }
-
-  private static NDArray value(ParameterStore ps, Parameter p, NDArray like, boolean training) {
-    return ps.getValue(p, like.getDevice(), training);
   }
 
   @Override
