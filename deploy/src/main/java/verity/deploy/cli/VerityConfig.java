@@ -15,11 +15,14 @@ import verity.deploy.cluster.DeploymentProfile;
 /**
  * Builds a node's configuration from its sources, first wins: command-line flags, the file given
  * with {@code --config} (else {@code application.conf}), the deployment profile chosen by {@code
- * VERITY_PROFILE} (see {@link DeploymentProfile}), the selected suite's preset, then the defaults.
- * Unknown keys under {@code verity} are refused, naming the key.
+ * VERITY_PROFILE} (see {@link DeploymentProfile}), the selected suite's preset, the selected policy
+ * kind's preset, then the defaults. Unknown keys under {@code verity} are refused, naming the key.
  */
 public final class VerityConfig {
   static final String PRESETS = "verity.suite-presets";
+
+  /** Settings a policy kind needs, under the suite's preset and over the defaults. */
+  static final String POLICY_PRESETS = "verity.policy-presets";
 
   /** Maps whose keys are data, not settings: their insides are not checked against defaults. */
   private static final List<String> OPEN_SECTIONS =
@@ -67,6 +70,13 @@ public final class VerityConfig {
     if (defaults.hasPath(PRESETS + ".\"" + suite + "\"")) {
       preset = defaults.getConfig(PRESETS + ".\"" + suite + "\"").atPath("verity");
       ConfigChecks.rejectUnknownKeys(preset, defaults, "verity", OPEN_SECTIONS);
+    }
+    String kind = user.withFallback(preset).withFallback(defaults).getString("verity.policy.kind");
+    if (defaults.hasPath(POLICY_PRESETS + ".\"" + kind + "\"")) {
+      Config policyPreset =
+          defaults.getConfig(POLICY_PRESETS + ".\"" + kind + "\"").atPath("verity");
+      ConfigChecks.rejectUnknownKeys(policyPreset, defaults, "verity", OPEN_SECTIONS);
+      preset = preset.withFallback(policyPreset);
     }
     Config config =
         VerityNode.load(

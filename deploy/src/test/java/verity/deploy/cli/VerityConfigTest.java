@@ -29,6 +29,21 @@ class VerityConfigTest {
   }
 
   @Test
+  void shouldApplyThePolicyKindsPresetBelowTheSuitesAndFlags() {
+    Config transformer = VerityConfig.load(Map.of("verity.policy.kind", "transformer"), null);
+    assertEquals(0.01, transformer.getDouble("verity.learner.entropy-coefficient"));
+    Config overridden =
+        VerityConfig.load(
+            Map.of("verity.policy.kind", "transformer", "verity.learner.entropy-coefficient", 0.05),
+            null);
+    assertEquals(0.05, overridden.getDouble("verity.learner.entropy-coefficient"));
+    Config gridworld =
+        VerityConfig.load(
+            Map.of("verity.policy.kind", "transformer", "verity.suite", "gridworld"), null);
+    assertEquals(8, gridworld.getInt("verity.learner.batch-groups"), "the suite's preset holds");
+  }
+
+  @Test
   void shouldValidateEveryDefaultSetting() {
     RunPlan plan = RunPlan.from(VerityConfig.load(Map.of(), null));
     assertEquals(15, plan.spec().vocabSize());
