@@ -76,7 +76,13 @@ public final class TransformerModel implements AutoCloseable {
         name -> (manager, shape, type) -> manager.create(tensors.read(name), shape));
     Model model = Model.newInstance("verity-transformer", device, ENGINE);
     model.setBlock(block);
-    block.initialize(model.getNDManager(), DataType.FLOAT32, block.exampleInputShapes());
+    try {
+      block.initialize(model.getNDManager(), DataType.FLOAT32, block.exampleInputShapes());
+    } catch (RuntimeException e) {
+      // A tensor that cannot be read (its dtype, say) stops loading: free what was loaded.
+      model.close();
+      throw e;
+    }
     return new TransformerModel(model, block);
   }
 
