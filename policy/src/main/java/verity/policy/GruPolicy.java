@@ -39,8 +39,9 @@ public final class GruPolicy implements Policy {
     Model model = Model.newInstance("verity-policy", device, ENGINE);
     GruPolicyBlock block = new GruPolicyBlock(spec);
     model.setBlock(block);
-    synchronized (GruPolicy.class) {
-      // The engine's generator is global: seed and initialize as one step.
+    synchronized (Policy.class) {
+      // The engine's generator is global: seed and initialize as one step, under the one lock
+      // every kind of policy seeds it under.
       engine.setRandomSeed((int) (seed ^ (seed >>> 32)));
       block.initialize(model.getNDManager(), DataType.FLOAT32, block.exampleInputShapes());
     }

@@ -112,6 +112,24 @@ class PublishedObjectivesTest {
    */
   @Test
   void shouldHoldTheProximalPolicyFixedOverTheBatchsUpdates() {
+    // PyTorch's CPU kernels are not bitwise reproducible from run to run (a seen CI failure: the
+    // two runs' weights apart by 0.14 after 8 updates at learning rate 3e-2), and a token whose
+    // ratio lies within rounding of the clip boundary is clipped in one run and not in the other,
+    // which the later updates amplify. A proximal policy that is not held fixed differs on every
+    // attempt; rounding differs on few. So the pair is compared up to three times.
+    AssertionError last = null;
+    for (int attempt = 0; attempt < 3; attempt++) {
+      try {
+        comparePpoWithDecoupledOnFreshSamples();
+        return;
+      } catch (AssertionError e) {
+        last = e;
+      }
+    }
+    throw last;
+  }
+
+  private static void comparePpoWithDecoupledOnFreshSamples() {
     float[] afterPpo;
     double ppoClip;
     try (Policy policy = Policy.create(GrpoTrainerTest.SPEC, Device.cpu(), 3)) {

@@ -53,8 +53,9 @@ public final class TransformerModel implements AutoCloseable {
     LlamaBlock block = new LlamaBlock(config);
     Model model = Model.newInstance("verity-transformer", device, ENGINE);
     model.setBlock(block);
-    synchronized (TransformerModel.class) {
-      // The engine's generator is global: seed and initialize as one step.
+    synchronized (verity.policy.Policy.class) {
+      // The engine's generator is global: seed and initialize as one step, under the one lock
+      // every kind of policy seeds it under.
       Engine.getEngine(ENGINE).setRandomSeed((int) (seed ^ (seed >>> 32)));
       block.initialize(model.getNDManager(), DataType.FLOAT32, block.exampleInputShapes());
     }
