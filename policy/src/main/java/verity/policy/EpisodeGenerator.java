@@ -24,7 +24,7 @@ public final class EpisodeGenerator implements Episodes {
   private final ParameterStore parameters;
   private final NDManager manager;
   private final int rows;
-  private final Record[] records;
+  private final EpisodeRecord[] records;
   private final boolean[] finished;
   private NDArray state;
   private float[] lastLogits;
@@ -32,26 +32,6 @@ public final class EpisodeGenerator implements Episodes {
   private float[] lastLogProbs;
   private long[] pending;
   private final float[] logitMask;
-
-  /** What one row recorded. */
-  private static final class Record {
-    int[] tokens = new int[64];
-    boolean[] sampled = new boolean[64];
-    float[] logProbs = new float[64];
-    int length;
-
-    void add(int token, boolean wasSampled, float logProb) {
-      if (length == tokens.length) {
-        tokens = Arrays.copyOf(tokens, length * 2);
-        sampled = Arrays.copyOf(sampled, length * 2);
-        logProbs = Arrays.copyOf(logProbs, length * 2);
-      }
-      tokens[length] = token;
-      sampled[length] = wasSampled;
-      logProbs[length] = logProb;
-      length++;
-    }
-  }
 
   EpisodeGenerator(
       PolicySpec spec,
@@ -64,11 +44,11 @@ public final class EpisodeGenerator implements Episodes {
     this.parameters = parameters;
     this.manager = parent.newSubManager();
     this.rows = prompts.length;
-    this.records = new Record[rows];
+    this.records = new EpisodeRecord[rows];
     this.finished = new boolean[rows];
     this.logitMask = spec.logitMask();
     for (int i = 0; i < rows; i++) {
-      records[i] = new Record();
+      records[i] = new EpisodeRecord();
     }
     int p = spec.maxPromptTokens();
     long[] laid = new long[rows * p];
@@ -187,21 +167,13 @@ public final class EpisodeGenerator implements Episodes {
    */
   @Override
   public Episode episode(int row) {
-    Record r = records[row];
-    int end = r.length;
-    while (end > 0 && !r.sampled[end - 1] && r.tokens[end - 1] == spec.padToken()) {
-      end--;
-    }
-    return new Episode(
-        Arrays.copyOf(r.tokens, end),
-        Arrays.copyOf(r.sampled, end),
-        Arrays.copyOf(r.logProbs, end));
+    return records[row].episode(spec.padToken());
   }
 
   /** How many tokens a row has recorded so far (for version segments). */
   @Override
   public int recorded(int row) {
-    return records[row].length;
+    return records[row].length();
   }
 
   private void forward(long[] input, int width) {

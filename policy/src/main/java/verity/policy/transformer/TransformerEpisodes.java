@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import verity.policy.EpisodeRecord;
 import verity.policy.Episodes;
 
 /**
@@ -26,7 +27,7 @@ public final class TransformerEpisodes implements Episodes {
   private final NDManager manager;
   private final KvCache cache;
   private final int rows;
-  private final Record[] records;
+  private final EpisodeRecord[] records;
   private final boolean[] finished;
   private final long[] nextPosition;
   private float[][] keyValid;
@@ -34,25 +35,6 @@ public final class TransformerEpisodes implements Episodes {
   private long[] pending;
   private long tokensForwarded;
   private final float[] logitMask;
-
-  private static final class Record {
-    int[] tokens = new int[64];
-    boolean[] sampled = new boolean[64];
-    float[] logProbs = new float[64];
-    int length;
-
-    void add(int token, boolean wasSampled, float logProb) {
-      if (length == tokens.length) {
-        tokens = Arrays.copyOf(tokens, length * 2);
-        sampled = Arrays.copyOf(sampled, length * 2);
-        logProbs = Arrays.copyOf(logProbs, length * 2);
-      }
-      tokens[length] = token;
-      sampled[length] = wasSampled;
-      logProbs[length] = logProb;
-      length++;
-    }
-  }
 
   TransformerEpisodes(
       TransformerModel model,
@@ -66,10 +48,10 @@ public final class TransformerEpisodes implements Episodes {
     this.manager = parent.newSubManager();
     this.cache = new KvCache(manager, model.config().layers());
     this.rows = prompts.length;
-    this.records = new Record[rows];
+    this.records = new EpisodeRecord[rows];
     this.finished = new boolean[rows];
     for (int i = 0; i < rows; i++) {
-      records[i] = new Record();
+      records[i] = new EpisodeRecord();
     }
     LeftPadded left = LeftPadded.of(prompts);
     this.keyValid = left.keyValidRows();
@@ -187,21 +169,13 @@ public final class TransformerEpisodes implements Episodes {
    */
   @Override
   public Episode episode(int row) {
-    Record r = records[row];
-    int end = r.length;
-    while (end > 0 && !r.sampled[end - 1] && r.tokens[end - 1] == PAD) {
-      end--;
-    }
-    return new Episode(
-        Arrays.copyOf(r.tokens, end),
-        Arrays.copyOf(r.sampled, end),
-        Arrays.copyOf(r.logProbs, end));
+    return records[row].episode(PAD);
   }
 
   /** How many tokens a row has recorded so far. */
   @Override
   public int recorded(int row) {
-    return records[row].length;
+    return records[row].length();
   }
 
   /** Tokens run through the model so far, per row: the prompt width once, then each token once. */
