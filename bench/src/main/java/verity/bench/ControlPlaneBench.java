@@ -33,6 +33,7 @@ import verity.bench.report.Format;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.arith.ArithmeticSuite;
+import verity.policy.CharacterTokenizer;
 import verity.rollout.RolloutSettings;
 import verity.rollout.TaskSource;
 
@@ -327,10 +328,11 @@ public final class ControlPlaneBench implements Benchmark {
               suite.name(),
               new TaskId(task.id()),
               rollout.groupSize(),
-              task.prompt(),
+              new CharacterTokenizer(suite.alphabet()).promptIds(task.prompt()),
               tokens,
               Trajectory.allSampled(COMPLETION_TOKENS),
               logProbs,
+              "",
               List.of(new Segment(0, COMPLETION_TOKENS, PolicyVersion.INITIAL)),
               "worker-0");
       scored.add(new ScoredTrajectory(t, new Verdict(1.0, Verdict.Reason.CORRECT)));

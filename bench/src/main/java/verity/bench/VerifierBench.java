@@ -106,11 +106,11 @@ public final class VerifierBench implements Benchmark {
     int tries = 0;
     while (items.size() < n && tries++ < n * 20) {
       Task task = tasks.next();
-      Optional<int[]> demo = suite.demonstration(task);
+      Optional<String> demo = suite.demonstration(task);
       if (demo.isEmpty()) {
         continue;
       }
-      String right = suite.completionText(stripEnd(demo.get()));
+      String right = demo.get();
       String completion = items.size() % 2 == 0 ? right : corrupt(right);
       items.add(new Item(task, completion));
     }
@@ -118,15 +118,6 @@ public final class VerifierBench implements Benchmark {
       throw new IllegalStateException("suite " + suite.name() + " has no demonstrations to time");
     }
     return items;
-  }
-
-  /** Demonstrations end with end-of-sequence, which is no part of the completion's text. */
-  private static int[] stripEnd(int[] tokens) {
-    int n = tokens.length;
-    while (n > 0 && tokens[n - 1] == verity.envs.Vocabulary.EOS) {
-      n--;
-    }
-    return Arrays.copyOf(tokens, n);
   }
 
   /** A wrong completion of the same length: its middle character changed. */

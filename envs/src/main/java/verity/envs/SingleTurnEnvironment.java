@@ -4,21 +4,20 @@ package verity.envs;
  * An episode of one turn: the task's prompt says it all, the policy answers once, and it is done.
  */
 public final class SingleTurnEnvironment implements Environment {
-  private static final int[] NOTHING = new int[0];
   private boolean done;
 
   @Override
-  public int[] reset(long seed) {
+  public String reset(long seed) {
     done = false;
-    return NOTHING;
+    return "";
   }
 
   @Override
-  public Step step(int[] action) {
+  public Step step(String action) {
     if (done) {
       throw new IllegalStateException("single-turn episode already finished");
     }
     done = true;
-    return new Step(NOTHING, true);
+    return new Step("", true);
   }
 }

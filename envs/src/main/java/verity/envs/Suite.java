@@ -1,16 +1,28 @@
 package verity.envs;
 
+import java.util.List;
 import java.util.Optional;
 
 /**
- * A family of tasks with its environment and its pure check. Rollout workers use a suite to draw
- * tasks and step episodes; reward verifiers use their own copy of it to look a task up by id and
- * score a completion without trusting the worker.
+ * A family of tasks with its environment and its pure check, speaking text: prompts, observations
+ * and completions are strings, and the tokenizer belongs to the policy, so a suite runs unchanged
+ * with any policy. Rollout workers use a suite to draw tasks and step episodes; reward verifiers
+ * use their own copy of it to look a task up by id and score a completion without trusting the
+ * worker.
+ *
+ * <p>Lengths are counted in the tokens of a character tokenizer built from {@link #alphabet()}: one
+ * per character, end-of-sequence included. A tokenizer whose tokens may span several characters
+ * (byte-level BPE) needs no more than that for the suite's text.
  */
 public interface Suite {
   String name();
 
-  Vocabulary vocabulary();
+  /**
+   * The characters this suite's prompts, observations and completions are written in, one per
+   * string, in a fixed order: a character tokenizer (the GRU's) is built from them, and the ids of
+   * its tokens follow that order.
+   */
+  List<String> alphabet();
 
   /** Prompts are left-padded to this many tokens (including the begin-of-sequence token). */
   int maxPromptTokens();
@@ -22,12 +34,13 @@ public interface Suite {
   int maxCompletionTokens();
 
   /**
-   * The tokens the policy may emit as actions; empty means any token of the vocabulary. An
-   * environment whose actions are a few tokens out of a larger vocabulary (moves among observation
-   * symbols) says so here, and the policy's other logits are masked out when sampling and training.
+   * The texts an action may be, each a single symbol of the alphabet; empty means any text. An
+   * environment whose actions are a few symbols (moves among observation symbols) says so here; the
+   * policy's tokenizer must give each one token, and every other logit is masked out when sampling
+   * and training.
    */
-  default int[] actionTokens() {
-    return new int[0];
+  default List<String> actions() {
+    return List.of();
   }
 
   /** Turns (policy actions) an episode may take before it is cut off; 1 for single-turn suites. */
@@ -68,10 +81,10 @@ public interface Suite {
   Environment newEnvironment(Task task);
 
   /**
-   * A reference completion for a training task, for a supervised warm start; empty when the suite
-   * has none.
+   * A reference completion for a training task as text (for a multi-turn suite, its actions one
+   * after another), for a supervised warm start; empty when the suite has none.
    */
-  default Optional<int[]> demonstration(Task task) {
+  default Optional<String> demonstration(Task task) {
     return Optional.empty();
   }
 
@@ -83,8 +96,8 @@ public interface Suite {
   Task taskFromRecord(java.util.Map<String, Object> record);
 
   /**
-   * How to verify a completion: the text the policy wrote (its tokens decoded with {@link
-   * #vocabulary()} up to end-of-sequence) or, for environments, the action log.
+   * How to verify a completion: the text the policy wrote, each turn's action up to its
+   * end-of-sequence, turns one after another (for a multi-turn environment, its action log).
    */
   CheckPlan plan(Task task, String completion);
 
@@ -99,10 +112,5 @@ public interface Suite {
       return judged.result();
     }
     throw new IllegalStateException(name() + " checks by running a program: use a verifier");
-  }
-
-  /** Decodes policy tokens (actions only, in order) into the text {@link #plan} reads. */
-  default String completionText(int[] actionTokens) {
-    return vocabulary().decode(actionTokens);
   }
 }

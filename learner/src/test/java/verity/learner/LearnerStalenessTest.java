@@ -22,6 +22,7 @@ import verity.actors.protocol.TrainingEvent;
 import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.Verdict;
 import verity.learner.LearnerSettings.StaleHandling;
+import verity.policy.CharacterTokenizer;
 import verity.policy.PolicySpec;
 
 /**
@@ -29,7 +30,15 @@ import verity.policy.PolicySpec;
  * as configured. Each test gets its own actor system so that only one learner is registered.
  */
 class LearnerStalenessTest {
-  static final PolicySpec SPEC = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 32, 1);
+  static final PolicySpec SPEC =
+      new PolicySpec(
+          new CharacterTokenizer(
+              List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "=")),
+          5,
+          3,
+          16,
+          32,
+          1);
   static final Duration WAIT = Duration.ofSeconds(30);
 
   @TempDir Path dataDir;
@@ -65,6 +74,7 @@ class LearnerStalenessTest {
               new int[] {6, 2},
               new boolean[] {true, true},
               new float[] {-2.7f, -2.7f},
+              "3",
               List.of(new Segment(0, 2, version)),
               "test");
       members.add(

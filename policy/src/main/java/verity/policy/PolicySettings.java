@@ -3,7 +3,11 @@ package verity.policy;
 import ai.djl.Device;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 import verity.actors.config.ConfigChecks;
+import verity.policy.transformer.LanguageModel;
 import verity.policy.transformer.TransformerPolicy;
 import verity.policy.transformer.TransformerSizes;
 
@@ -14,9 +18,13 @@ import verity.policy.transformer.TransformerSizes;
  * @param hidden the GRU's hidden state size
  * @param layers the GRU's layers
  * @param transformer the sizes of a fresh transformer ({@code verity.policy.transformer})
+ * @param model a Hugging Face directory every replica is loaded from, when set
+ * @param chatTemplate whether prompts go through that directory's chat template
  */
 public record PolicySettings(
     Kind kind,
+    Optional<Path> model,
+    boolean chatTemplate,
     int embedding,
     int hidden,
     int layers,
@@ -46,8 +54,16 @@ public record PolicySettings(
     } catch (IllegalArgumentException e) {
       throw new ConfigException.BadValue(t + "hidden", e.getMessage());
     }
+    Kind kind = ConfigChecks.oneOf(config, p + "kind", Kind.class);
+    String model = config.getString(p + "model").trim();
+    if (!model.isEmpty() && kind != Kind.TRANSFORMER) {
+      throw new ConfigException.BadValue(
+          p + "model", "a model directory is a transformer: set verity.policy.kind = transformer");
+    }
     return new PolicySettings(
-        ConfigChecks.oneOf(config, p + "kind", Kind.class),
+        kind,
+        model.isEmpty() ? Optional.empty() : Optional.of(Path.of(model)),
+        config.getBoolean(p + "chat-template"),
         ConfigChecks.positiveInt(config, p + "embedding"),
         ConfigChecks.positiveInt(config, p + "hidden"),
         ConfigChecks.positiveInt(config, p + "layers"),
@@ -56,33 +72,43 @@ public record PolicySettings(
         (float) ConfigChecks.doubleIn(config, p + "temperature", 0.05, 10.0));
   }
 
-  /** A fresh replica of this kind for {@code spec}; the same seed gives the same weights. */
+  /**
+   * The policy's tokenizer: the model directory's when one is set, else one token per character of
+   * the suite's alphabet.
+   *
+   * @throws verity.policy.transformer.CheckpointException naming a bad model directory's file
+   */
+  public Tokenizer tokenizer(List<String> alphabet) {
+    return model.isPresent()
+        ? LanguageModel.loadTokenizer(model.get(), chatTemplate)
+        : new CharacterTokenizer(alphabet);
+  }
+
+  /**
+   * A replica of this kind for {@code spec}: loaded from the model directory when one is set, else
+   * fresh (the same seed gives the same weights).
+   */
   public Policy newReplica(PolicySpec spec, Device resolvedDevice, long seed) {
     return switch (kind) {
       case GRU -> GruPolicy.create(spec, resolvedDevice, seed);
-      case TRANSFORMER -> TransformerPolicy.create(spec, transformer, resolvedDevice, seed);
+      case TRANSFORMER ->
+          model.isPresent()
+              ? TransformerPolicy.load(spec, model.get(), resolvedDevice)
+              : TransformerPolicy.create(spec, transformer, resolvedDevice, seed);
     };
   }
 
-  /** The full spec for a suite with these token facts. */
+  /**
+   * The full spec for a suite: its lengths in characters become token limits for this tokenizer. A
+   * prompt a loaded model's tokenizer writes carries the chat template's tokens and its own special
+   * tokens, so its limit grows by what an empty prompt takes (and one token of slack for a
+   * tokenizer that marks the start of the text).
+   */
   public PolicySpec spec(
-      int vocabSize,
-      int pad,
-      int bos,
-      int eos,
-      int maxPromptTokens,
-      int maxCompletionTokens,
-      int[] actionTokens) {
+      Tokenizer tokenizer, int maxPromptTokens, int maxCompletionTokens, int[] actionTokens) {
+    int promptLimit =
+        model.isPresent() ? maxPromptTokens + tokenizer.promptIds("").length + 1 : maxPromptTokens;
     return new PolicySpec(
-        vocabSize,
-        pad,
-        bos,
-        eos,
-        maxPromptTokens,
-        maxCompletionTokens,
-        embedding,
-        hidden,
-        layers,
-        actionTokens);
+        tokenizer, promptLimit, maxCompletionTokens, embedding, hidden, layers, actionTokens);
   }
 }

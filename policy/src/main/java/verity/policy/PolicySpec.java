@@ -1,16 +1,13 @@
 package verity.policy;
 
 /**
- * The shape of a policy: what the suite dictates (vocabulary, prompt and action lengths, the
- * special tokens, which tokens are actions) and what configuration sizes (embedding, hidden state,
- * layers). Every replica of a run is built from the same spec, so their weights line up and
- * sampling and training see the same action mask.
+ * The shape of a policy: its tokenizer (vocabulary and special tokens), what the suite dictates
+ * (prompt and action lengths, which tokens are actions) and what configuration sizes (the GRU's
+ * embedding, hidden state, layers). Every replica of a run is built from the same spec, so their
+ * weights line up and sampling and training see the same action mask.
  */
 public record PolicySpec(
-    int vocabSize,
-    int padToken,
-    int bosToken,
-    int eosToken,
+    Tokenizer tokenizer,
     int maxPromptTokens,
     int maxCompletionTokens,
     int embedding,
@@ -20,31 +17,20 @@ public record PolicySpec(
 
   /** A spec whose policy may emit any token of the vocabulary. */
   public PolicySpec(
-      int vocabSize,
-      int padToken,
-      int bosToken,
-      int eosToken,
+      Tokenizer tokenizer,
       int maxPromptTokens,
       int maxCompletionTokens,
       int embedding,
       int hidden,
       int layers) {
-    this(
-        vocabSize,
-        padToken,
-        bosToken,
-        eosToken,
-        maxPromptTokens,
-        maxCompletionTokens,
-        embedding,
-        hidden,
-        layers,
-        new int[0]);
+    this(tokenizer, maxPromptTokens, maxCompletionTokens, embedding, hidden, layers, new int[0]);
   }
 
   public PolicySpec {
+    java.util.Objects.requireNonNull(tokenizer, "tokenizer");
+    int vocabSize = tokenizer.vocabSize();
     require(vocabSize > 3, "vocabulary needs more than the 3 special tokens");
-    for (int t : new int[] {padToken, bosToken, eosToken}) {
+    for (int t : new int[] {tokenizer.padToken(), tokenizer.bosToken(), tokenizer.eosToken()}) {
       require(t >= 0 && t < vocabSize, "special token " + t + " outside the vocabulary");
     }
     require(maxPromptTokens >= 2, "maxPromptTokens must be >= 2 (begin-of-sequence and one more)");
@@ -56,6 +42,22 @@ public record PolicySpec(
     }
   }
 
+  public int vocabSize() {
+    return tokenizer.vocabSize();
+  }
+
+  public int padToken() {
+    return tokenizer.padToken();
+  }
+
+  public int bosToken() {
+    return tokenizer.bosToken();
+  }
+
+  public int eosToken() {
+    return tokenizer.eosToken();
+  }
+
   /** True when the policy may only emit some tokens (the others are masked out of its logits). */
   public boolean masksActions() {
     return actionTokens.length > 0;
@@ -63,7 +65,7 @@ public record PolicySpec(
 
   /** Per token: 0 where the policy may emit it, a large negative number where it may not. */
   public float[] logitMask() {
-    float[] mask = new float[vocabSize];
+    float[] mask = new float[vocabSize()];
     if (masksActions()) {
       java.util.Arrays.fill(mask, MASKED);
       for (int t : actionTokens) {

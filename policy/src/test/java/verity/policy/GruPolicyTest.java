@@ -12,10 +12,7 @@ class GruPolicyTest extends PolicyContract {
   protected Policy createOtherArchitecture(PolicySpec spec) {
     PolicySpec wider =
         new PolicySpec(
-            spec.vocabSize(),
-            spec.padToken(),
-            spec.bosToken(),
-            spec.eosToken(),
+            spec.tokenizer(),
             spec.maxPromptTokens(),
             spec.maxCompletionTokens(),
             spec.embedding(),

@@ -11,6 +11,7 @@ import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.Arrays;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +28,15 @@ import verity.actors.weights.FlatWeights;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 public abstract class PolicyContract {
-  static final PolicySpec SPEC = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 32, 1);
+  protected static final PolicySpec SPEC =
+      new PolicySpec(
+          new CharacterTokenizer(
+              List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "=")),
+          5,
+          3,
+          16,
+          32,
+          1);
   Policy policy;
 
   /** A fresh replica of the kind under test. */
@@ -138,7 +147,16 @@ public abstract class PolicyContract {
 
   @Test
   void shouldOnlyEmitActionTokensAndTrainUnderTheSameMask() {
-    PolicySpec moves = new PolicySpec(15, 0, 1, 2, 5, 1, 16, 32, 1, new int[] {3, 4, 5, 6});
+    PolicySpec moves =
+        new PolicySpec(
+            new CharacterTokenizer(
+                List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "=")),
+            5,
+            1,
+            16,
+            32,
+            1,
+            new int[] {3, 4, 5, 6});
     try (Policy masked = create(moves, 5)) {
       int[][] prompts = prompts(64);
       SampledBatch s = masked.sample(prompts, 2f, new SplittableRandom(1));

@@ -43,13 +43,10 @@ final class TrajectorySamples {
   /** One scored trajectory, as text. */
   TrajectorySample of(Trajectory t, Verdict v, String detail) {
     String prompt;
-    String completion;
     try {
-      prompt = suite.vocabulary().decode(suite.lookup(t.task().value()).prompt());
-      completion = suite.completionText(t.actions());
+      prompt = suite.lookup(t.task().value()).prompt();
     } catch (RuntimeException e) {
       prompt = "(task " + t.task().value() + " not in this verifier's suite)";
-      completion = "(not decodable: " + e.getMessage() + ")";
     }
     long[] versions =
         t.segments().stream().mapToLong(s -> s.version().value()).distinct().toArray();
@@ -61,7 +58,7 @@ final class TrajectorySamples {
         v.reward(),
         detail,
         prompt,
-        completion,
+        t.completion(),
         versions,
         t.worker(),
         verifier,

@@ -9,10 +9,11 @@ import verity.envs.UnknownTaskException;
 
 /**
  * Scores a trajectory with the verifier's own copy of the suite: the task is looked up by id (the
- * worker's prompt is not trusted), the policy's actions are decoded, and the suite's check plan is
- * carried out. A trajectory of another suite or of an unknown task is malformed; a check that
- * throws has crashed. A sandbox that cannot run at all is not the trajectory's fault: {@link
- * ProgramRunner.SandboxUnavailableException} propagates so that the caller retries.
+ * worker's prompt is not trusted), the completion text the worker decoded is checked, and the
+ * suite's check plan is carried out. A trajectory of another suite or of an unknown task is
+ * malformed; a check that throws has crashed. A sandbox that cannot run at all is not the
+ * trajectory's fault: {@link ProgramRunner.SandboxUnavailableException} propagates so that the
+ * caller retries.
  */
 public final class TrajectoryScorer {
   private final Suite suite;
@@ -52,7 +53,7 @@ public final class TrajectoryScorer {
       return CheckResult.malformed(e.getMessage());
     }
     try {
-      return executor.execute(suite.plan(task, suite.completionText(t.actions())));
+      return executor.execute(suite.plan(task, t.completion()));
     } catch (ProgramRunner.SandboxUnavailableException e) {
       throw e;
     } catch (RuntimeException e) {

@@ -71,8 +71,7 @@ class CheckRunnerTest {
   }
 
   static Trajectory arith(String answer) {
-    int[] prompt = ArithmeticSuite.singleDigit().lookup("3+4").prompt();
-    return TrajectoryScorerTest.trajectory("arith", "3+4", prompt, answer);
+    return TrajectoryScorerTest.trajectory("arith", "3+4", TrajectoryScorerTest.PROMPT_IDS, answer);
   }
 
   static Outcome outcome(CheckRunner runner, Trajectory t) throws Exception {

@@ -37,7 +37,6 @@ import verity.envs.SplitTasks;
 import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
-import verity.envs.Vocabulary;
 import verity.envs.arith.ArithmeticSuite;
 
 /** The verifier pool: back-pressure, deadlines, infrastructure retries and the circuit breaker. */
@@ -97,7 +96,7 @@ class RewardVerifierTest {
   }
 
   static List<Trajectory> arith(String... answers) {
-    int[] prompt = ArithmeticSuite.singleDigit().lookup("3+4").prompt();
+    int[] prompt = TrajectoryScorerTest.PROMPT_IDS;
     List<Trajectory> out = new ArrayList<>();
     for (String a : answers) {
       out.add(TrajectoryScorerTest.trajectory("arith", "3+4", prompt, a));
@@ -214,6 +213,7 @@ class RewardVerifierTest {
               t.tokens(),
               t.policyMask(),
               t.logProbs(),
+              t.completion(),
               t.segments(),
               t.worker()));
     }
@@ -371,7 +371,6 @@ class RewardVerifierTest {
 
   /** A suite whose every check runs a program whose output "ok" means correct. */
   static final class ProgramSuite implements Suite {
-    static final Vocabulary VOCABULARY = new Vocabulary(List.of("x"));
     private final String name;
 
     ProgramSuite(String name) {
@@ -392,6 +391,7 @@ class RewardVerifierTest {
                 t.tokens(),
                 t.policyMask(),
                 t.logProbs(),
+                t.completion(),
                 t.segments(),
                 "w"));
       }
@@ -400,8 +400,8 @@ class RewardVerifierTest {
 
     record T(String id) implements Task {
       @Override
-      public int[] prompt() {
-        return new int[] {3};
+      public String prompt() {
+        return "x";
       }
     }
 
@@ -411,8 +411,8 @@ class RewardVerifierTest {
     }
 
     @Override
-    public Vocabulary vocabulary() {
-      return VOCABULARY;
+    public List<String> alphabet() {
+      return List.of("x");
     }
 
     @Override

@@ -12,33 +12,39 @@ import verity.actors.ids.TrajectoryId;
 import verity.actors.protocol.Segment;
 import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.Verdict;
-import verity.envs.Vocabulary;
 import verity.envs.arith.ArithmeticSuite;
 
 class TrajectoryScorerTest {
   static final ArithmeticSuite SUITE = ArithmeticSuite.singleDigit();
   final TrajectoryScorer scorer = new TrajectoryScorer(SUITE, PlanExecutor.pureOnly());
 
+  /** Prompt ids as some worker's tokenizer wrote them; the verifier never reads them. */
+  static final int[] PROMPT_IDS = {1, 6, 13, 7, 14};
+
+  /** A trajectory whose policy wrote {@code answer} (one token per character, then end). */
   static Trajectory trajectory(String suite, String task, int[] prompt, String answer) {
-    int[] digits = SUITE.vocabulary().encode(answer);
-    int[] completion = java.util.Arrays.copyOf(digits, digits.length + 1);
-    completion[digits.length] = Vocabulary.EOS;
+    int[] tokens = new int[answer.length() + 1];
+    for (int i = 0; i < answer.length(); i++) {
+      tokens[i] = 3 + answer.charAt(i) - '0';
+    }
+    tokens[answer.length()] = 2;
     return new Trajectory(
         new TrajectoryId(new LeaseId(1), 0),
         suite,
         new TaskId(task),
         2,
         prompt,
-        completion,
-        Trajectory.allSampled(completion.length),
-        new float[completion.length],
-        List.of(new Segment(0, completion.length, PolicyVersion.INITIAL)),
+        tokens,
+        Trajectory.allSampled(tokens.length),
+        new float[tokens.length],
+        answer,
+        List.of(new Segment(0, tokens.length, PolicyVersion.INITIAL)),
         "w");
   }
 
   @Test
   void shouldScoreTheCompletionAgainstItsOwnCopyOfTheTask() {
-    int[] prompt = SUITE.lookup("3+4").prompt();
+    int[] prompt = PROMPT_IDS;
     assertEquals(
         Verdict.Reason.CORRECT, scorer.verdict(trajectory("arith", "3+4", prompt, "7")).reason());
     Verdict wrong = scorer.verdict(trajectory("arith", "3+4", prompt, "8"));
@@ -49,7 +55,7 @@ class TrajectoryScorerTest {
   @Test
   void shouldNotTrustAPromptTheWorkerMadeUp() {
     // The worker claims task 3+4 but shows the prompt of 1+1; the verifier checks 3+4.
-    int[] lie = SUITE.lookup("1+1").prompt();
+    int[] lie = {1, 4, 13, 4, 14};
     Verdict v = scorer.verdict(trajectory("arith", "3+4", lie, "2"));
     assertEquals(Verdict.Reason.WRONG, v.reason());
     assertEquals(0.0, v.reward());
@@ -57,7 +63,7 @@ class TrajectoryScorerTest {
 
   @Test
   void shouldCallUnknownTasksAndForeignSuitesMalformed() {
-    int[] prompt = SUITE.lookup("3+4").prompt();
+    int[] prompt = PROMPT_IDS;
     assertEquals(
         Verdict.Reason.MALFORMED,
         scorer.verdict(trajectory("arith", "30+4", prompt, "34")).reason());
@@ -67,22 +73,24 @@ class TrajectoryScorerTest {
   }
 
   @Test
-  void shouldOnlyCheckTheTokensThePolicySampled() {
-    Trajectory t = trajectory("arith", "3+4", SUITE.lookup("3+4").prompt(), "7");
-    // An observation token the environment fed (not sampled) in front of the answer is ignored.
-    int[] tokens = {SUITE.vocabulary().id("9"), t.tokens()[0], t.tokens()[1]};
-    Trajectory withObservation =
+  void shouldJudgeTheCompletionTextNotTheTokenIds() {
+    // Suites speak text: the verifier has no tokenizer and checks what the worker decoded, so the
+    // same ids under another policy's tokenizer are judged by their text alone.
+    Trajectory t = trajectory("arith", "3+4", PROMPT_IDS, "7");
+    Trajectory sameIdsOtherText =
         new Trajectory(
             t.id(),
             t.suite(),
             t.task(),
             2,
             t.prompt(),
-            tokens,
-            new boolean[] {false, true, true},
-            new float[3],
-            List.of(new Segment(0, 3, PolicyVersion.INITIAL)),
+            t.tokens(),
+            t.policyMask(),
+            t.logProbs(),
+            "8",
+            t.segments(),
             "w");
-    assertEquals(Verdict.Reason.CORRECT, scorer.verdict(withObservation).reason());
+    assertEquals(Verdict.Reason.CORRECT, scorer.verdict(t).reason());
+    assertEquals(Verdict.Reason.WRONG, scorer.verdict(sameIdsOtherText).reason());
   }
 }

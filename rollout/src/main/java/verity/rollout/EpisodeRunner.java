@@ -11,18 +11,25 @@ import verity.envs.Suite;
 import verity.envs.Task;
 import verity.policy.Episodes;
 import verity.policy.Policy;
+import verity.policy.Tokenizer;
 
 /**
  * Runs a batch of episodes side by side with one policy replica: prompt, first observation, then
  * action and observation turn after turn until every environment is done or the suite's horizon is
- * reached. New weights offered by {@code swaps} are taken between turns, and each episode records
- * which version produced which span of its tokens. Plain Java, run on the compute dispatcher by a
- * rollout worker (and by benchmarks).
+ * reached. The suite speaks text and the policy's tokenizer stands between: prompts and
+ * observations are encoded, each action is decoded up to its end-of-sequence for the environment,
+ * and the completion's text is those actions one after another. New weights offered by {@code
+ * swaps} are taken between turns, and each episode records which version produced which span of its
+ * tokens. Plain Java, run on the compute dispatcher by a rollout worker (and by benchmarks).
  */
 public final class EpisodeRunner {
 
-  /** One finished episode and the versions that produced it. */
-  public record Result(Episodes.Episode episode, List<Segment> segments) {}
+  /**
+   * One finished episode: the prompt's ids as the policy read them, what it recorded, the text it
+   * wrote (what a verifier checks) and the versions that produced it.
+   */
+  public record Result(
+      int[] prompt, Episodes.Episode episode, String completion, List<Segment> segments) {}
 
   private EpisodeRunner() {}
 
@@ -41,13 +48,16 @@ public final class EpisodeRunner {
       SplittableRandom random,
       Supplier<Runnable> swaps) {
     int n = tasks.size();
+    Tokenizer tokenizer = policy.spec().tokenizer();
     int[][] prompts = new int[n][];
     Environment[] envs = new Environment[n];
     int[][] observations = new int[n][];
+    StringBuilder[] completions = new StringBuilder[n];
     for (int i = 0; i < n; i++) {
-      prompts[i] = tasks.get(i).prompt();
+      prompts[i] = tokenizer.promptIds(tasks.get(i).prompt());
       envs[i] = suite.newEnvironment(tasks.get(i));
-      observations[i] = envs[i].reset(seeds[i]);
+      observations[i] = tokenizer.encode(envs[i].reset(seeds[i]));
+      completions[i] = new StringBuilder();
     }
     List<List<Segment>> segments = new ArrayList<>(n);
     int[] segmentStart = new int[n];
@@ -81,14 +91,16 @@ public final class EpisodeRunner {
           if (!alive[i]) {
             continue;
           }
-          Environment.Step step = envs[i].step(actions[i]);
+          String action = tokenizer.decode(actions[i]);
+          completions[i].append(action);
+          Environment.Step step = envs[i].step(action);
           if (step.done() || turn + 1 == suite.horizon()) {
             close(segments.get(i), segmentStart, i, gen.recorded(i), version);
             gen.finish(i);
             alive[i] = false;
             living--;
           } else {
-            next[i] = step.observation();
+            next[i] = tokenizer.encode(step.observation());
           }
         }
         if (living > 0) {
@@ -97,7 +109,12 @@ public final class EpisodeRunner {
       }
       for (int i = 0; i < n; i++) {
         Episodes.Episode e = gen.episode(i);
-        results.add(new Result(e, trim(segments.get(i), e.tokens().length)));
+        results.add(
+            new Result(
+                prompts[i],
+                e,
+                completions[i].toString(),
+                trim(segments.get(i), e.tokens().length)));
       }
     }
     return results;

@@ -32,7 +32,7 @@ public final class GreedyPass {
         EpisodeRunner.run(policy, suite, tasks, seeds, 1f, null, () -> null);
     int correct = 0;
     for (int i = 0; i < tasks.size(); i++) {
-      String text = suite.completionText(episodes.get(i).episode().actions());
+      String text = episodes.get(i).completion();
       correct += checker.apply(tasks.get(i), text).outcome() == Outcome.CORRECT ? 1 : 0;
     }
     return correct / (double) tasks.size();

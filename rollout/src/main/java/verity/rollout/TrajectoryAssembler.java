@@ -100,10 +100,11 @@ public final class TrajectoryAssembler {
                 suite.name(),
                 lease.task(),
                 groupSize,
-                episodes.tasks().get(row).prompt(),
+                r.prompt(),
                 e.tokens(),
                 e.sampled(),
                 e.logProbs(),
+                r.completion(),
                 r.segments(),
                 worker));
       }

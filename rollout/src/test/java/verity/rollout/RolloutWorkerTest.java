@@ -35,6 +35,7 @@ import verity.actors.protocol.WeightsProtocol.FetchLatest;
 import verity.actors.weights.FlatWeights;
 import verity.actors.weights.WeightsChunker;
 import verity.envs.arith.ArithmeticSuite;
+import verity.policy.CharacterTokenizer;
 import verity.policy.Policy;
 import verity.policy.PolicySpec;
 import verity.policy.ReplicaFactory;
@@ -46,7 +47,15 @@ import verity.policy.ReplicaFactory;
  * shuts down.
  */
 class RolloutWorkerTest {
-  static final PolicySpec SPEC = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 32, 1);
+  static final PolicySpec SPEC =
+      new PolicySpec(
+          new CharacterTokenizer(
+              List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "=")),
+          5,
+          3,
+          16,
+          32,
+          1);
   static final Duration WAIT = Duration.ofSeconds(20);
 
   ActorTestKit testKit;

@@ -97,8 +97,9 @@ class TrajectoryAssemblerTest {
       assertEquals("arith", t.suite());
       assertEquals(2, t.groupSize());
       assertEquals("node:rollout-0", t.worker());
-      assertArrayEquals(SUITE.lookup(t.task().value()).prompt(), t.prompt());
+      assertArrayEquals(results.get(row).prompt(), t.prompt());
       assertArrayEquals(results.get(row).episode().tokens(), t.tokens());
+      assertEquals(results.get(row).completion(), t.completion());
       assertEquals(results.get(row).segments(), t.segments());
     }
     // Row r sampled r + 1 tokens: 1 + 2 + 3 + 4.
@@ -130,7 +131,9 @@ class TrajectoryAssemblerTest {
       sampled[i] = i > 0;
     }
     return new EpisodeRunner.Result(
+        new int[] {1, 4 + row, 13, 5 + row},
         new Episodes.Episode(tokens, sampled, new float[n]),
+        "answer " + row,
         List.of(new Segment(0, n, PolicyVersion.of(1))));
   }
 }

@@ -64,8 +64,8 @@ class WaitingRequestsTest {
         }
 
         @Override
-        public int[] prompt() {
-          return new int[0];
+        public String prompt() {
+          return "";
         }
       };
     };

@@ -17,6 +17,9 @@ import verity.actors.ids.TrajectoryId;
  * @param groupSize how many samples of the same task form its group (GRPO normalizes within it)
  * @param policyMask true where the policy sampled the token (it has a log-prob and is trained on)
  * @param logProbs behaviour log-prob of each token; 0 where {@code policyMask} is false
+ * @param completion the text the policy wrote, each turn's action decoded by the worker with the
+ *     policy's tokenizer up to its end-of-sequence, turns one after another: what a verifier
+ *     checks, so verifiers need no tokenizer and suites never see token ids
  * @param segments which policy version produced which span of {@code tokens}
  * @param worker the rollout worker that generated it, for provenance and metrics
  */
@@ -29,12 +32,14 @@ public record Trajectory(
     int[] tokens,
     boolean[] policyMask,
     float[] logProbs,
+    String completion,
     List<Segment> segments,
     String worker) {
 
   public Trajectory {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(task, "task");
+    Objects.requireNonNull(completion, "completion");
     if (tokens.length != logProbs.length || tokens.length != policyMask.length) {
       throw new IllegalArgumentException(
           "trajectory "
@@ -82,7 +87,7 @@ public record Trajectory(
     return mask;
   }
 
-  /** The tokens the policy sampled, in order: what a verifier checks. */
+  /** The tokens the policy sampled, in order. */
   public int[] actions() {
     int n = 0;
     for (boolean m : policyMask) {
@@ -118,6 +123,7 @@ public record Trajectory(
         && Arrays.equals(tokens, t.tokens)
         && Arrays.equals(policyMask, t.policyMask)
         && Arrays.equals(logProbs, t.logProbs)
+        && completion.equals(t.completion)
         && segments.equals(t.segments)
         && worker.equals(t.worker);
   }

@@ -53,6 +53,7 @@ class KryoSerializerTest {
         new int[] {10, 2},
         new boolean[] {true, true},
         new float[] {-0.5f, -0.01f},
+        "7",
         List.of(new Segment(0, 1, PolicyVersion.of(4)), new Segment(1, 1, PolicyVersion.of(5))),
         "rollout-0");
   }

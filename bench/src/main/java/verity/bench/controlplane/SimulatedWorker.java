@@ -20,6 +20,7 @@ import verity.actors.protocol.Segment;
 import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.VerifierProtocol;
 import verity.envs.Suite;
+import verity.policy.CharacterTokenizer;
 import verity.rollout.TaskRequests;
 import verity.rollout.TaskSource;
 
@@ -55,7 +56,9 @@ public final class SimulatedWorker extends AbstractBehavior<SimulatedWorker.Comm
   private final ActorRef<VerifierProtocol.Reply> verifierReplies;
   private final TimerScheduler<Command> timers;
   private final Meter meter;
+  private final CharacterTokenizer tokenizer;
   private final int[] tokens;
+  private final String completion;
   private final boolean[] policyMask;
   private final float[] logProbs;
   private final List<Segment> segments;
@@ -113,13 +116,15 @@ public final class SimulatedWorker extends AbstractBehavior<SimulatedWorker.Comm
     // One completion shared by all of this worker's trajectories: the arrays are never written
     // after this, and every send copies them through Kryo anyway (serialize-messages is on).
     SplittableRandom random = new SplittableRandom(name.hashCode());
-    int vocabulary = suite.vocabulary().size();
+    this.tokenizer = new CharacterTokenizer(suite.alphabet());
+    int vocabulary = tokenizer.vocabSize();
     this.tokens = new int[completionTokens];
     this.logProbs = new float[completionTokens];
     for (int i = 0; i < completionTokens; i++) {
       tokens[i] = random.nextInt(vocabulary);
       logProbs[i] = (float) -random.nextDouble(0.01, 5);
     }
+    this.completion = tokenizer.decode(tokens);
     this.policyMask = Trajectory.allSampled(completionTokens);
     this.segments = List.of(new Segment(0, completionTokens, PolicyVersion.INITIAL));
     request();
@@ -148,7 +153,7 @@ public final class SimulatedWorker extends AbstractBehavior<SimulatedWorker.Comm
     }
     List<Trajectory> out = new ArrayList<>();
     for (TaskRequests.Lease lease : leases) {
-      int[] prompt = suite.lookup(lease.task().value()).prompt();
+      int[] prompt = tokenizer.promptIds(suite.lookup(lease.task().value()).prompt());
       for (int j = 0; j < lease.groupSize(); j++) {
         out.add(
             new Trajectory(
@@ -160,6 +165,7 @@ public final class SimulatedWorker extends AbstractBehavior<SimulatedWorker.Comm
                 tokens,
                 policyMask,
                 logProbs,
+                completion,
                 segments,
                 name));
       }

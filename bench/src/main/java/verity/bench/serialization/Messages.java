@@ -65,6 +65,7 @@ final class Messages {
         tokens,
         mask,
         logProbs,
+        "NNEESSWWNNEE",
         segments,
         "rollout-worker-2@127.0.0.1:25520");
   }

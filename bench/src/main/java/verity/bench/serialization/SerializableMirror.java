@@ -33,6 +33,7 @@ final class SerializableMirror {
       int[] tokens,
       boolean[] policyMask,
       float[] logProbs,
+      String completion,
       List<Segment> segments,
       String worker)
       implements Serializable {
@@ -57,6 +58,7 @@ final class SerializableMirror {
           tokens,
           policyMask,
           logProbs,
+          completion,
           back,
           worker);
     }
@@ -102,6 +104,7 @@ final class SerializableMirror {
         t.tokens().clone(),
         t.policyMask().clone(),
         t.logProbs().clone(),
+        t.completion(),
         List.copyOf(segments),
         t.worker());
   }

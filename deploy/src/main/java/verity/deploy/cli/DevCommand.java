@@ -138,7 +138,7 @@ public final class DevCommand implements Callable<Integer> {
     try {
       LedgerAudit.Result audit =
           LedgerAudit.runStandalone(dev.launch().plan().config(), Duration.ofMinutes(2));
-      RunOptions.finish(s, audit, dev.launch().plan().dev(), out);
+      RunOptions.finish(s, audit, dev.launch().plan(), out);
       return 0;
     } catch (ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;

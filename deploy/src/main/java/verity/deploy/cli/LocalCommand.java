@@ -356,7 +356,7 @@ public final class LocalCommand implements Callable<Integer> {
       // The nodes are gone, so the journal is free to read: what became of every lease.
       LedgerAudit.Result audit =
           LedgerAudit.runStandalone(launch.plan().config(), Duration.ofMinutes(2));
-      RunOptions.finish(s.withNodeExits(exits), audit, launch.plan().dev(), out);
+      RunOptions.finish(s.withNodeExits(exits), audit, launch.plan(), out);
       return 0;
     } catch (CompletionException | ExecutionException | TimeoutException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;

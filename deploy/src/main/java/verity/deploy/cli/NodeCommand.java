@@ -100,6 +100,18 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(names = "--seed", description = "Seed of the run (as for dev).")
   Long seed;
 
+  @Option(
+      names = "--model",
+      description =
+          "A Hugging Face model directory every replica on this node starts from (as for dev);"
+              + " every node of the run needs the same one.")
+  Path model;
+
+  @Option(
+      names = "--no-chat-template",
+      description = "Feed prompts as plain text even when the --model directory has a template.")
+  boolean noChatTemplate;
+
   @Option(names = "--workers", description = "Rollout workers on this node.")
   Integer workers;
 
@@ -224,6 +236,13 @@ public final class NodeCommand implements Callable<Integer> {
     Map<String, Object> flags = new LinkedHashMap<>();
     putIfSet(flags, "verity.suite", suite);
     putIfSet(flags, "verity.seed", seed);
+    if (model != null) {
+      flags.put("verity.policy.model", model.toString());
+      flags.put("verity.policy.kind", "transformer");
+    }
+    if (noChatTemplate) {
+      flags.put("verity.policy.chat-template", false);
+    }
     putIfSet(flags, "verity.data-dir", dataDir == null ? null : dataDir.toString());
     putIfSet(flags, "verity.rollout.workers", workers);
     if (parsed.bootstrapped()) {

@@ -20,7 +20,9 @@ import verity.console.Console;
 import verity.console.ConsoleSettings;
 import verity.deploy.audit.LedgerAudit;
 import verity.deploy.run.DevSettings;
+import verity.deploy.run.PolicyExport;
 import verity.deploy.run.RunMarker;
+import verity.deploy.run.RunPlan;
 import verity.deploy.run.RunSummary;
 import verity.envs.Suite;
 
@@ -33,17 +35,20 @@ final class RunOptions {
 
   /** Each flag and the configuration key it sets. */
   static final Map<String, String> FLAG_KEYS =
-      Map.of(
-          "--suite", "verity.suite",
-          "--seed", "verity.seed",
-          "--max-steps", "verity.learner.max-steps",
-          "--max-minutes", "verity.dev.max-minutes",
-          "--target-pass", "verity.dev.target-pass",
-          "--data-dir", "verity.data-dir",
-          "--summary", "verity.dev.summary",
-          "--workers", "verity.rollout.workers",
-          "--warm-start-steps", "verity.learner.warm-start.steps",
-          "--policy", "verity.policy.kind");
+      Map.ofEntries(
+          Map.entry("--suite", "verity.suite"),
+          Map.entry("--seed", "verity.seed"),
+          Map.entry("--max-steps", "verity.learner.max-steps"),
+          Map.entry("--max-minutes", "verity.dev.max-minutes"),
+          Map.entry("--target-pass", "verity.dev.target-pass"),
+          Map.entry("--data-dir", "verity.data-dir"),
+          Map.entry("--summary", "verity.dev.summary"),
+          Map.entry("--workers", "verity.rollout.workers"),
+          Map.entry("--warm-start-steps", "verity.learner.warm-start.steps"),
+          Map.entry("--policy", "verity.policy.kind"),
+          Map.entry("--model", "verity.policy.model"),
+          Map.entry("--no-chat-template", "verity.policy.chat-template"),
+          Map.entry("--export", "verity.dev.export"));
 
   /** What a data directory holds of a run: deleted by --fresh. */
   static final List<String> RUN_STATE =
@@ -60,6 +65,26 @@ final class RunOptions {
           "The network: gru (default) or transformer (a fresh Llama-family decoder, sized by"
               + " verity.policy.transformer).")
   String policy;
+
+  @Option(
+      names = "--model",
+      description =
+          "A Hugging Face model directory (config.json, safetensors, tokenizer.json) every replica"
+              + " starts from, with its tokenizer; implies --policy transformer.")
+  Path model;
+
+  @Option(
+      names = "--no-chat-template",
+      description =
+          "Feed prompts as plain text even when the --model directory has a chat template.")
+  boolean noChatTemplate;
+
+  @Option(
+      names = "--export",
+      description =
+          "After the run, write its newest checkpoint (with --max-steps, the last step's) as a"
+              + " Hugging Face directory here (transformer policies).")
+  Path export;
 
   @Option(names = "--seed", description = "Seed for every generator and sampler (default 1).")
   Long seed;
@@ -217,6 +242,14 @@ final class RunOptions {
     put(flags, "--workers", workers);
     put(flags, "--warm-start-steps", warmStartSteps);
     put(flags, "--policy", policy);
+    if (model != null) {
+      put(flags, "--model", model.toString());
+      put(flags, "--policy", policy != null ? policy : "transformer");
+    }
+    if (noChatTemplate) {
+      put(flags, "--no-chat-template", false);
+    }
+    put(flags, "--export", export == null ? null : export.toString());
     return flags;
   }
 
@@ -314,14 +347,19 @@ final class RunOptions {
    * journal's audit, its ledger and closing lines printed, and the JSON written if asked for.
    */
   static RunSummary finish(
-      RunSummary summary, LedgerAudit.Result audit, DevSettings dev, PrintWriter out)
+      RunSummary summary, LedgerAudit.Result audit, RunPlan plan, PrintWriter out)
       throws IOException {
+    DevSettings dev = plan.dev();
     RunSummary s = summary.withLedger(audit);
     out.println(ledgerLine(audit));
     out.println(doneLine(s));
     if (dev.summary().isPresent()) {
       s.writeTo(dev.summary().get());
       out.println("summary written to " + dev.summary().get());
+    }
+    if (dev.export().isPresent()) {
+      String version = PolicyExport.write(plan, dev.export().get());
+      out.println("policy " + version + " exported to " + dev.export().get());
     }
     return s;
   }

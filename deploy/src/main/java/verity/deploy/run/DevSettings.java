@@ -14,10 +14,12 @@ public record DevSettings(
     double maxMinutes,
     double targetPass,
     Optional<Path> summary,
+    Optional<Path> export,
     Duration finalEvaluationTimeout) {
 
   public static DevSettings from(Config config) {
     String summary = config.getString("verity.dev.summary");
+    String export = config.getString("verity.dev.export");
     return new DevSettings(
         config.getString("verity.suite"),
         config.getLong("verity.seed"),
@@ -25,6 +27,7 @@ public record DevSettings(
         ConfigChecks.doubleIn(config, "verity.dev.max-minutes", 0, 1e6),
         ConfigChecks.doubleIn(config, "verity.dev.target-pass", 0, 1),
         summary.isBlank() ? Optional.empty() : Optional.of(Path.of(summary)),
+        export.isBlank() ? Optional.empty() : Optional.of(Path.of(export)),
         ConfigChecks.positiveDuration(config, "verity.dev.final-evaluation-timeout"));
   }
 }

@@ -116,7 +116,7 @@ public final class RunCoordinator {
                 plan.suite().name(),
                 plan.objective(),
                 () -> plan.newReplica(seed),
-                new SuiteDemonstrations(plan.suite(), seed ^ 0xD3A0L)),
+                new SuiteDemonstrations(plan.suite(), plan.spec().tokenizer(), seed ^ 0xD3A0L)),
             "learner"));
     ctx.watch(
         ctx.spawn(TaskSource.create(plan.rollout(), plan.suite().generator(seed)), "task-source"));

@@ -4,12 +4,12 @@ import ai.djl.engine.Engine;
 import com.typesafe.config.Config;
 import verity.envs.Suite;
 import verity.envs.Suites;
-import verity.envs.Vocabulary;
 import verity.learner.LearnerSettings;
 import verity.learner.grpo.Objective;
 import verity.policy.Policy;
 import verity.policy.PolicySettings;
 import verity.policy.PolicySpec;
+import verity.policy.Tokenizer;
 import verity.reward.PlanExecutor;
 import verity.reward.RewardSettings;
 import verity.rollout.RolloutSettings;
@@ -36,16 +36,13 @@ public record RunPlan(
     DevSettings dev = DevSettings.from(config);
     Suite suite = Suites.byName(dev.suite());
     PolicySettings policy = PolicySettings.from(config);
-    Vocabulary v = suite.vocabulary();
+    Tokenizer tokenizer = policy.tokenizer(suite.alphabet());
     PolicySpec spec =
         policy.spec(
-            v.size(),
-            Vocabulary.PAD,
-            Vocabulary.BOS,
-            Vocabulary.EOS,
+            tokenizer,
             suite.maxPromptTokens(),
             suite.maxCompletionTokens(),
-            suite.actionTokens());
+            actionTokens(suite, tokenizer));
     LearnerSettings learner = LearnerSettings.from(config);
 
     if (learner.warmStart().steps() > 0
@@ -53,15 +50,43 @@ public record RunPlan(
       throw new IllegalArgumentException(
           "verity.learner.warm-start.steps: suite '" + suite.name() + "' has no demonstrations");
     }
-    return new RunPlan(
-        config,
-        dev,
-        suite,
-        policy,
-        spec,
-        RolloutSettings.from(config),
-        RewardSettings.from(config),
-        learner);
+    RunPlan plan =
+        new RunPlan(
+            config,
+            dev,
+            suite,
+            policy,
+            spec,
+            RolloutSettings.from(config),
+            RewardSettings.from(config),
+            learner);
+    dev.export().ifPresent(dir -> PolicyExport.check(plan, dir));
+    return plan;
+  }
+
+  /**
+   * The ids of the suite's actions under this tokenizer, one token each.
+   *
+   * @throws IllegalArgumentException naming an action the tokenizer does not write as one token
+   */
+  static int[] actionTokens(Suite suite, Tokenizer tokenizer) {
+    int[] out = new int[suite.actions().size()];
+    for (int i = 0; i < out.length; i++) {
+      String action = suite.actions().get(i);
+      int[] ids = tokenizer.encode(action);
+      if (ids.length != 1) {
+        throw new IllegalArgumentException(
+            "suite '"
+                + suite.name()
+                + "': its action '"
+                + action
+                + "' is "
+                + ids.length
+                + " tokens for this policy's tokenizer; an action must be one token");
+      }
+      out[i] = ids[0];
+    }
+    return out;
   }
 
   /** Builds a replica with these weights' seed; runs on the compute dispatcher. */

@@ -18,8 +18,8 @@ import verity.reward.ProgramRunner;
 class OrderedVerifierTest {
   record FakeTask(String id) implements Task {
     @Override
-    public int[] prompt() {
-      return new int[0];
+    public String prompt() {
+      return "";
     }
   }
 

@@ -1,13 +1,13 @@
 package verity.envs.arith;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import verity.envs.Alphabets;
 import verity.envs.CheckPlan;
 import verity.envs.CheckResult;
 import verity.envs.Environment;
@@ -19,7 +19,6 @@ import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
 import verity.envs.UnknownTaskException;
-import verity.envs.Vocabulary;
 
 /**
  * Addition of two non-negative integers up to {@code maxOperand}. The prompt is {@code a+b=} with
@@ -37,8 +36,8 @@ public final class ArithmeticSuite implements Suite {
   /** Fixes which unordered pairs are held out, independently of the run's seed. */
   public static final long SPLIT_SEED = 0x5EED_0A117L;
 
-  static final Vocabulary VOCABULARY =
-      new Vocabulary(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "="));
+  /** Digits, then the two signs of the prompt. */
+  static final List<String> ALPHABET = Alphabets.of("0123456789+=");
 
   private final String name;
   private final int maxOperand;
@@ -125,7 +124,7 @@ public final class ArithmeticSuite implements Suite {
     if (a < 0 || b < 0 || a > maxOperand || b > maxOperand) {
       throw new UnknownTaskException(name, a + "+" + b);
     }
-    return new ArithmeticTask(a, b, VOCABULARY.encode(pad(a) + "+" + pad(b) + "="));
+    return new ArithmeticTask(a, b, pad(a) + "+" + pad(b) + "=");
   }
 
   /** The split of {@code a + b} (the same as that of {@code b + a}). */
@@ -148,8 +147,8 @@ public final class ArithmeticSuite implements Suite {
   }
 
   @Override
-  public Vocabulary vocabulary() {
-    return VOCABULARY;
+  public List<String> alphabet() {
+    return ALPHABET;
   }
 
   @Override
@@ -215,15 +214,13 @@ public final class ArithmeticSuite implements Suite {
     return new SingleTurnEnvironment();
   }
 
+  /** The answer's digits as {@link #answerText} writes them. */
   @Override
-  public Optional<int[]> demonstration(Task task) {
+  public Optional<String> demonstration(Task task) {
     if (!(task instanceof ArithmeticTask t)) {
       return Optional.empty();
     }
-    int[] digits = VOCABULARY.encode(answerText(t.answer()));
-    int[] out = Arrays.copyOf(digits, digits.length + 1);
-    out[digits.length] = Vocabulary.EOS;
-    return Optional.of(out);
+    return Optional.of(answerText(t.answer()));
   }
 
   /** Reads {@code {"a": 3, "b": 4}} or {@code {"id": "3+4"}}. */

@@ -2,8 +2,8 @@ package verity.envs.arith;
 
 import verity.envs.Task;
 
-/** {@code a + b}, with its prompt already encoded in the suite's format. */
-public record ArithmeticTask(int a, int b, int[] prompt) implements Task {
+/** {@code a + b}, with its prompt already written in the suite's format. */
+public record ArithmeticTask(int a, int b, String prompt) implements Task {
 
   @Override
   public String id() {
@@ -12,10 +12,5 @@ public record ArithmeticTask(int a, int b, int[] prompt) implements Task {
 
   public int answer() {
     return a + b;
-  }
-
-  @Override
-  public int[] prompt() {
-    return prompt.clone();
   }
 }

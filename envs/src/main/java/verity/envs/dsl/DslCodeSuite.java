@@ -1,7 +1,6 @@
 package verity.envs.dsl;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +15,12 @@ import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
 import verity.envs.UnknownTaskException;
-import verity.envs.Vocabulary;
 
 /**
  * Write a program in a tiny stack language ({@link DslInterpreter}) that computes the function
  * whose examples the prompt shows ({@link DslExamples}); the check runs it on hidden inputs. One
- * turn: the completion is the program, one operation per token, ended by end-of-sequence.
+ * turn: the completion is the program, one operation per character (per token of a character
+ * tokenizer), ended by end-of-sequence.
  *
  * <p>Grammar: {@code program := op+} (at most {@link #maxCompletionTokens()} operations), {@code op
  * := digit | x | + | - | * | d | s | p | m | a | [ program ]}. The check interprets the program
@@ -92,8 +91,8 @@ public final class DslCodeSuite implements Suite {
   }
 
   @Override
-  public Vocabulary vocabulary() {
-    return DslAlphabet.VOCABULARY;
+  public List<String> alphabet() {
+    return DslAlphabet.ALPHABET;
   }
 
   @Override
@@ -156,16 +155,13 @@ public final class DslCodeSuite implements Suite {
     return new SingleTurnEnvironment();
   }
 
-  /** The family's program for the task's parameters, then end-of-sequence. */
+  /** The family's program for the task's parameters. */
   @Override
-  public Optional<int[]> demonstration(Task task) {
+  public Optional<String> demonstration(Task task) {
     if (!(task instanceof DslTask t)) {
       return Optional.empty();
     }
-    int[] ops = DslAlphabet.VOCABULARY.encode(t.family().program(t.params()));
-    int[] out = Arrays.copyOf(ops, ops.length + 1);
-    out[ops.length] = Vocabulary.EOS;
-    return Optional.of(out);
+    return Optional.of(t.family().program(t.params()));
   }
 
   /** Reads {@code {"id": "affine:3:-2"}} or {@code {"family": "affine", "a": 3, "b": -2}}. */

@@ -12,24 +12,25 @@ final class DslExamples {
   /** Never shown; a program must compute the function, not echo the examples. */
   static final long[] HIDDEN = {-11, -7, -4, -1, 2, 5, 8, 11};
 
-  static final int TOKENS_PER_EXAMPLE = 8;
+  static final int CHARACTERS_PER_EXAMPLE = 8;
 
   private DslExamples() {}
 
+  /** Characters in every prompt. */
   static int promptLength() {
-    return VISIBLE.length * TOKENS_PER_EXAMPLE;
+    return VISIBLE.length * CHARACTERS_PER_EXAMPLE;
   }
 
   /**
    * @throws IllegalArgumentException when an example needs more than two digits (no family does)
    */
-  static int[] prompt(DslFamily family, int[] params) {
+  static String prompt(DslFamily family, int[] params) {
     StringBuilder sb = new StringBuilder(promptLength());
     for (long x : VISIBLE) {
       sb.append(number(x)).append(DslAlphabet.EQUALS);
       sb.append(number(family.apply(params, x))).append(DslAlphabet.SEPARATOR);
     }
-    return DslAlphabet.VOCABULARY.encode(sb.toString());
+    return sb.toString();
   }
 
   private static String number(long v) {

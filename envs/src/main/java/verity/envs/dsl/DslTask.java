@@ -6,9 +6,9 @@ import verity.envs.Task;
 
 /**
  * One target function, named {@code <family>:<params>} (e.g. {@code affine:3:-2}), with its prompt
- * of visible examples already encoded.
+ * of visible examples already written.
  */
-public record DslTask(DslFamily family, int[] params, int[] prompt) implements Task {
+public record DslTask(DslFamily family, int[] params, String prompt) implements Task {
 
   static String id(DslFamily family, int[] params) {
     return family.label()
@@ -23,11 +23,6 @@ public record DslTask(DslFamily family, int[] params, int[] prompt) implements T
   @Override
   public int[] params() {
     return params.clone();
-  }
-
-  @Override
-  public int[] prompt() {
-    return prompt.clone();
   }
 
   /** What a correct program outputs for {@code x}. */

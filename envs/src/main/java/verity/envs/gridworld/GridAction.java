@@ -2,7 +2,8 @@ package verity.envs.gridworld;
 
 /**
  * The four moves of a gridworld agent. There are no separate pick-up or open actions: walking onto
- * a key picks it up and walking into a locked door with its key opens it, so one token is one move.
+ * a key picks it up and walking into a locked door with its key opens it, so one symbol is one
+ * move.
  */
 public enum GridAction {
   NORTH('N', -1, 0),
@@ -20,7 +21,7 @@ public enum GridAction {
     this.columnDelta = columnDelta;
   }
 
-  /** The character that stands for this move in tokens and action logs. */
+  /** The character that stands for this move in actions, observations and action logs. */
   public char symbol() {
     return symbol;
   }
@@ -41,5 +42,13 @@ public enum GridAction {
       }
     }
     return null;
+  }
+
+  /**
+   * The move an action's text stands for: exactly one move symbol. Anything else (empty text, two
+   * symbols, a character that is no move) is {@code null}.
+   */
+  public static GridAction fromAction(String text) {
+    return text.length() == 1 ? fromSymbol(text.charAt(0)) : null;
   }
 }

@@ -3,9 +3,12 @@ package verity.envs.gridworld;
 import verity.envs.Environment;
 
 /**
- * One gridworld episode. Each step takes exactly one token: a move, or anything else, which ends
- * the episode (the check calls such a log malformed). The episode also ends at the goal and after
- * the horizon's last turn. The dynamics are deterministic, so the reset seed is not used.
+ * One gridworld episode, in text: each observation is {@link GridObserver}'s characters, and each
+ * step's action is one move symbol ({@code N}, {@code S}, {@code W} or {@code E}). Any other action
+ * text (empty, several characters, a character that is no move) is not a move and ends the episode
+ * (the check calls a log with a character that is no move malformed). The episode also ends at the
+ * goal and after the horizon's last turn. The dynamics are deterministic, so the reset seed is not
+ * used.
  */
 public final class GridEnvironment implements Environment {
 
@@ -20,21 +23,19 @@ public final class GridEnvironment implements Environment {
 
   private final GridDynamics dynamics;
   private final GridObserver observer;
-  private final GridTokens tokens;
   private final int horizon;
   private GridState state;
   private int turns;
   private Status status = Status.NOT_STARTED;
 
-  GridEnvironment(GridLevel level, GridTokens tokens, int horizon) {
+  GridEnvironment(GridLevel level, GridAlphabet alphabet, int horizon) {
     this.dynamics = new GridDynamics(level);
-    this.observer = new GridObserver(dynamics, tokens);
-    this.tokens = tokens;
+    this.observer = new GridObserver(dynamics, alphabet);
     this.horizon = horizon;
   }
 
   @Override
-  public int[] reset(long seed) {
+  public String reset(long seed) {
     state = dynamics.start();
     turns = 0;
     status = Status.RUNNING;
@@ -42,20 +43,18 @@ public final class GridEnvironment implements Environment {
   }
 
   /**
-   * @throws IllegalArgumentException when the action is not exactly one token (the suite's per-turn
-   *     limit is one token, so this is a caller's bug, not a policy's choice)
+   * Takes one turn: a move, or, for any text that is not exactly one move symbol, {@link
+   * Status#NOT_A_MOVE}, which ends the episode where the agent stands.
+   *
    * @throws IllegalStateException before {@link #reset} or after the episode ended
    */
   @Override
-  public Step step(int[] action) {
+  public Step step(String action) {
     if (status != Status.RUNNING) {
       throw new IllegalStateException("no episode running (" + status + ")");
     }
-    if (action.length != 1) {
-      throw new IllegalArgumentException("a gridworld action is one token, got " + action.length);
-    }
     turns++;
-    GridAction move = tokens.actionOf(action[0]);
+    GridAction move = GridAction.fromAction(action);
     if (move == null) {
       status = Status.NOT_A_MOVE;
     } else {

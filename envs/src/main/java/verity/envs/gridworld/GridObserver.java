@@ -1,9 +1,10 @@
 package verity.envs.gridworld;
 
 /**
- * Encodes what the policy sees of a level: the prompt (the whole level at the start) and the
- * fixed-length observation after each move (the eight cells around the agent, what it carries and
- * the direction of the goal). The layout is documented on {@link GridworldSuite}.
+ * Writes what the policy sees of a level, one character per cell or mark: the prompt (the whole
+ * level at the start) and the fixed-length observation after each move (the eight cells around the
+ * agent, what it carries and the direction of the goal). The layout is documented on {@link
+ * GridworldSuite}.
  */
 final class GridObserver {
   private static final int[][] NEIGHBOURS = {
@@ -11,23 +12,25 @@ final class GridObserver {
   };
 
   private final GridDynamics dynamics;
-  private final GridTokens tokens;
+  private final GridAlphabet alphabet;
 
-  GridObserver(GridDynamics dynamics, GridTokens tokens) {
-    if (dynamics.level().pairs() > tokens.pairs()) {
+  GridObserver(GridDynamics dynamics, GridAlphabet alphabet) {
+    if (dynamics.level().pairs() > alphabet.pairs()) {
       throw new IllegalArgumentException(
-          "a level with " + dynamics.level().pairs() + " pairs needs their tokens");
+          "a level with " + dynamics.level().pairs() + " pairs needs their symbols");
     }
     this.dynamics = dynamics;
-    this.tokens = tokens;
+    this.alphabet = alphabet;
   }
 
-  /** Tokens per observation for a suite with this many pairs. */
+  /** Characters per observation for a suite with this many pairs. */
   static int observationLength(int pairs) {
     return NEIGHBOURS.length + pairs + 2;
   }
 
-  /** Tokens in the prompt of a square level of this size: its inside, without the outer wall. */
+  /**
+   * Characters in the prompt of a square level of this size: its inside, without the outer wall.
+   */
   static int promptLength(int size) {
     return (size - 2) * (size - 2);
   }
@@ -36,35 +39,34 @@ final class GridObserver {
    * The level inside its outer wall (every level a suite serves has one), row by row, with
    * {@code @} where the agent starts.
    */
-  int[] prompt() {
+  String prompt() {
     GridLevel level = dynamics.level();
     int h = level.height() - 2;
     int w = level.width() - 2;
-    int[] out = new int[h * w];
+    StringBuilder out = new StringBuilder(h * w);
     for (int r = 0; r < h; r++) {
       for (int c = 0; c < w; c++) {
         int p = (r + 1) * level.width() + c + 1;
-        out[r * w + c] = tokens.symbol(p == level.start() ? GridLevel.AGENT : level.cell(p));
+        out.append(alphabet.symbol(p == level.start() ? GridLevel.AGENT : level.cell(p)));
       }
     }
-    return out;
+    return out.toString();
   }
 
-  int[] observe(GridState state) {
-    int[] out = new int[observationLength(tokens.pairs())];
-    int i = 0;
+  String observe(GridState state) {
+    StringBuilder out = new StringBuilder(observationLength(alphabet.pairs()));
     for (int[] d : NEIGHBOURS) {
-      out[i++] = tokens.symbol(dynamics.cellAround(state, d[0], d[1]));
+      out.append(alphabet.symbol(dynamics.cellAround(state, d[0], d[1])));
     }
-    for (int colour = 0; colour < tokens.pairs(); colour++) {
-      out[i++] = tokens.symbol(state.holds(colour) ? (char) ('a' + colour) : '-');
+    for (int colour = 0; colour < alphabet.pairs(); colour++) {
+      out.append(alphabet.symbol(state.holds(colour) ? (char) ('a' + colour) : '-'));
     }
     int width = dynamics.level().width();
     int goal = dynamics.level().goal();
     int dr = Integer.signum(goal / width - state.position() / width);
     int dc = Integer.signum(goal % width - state.position() % width);
-    out[i++] = tokens.symbol(dr < 0 ? 'N' : dr > 0 ? 'S' : '-');
-    out[i] = tokens.symbol(dc < 0 ? 'W' : dc > 0 ? 'E' : '-');
-    return out;
+    out.append(alphabet.symbol(dr < 0 ? 'N' : dr > 0 ? 'S' : '-'));
+    out.append(alphabet.symbol(dc < 0 ? 'W' : dc > 0 ? 'E' : '-'));
+    return out.toString();
   }
 }

@@ -4,13 +4,13 @@ import verity.envs.CheckResult;
 import verity.envs.Outcome;
 
 /**
- * The gridworld check: replays an action log, one character per turn, in a fresh simulator of the
- * level and rewards reaching the goal within the horizon. Nothing the worker reports is read
- * besides the log. Turns after the goal or past the horizon are ignored, as the environment ends
- * the episode there; a character that is no move before that makes the log malformed. A success
- * earns 1 - 0.9 * turns / horizon, MiniGrid's reward: a random walk that stumbles on the goal late
- * earns little, so a policy learns to go there directly. The verdict is {@code correct} all the
- * same.
+ * The gridworld check: replays an action log (the turns' action texts one after another, so one
+ * character per turn) in a fresh simulator of the level and rewards reaching the goal within the
+ * horizon. Nothing the worker reports is read besides the log. Turns after the goal or past the
+ * horizon are ignored, as the environment ends the episode there; a character that is no move
+ * before that makes the log malformed. A success earns 1 - 0.9 * turns / horizon, MiniGrid's
+ * reward: a random walk that stumbles on the goal late earns little, so a policy learns to go there
+ * directly. The verdict is {@code correct} all the same.
  */
 final class GridReplay {
   private GridReplay() {}

@@ -2,8 +2,8 @@ package verity.envs.gridworld;
 
 import verity.envs.Task;
 
-/** One gridworld level, named {@code g<size>-<seed>}, with its prompt already encoded. */
-public record GridTask(int size, long seed, GridLevel level, int[] prompt) implements Task {
+/** One gridworld level, named {@code g<size>-<seed>}, with its prompt already written. */
+public record GridTask(int size, long seed, GridLevel level, String prompt) implements Task {
 
   static String id(int size, long seed) {
     return "g" + size + "-" + seed;
@@ -12,10 +12,5 @@ public record GridTask(int size, long seed, GridLevel level, int[] prompt) imple
   @Override
   public String id() {
     return id(size, seed);
-  }
-
-  @Override
-  public int[] prompt() {
-    return prompt.clone();
   }
 }

@@ -1,5 +1,7 @@
 package verity.envs.gridworld;
 
+import static java.util.stream.Collectors.joining;
+
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -17,29 +19,34 @@ import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
 import verity.envs.UnknownTaskException;
-import verity.envs.Vocabulary;
 
 /**
  * Keys and doors: walk a square level to its goal, picking up keys and opening the locked doors on
  * the way, within the level's horizon ({@link GridHorizon}: a fixed number of turns, or a multiple
  * of the level's shortest path). Reaching the goal after t of H turns earns 1 - 0.9 t / H, else 0.
  *
- * <p>Vocabulary ({@link GridTokens}): 0-2 pad/bos/eos, 3 {@code N}, 4 {@code S}, 5 {@code W}, 6
- * {@code E} (the moves), 7 {@code .} floor, 8 {@code #} wall, 9 {@code G} goal, 10 {@code @} agent,
- * 11 {@code -} nothing, then keys {@code a..} and doors {@code A..}, one per pair.
+ * <p>Alphabet ({@link GridAlphabet}), one character per symbol, in this order (a character
+ * tokenizer gives ids 0-2 to pad/bos/eos, then follows it): 3 {@code N}, 4 {@code S}, 5 {@code W},
+ * 6 {@code E} (the moves), 7 {@code .} floor, 8 {@code #} wall, 9 {@code G} goal, 10 {@code @}
+ * agent, 11 {@code -} nothing, then keys {@code a..} and doors {@code A..}, one per pair.
  *
- * <p>Prompt: the level inside its outer wall, row by row, {@code (size-2)^2} tokens, the agent's
- * start drawn as {@code @}. Action: one move token per turn; walking onto a key picks it up,
- * walking into a locked door with its key opens it (keys are kept). Observation after {@link
- * Environment#reset} and every step, {@code 8 + pairs + 2} tokens: the eight cells around the agent
- * in reading order (NW, N, NE, W, E, SW, S, SE; outside the level reads {@code #}, a taken key or
- * opened door reads {@code .}), then one slot per colour holding that key's token or {@code -},
- * then the goal's direction as a row token ({@code N}, {@code S} or {@code -}) and a column token
- * ({@code W}, {@code E} or {@code -}).
+ * <p>Prompt: the level inside its outer wall, row by row, {@code (size-2)^2} characters, the
+ * agent's start drawn as {@code @}. Action: one move symbol per turn ({@link #actions()}); walking
+ * onto a key picks it up, walking into a locked door with its key opens it (keys are kept); any
+ * other action text ends the episode. Observation after {@link Environment#reset} and every step,
+ * {@code 8 + pairs + 2} characters: the eight cells around the agent in reading order (NW, N, NE,
+ * W, E, SW, S, SE; outside the level reads {@code #}, a taken key or opened door reads {@code .}),
+ * then one slot per colour holding that key's symbol or {@code -}, then the goal's direction as a
+ * row symbol ({@code N}, {@code S} or {@code -}) and a column symbol ({@code W}, {@code E} or
+ * {@code -}).
  *
- * <p>The check replays the action log (one character per turn, {@link #completionText}) in its own
- * simulator built from the task id; any token that is not a move makes the log malformed, moves
- * after the goal or the horizon are ignored. Ids are {@code g<size>-<seed>}.
+ * <p>The check replays the action log (the turns' action texts one after another, so one character
+ * per turn) in its own simulator built from the task id; any character that is not a move makes the
+ * log malformed, moves after the goal or the horizon are ignored. An action text of other than one
+ * character ends the episode too, but shifts the log off one character per turn, so the replay
+ * reads it otherwise (an empty one is no turn, {@code NS} two moves); a policy held to {@link
+ * #actions()} and one token per turn ({@link #maxCompletionTokens()}) never writes one. Ids are
+ * {@code g<size>-<seed>}.
  *
  * <p>Splits hold out whole LAYOUTS (walls, keys, doors, goal) with all their start cells: a hash of
  * the layout ({@link GridLevel#layoutHashCode()}) puts about one layout in ten in validation and
@@ -67,7 +74,7 @@ public final class GridworldSuite implements Suite {
   private final int size;
   private final int pairs;
   private final GridHorizon horizon;
-  private final GridTokens tokens;
+  private final GridAlphabet alphabet;
   private final Map<Split, SplitTasks> splits = new EnumMap<>(Split.class);
 
   /**
@@ -104,16 +111,16 @@ public final class GridworldSuite implements Suite {
     this.size = size;
     this.pairs = pairs;
     this.horizon = horizon;
-    this.tokens = new GridTokens(pairs);
+    this.alphabet = new GridAlphabet(pairs);
     scanSplits();
   }
 
   /**
    * {@code gridworld}: 6x6 with one key and one door; a level's episode may take four times the
-   * turns of its shortest path (at most 52). Small enough for a GRU on two CPU cores (16-token
-   * prompt, 11-token observations, shortest paths of 3 to 13 moves), yet with about two thousand
-   * distinct levels, so 100 levels of held-out layouts measure generalisation. A 5x5 level has only
-   * about two hundred, few enough to memorise and to leave 15 for evaluation.
+   * turns of its shortest path (at most 52). Small enough for a GRU on two CPU cores (16-character
+   * prompt, 11-character observations, shortest paths of 3 to 13 moves), yet with about two
+   * thousand distinct levels, so 100 levels of held-out layouts measure generalisation. A 5x5 level
+   * has only about two hundred, few enough to memorise and to leave 15 for evaluation.
    *
    * <p>The horizon was 256 turns on every level, in which a uniformly random walk reaches the goal
    * nine times in ten: sampled episodes "solved" 0.8-0.96 from the start, the reward told a
@@ -160,7 +167,7 @@ public final class GridworldSuite implements Suite {
       throw new UnknownTaskException(name, GridTask.id(size, seed));
     }
     GridLevel level = GridLevelGenerator.generate(size, pairs, seed);
-    GridObserver observer = new GridObserver(new GridDynamics(level), tokens);
+    GridObserver observer = new GridObserver(new GridDynamics(level), alphabet);
     return new GridTask(size, seed, level, observer.prompt());
   }
 
@@ -172,7 +179,7 @@ public final class GridworldSuite implements Suite {
     return pairs;
   }
 
-  /** Tokens in every observation. */
+  /** Characters (tokens of a character tokenizer) in every observation. */
   public int observationTokens() {
     return GridObserver.observationLength(pairs);
   }
@@ -183,8 +190,8 @@ public final class GridworldSuite implements Suite {
   }
 
   @Override
-  public Vocabulary vocabulary() {
-    return tokens.vocabulary();
+  public List<String> alphabet() {
+    return alphabet.symbols();
   }
 
   @Override
@@ -208,14 +215,13 @@ public final class GridworldSuite implements Suite {
     return horizon.of(levelOf(task));
   }
 
-  /** Only the four moves: the policy never spends a turn on a token that ends the episode. */
+  /**
+   * Only the four moves, {@code N S W E}: the policy never spends a turn on a symbol that ends the
+   * episode.
+   */
   @Override
-  public int[] actionTokens() {
-    int[] moves = new int[GridAction.values().length];
-    for (GridAction a : GridAction.values()) {
-      moves[a.ordinal()] = tokens.action(a);
-    }
-    return moves;
+  public List<String> actions() {
+    return GridAlphabet.moves();
   }
 
   @Override
@@ -274,14 +280,14 @@ public final class GridworldSuite implements Suite {
   @Override
   public Environment newEnvironment(Task task) {
     GridLevel level = levelOf(task);
-    return new GridEnvironment(level, tokens, horizon.of(level));
+    return new GridEnvironment(level, alphabet, horizon.of(level));
   }
 
-  /** A shortest action log, one move token per turn, without end-of-sequence (it is no move). */
+  /** A shortest action log, one move symbol per turn. */
   @Override
-  public Optional<int[]> demonstration(Task task) {
+  public Optional<String> demonstration(Task task) {
     return GridSolver.solve(levelOf(task))
-        .map(path -> path.stream().mapToInt(tokens::action).toArray());
+        .map(path -> path.stream().map(m -> String.valueOf(m.symbol())).collect(joining()));
   }
 
   /** Reads {@code {"id": "g5-42"}} or {@code {"size": 5, "seed": 42}}. */
@@ -312,12 +318,6 @@ public final class GridworldSuite implements Suite {
   public CheckPlan plan(Task task, String completion) {
     GridLevel level = levelOf(task);
     return new CheckPlan.Judged(GridReplay.check(level, horizon.of(level), completion));
-  }
-
-  /** One character per action token; every token is a turn, end-of-sequence included. */
-  @Override
-  public String completionText(int[] actionTokens) {
-    return tokens.logText(actionTokens);
   }
 
   private GridLevel levelOf(Task task) {

@@ -5,7 +5,6 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import verity.envs.Alphabets;
 import verity.envs.CheckPlan;
 import verity.envs.Environment;
 import verity.envs.MalformedTaskException;
@@ -26,12 +26,11 @@ import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
 import verity.envs.UnknownTaskException;
-import verity.envs.Vocabulary;
 import verity.envs.jsonl.JsonlRecords;
 
 /**
  * Word problems and arithmetic with numeric answers, read from JSONL records {@code {"id",
- * "prompt", "answer"}} and optionally {@code "template"}, one character per token.
+ * "prompt", "answer"}} and optionally {@code "template"}, written in printable ASCII and newline.
  *
  * <p>Splits hold out WHOLE TEMPLATES, so that no validation or test problem is a training problem
  * with other numbers. A record's template is its {@code template} field; a record without one gets
@@ -68,7 +67,10 @@ public final class MathSuite implements Suite {
 
   private static final Pattern WHITESPACE = Pattern.compile("\\s+");
 
-  static final Vocabulary VOCABULARY = printableAscii();
+  /** Printable ASCII, then newline. */
+  private static final String CHARACTERS = Alphabets.PRINTABLE_ASCII + "\n";
+
+  static final List<String> ALPHABET = Alphabets.of(CHARACTERS);
 
   private final Map<String, MathTask> byId;
   private final Map<String, String> templateOf;
@@ -89,7 +91,7 @@ public final class MathSuite implements Suite {
       String template;
       try {
         task = fromFields(line.record());
-        template = templateField(line.record(), task.question());
+        template = templateField(line.record(), task.prompt());
       } catch (MalformedTaskException e) {
         throw new MalformedTaskException(where + ": " + e.getMessage());
       }
@@ -100,7 +102,7 @@ public final class MathSuite implements Suite {
       }
       tasks.put(task.id(), task);
       templateById.put(task.id(), template);
-      if (prompts.add(normalise(task.question()))) {
+      if (prompts.add(normalise(task.prompt()))) {
         unique.add(task);
       }
     }
@@ -191,23 +193,14 @@ public final class MathSuite implements Suite {
     return duplicates;
   }
 
-  private static Vocabulary printableAscii() {
-    List<String> symbols = new ArrayList<>();
-    for (char c = ' '; c <= '~'; c++) {
-      symbols.add(String.valueOf(c));
-    }
-    symbols.add("\n");
-    return new Vocabulary(symbols);
-  }
-
   @Override
   public String name() {
     return NAME;
   }
 
   @Override
-  public Vocabulary vocabulary() {
-    return VOCABULARY;
+  public List<String> alphabet() {
+    return ALPHABET;
   }
 
   @Override
@@ -268,16 +261,13 @@ public final class MathSuite implements Suite {
     return new SingleTurnEnvironment();
   }
 
-  /** {@code #### ANSWER} then end-of-sequence. */
+  /** {@code #### ANSWER}. */
   @Override
-  public Optional<int[]> demonstration(Task task) {
+  public Optional<String> demonstration(Task task) {
     if (!(task instanceof MathTask t)) {
       return Optional.empty();
     }
-    int[] text = VOCABULARY.encode(DEMONSTRATION_PREFIX + t.answer());
-    int[] out = Arrays.copyOf(text, text.length + 1);
-    out[text.length] = Vocabulary.EOS;
-    return Optional.of(out);
+    return Optional.of(DEMONSTRATION_PREFIX + t.answer());
   }
 
   /**
@@ -311,15 +301,15 @@ public final class MathSuite implements Suite {
               + " characters, has "
               + question.length());
     }
-    checkVocabulary("prompt", question);
+    checkAlphabet("prompt", question);
     String answer = answer(record.get("answer"));
     if (answer.length() > MAX_ANSWER_CHARS) {
       throw new MalformedTaskException(
           "field \"answer\" is longer than " + MAX_ANSWER_CHARS + " characters");
     }
-    checkVocabulary("answer", answer);
+    checkAlphabet("answer", answer);
     try {
-      return new MathTask(id, question, answer, VOCABULARY.encode(question));
+      return new MathTask(id, question, answer);
     } catch (NumberFormatException e) {
       throw new MalformedTaskException(
           "field \"answer\" is not a number: '" + answer + "' (" + e.getMessage() + ")");
@@ -353,14 +343,14 @@ public final class MathSuite implements Suite {
         "field \"answer\" must be a string or a number" + (v == null ? " (missing)" : ""));
   }
 
-  private static void checkVocabulary(String field, String text) {
+  private static void checkAlphabet(String field, String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
-      if (VOCABULARY.id(String.valueOf(c)) < 0) {
+      if (CHARACTERS.indexOf(c) < 0) {
         throw new MalformedTaskException(
             String.format(
                 Locale.ROOT,
-                "field \"%s\" has character U+%04X at position %d, outside the math vocabulary"
+                "field \"%s\" has character U+%04X at position %d, outside the math alphabet"
                     + " (printable ASCII and newline)",
                 field,
                 (int) c,

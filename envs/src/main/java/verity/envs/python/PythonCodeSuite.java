@@ -3,13 +3,13 @@ package verity.envs.python;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import verity.envs.Alphabets;
 import verity.envs.CheckPlan;
 import verity.envs.CheckResult;
 import verity.envs.Environment;
@@ -21,7 +21,6 @@ import verity.envs.Suite;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
 import verity.envs.UnknownTaskException;
-import verity.envs.Vocabulary;
 import verity.envs.jsonl.JsonlRecords;
 
 /**
@@ -85,7 +84,9 @@ public final class PythonCodeSuite implements Suite {
           64 * 1024);
 
   static final String TASK_FILE = PythonHarness.RESOURCES + "tasks.jsonl";
-  static final Vocabulary VOCABULARY = characterVocabulary();
+
+  /** Newline, tab, then printable ASCII. */
+  static final List<String> ALPHABET = Alphabets.of("\n\t" + Alphabets.PRINTABLE_ASCII);
 
   private final List<PythonTask> training;
   private final Map<Split, SplitTasks> splits = new EnumMap<>(Split.class);
@@ -116,7 +117,7 @@ public final class PythonCodeSuite implements Suite {
       }
     }
     this.limits = limits;
-    this.reader = new PythonTaskReader(VOCABULARY, MAX_PROMPT_TOKENS, MAX_COMPLETION_TOKENS);
+    this.reader = new PythonTaskReader(ALPHABET, MAX_PROMPT_TOKENS, MAX_COMPLETION_TOKENS);
     Split[] assigned = Split.assign(tasks.size(), heldOutPerSplit, heldOutPerSplit, SPLIT_SEED);
     Map<Split, List<Task>> bySplit = new EnumMap<>(Split.class);
     for (Split s : Split.values()) {
@@ -143,21 +144,12 @@ public final class PythonCodeSuite implements Suite {
    */
   public static PythonCodeSuite standard() {
     PythonTaskReader reader =
-        new PythonTaskReader(VOCABULARY, MAX_PROMPT_TOKENS, MAX_COMPLETION_TOKENS);
+        new PythonTaskReader(ALPHABET, MAX_PROMPT_TOKENS, MAX_COMPLETION_TOKENS);
     List<PythonTask> tasks = new ArrayList<>();
     for (JsonlRecords.Line line : JsonlRecords.readResource(TASK_FILE)) {
       tasks.add(reader.read(line.record(), TASK_FILE + ":" + line.number()));
     }
     return new PythonCodeSuite(tasks, HELD_OUT_PER_SPLIT, DEFAULT_LIMITS);
-  }
-
-  /** Printable ASCII, newline and tab, one token each. */
-  private static Vocabulary characterVocabulary() {
-    List<String> symbols = new ArrayList<>(List.of("\n", "\t"));
-    for (char c = ' '; c <= '~'; c++) {
-      symbols.add(String.valueOf(c));
-    }
-    return new Vocabulary(symbols);
   }
 
   /** All tasks, training and held out, in file order. */
@@ -185,8 +177,8 @@ public final class PythonCodeSuite implements Suite {
   }
 
   @Override
-  public Vocabulary vocabulary() {
-    return VOCABULARY;
+  public List<String> alphabet() {
+    return ALPHABET;
   }
 
   @Override
@@ -244,15 +236,13 @@ public final class PythonCodeSuite implements Suite {
     return new SingleTurnEnvironment();
   }
 
+  /** The task's reference solution, when it ships one. */
   @Override
-  public Optional<int[]> demonstration(Task task) {
-    if (!(task instanceof PythonTask t) || t.reference().isEmpty()) {
+  public Optional<String> demonstration(Task task) {
+    if (!(task instanceof PythonTask t)) {
       return Optional.empty();
     }
-    int[] code = VOCABULARY.encode(t.solution());
-    int[] out = Arrays.copyOf(code, code.length + 1);
-    out[code.length] = Vocabulary.EOS;
-    return Optional.of(out);
+    return t.reference();
   }
 
   /**

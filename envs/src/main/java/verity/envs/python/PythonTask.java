@@ -8,21 +8,15 @@ import verity.envs.Task;
  * A python-code task: a prompt asking for a function, the asserts (MBPP's {@code test_list}) a
  * solution must pass, and optionally a reference solution.
  *
- * @param text the prompt as text; {@link #prompt()} is its encoding
+ * @param prompt the prompt as text
  * @param solution a reference solution, or empty when the task has none
  */
-public record PythonTask(String id, String text, List<String> tests, String solution, int[] prompt)
+public record PythonTask(String id, String prompt, List<String> tests, String solution)
     implements Task {
 
   public PythonTask {
     tests = List.copyOf(tests);
     solution = solution == null ? "" : solution;
-    prompt = prompt.clone();
-  }
-
-  @Override
-  public int[] prompt() {
-    return prompt.clone();
   }
 
   /** The reference solution, when the task ships one. */

@@ -3,8 +3,8 @@ package verity.envs.python;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import verity.envs.MalformedTaskException;
-import verity.envs.Vocabulary;
 
 /**
  * Reads and validates a python-code task record {@code {"id", "prompt", "tests", "solution"?}},
@@ -20,12 +20,12 @@ final class PythonTaskReader {
   /** Longest task id accepted, in characters. */
   static final int MAX_ID_CHARS = 100;
 
-  private final Vocabulary vocabulary;
+  private final Set<String> alphabet;
   private final int maxPromptTokens;
   private final int maxCompletionTokens;
 
-  PythonTaskReader(Vocabulary vocabulary, int maxPromptTokens, int maxCompletionTokens) {
-    this.vocabulary = vocabulary;
+  PythonTaskReader(List<String> alphabet, int maxPromptTokens, int maxCompletionTokens) {
+    this.alphabet = Set.copyOf(alphabet);
     this.maxPromptTokens = maxPromptTokens;
     this.maxCompletionTokens = maxCompletionTokens;
   }
@@ -46,26 +46,30 @@ final class PythonTaskReader {
     if (text.isBlank()) {
       throw bad(at, "prompt", "must not be blank");
     }
-    int[] prompt = encode(text, at, "prompt");
-    if (prompt.length + 1 > maxPromptTokens) {
+    checkAlphabet(text, at, "prompt");
+    if (text.length() + 1 > maxPromptTokens) {
       throw bad(
           at,
           "prompt",
-          "is " + prompt.length + " characters; at most " + (maxPromptTokens - 1) + " fit");
+          "is " + text.length() + " characters; at most " + (maxPromptTokens - 1) + " fit");
     }
     List<String> tests = tests(record.get("tests"), at);
     String solution = "";
     if (record.containsKey("solution")) {
       solution = string(record, "solution", at);
-      int length = encode(solution, at, "solution").length;
-      if (length + 1 > maxCompletionTokens) {
+      checkAlphabet(solution, at, "solution");
+      if (solution.length() + 1 > maxCompletionTokens) {
         throw bad(
             at,
             "solution",
-            "is " + length + " characters; at most " + (maxCompletionTokens - 1) + " fit");
+            "is "
+                + solution.length()
+                + " characters; at most "
+                + (maxCompletionTokens - 1)
+                + " fit");
       }
     }
-    return new PythonTask(id, text, tests, solution, prompt);
+    return new PythonTask(id, text, tests, solution);
   }
 
   private static List<String> tests(Object value, String at) {
@@ -92,9 +96,10 @@ final class PythonTaskReader {
     return tests;
   }
 
-  private int[] encode(String text, String at, String field) {
+  /** Every character of the text must be one of the alphabet's, or a character tokenizer fails. */
+  private void checkAlphabet(String text, String at, String field) {
     for (int i = 0; i < text.length(); i++) {
-      if (vocabulary.id(String.valueOf(text.charAt(i))) < 0) {
+      if (!alphabet.contains(String.valueOf(text.charAt(i)))) {
         throw bad(
             at,
             field,
@@ -102,10 +107,9 @@ final class PythonTaskReader {
                 + String.format("%04X", (int) text.charAt(i))
                 + " at "
                 + i
-                + ", outside the vocabulary (printable ASCII, newline, tab)");
+                + ", outside the alphabet (printable ASCII, newline, tab)");
       }
     }
-    return vocabulary.encode(text);
   }
 
   private static String string(Map<String, Object> record, String field, String at) {

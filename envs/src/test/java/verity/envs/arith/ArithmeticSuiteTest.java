@@ -1,6 +1,5 @@
 package verity.envs.arith;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,56 +18,39 @@ import verity.envs.SplitTasks;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
 import verity.envs.UnknownTaskException;
-import verity.envs.Vocabulary;
 
 class ArithmeticSuiteTest {
   final ArithmeticSuite arith = ArithmeticSuite.singleDigit();
   final ArithmeticSuite arith2 = ArithmeticSuite.twoDigit();
-  final Vocabulary v = arith.vocabulary();
-
-  /** The text a verifier reads from these policy tokens. */
-  String completion(String text, boolean eos) {
-    int[] digits = v.encode(text);
-    if (!eos) {
-      return arith.completionText(digits);
-    }
-    int[] out = java.util.Arrays.copyOf(digits, digits.length + 1);
-    out[digits.length] = Vocabulary.EOS;
-    return arith.completionText(out);
-  }
 
   @Test
   void shouldRewardTheExactSumOnly() {
     Task t = arith.lookup("7+8");
-    assertEquals(CheckResult.correct(), arith.check(t, completion("15", true)));
-    assertEquals(Outcome.CORRECT, arith.check(t, completion("15", false)).outcome());
-    assertEquals(CheckResult.wrong(), arith.check(t, completion("14", true)));
-    assertEquals(Outcome.WRONG, arith.check(t, completion("5", true)).outcome());
+    // The completion is the text before end-of-sequence, or all of it when the limit cut it off.
+    assertEquals(CheckResult.correct(), arith.check(t, "15"));
+    assertEquals(CheckResult.wrong(), arith.check(t, "14"));
+    assertEquals(Outcome.WRONG, arith.check(t, "5").outcome());
   }
 
   @Test
   void shouldCallUnparsableCompletionsMalformed() {
     Task t = arith.lookup("2+2");
-    assertEquals(
-        Outcome.MALFORMED,
-        arith.check(t, arith.completionText(new int[] {Vocabulary.EOS})).outcome());
-    assertEquals(Outcome.MALFORMED, arith.check(t, completion("4+", true)).outcome());
-    assertEquals(
-        Outcome.MALFORMED,
-        arith.check(t, arith.completionText(new int[] {Vocabulary.BOS, 6})).outcome());
-    assertEquals(Outcome.MALFORMED, arith.check(t, "").outcome());
-    assertEquals(Outcome.MALFORMED, arith.check(t, arith.completionText(new int[] {99})).outcome());
+    assertEquals(Outcome.MALFORMED, arith.check(t, "").outcome(), "end-of-sequence at once");
+    assertEquals(Outcome.MALFORMED, arith.check(t, "4+").outcome());
+    assertEquals(Outcome.MALFORMED, arith.check(t, "<bos>3").outcome(), "a special token's text");
+    assertEquals(Outcome.MALFORMED, arith.check(t, "<?99>").outcome(), "an unknown token's text");
     assertEquals(Outcome.MALFORMED, arith.check(t, " 4").outcome());
   }
 
   @Test
   void shouldReadTwoDigitAnswersLeastSignificantDigitFirst() {
     Task t = arith2.lookup("37+45");
-    assertEquals(Outcome.CORRECT, arith2.check(t, completion("28", true)).outcome());
-    assertEquals(Outcome.WRONG, arith2.check(t, completion("82", true)).outcome());
+    assertEquals(Outcome.CORRECT, arith2.check(t, "28").outcome());
+    assertEquals(Outcome.WRONG, arith2.check(t, "82").outcome());
     assertEquals("28", arith2.answerText(82));
-    assertArrayEquals(v.encode("37+45="), t.prompt());
-    assertArrayEquals(v.encode("05+09="), arith2.lookup("5+9").prompt());
+    assertEquals("37+45=", t.prompt());
+    assertEquals("05+09=", arith2.lookup("5+9").prompt());
+    assertEquals("28", arith2.demonstration(t).orElseThrow(), "without end-of-sequence");
   }
 
   @Test
@@ -76,7 +58,7 @@ class ArithmeticSuiteTest {
     TaskGenerator g = arith2.generator(3);
     for (int i = 0; i < 200; i++) {
       Task t = g.next();
-      String text = arith2.completionText(arith2.demonstration(t).orElseThrow());
+      String text = arith2.demonstration(t).orElseThrow();
       assertEquals(Outcome.CORRECT, arith2.check(t, text).outcome());
     }
   }
@@ -168,8 +150,8 @@ class ArithmeticSuiteTest {
   void shouldFitPromptsAndAnswersInTheDeclaredLengths() {
     for (ArithmeticSuite s : new ArithmeticSuite[] {arith, arith2}) {
       for (Task t : s.split(Split.TEST).tasks()) {
-        assertTrue(t.prompt().length + 1 <= s.maxPromptTokens());
-        assertTrue(s.demonstration(t).orElseThrow().length <= s.maxCompletionTokens());
+        assertTrue(t.prompt().length() + 1 <= s.maxPromptTokens());
+        assertTrue(s.demonstration(t).orElseThrow().length() + 1 <= s.maxCompletionTokens());
       }
     }
   }

@@ -1,12 +1,10 @@
 package verity.envs.dsl;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,22 +18,13 @@ import verity.envs.SplitChecks;
 import verity.envs.Suites;
 import verity.envs.Task;
 import verity.envs.UnknownTaskException;
-import verity.envs.Vocabulary;
 
 class DslCodeSuiteTest {
   final DslCodeSuite suite = DslCodeSuite.standard();
-  final Vocabulary v = suite.vocabulary();
 
-  /** The text a verifier reads when the policy writes {@code program} and stops. */
-  String completion(String program) {
-    int[] ops = v.encode(program);
-    int[] out = Arrays.copyOf(ops, ops.length + 1);
-    out[ops.length] = Vocabulary.EOS;
-    return suite.completionText(out);
-  }
-
+  /** The verdict when the policy writes {@code program} and stops. */
   CheckResult check(String taskId, String program) {
-    return suite.check(suite.lookup(taskId), completion(program));
+    return suite.check(suite.lookup(taskId), program);
   }
 
   @Test
@@ -51,10 +40,10 @@ class DslCodeSuiteTest {
     for (DslFamily family : DslFamily.values()) {
       for (int[] params : family.allParameters()) {
         DslTask t = suite.task(family, params);
-        int[] demo = suite.demonstration(t).orElseThrow();
-        assertTrue(demo.length <= suite.maxCompletionTokens(), t.id());
-        assertEquals(Vocabulary.EOS, demo[demo.length - 1]);
-        assertEquals(CheckResult.correct(), suite.check(t, suite.completionText(demo)), t.id());
+        String demo = suite.demonstration(t).orElseThrow();
+        assertTrue(demo.length() + 1 <= suite.maxCompletionTokens(), t.id());
+        assertEquals(family.program(params), demo, "the program alone, without end-of-sequence");
+        assertEquals(CheckResult.correct(), suite.check(t, demo), t.id());
         tasks++;
       }
     }
@@ -101,22 +90,24 @@ class DslCodeSuiteTest {
   }
 
   @Test
-  void shouldCallSpecialTokensInTheProgramMalformed() {
+  void shouldCallTextOutsideTheLanguageInTheProgramMalformed() {
     Task t = suite.lookup("max:5");
-    for (int special : new int[] {Vocabulary.PAD, Vocabulary.BOS, 99}) {
-      int[] tokens = {v.id("x"), special, v.id("5"), v.id("m"), Vocabulary.EOS};
-      assertEquals(Outcome.MALFORMED, suite.check(t, suite.completionText(tokens)).outcome());
+    // What a tokenizer's special or unknown tokens read as, in the middle of a program.
+    for (String special : new String[] {"<pad>", "<bos>", "<?99>", " ", "\n"}) {
+      String program = "x" + special + "5m";
+      assertEquals(Outcome.MALFORMED, suite.check(t, program).outcome(), program);
     }
-    int[] eosFirst = {Vocabulary.EOS, v.id("x")};
-    assertEquals(Outcome.MALFORMED, suite.check(t, suite.completionText(eosFirst)).outcome());
+    // End-of-sequence first: the completion is empty whatever followed.
+    assertEquals(Outcome.MALFORMED, suite.check(t, "").outcome());
   }
 
   @Test
   void shouldAcceptAProgramThatFillsTheTokenLimitWithoutEndOfSequence() {
-    String sixteen = suite.completionText(v.encode("x1+1+1+1+1+1+6-a"));
+    String sixteen = "x1+1+1+1+1+1+6-a";
     assertEquals(16, sixteen.length());
+    assertEquals(suite.maxCompletionTokens(), sixteen.length());
     assertEquals(CheckResult.correct(), suite.check(suite.lookup("absdiff:0"), sixteen));
-    String seventeen = suite.completionText(v.encode("x1+1+1+1+1+1+6-ap"));
+    String seventeen = "x1+1+1+1+1+1+6-ap";
     assertEquals(Outcome.MALFORMED, suite.check(suite.lookup("absdiff:0"), seventeen).outcome());
   }
 
@@ -147,8 +138,8 @@ class DslCodeSuiteTest {
   @Test
   void shouldShowTheVisibleExamplesInThePrompt() {
     Task t = suite.lookup("affine:3:-2");
-    assertEquals("-02=-08;+00=-02;+01=+01;+03=+07;", v.decode(t.prompt()));
-    assertEquals(suite.maxPromptTokens() - 1, t.prompt().length);
+    assertEquals("-02=-08;+00=-02;+01=+01;+03=+07;", t.prompt());
+    assertEquals(suite.maxPromptTokens() - 1, t.prompt().length());
     for (long hidden : DslExamples.HIDDEN) {
       for (long visible : DslExamples.VISIBLE) {
         assertTrue(hidden != visible);
@@ -161,7 +152,7 @@ class DslCodeSuiteTest {
     assertEquals("affine:3:-2", suite.lookup("affine:3:-2").id());
     Task fromRecord = suite.taskFromRecord(Map.of("family", "affine", "a", 3, "b", -2));
     assertEquals("affine:3:-2", fromRecord.id());
-    assertArrayEquals(suite.lookup("affine:3:-2").prompt(), fromRecord.prompt());
+    assertEquals(suite.lookup("affine:3:-2").prompt(), fromRecord.prompt());
     assertEquals("max:5", suite.taskFromRecord(Map.of("id", "max:5")).id());
     for (String id : new String[] {"max:10", "max:05", "max:+5", "max", "affine:3", "cube:1"}) {
       assertThrows(UnknownTaskException.class, () -> suite.lookup(id), id);

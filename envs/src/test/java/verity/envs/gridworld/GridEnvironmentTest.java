@@ -1,63 +1,55 @@
 package verity.envs.gridworld;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import verity.envs.Environment;
-import verity.envs.Vocabulary;
 
 class GridEnvironmentTest {
-  final GridTokens tokens = new GridTokens(1);
+  final GridAlphabet alphabet = new GridAlphabet(1);
   final GridLevel level = GridLevel.parse("######", "#a@.A#", "#...G#", "######");
 
-  int[] move(GridAction a) {
-    return new int[] {tokens.action(a)};
-  }
-
-  int[] symbols(String s) {
-    int[] out = new int[s.length()];
-    for (int i = 0; i < s.length(); i++) {
-      out[i] = tokens.symbol(s.charAt(i));
-    }
-    return out;
+  String move(GridAction a) {
+    return String.valueOf(a.symbol());
   }
 
   @Test
   void shouldObserveNeighboursCarriedKeysAndTheGoalDirection() {
-    GridEnvironment env = new GridEnvironment(level, tokens, 10);
+    GridEnvironment env = new GridEnvironment(level, alphabet, 10);
     // NW N NE / W E / SW S SE, then the key slot, then the goal's row and column direction.
-    assertArrayEquals(symbols("###a....-SE"), env.reset(0));
-    assertArrayEquals(symbols("####.#..aSE"), env.step(move(GridAction.WEST)).observation());
+    assertEquals("###a....-SE", env.reset(0));
+    assertEquals("####.#..aSE", env.step(move(GridAction.WEST)).observation());
     env.step(move(GridAction.EAST));
     Environment.Step s = env.step(move(GridAction.EAST));
-    assertArrayEquals(symbols("###.A..GaSE"), s.observation());
+    assertEquals("###.A..GaSE", s.observation());
     assertFalse(s.done());
   }
 
   @Test
-  void shouldKeepEveryObservationAtFixedLengthAndInTheVocabulary() {
+  void shouldKeepEveryObservationAtFixedLengthAndInTheAlphabet() {
     SplittableRandom random = new SplittableRandom(7);
     for (int pairs = 0; pairs <= 4; pairs++) {
       GridworldSuite suite = new GridworldSuite("g", 14, pairs, 60);
-      Vocabulary v = suite.vocabulary();
+      List<String> symbols = suite.alphabet();
+      List<String> moves = suite.actions();
       for (int episode = 0; episode < 30; episode++) {
         Environment env = suite.newEnvironment(suite.generator(episode).next());
-        int[] obs = env.reset(episode);
+        String obs = env.reset(episode);
         boolean done = false;
         while (true) {
-          assertEquals(suite.observationTokens(), obs.length);
-          for (int t : obs) {
-            assertTrue(t > Vocabulary.EOS && t < v.size(), "token " + t + " is a symbol");
+          assertEquals(suite.observationTokens(), obs.length());
+          for (char c : obs.toCharArray()) {
+            assertTrue(symbols.contains(String.valueOf(c)), "'" + c + "' is a symbol");
           }
           if (done) {
             break;
           }
-          Environment.Step step = env.step(new int[] {3 + random.nextInt(4)});
+          Environment.Step step = env.step(moves.get(random.nextInt(moves.size())));
           obs = step.observation();
           done = step.done();
         }
@@ -66,18 +58,37 @@ class GridEnvironmentTest {
   }
 
   @Test
-  void shouldEndTheEpisodeOnATokenThatIsNoMove() {
-    for (int token : new int[] {Vocabulary.PAD, Vocabulary.EOS, tokens.symbol('#'), 99}) {
-      GridEnvironment env = new GridEnvironment(level, tokens, 10);
-      env.reset(0);
-      assertTrue(env.step(new int[] {token}).done());
-      assertEquals(GridEnvironment.Status.NOT_A_MOVE, env.status());
+  void shouldEndTheEpisodeOnASymbolThatIsNoMove() {
+    for (String action : new String[] {"#", "a", ".", "-", "?", "x", "n", " "}) {
+      GridEnvironment env = new GridEnvironment(level, alphabet, 10);
+      String start = env.reset(0);
+      Environment.Step step = env.step(action);
+      assertTrue(step.done(), "'" + action + "'");
+      assertEquals(GridEnvironment.Status.NOT_A_MOVE, env.status(), "'" + action + "'");
+      assertEquals(start, step.observation(), "the agent stays where it stood");
+    }
+  }
+
+  /**
+   * An action text that is not exactly one move symbol is no move, like a single symbol that is
+   * none: empty (end-of-sequence at once), two moves, or a move with more after it.
+   */
+  @Test
+  void shouldEndTheEpisodeOnAnActionOfOtherThanOneMoveSymbol() {
+    for (String action : new String[] {"", "NS", "EE", "E ", "<pad>", "<?99>"}) {
+      GridEnvironment env = new GridEnvironment(level, alphabet, 10);
+      String start = env.reset(0);
+      Environment.Step step = env.step(action);
+      assertTrue(step.done(), "'" + action + "'");
+      assertEquals(GridEnvironment.Status.NOT_A_MOVE, env.status(), "'" + action + "'");
+      assertEquals(1, env.turns(), "it takes a turn");
+      assertEquals(start, step.observation(), "the agent stays where it stood");
     }
   }
 
   @Test
   void shouldEndTheEpisodeAtTheGoal() {
-    GridEnvironment env = new GridEnvironment(level, tokens, 10);
+    GridEnvironment env = new GridEnvironment(level, alphabet, 10);
     env.reset(0);
     assertFalse(env.step(move(GridAction.SOUTH)).done());
     assertFalse(env.step(move(GridAction.EAST)).done());
@@ -87,7 +98,7 @@ class GridEnvironmentTest {
 
   @Test
   void shouldEndTheEpisodeAfterTheHorizonsLastTurn() {
-    GridEnvironment env = new GridEnvironment(level, tokens, 3);
+    GridEnvironment env = new GridEnvironment(level, alphabet, 3);
     env.reset(0);
     env.step(move(GridAction.NORTH));
     env.step(move(GridAction.NORTH));
@@ -98,7 +109,7 @@ class GridEnvironmentTest {
 
   @Test
   void shouldRefuseToStepOutsideAnEpisode() {
-    GridEnvironment env = new GridEnvironment(level, tokens, 1);
+    GridEnvironment env = new GridEnvironment(level, alphabet, 1);
     assertThrows(IllegalStateException.class, () -> env.step(move(GridAction.EAST)));
     env.reset(0);
     env.step(move(GridAction.EAST));
@@ -107,20 +118,16 @@ class GridEnvironmentTest {
 
   @Test
   void shouldStartAFreshEpisodeOnReset() {
-    GridEnvironment env = new GridEnvironment(level, tokens, 10);
-    int[] first = env.reset(0);
+    GridEnvironment env = new GridEnvironment(level, alphabet, 10);
+    String first = env.reset(0);
     env.step(move(GridAction.WEST));
-    assertArrayEquals(first, env.reset(1));
+    assertEquals(first, env.reset(1));
     assertEquals(0, env.turns());
   }
 
   @Test
-  void shouldRejectAnActionThatIsNotOneToken() {
-    GridEnvironment env = new GridEnvironment(level, tokens, 10);
-    env.reset(0);
-    assertThrows(IllegalArgumentException.class, () -> env.step(new int[0]));
-    assertThrows(
-        IllegalArgumentException.class,
-        () -> env.step(new int[] {tokens.action(GridAction.EAST), Vocabulary.EOS}));
+  void shouldRefuseALevelWithMoreColoursThanItsAlphabet() {
+    GridLevel twoPairs = GridLevel.parse("#######", "#a@bAB#", "#....G#", "#######");
+    assertThrows(IllegalArgumentException.class, () -> new GridEnvironment(twoPairs, alphabet, 10));
   }
 }

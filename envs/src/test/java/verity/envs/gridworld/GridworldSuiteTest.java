@@ -1,16 +1,16 @@
 package verity.envs.gridworld;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
+import verity.envs.Alphabets;
 import verity.envs.CheckResult;
 import verity.envs.Environment;
 import verity.envs.MalformedTaskException;
@@ -21,19 +21,12 @@ import verity.envs.Suites;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
 import verity.envs.UnknownTaskException;
-import verity.envs.Vocabulary;
 
 class GridworldSuiteTest {
   final GridworldSuite suite = GridworldSuite.small();
 
-  int[] demo(Task t) {
+  String demo(Task t) {
     return suite.demonstration(t).orElseThrow();
-  }
-
-  static int[] append(int[] log, int... more) {
-    int[] out = Arrays.copyOf(log, log.length + more.length);
-    System.arraycopy(more, 0, out, log.length, more.length);
-    return out;
   }
 
   @Test
@@ -42,6 +35,13 @@ class GridworldSuiteTest {
     assertEquals(1, suite.maxCompletionTokens());
     assertTrue(suite.horizon() >= 256);
     assertEquals(17, suite.maxPromptTokens());
+    assertEquals(List.of("N", "S", "W", "E"), suite.actions());
+  }
+
+  @Test
+  void shouldOrderTheAlphabetMovesCellsNothingKeysThenDoors() {
+    assertEquals(Alphabets.of("NSWE.#G@-"), new GridworldSuite("g", 6, 0, 60).alphabet());
+    assertEquals(Alphabets.of("NSWE.#G@-abcABC"), new GridworldSuite("g", 14, 3, 60).alphabet());
   }
 
   @Test
@@ -49,18 +49,18 @@ class GridworldSuiteTest {
     TaskGenerator g = suite.generator(3);
     for (int i = 0; i < 200; i++) {
       Task t = g.next();
-      int[] demo = demo(t);
-      assertEquals(successFor(t, demo.length), suite.check(t, suite.completionText(demo)), t.id());
+      String demo = demo(t);
+      assertEquals(successFor(t, demo.length()), suite.check(t, demo), t.id());
     }
   }
 
   @Test
   void shouldCallALogThatStopsShortOfTheGoalWrongWhateverTheWorkerClaims() {
     Task t = suite.lookup("g6-42");
-    int[] log = demo(t);
+    String log = demo(t);
     // A lying worker reports success for a log one move short; the verifier replays it itself.
-    int[] shortLog = Arrays.copyOf(log, log.length - 1);
-    CheckResult r = suite.check(t, suite.completionText(shortLog));
+    String shortLog = log.substring(0, log.length() - 1);
+    CheckResult r = suite.check(t, shortLog);
     assertEquals(Outcome.WRONG, r.outcome());
     assertEquals(0.0, r.reward());
   }
@@ -68,21 +68,20 @@ class GridworldSuiteTest {
   @Test
   void shouldCallALogThatWandersUntilTheHorizonWrong() {
     Task t = suite.lookup("g6-42");
-    int[] bumping = new int[suite.horizon() + 5];
-    Arrays.fill(bumping, new GridTokens(1).action(GridAction.NORTH));
+    String bumping = "N".repeat(suite.horizon() + 5);
     // Walking north forever reaches the outer wall and stays there.
-    assertEquals(Outcome.WRONG, suite.check(t, suite.completionText(bumping)).outcome());
+    assertEquals(Outcome.WRONG, suite.check(t, bumping).outcome());
   }
 
   @Test
-  void shouldCallATokenThatIsNoMoveMalformed() {
+  void shouldCallACharacterThatIsNoMoveMalformed() {
     Task t = suite.lookup("g6-42");
-    int[] log = demo(t);
-    for (int bad : new int[] {Vocabulary.PAD, Vocabulary.BOS, Vocabulary.EOS, 7, 13, 99, -1}) {
-      int[] spoilt = log.clone();
-      spoilt[1] = bad;
-      assertEquals(
-          Outcome.MALFORMED, suite.check(t, suite.completionText(spoilt)).outcome(), "" + bad);
+    String log = demo(t);
+    // '?' as the old log wrote padding, begin/end-of-sequence and unknown tokens; '.' and 'A' are
+    // symbols of the alphabet that are no moves.
+    for (char bad : new char[] {'?', '.', 'A', '#', 'x', ' '}) {
+      String spoilt = log.charAt(0) + String.valueOf(bad) + log.substring(2);
+      assertEquals(Outcome.MALFORMED, suite.check(t, spoilt).outcome(), "'" + bad + "'");
     }
     assertEquals(Outcome.MALFORMED, suite.check(t, "NX").outcome());
   }
@@ -90,18 +89,18 @@ class GridworldSuiteTest {
   @Test
   void shouldIgnoreWhatFollowsTheGoal() {
     Task t = suite.lookup("g6-42");
-    int[] log = append(demo(t), Vocabulary.EOS, Vocabulary.PAD, 4);
-    assertEquals(successFor(t, demo(t).length), suite.check(t, suite.completionText(log)));
+    String log = demo(t) + "??S";
+    assertEquals(successFor(t, demo(t).length()), suite.check(t, log));
   }
 
   @Test
   void shouldIgnoreMovesPastTheHorizon() {
     GridworldSuite tight = new GridworldSuite("tight", 6, 1, 4);
     Task t = tight.lookup("g6-42");
-    int[] log = tight.demonstration(t).orElseThrow();
-    assertTrue(log.length > 4, "this level needs more than four moves");
-    assertEquals(Outcome.WRONG, tight.check(t, tight.completionText(log)).outcome());
-    assertEquals(successFor(t, log.length), suite.check(t, suite.completionText(log)));
+    String log = tight.demonstration(t).orElseThrow();
+    assertTrue(log.length() > 4, "this level needs more than four moves");
+    assertEquals(Outcome.WRONG, tight.check(t, log).outcome());
+    assertEquals(successFor(t, log.length()), suite.check(t, log));
   }
 
   /** MiniGrid's reward for reaching the goal of {@code t}'s level after {@code turns} turns. */
@@ -110,11 +109,11 @@ class GridworldSuiteTest {
   }
 
   /** A move that leaves the agent on its start cell (into a wall or a locked door). */
-  static int standStill(GridTask t) {
+  static String standStill(GridTask t) {
     GridDynamics d = new GridDynamics(t.level());
     for (GridAction a : GridAction.values()) {
       if (d.next(d.start(), a).equals(d.start())) {
-        return new GridTokens(1).action(a);
+        return String.valueOf(a.symbol());
       }
     }
     throw new AssertionError(t.id() + " has no blocked move at its start");
@@ -129,37 +128,33 @@ class GridworldSuiteTest {
     TaskGenerator g = suite.generator(17);
     for (int i = 0; i < 50; i++) {
       GridTask t = (GridTask) g.next();
-      int[] demo = demo(t);
-      int horizon = 4 * demo.length;
+      String demo = demo(t);
+      int horizon = 4 * demo.length();
       Environment env = suite.newEnvironment(t);
       env.reset(0);
-      int wait = standStill(t);
+      String wait = standStill(t);
       for (int turn = 1; turn < horizon; turn++) {
-        assertFalse(env.step(new int[] {wait}).done(), t.id() + " ended after " + turn + " turns");
+        assertFalse(env.step(wait).done(), t.id() + " ended after " + turn + " turns");
       }
-      assertTrue(env.step(new int[] {wait}).done(), t.id() + " runs past " + horizon + " turns");
+      assertTrue(env.step(wait).done(), t.id() + " runs past " + horizon + " turns");
 
-      int[] late = new int[horizon];
-      Arrays.fill(late, wait);
-      System.arraycopy(demo, 0, late, horizon - demo.length, demo.length);
-      CheckResult lastTurn = suite.check(t, suite.completionText(late));
+      String late = wait.repeat(horizon - demo.length()) + demo;
+      CheckResult lastTurn = suite.check(t, late);
       assertEquals(Outcome.CORRECT, lastTurn.outcome(), t.id());
       assertEquals(0.1, lastTurn.reward(), 1e-9, t.id());
-      int[] tooLate = append(new int[] {wait}, late);
-      assertEquals(Outcome.WRONG, suite.check(t, suite.completionText(tooLate)).outcome(), t.id());
+      String tooLate = wait + late;
+      assertEquals(Outcome.WRONG, suite.check(t, tooLate).outcome(), t.id());
     }
   }
 
   @Test
   void shouldRewardAShortPathMoreThanALongOne() {
     GridTask t = (GridTask) suite.lookup("g6-42");
-    int[] demo = demo(t);
+    String demo = demo(t);
     // Dawdling first (as many turns against a wall as the path is long), then the shortest path.
-    int[] dawdle = new int[2 * demo.length];
-    Arrays.fill(dawdle, standStill(t));
-    System.arraycopy(demo, 0, dawdle, demo.length, demo.length);
-    CheckResult slow = suite.check(t, suite.completionText(dawdle));
-    CheckResult fast = suite.check(t, suite.completionText(demo));
+    String dawdle = standStill(t).repeat(demo.length()) + demo;
+    CheckResult slow = suite.check(t, dawdle);
+    CheckResult fast = suite.check(t, demo);
     assertEquals(Outcome.CORRECT, slow.outcome());
     assertTrue(fast.reward() > slow.reward(), fast + " vs " + slow);
   }
@@ -171,7 +166,7 @@ class GridworldSuiteTest {
       GridTask t = (GridTask) g.next();
       GridTask again = (GridTask) new GridworldSuite("gridworld", 6, 1, 256).lookup(t.id());
       assertEquals(t.level(), again.level());
-      assertArrayEquals(t.prompt(), again.prompt());
+      assertEquals(t.prompt(), again.prompt());
       assertEquals(t.id(), again.id());
     }
   }
@@ -250,15 +245,16 @@ class GridworldSuiteTest {
   @Test
   void shouldStartEveryEpisodeOnTheTasksLevel() {
     GridTask t = (GridTask) suite.lookup("g6-42");
-    int[] prompt = t.prompt();
-    assertEquals(suite.maxPromptTokens() - 1, prompt.length);
-    assertEquals(1, Arrays.stream(prompt).filter(x -> x == suite.vocabulary().id("@")).count());
-    assertEquals(suite.observationTokens(), suite.newEnvironment(t).reset(0).length);
+    String prompt = t.prompt();
+    assertEquals(suite.maxPromptTokens() - 1, prompt.length());
+    assertEquals(1, prompt.chars().filter(c -> c == '@').count());
+    assertEquals(suite.observationTokens(), suite.newEnvironment(t).reset(0).length());
   }
 
   /**
-   * Random logs, mostly moves with now and then a token that is not: after every step the
-   * environment's status and the replay of the log so far must tell the same story.
+   * Random logs, mostly moves with now and then a character that is not: after every step the
+   * environment's status and the replay of the log so far must tell the same story. Each turn's
+   * action is one character, as a policy limited to one token of a character tokenizer writes.
    */
   @Test
   void shouldAgreeWithTheReplayOnEveryStepOfRandomLogs() {
@@ -275,31 +271,40 @@ class GridworldSuiteTest {
         Task t = g.next();
         GridEnvironment env = (GridEnvironment) s.newEnvironment(t);
         env.reset(episode);
-        int[] log = new int[0];
+        String log = "";
         boolean done = false;
         while (!done) {
-          int token =
+          String action =
               random.nextInt(50) == 0
-                  ? random.nextInt(s.vocabulary().size())
-                  : 3 + random.nextInt(4);
-          log = append(log, token);
-          Environment.Step step = env.step(new int[] {token});
+                  ? anyCharacter(s, random)
+                  : s.actions().get(random.nextInt(4));
+          log += action;
+          Environment.Step step = env.step(action);
           done = step.done();
-          Outcome replayed = s.check(t, s.completionText(log)).outcome();
+          Outcome replayed = s.check(t, log).outcome();
           Outcome expected =
               switch (env.status()) {
                 case REACHED_GOAL -> Outcome.CORRECT;
                 case NOT_A_MOVE -> Outcome.MALFORMED;
                 default -> Outcome.WRONG;
               };
-          assertEquals(expected, replayed, t.id() + " after " + log.length + " turns");
+          assertEquals(expected, replayed, t.id() + " after " + log.length() + " turns");
         }
-        int[] longer = append(log, random.nextInt(s.vocabulary().size()));
+        String longer = log + anyCharacter(s, random);
         assertEquals(
-            s.check(t, s.completionText(log)),
-            s.check(t, s.completionText(longer)),
-            "tokens after the end of the episode change nothing");
+            s.check(t, log),
+            s.check(t, longer),
+            "turns after the end of the episode change nothing");
       }
     }
+  }
+
+  /**
+   * A character of the suite's alphabet or, as often as the old log read a special token, {@code
+   * ?}, which is none.
+   */
+  static String anyCharacter(GridworldSuite s, SplittableRandom random) {
+    int i = random.nextInt(s.alphabet().size() + 3);
+    return i < 3 ? "?" : s.alphabet().get(i - 3);
   }
 }

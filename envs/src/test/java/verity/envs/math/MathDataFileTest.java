@@ -68,8 +68,8 @@ class MathDataFileTest {
     int longest = 0;
     for (int i = 1; i <= 400; i++) {
       Task t = suite.lookup(String.format(java.util.Locale.ROOT, "math-%04d", i));
-      longest = Math.max(longest, t.prompt().length);
-      assertTrue(suite.demonstration(t).orElseThrow().length <= suite.maxCompletionTokens());
+      longest = Math.max(longest, t.prompt().length());
+      assertTrue(suite.demonstration(t).orElseThrow().length() + 1 <= suite.maxCompletionTokens());
     }
     assertTrue(longest + 1 <= suite.maxPromptTokens(), "longest prompt " + longest);
   }

@@ -1,6 +1,5 @@
 package verity.envs.math;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,6 +25,7 @@ import verity.envs.Task;
 import verity.envs.TaskGenerator;
 import verity.envs.UnknownTaskException;
 import verity.envs.arith.ArithmeticSuite;
+import verity.envs.jsonl.JsonlRecords;
 
 class MathSuiteTest {
   static final MathSuite SHIPPED = MathSuite.shipped();
@@ -76,12 +76,12 @@ class MathSuiteTest {
   void shouldDropARepeatedPromptFromEverySplit() {
     MathTask first = (MathTask) SHIPPED.lookup("math-0146");
     MathTask repeat = (MathTask) SHIPPED.lookup("math-0354");
-    assertEquals(first.question(), repeat.question());
+    assertEquals(first.prompt(), repeat.prompt());
     Set<String> prompts = new HashSet<>();
     int tasks = 0;
     for (Split s : Split.values()) {
       for (Task t : SHIPPED.split(s).tasks()) {
-        prompts.add(MathSuite.normalise(((MathTask) t).question()));
+        prompts.add(MathSuite.normalise(t.prompt()));
         tasks++;
       }
     }
@@ -142,16 +142,23 @@ class MathSuiteTest {
   @Test
   void shouldAgreeWithItsOwnDemonstrations() {
     for (Task t : SHIPPED.split(Split.TEST).tasks()) {
-      String text = SHIPPED.completionText(SHIPPED.demonstration(t).orElseThrow());
+      String text = SHIPPED.demonstration(t).orElseThrow();
       assertEquals(Outcome.CORRECT, SHIPPED.check(t, text).outcome(), t.id() + ": " + text);
     }
   }
 
   @Test
-  void shouldEncodeThePromptCharacterByCharacter() {
-    MathTask t = (MathTask) SHIPPED.lookup("math-0001");
-    assertEquals(t.question(), SHIPPED.vocabulary().decode(t.prompt()));
-    assertArrayEquals(SHIPPED.vocabulary().encode(t.question()), t.prompt());
+  void shouldUseTheQuestionOfTheRecordAsThePromptText() {
+    Task t = SHIPPED.lookup("math-0001");
+    Object question =
+        JsonlRecords.readResource(MathSuite.SHIPPED).stream()
+            .map(JsonlRecords.Line::record)
+            .filter(r -> "math-0001".equals(r.get("id")))
+            .findFirst()
+            .orElseThrow()
+            .get("prompt");
+    assertEquals(question, t.prompt());
+    assertEquals("#### " + ((MathTask) t).answer(), SHIPPED.demonstration(t).orElseThrow());
   }
 
   @Test

@@ -19,7 +19,7 @@ import verity.envs.SplitChecks;
 import verity.envs.Suites;
 import verity.envs.Task;
 import verity.envs.TaskGenerator;
-import verity.envs.Vocabulary;
+import verity.envs.jsonl.JsonlRecords;
 
 class PythonCodeSuiteTest {
   final PythonCodeSuite suite = PythonCodeSuite.standard();
@@ -36,11 +36,10 @@ class PythonCodeSuiteTest {
     assertTrue(suite.tasks().size() >= 30, "tasks: " + suite.tasks().size());
     for (PythonTask t : suite.tasks()) {
       assertTrue(t.tests().size() >= 3, t.id());
-      assertTrue(t.prompt().length + 1 <= suite.maxPromptTokens(), t.id());
-      int[] demo = suite.demonstration(t).orElseThrow();
-      assertTrue(demo.length <= suite.maxCompletionTokens(), t.id());
-      assertEquals(Vocabulary.EOS, demo[demo.length - 1]);
-      assertEquals(t.solution(), suite.completionText(demo));
+      assertTrue(t.prompt().length() + 1 <= suite.maxPromptTokens(), t.id());
+      String demo = suite.demonstration(t).orElseThrow();
+      assertTrue(demo.length() + 1 <= suite.maxCompletionTokens(), t.id());
+      assertEquals(t.solution(), demo, "the solution alone, without end-of-sequence");
     }
   }
 
@@ -67,12 +66,18 @@ class PythonCodeSuiteTest {
   }
 
   @Test
-  void shouldEncodePromptsCharacterByCharacter() {
-    PythonTask t = (PythonTask) suite.lookup("add-two");
-    assertEquals(100, suite.vocabulary().size());
-    assertEquals(t.text().length(), t.prompt().length);
-    assertEquals(t.text(), suite.vocabulary().decode(t.prompt()));
-    assertEquals(0, suite.newEnvironment(t).reset(1).length, "the prompt is the whole first input");
+  void shouldUseThePromptOfTheRecordAsThePromptText() {
+    Task t = suite.lookup("add-two");
+    assertEquals(97, suite.alphabet().size(), "newline, tab and printable ASCII");
+    Object prompt =
+        JsonlRecords.readResource(PythonCodeSuite.TASK_FILE).stream()
+            .map(JsonlRecords.Line::record)
+            .filter(r -> "add-two".equals(r.get("id")))
+            .findFirst()
+            .orElseThrow()
+            .get("prompt");
+    assertEquals(prompt, t.prompt());
+    assertEquals("", suite.newEnvironment(t).reset(1), "the prompt is the whole first input");
   }
 
   @Test

@@ -139,6 +139,46 @@ public final class CheckpointStore {
     return c;
   }
 
+  /**
+   * The weights of the newest checkpoint file in the directory (by epoch, then version) whose
+   * content matches its own header checksum, for an export after the run, when no journal is at
+   * hand; empty when there is none. Files that do not read are logged and skipped.
+   */
+  public Optional<FlatWeights> newestWeights() throws IOException {
+    if (!Files.isDirectory(dir)) {
+      return Optional.empty();
+    }
+    List<Path> files;
+    try (Stream<Path> listing = Files.list(dir)) {
+      files =
+          listing
+              .filter(f -> f.getFileName().toString().matches("ckpt-\\d+-e\\d+\\.bin"))
+              .sorted(Comparator.comparing(CheckpointStore::epochThenVersion).reversed())
+              .toList();
+    }
+    for (Path f : files) {
+      try (DataInputStream data =
+          new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(f), 1 << 16))) {
+        FlatWeights w = read(data).weights();
+        if (w.checksumMatches()) {
+          return Optional.of(w);
+        }
+        LOG.error("checkpoint {} does not match its own checksum; trying the previous one", f);
+      } catch (IOException | CorruptCheckpointException e) {
+        LOG.error("checkpoint {} unusable ({}); trying the previous one", f, e.getMessage());
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** {@code ckpt-000000123-e1.bin} as (1, 123), for ordering. */
+  private static String epochThenVersion(Path file) {
+    String name = file.getFileName().toString();
+    String version = name.substring(5, name.indexOf("-e"));
+    String epoch = name.substring(name.indexOf("-e") + 2, name.length() - 4);
+    return String.format("%020d-%020d", Long.parseLong(epoch), Long.parseLong(version));
+  }
+
   private static void write(DataOutputStream out, Checkpoint c) throws IOException {
     FlatWeights w = c.weights();
     out.writeInt(MAGIC);

@@ -10,11 +10,20 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
+import verity.policy.CharacterTokenizer;
 import verity.policy.Policy;
 import verity.policy.PolicySpec;
 
 class GrpoTrainerTest {
-  static final PolicySpec SPEC = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 32, 1);
+  static final PolicySpec SPEC =
+      new PolicySpec(
+          new CharacterTokenizer(
+              List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "=")),
+          5,
+          3,
+          16,
+          32,
+          1);
   static final int[] PROMPT = {5, 13, 6, 14};
   static final int[] GOOD = {10, 2};
   static final int[] BAD = {7, 8, 2};

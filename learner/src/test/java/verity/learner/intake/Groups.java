@@ -26,6 +26,7 @@ final class Groups {
             new int[] {6, 2},
             new boolean[] {true, true},
             new float[] {-1f, -1f},
+            "3",
             List.of(new Segment(0, 2, version)),
             "w");
     return new ScoredTrajectory(

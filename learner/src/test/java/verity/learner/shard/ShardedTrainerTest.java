@@ -26,6 +26,7 @@ import verity.learner.grpo.GrpoTrainer;
 import verity.learner.grpo.NonFiniteLossException;
 import verity.learner.grpo.Objective;
 import verity.learner.grpo.TrainingSample;
+import verity.policy.CharacterTokenizer;
 import verity.policy.Policy;
 import verity.policy.PolicySpec;
 
@@ -35,7 +36,15 @@ import verity.policy.PolicySpec;
  * one, within float tolerance, and every shard ends bit-identical to the coordinator.
  */
 class ShardedTrainerTest {
-  static final PolicySpec SPEC = new PolicySpec(15, 0, 1, 2, 5, 3, 16, 32, 1);
+  static final PolicySpec SPEC =
+      new PolicySpec(
+          new CharacterTokenizer(
+              List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "+", "=")),
+          5,
+          3,
+          16,
+          32,
+          1);
   static final Objective OBJECTIVE = new Objective(Objective.Kind.PPO, 0.2, 0.0, 2.0, 1f);
   static final int STEPS = 4;
 

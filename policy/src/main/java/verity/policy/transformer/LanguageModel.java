@@ -60,17 +60,12 @@ public final class LanguageModel implements AutoCloseable {
       tokenizer.close();
       throw e;
     }
-    if (tokenizer.vocabSize() > model.config().vocabSize()) {
-      int embedding = model.config().vocabSize();
+    try {
+      checkVocabulary(tokenizer, model.config().vocabSize());
+    } catch (CheckpointException e) {
       model.close();
       tokenizer.close();
-      throw new CheckpointException(
-          tokenizer.file(),
-          "its vocabulary of "
-              + tokenizer.vocabSize()
-              + " tokens is larger than the model's embedding of "
-              + embedding
-              + " (config.json vocab_size)");
+      throw e;
     }
     return new LanguageModel(directory, model, tokenizer, tokenizerConfig);
   }
@@ -96,13 +91,48 @@ public final class LanguageModel implements AutoCloseable {
     try (TransformerModel model = TransformerModel.fresh(config, Device.cpu(), seed)) {
       model.save(directory, SafetensorsWriter.Dtype.F32);
     }
+    writeTokenizerConfig(
+        directory,
+        null,
+        ByteLevelTokenizer.END_OF_TEXT,
+        ByteLevelTokenizer.END_OF_TEXT,
+        config.maxPositions());
+    writeGenerationConfig(directory, config);
+  }
+
+  /**
+   * Writes a {@code tokenizer_config.json} for a tokenizer Verity made: {@code transformers} loads
+   * {@code tokenizer.json} through its generic fast tokenizer with these special tokens.
+   *
+   * @param bos the begin-of-sequence token's text, or null when the tokenizer has none
+   */
+  static void writeTokenizerConfig(
+      Path directory, String bos, String eos, String pad, int maxPositions) throws IOException {
     ObjectNode tokenizerConfig = JSON.createObjectNode();
     tokenizerConfig.put("tokenizer_class", "PreTrainedTokenizerFast");
-    tokenizerConfig.put("eos_token", ByteLevelTokenizer.END_OF_TEXT);
-    tokenizerConfig.put("pad_token", ByteLevelTokenizer.END_OF_TEXT);
-    tokenizerConfig.put("model_max_length", config.maxPositions());
+    if (bos != null) {
+      tokenizerConfig.put("bos_token", bos);
+    }
+    tokenizerConfig.put("eos_token", eos);
+    tokenizerConfig.put("pad_token", pad);
+    tokenizerConfig.put("model_max_length", maxPositions);
     write(directory.resolve(TOKENIZER_CONFIG), tokenizerConfig);
+  }
+
+  static void writeGenerationConfig(Path directory, TransformerConfig config) throws IOException {
     write(directory.resolve(GENERATION_CONFIG), generationConfig(config));
+  }
+
+  private static void checkVocabulary(TextTokenizer tokenizer, int embedding) {
+    if (tokenizer.vocabSize() > embedding) {
+      throw new CheckpointException(
+          tokenizer.file(),
+          "its vocabulary of "
+              + tokenizer.vocabSize()
+              + " tokens is larger than the model's embedding of "
+              + embedding
+              + " (config.json vocab_size)");
+    }
   }
 
   private static ObjectNode readTokenizerConfig(Path file) {
@@ -133,6 +163,10 @@ public final class LanguageModel implements AutoCloseable {
    * that file names ({@code bos_token}, {@code eos_token}, ...) as the template's variables.
    */
   public Optional<ChatTemplate> chatTemplate() {
+    return chatTemplate(tokenizerConfig);
+  }
+
+  private static Optional<ChatTemplate> chatTemplate(ObjectNode tokenizerConfig) {
     JsonNode template = tokenizerConfig.get("chat_template");
     if (template == null || !template.isTextual()) {
       return Optional.empty();
@@ -156,12 +190,34 @@ public final class LanguageModel implements AutoCloseable {
    * else the text with the special tokens the tokenizer adds.
    */
   public int[] promptIds(String text, boolean useChatTemplate) {
-    Optional<ChatTemplate> template = useChatTemplate ? chatTemplate() : Optional.empty();
-    if (template.isEmpty()) {
-      return tokenizer.encode(text, true);
+    return policyTokenizer(useChatTemplate).promptIds(text);
+  }
+
+  /** This model's tokenizer as a policy uses it; it lives as long as this model. */
+  public ModelTokenizer policyTokenizer(boolean useChatTemplate) {
+    return new ModelTokenizer(
+        tokenizer, useChatTemplate ? chatTemplate() : Optional.empty(), model.config());
+  }
+
+  /**
+   * A model directory's tokenizer without its weights (for a node that builds its policy's spec
+   * before any replica exists): {@code config.json}, {@code tokenizer.json} and, when present,
+   * {@code tokenizer_config.json}, checked against each other as {@link #load} does. Its native
+   * tokenizer lives as long as the JVM.
+   *
+   * @throws CheckpointException naming the file and the problem
+   */
+  public static ModelTokenizer loadTokenizer(Path directory, boolean useChatTemplate) {
+    if (!Files.isDirectory(directory)) {
+      throw new CheckpointException(directory, "not a directory");
     }
-    String rendered = template.get().render(List.of(new ChatTemplate.Message("user", text)), true);
-    return tokenizer.encode(rendered, false);
+    TransformerConfig config = TransformerConfig.read(directory.resolve(TransformerModel.CONFIG));
+    ObjectNode tokenizerConfig = readTokenizerConfig(directory.resolve(TOKENIZER_CONFIG));
+    TextTokenizer tokenizer = TextTokenizer.load(directory);
+    checkVocabulary(tokenizer, config.vocabSize());
+    Optional<ChatTemplate> template =
+        useChatTemplate ? chatTemplate(tokenizerConfig) : Optional.empty();
+    return new ModelTokenizer(tokenizer, template, config);
   }
 
   /**

@@ -29,8 +29,8 @@ class LeaseAllocatorTest {
         }
 
         @Override
-        public int[] prompt() {
-          return new int[0];
+        public String prompt() {
+          return "";
         }
       };
     };
