@@ -69,7 +69,7 @@ public record RunPlan(
    *
    * @throws IllegalArgumentException naming an action the tokenizer does not write as one token
    */
-  static int[] actionTokens(Suite suite, Tokenizer tokenizer) {
+  public static int[] actionTokens(Suite suite, Tokenizer tokenizer) {
     int[] out = new int[suite.actions().size()];
     for (int i = 0; i < out.length; i++) {
       String action = suite.actions().get(i);

@@ -1,11 +1,18 @@
 package verity.deploy.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import verity.deploy.run.RunPlan;
+import verity.envs.Suites;
+import verity.policy.CharacterTokenizer;
+import verity.policy.Tokenizer;
 
 class VerityConfigTest {
   @Test
@@ -48,5 +55,61 @@ class VerityConfigTest {
     RunPlan plan = RunPlan.from(VerityConfig.load(Map.of(), null));
     assertEquals(15, plan.spec().vocabSize());
     assertEquals(plan.learner().batchGroups(), 32);
+  }
+
+  @Test
+  void shouldRefuseAModelDirectoryForTheGru() {
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                RunPlan.from(
+                    VerityConfig.load(
+                        Map.of("verity.policy.kind", "gru", "verity.policy.model", "/m"), null)));
+    assertTrue(e.getMessage().contains("verity.policy.model"), e.getMessage());
+  }
+
+  @Test
+  void shouldMapASuitesActionsToOneTokenEachOrRefuseNamingTheAction() {
+    var gridworld = Suites.byName("gridworld");
+    CharacterTokenizer characters = new CharacterTokenizer(gridworld.alphabet());
+    assertArrayEquals(new int[] {3, 4, 5, 6}, RunPlan.actionTokens(gridworld, characters));
+
+    Tokenizer twoPerCharacter =
+        new Tokenizer() {
+          @Override
+          public int vocabSize() {
+            return 100;
+          }
+
+          @Override
+          public int padToken() {
+            return 0;
+          }
+
+          @Override
+          public int bosToken() {
+            return 1;
+          }
+
+          @Override
+          public int eosToken() {
+            return 2;
+          }
+
+          @Override
+          public int[] encode(String text) {
+            return new int[] {7, 8};
+          }
+
+          @Override
+          public String decode(int[] ids) {
+            return "";
+          }
+        };
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> RunPlan.actionTokens(gridworld, twoPerCharacter));
+    assertTrue(e.getMessage().contains("action 'N' is 2 tokens"), e.getMessage());
   }
 }
