@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.ids.LeaseId;
@@ -50,6 +51,9 @@ public final class Learner {
   record Recovered(TrainingLedger.LedgerRecovery recovery) implements Command, LocalOnly {}
 
   record ReplicaStarted(LearnerBootstrap.Started started) implements Command, LocalOnly {}
+
+  /** The replica could not be built, loaded or warm-started. */
+  record ReplicaFailed(Throwable cause) implements Command, LocalOnly {}
 
   record Begun() implements Command, LocalOnly {}
 
@@ -135,6 +139,7 @@ public final class Learner {
     return Behaviors.receive(Command.class)
         .onMessage(Recovered.class, this::onRecovered)
         .onMessage(ReplicaStarted.class, this::onStarted)
+        .onMessage(ReplicaFailed.class, this::onReplicaFailed)
         .onMessage(Begun.class, b -> onBegun())
         .onMessage(Planned.class, this::onPlanned)
         .onMessage(Intake.class, this::stashOrDrop)
@@ -156,13 +161,17 @@ public final class Learner {
             CompletableFuture.supplyAsync(
                 () -> bootstrap.start(recovery.checkpoints(), e -> events.tell(Topic.publish(e))),
                 parts.compute()),
-            (ok, err) -> {
-              if (err != null) {
-                throw new IllegalStateException("learner replica failed to start", err);
-              }
-              return new ReplicaStarted(ok);
-            });
+            // Not thrown here: Akka turns an adapter's exception into a signal this behaviour
+            // does not handle, and the learner would wait for its replica forever in silence.
+            (ok, err) -> err != null ? new ReplicaFailed(err) : new ReplicaStarted(ok));
     return Behaviors.same();
+  }
+
+  /** Fails the learner, loudly: whoever supervises it (the run coordinator) starts it again. */
+  private Behavior<Command> onReplicaFailed(ReplicaFailed in) {
+    Throwable cause = in.cause() instanceof CompletionException c ? c.getCause() : in.cause();
+    // Akka logs the failure, with this message and its cause, as the learner stops.
+    throw new IllegalStateException("learner replica failed to start: " + cause, cause);
   }
 
   private Behavior<Command> onStarted(ReplicaStarted in) {

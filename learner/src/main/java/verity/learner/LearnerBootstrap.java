@@ -12,6 +12,7 @@ import verity.actors.weights.FlatWeights;
 import verity.learner.checkpoint.CheckpointRef;
 import verity.learner.checkpoint.CheckpointStore;
 import verity.learner.grpo.GrpoTrainer;
+import verity.learner.grpo.NonFiniteLossException;
 import verity.learner.grpo.Objective;
 import verity.learner.grpo.SupervisedTrainer;
 import verity.policy.Policy;
@@ -25,6 +26,10 @@ import verity.policy.ReplicaFactory;
  */
 final class LearnerBootstrap {
   private static final Logger LOG = LoggerFactory.getLogger(LearnerBootstrap.class);
+
+  /** Non-finite warm-start steps in a row after which the warm start fails. */
+  static final int MAX_SKIPPED_IN_A_ROW = 5;
+
   private static final int WARM_START_REPORT_EVERY = 25;
 
   /**
@@ -120,9 +125,22 @@ final class LearnerBootstrap {
       return;
     }
     SupervisedTrainer sft = new SupervisedTrainer(policy, warm.learningRate());
+    int skippedInARow = 0;
     for (int step = 1; step <= warm.steps(); step++) {
       DemonstrationSource.Demonstrations d = demonstrations.next(warm.batch());
-      double loss = sft.step(d.prompts(), d.completions());
+      double loss;
+      try {
+        loss = sft.step(d.prompts(), d.completions());
+        skippedInARow = 0;
+      } catch (NonFiniteLossException e) {
+        // The sporadic non-finite gradient of PyTorch's CPU kernels (lm-notes) is skipped as an RL
+        // step's is; a run of them means the weights themselves went bad.
+        if (++skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
+          throw e;
+        }
+        LOG.warn("warm-start step {} skipped, weights unchanged: {}", step, e.getMessage());
+        continue;
+      }
       if (step % WARM_START_REPORT_EVERY == 0 || step == warm.steps()) {
         progress.accept(new TrainingEvent.WarmStartProgress(step, warm.steps(), loss));
       }

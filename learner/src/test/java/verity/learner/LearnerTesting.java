@@ -89,6 +89,15 @@ final class LearnerTesting {
 
   LearnerTesting(Path dataDir, LearnerSettings settings, CheckpointSettings checkpoints)
       throws Exception {
+    this(dataDir, settings, checkpoints, DemonstrationSource.NONE);
+  }
+
+  LearnerTesting(
+      Path dataDir,
+      LearnerSettings settings,
+      CheckpointSettings checkpoints,
+      DemonstrationSource demonstrations)
+      throws Exception {
     testKit = TestNodes.withJournal("learner", dataDir);
     toTaskSource = testKit.createTestProbe();
     ActorRef<LeaseProtocol.Command> taskSource = testKit.spawn(taskSource(toTaskSource.getRef()));
@@ -107,7 +116,7 @@ final class LearnerTesting {
             "arith",
             new Objective(Objective.Kind.DECOUPLED_PPO, 0.2, 0.0, 2.0, 1f),
             () -> Policy.create(LearnerStalenessTest.SPEC, Device.cpu(), 1),
-            DemonstrationSource.NONE));
+            demonstrations));
     TestProbe<Receptionist.Listing> listing = testKit.createTestProbe();
     testKit
         .system()

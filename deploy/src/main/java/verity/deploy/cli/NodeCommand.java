@@ -237,7 +237,7 @@ public final class NodeCommand implements Callable<Integer> {
     putIfSet(flags, "verity.suite", suite);
     putIfSet(flags, "verity.seed", seed);
     if (model != null) {
-      flags.put("verity.policy.model", model.toString());
+      flags.put("verity.policy.model", model.toAbsolutePath().toString());
       flags.put("verity.policy.kind", "transformer");
     }
     if (noChatTemplate) {

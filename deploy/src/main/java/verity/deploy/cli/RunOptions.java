@@ -243,7 +243,8 @@ final class RunOptions {
     put(flags, "--warm-start-steps", warmStartSteps);
     put(flags, "--policy", policy);
     if (model != null) {
-      put(flags, "--model", model.toString());
+      // Absolute: local's nodes read the run's configuration from a file, whatever their cwd.
+      put(flags, "--model", model.toAbsolutePath().toString());
       put(flags, "--policy", policy != null ? policy : "transformer");
     }
     if (noChatTemplate) {

@@ -67,12 +67,12 @@ class DevRunLearningTest {
 
   /**
    * The same loop with a fresh Llama-style transformer in place of the GRU: the cluster runs any
-   * {@code Policy}. Measured here (seed 1, arith, the transformer preset's entropy bonus 0.01):
-   * greedy pass@1 0.00 at v0, 0.15 at v75, 0.45 at v175, 0.60 at v275, 0.98 at v575.
+   * {@code Policy}. Measured with the transformer's preset (entropy bonus 0.01, learning rate
+   * 3e-4), greedy pass@1 at v350 on seeds 4, 5, 6 and 11: 0.74, 0.54, 0.73, 0.74 (from 0.00).
    */
   @Test
   void shouldRaiseGreedyPassAt1WithAFreshTransformer() throws Exception {
-    int steps = 200;
+    int steps = 350;
     Path summaryFile = dir.resolve("transformer.json");
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
@@ -104,7 +104,7 @@ class DevRunLearningTest {
     assertEquals("max-steps", s.stopReason(), "finished by steps, not by the time limit");
     assertTrue(s.initialPass() <= 0.15, "a fresh transformer knows little: " + s.initialPass());
     assertTrue(
-        s.finalPass() >= s.initialPass() + 0.25,
+        s.finalPass() >= s.initialPass() + 0.35,
         "pass@1 rose from " + s.initialPass() + " to only " + s.finalPass());
     assertEquals(steps * 32L * 16L, s.trajectories().consumed());
   }
