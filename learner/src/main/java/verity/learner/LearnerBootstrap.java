@@ -138,7 +138,7 @@ final class LearnerBootstrap {
         if (++skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
           throw e;
         }
-        LOG.warn("warm-start step {} skipped, weights unchanged: {}", step, e.getMessage());
+        LOG.warn("warm-start step {}: {}", step, e.getMessage());
         continue;
       }
       if (step % WARM_START_REPORT_EVERY == 0 || step == warm.steps()) {

@@ -25,6 +25,11 @@ class LearnerWarmStartTest {
   }
 
   static LearnerSettings warmStart(int steps) {
+    return warmStart(steps, 1e-3);
+  }
+
+  /** The test settings with a warm start of {@code steps} steps of 2 at this learning rate. */
+  static LearnerSettings warmStart(int steps, double learningRate) {
     LearnerSettings s = LearnerTesting.settings(1e-3, 0, StaleHandling.REJECT);
     return new LearnerSettings(
         s.batchGroups(),
@@ -43,7 +48,7 @@ class LearnerWarmStartTest {
         s.staleHandling(),
         s.staleWeight(),
         s.maxSteps(),
-        new LearnerSettings.WarmStart(steps, 2, 1e-3),
+        new LearnerSettings.WarmStart(steps, 2, learningRate),
         s.weightChunkValues(),
         s.shards(),
         s.seed());
@@ -105,29 +110,7 @@ class LearnerWarmStartTest {
   @Test
   void shouldGiveUpAWarmStartWhoseWeightsWentBad() throws Exception {
     // A learning rate this large sends the weights to infinity on the first update.
-    LearnerSettings s = warmStart(30);
-    LearnerSettings blowUp =
-        new LearnerSettings(
-            s.batchGroups(),
-            s.learningRate(),
-            s.objective(),
-            s.clip(),
-            s.entropyCoefficient(),
-            s.isTruncation(),
-            s.behaviourWeight(),
-            s.klCoefficient(),
-            s.ppoEpochs(),
-            s.minibatches(),
-            s.maxGradNorm(),
-            s.normalizeAdvantageStd(),
-            s.maxStaleness(),
-            s.staleHandling(),
-            s.staleWeight(),
-            s.maxSteps(),
-            new LearnerSettings.WarmStart(30, 2, 1e38),
-            s.weightChunkValues(),
-            s.shards(),
-            s.seed());
+    LearnerSettings blowUp = warmStart(30, 1e38);
     CountDownLatch gate = new CountDownLatch(1);
     AtomicInteger calls = new AtomicInteger();
     learner =

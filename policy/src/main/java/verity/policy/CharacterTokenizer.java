@@ -4,10 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -113,42 +113,14 @@ public final class CharacterTokenizer implements Tokenizer {
    */
   public void write(Path directory) throws IOException {
     ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
-    root.put("version", "1.0");
-    root.putNull("truncation");
-    root.putNull("padding");
-    ArrayNode added = root.putArray("added_tokens");
-    for (int i = 0; i < SPECIALS.size(); i++) {
-      ObjectNode token = added.addObject();
-      token.put("id", i);
-      token.put("content", SPECIALS.get(i));
-      token.put("single_word", false);
-      token.put("lstrip", false);
-      token.put("rstrip", false);
-      token.put("normalized", false);
-      token.put("special", true);
-    }
-    root.putNull("normalizer");
-    root.putNull("pre_tokenizer");
-    root.set("post_processor", beginOfSequence(json));
-    root.putObject("decoder").put("type", "Fuse");
-    ObjectNode model = root.putObject("model");
-    model.put("type", "BPE");
-    model.putNull("dropout");
-    model.putNull("unk_token");
-    model.putNull("continuing_subword_prefix");
-    model.putNull("end_of_word_suffix");
-    model.put("fuse_unk", false);
-    model.put("byte_fallback", false);
-    ObjectNode vocab = model.putObject("vocab");
+    Map<String, Integer> vocabulary = new LinkedHashMap<>();
     for (int i = 0; i < tokens.size(); i++) {
-      vocab.put(tokens.get(i), i);
+      vocabulary.put(tokens.get(i), i);
     }
-    model.putArray("merges");
-    Files.createDirectories(directory);
-    Files.writeString(
-        directory.resolve("tokenizer.json"),
-        json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+    Map<String, ObjectNode> pieces = new HashMap<>();
+    pieces.put("post_processor", beginOfSequence(json));
+    pieces.put("decoder", json.createObjectNode().put("type", "Fuse"));
+    BpeTokenizerJson.write(directory, vocabulary, SPECIALS, 0, pieces);
   }
 
   /** Hugging Face's template post-processor: {@code <bos> $A} (and {@code <bos> $A $B}). */

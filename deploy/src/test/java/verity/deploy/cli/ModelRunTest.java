@@ -46,6 +46,21 @@ class ModelRunTest {
     return new Run(code, out.toString(), err.toString());
   }
 
+  /** {@code generate}'s JSON line for one prompt, after checking that it exited 0. */
+  private static JsonNode generated(Path model, String prompt, int maxNewTokens) throws Exception {
+    Run g =
+        run(
+            "generate",
+            "--model",
+            model.toString(),
+            "--prompt",
+            prompt,
+            "--max-new-tokens",
+            Integer.toString(maxNewTokens));
+    assertEquals(0, g.code(), g.err());
+    return JSON.readTree(g.out());
+  }
+
   private Path byteLevelModel() throws Exception {
     Path model = dir.resolve("source");
     LanguageModel.writeFresh(
@@ -108,17 +123,7 @@ class ModelRunTest {
     assertEquals(before.length, after.length);
     assertFalse(Arrays.equals(before, after), "three learner steps changed the weights");
 
-    Run g =
-        run(
-            "generate",
-            "--model",
-            exported.toString(),
-            "--prompt",
-            "3+4=",
-            "--max-new-tokens",
-            "4");
-    assertEquals(0, g.code(), g.err());
-    JsonNode line = JSON.readTree(g.out());
+    JsonNode line = generated(exported, "3+4=", 4);
     assertEquals("[51,43,52,61]", line.get("prompt_ids").toString(), "the prompt's bytes");
   }
 
@@ -143,17 +148,7 @@ class ModelRunTest {
             "--console-port",
             "-1");
     assertEquals(0, r.code(), r.err());
-    Run g =
-        run(
-            "generate",
-            "--model",
-            exported.toString(),
-            "--prompt",
-            "3+4=",
-            "--max-new-tokens",
-            "2");
-    assertEquals(0, g.code(), g.err());
-    JsonNode line = JSON.readTree(g.out());
+    JsonNode line = generated(exported, "3+4=", 2);
     // <bos>, then the alphabet's ids: digits from 3, '+' 13, '=' 14.
     assertEquals("[1,6,13,7,14]", line.get("prompt_ids").toString());
   }

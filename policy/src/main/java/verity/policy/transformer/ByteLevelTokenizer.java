@@ -1,12 +1,13 @@
 package verity.policy.transformer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import verity.policy.BpeTokenizerJson;
 
 /**
  * The tokenizer of a fresh transformer: byte-level BPE as GPT-2, Qwen2 and Llama 3 define it (every
@@ -23,42 +24,19 @@ public final class ByteLevelTokenizer {
   /** Writes {@code tokenizer.json} into {@code directory}: 256 bytes, then {@code specials}. */
   public static void write(Path directory, List<String> specials) throws IOException {
     ObjectMapper json = new ObjectMapper();
-    ObjectNode root = json.createObjectNode();
-    root.put("version", "1.0");
-    root.putNull("truncation");
-    root.putNull("padding");
-    ArrayNode added = root.putArray("added_tokens");
-    for (int i = 0; i < specials.size(); i++) {
-      ObjectNode token = added.addObject();
-      token.put("id", 256 + i);
-      token.put("content", specials.get(i));
-      token.put("single_word", false);
-      token.put("lstrip", false);
-      token.put("rstrip", false);
-      token.put("normalized", false);
-      token.put("special", true);
-    }
-    root.putNull("normalizer");
-    root.set("pre_tokenizer", byteLevel(json, true));
-    root.set("post_processor", byteLevel(json, false));
-    root.set("decoder", byteLevel(json, true));
-    ObjectNode model = root.putObject("model");
-    model.put("type", "BPE");
-    model.putNull("dropout");
-    model.putNull("unk_token");
-    model.putNull("continuing_subword_prefix");
-    model.putNull("end_of_word_suffix");
-    model.put("fuse_unk", false);
-    model.put("byte_fallback", false);
-    ObjectNode vocab = model.putObject("vocab");
+    Map<String, Integer> vocabulary = new LinkedHashMap<>();
     for (int b = 0; b < 256; b++) {
-      vocab.put(String.valueOf(Character.toChars(byteToChar(b))), b);
+      vocabulary.put(String.valueOf(Character.toChars(byteToChar(b))), b);
     }
-    model.putArray("merges");
-    Files.createDirectories(directory);
-    Files.writeString(
-        directory.resolve(TextTokenizer.FILE),
-        json.writerWithDefaultPrettyPrinter().writeValueAsString(root));
+    BpeTokenizerJson.write(
+        directory,
+        vocabulary,
+        specials,
+        256,
+        Map.of(
+            "pre_tokenizer", byteLevel(json, true),
+            "post_processor", byteLevel(json, false),
+            "decoder", byteLevel(json, true)));
   }
 
   private static ObjectNode byteLevel(ObjectMapper json, boolean trimOffsets) {
