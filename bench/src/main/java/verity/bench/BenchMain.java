@@ -44,7 +44,7 @@ public final class BenchMain {
 
   /** Benchmarks that run only when {@code --only} names them. */
   static List<Benchmark> extra() {
-    return List.of(new ClusterBench(), new LmScaleBench());
+    return List.of(new ClusterBench(), new LmScaleBench(), new LearnerStepBench());
   }
 
   public static void main(String[] args) throws Exception {

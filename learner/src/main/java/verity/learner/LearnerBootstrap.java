@@ -95,12 +95,7 @@ final class LearnerBootstrap {
   }
 
   private GrpoTrainer trainer(Policy policy) {
-    return new GrpoTrainer(
-        policy,
-        objective,
-        settings.updateSchedule(),
-        settings.learningRate(),
-        settings.maxGradNorm());
+    return new GrpoTrainer(policy, objective, settings.updateSchedule(), settings.optimization());
   }
 
   private void tidy(List<CheckpointRef> saved) {
@@ -124,25 +119,27 @@ final class LearnerBootstrap {
     if (warm.steps() == 0) {
       return;
     }
-    SupervisedTrainer sft = new SupervisedTrainer(policy, warm.learningRate());
-    int skippedInARow = 0;
-    for (int step = 1; step <= warm.steps(); step++) {
-      DemonstrationSource.Demonstrations d = demonstrations.next(warm.batch());
-      double loss;
-      try {
-        loss = sft.step(d.prompts(), d.completions());
-        skippedInARow = 0;
-      } catch (NonFiniteLossException e) {
-        // The sporadic non-finite gradient of PyTorch's CPU kernels (lm-notes) is skipped as an RL
-        // step's is; a run of them means the weights themselves went bad.
-        if (++skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
-          throw e;
+    try (SupervisedTrainer sft = new SupervisedTrainer(policy, warm.learningRate())) {
+      int skippedInARow = 0;
+      for (int step = 1; step <= warm.steps(); step++) {
+        DemonstrationSource.Demonstrations d = demonstrations.next(warm.batch());
+        double loss;
+        try {
+          loss = sft.step(d.prompts(), d.completions());
+          skippedInARow = 0;
+        } catch (NonFiniteLossException e) {
+          // The sporadic non-finite gradient of PyTorch's CPU kernels (lm-notes) is skipped as an
+          // RL
+          // step's is; a run of them means the weights themselves went bad.
+          if (++skippedInARow >= MAX_SKIPPED_IN_A_ROW) {
+            throw e;
+          }
+          LOG.warn("warm-start step {}: {}", step, e.getMessage());
+          continue;
         }
-        LOG.warn("warm-start step {}: {}", step, e.getMessage());
-        continue;
-      }
-      if (step % WARM_START_REPORT_EVERY == 0 || step == warm.steps()) {
-        progress.accept(new TrainingEvent.WarmStartProgress(step, warm.steps(), loss));
+        if (step % WARM_START_REPORT_EVERY == 0 || step == warm.steps()) {
+          progress.accept(new TrainingEvent.WarmStartProgress(step, warm.steps(), loss));
+        }
       }
     }
   }

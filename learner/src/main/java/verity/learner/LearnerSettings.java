@@ -5,6 +5,8 @@ import com.typesafe.config.ConfigException;
 import verity.actors.config.ConfigChecks;
 import verity.learner.grpo.Objective;
 import verity.learner.grpo.UpdateSchedule;
+import verity.learner.optim.LearningRateSchedule;
+import verity.learner.optim.Optimization;
 
 /**
  * {@code verity.learner}: batch formation, the GRPO objective and its updates per batch, staleness,
@@ -22,6 +24,7 @@ public record LearnerSettings(
     int ppoEpochs,
     int minibatches,
     double maxGradNorm,
+    OptimizerSettings optimizer,
     boolean normalizeAdvantageStd,
     int maxStaleness,
     StaleHandling staleHandling,
@@ -38,6 +41,38 @@ public record LearnerSettings(
     REJECT,
     /** Keep it, with its advantage scaled by {@code stale-weight} per version over the bound. */
     DOWN_WEIGHT
+  }
+
+  /**
+   * AdamW beyond its peak learning rate: decoupled weight decay and the rate's schedule, counted in
+   * optimizer updates (learner steps times {@code ppo-epochs} times {@code minibatches}).
+   *
+   * @param decayUpdates where a cosine reaches its floor; 0 = at {@code max-steps}
+   */
+  public record OptimizerSettings(
+      double weightDecay,
+      LearningRateSchedule.Kind schedule,
+      long warmupUpdates,
+      long decayUpdates,
+      double minRatio) {
+    /** A constant rate without warm-up or weight decay. */
+    public static final OptimizerSettings CONSTANT =
+        new OptimizerSettings(0, LearningRateSchedule.Kind.CONSTANT, 0, 0, 0);
+  }
+
+  /** How the trainer updates: the schedule built from these settings, decay, gradient bound. */
+  public Optimization optimization() {
+    long updatesPerStep = (long) ppoEpochs * minibatches;
+    long decay =
+        optimizer.decayUpdates() > 0 ? optimizer.decayUpdates() : maxSteps * updatesPerStep;
+    LearningRateSchedule schedule =
+        new LearningRateSchedule(
+            optimizer.schedule(),
+            learningRate,
+            optimizer.warmupUpdates(),
+            optimizer.schedule() == LearningRateSchedule.Kind.COSINE ? decay : 0,
+            optimizer.minRatio());
+    return new Optimization(schedule, optimizer.weightDecay(), maxGradNorm);
   }
 
   /** A supervised phase on demonstrations before the first version is published; 0 steps = none. */
@@ -67,6 +102,15 @@ public record LearnerSettings(
   public static LearnerSettings from(Config config) {
     String p = "verity.learner.";
     LearnerSettings s = read(config, p);
+    try {
+      s.optimization();
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException.BadValue(
+          p + "lr-decay-updates",
+          e.getMessage()
+              + " (a cosine schedule decays over lr-decay-updates, or max-steps times the updates"
+              + " per step when it is 0)");
+    }
     if (s.shards() > 1 && (s.ppoEpochs() > 1 || s.minibatches() > 1 || s.klCoefficient() > 0)) {
       throw new ConfigException.BadValue(
           p + "shards",
@@ -96,6 +140,12 @@ public record LearnerSettings(
         ConfigChecks.positiveInt(config, p + "ppo-epochs"),
         ConfigChecks.positiveInt(config, p + "minibatches"),
         ConfigChecks.positiveDouble(config, p + "max-grad-norm"),
+        new OptimizerSettings(
+            ConfigChecks.doubleIn(config, p + "weight-decay", 0.0, 10.0),
+            ConfigChecks.oneOf(config, p + "lr-schedule", LearningRateSchedule.Kind.class),
+            ConfigChecks.longAtLeast(config, p + "warmup-updates", 0),
+            ConfigChecks.longAtLeast(config, p + "lr-decay-updates", 0),
+            ConfigChecks.doubleIn(config, p + "lr-min-ratio", 0.0, 1.0)),
         config.getBoolean(p + "normalize-advantage-std"),
         ConfigChecks.intAtLeast(config, p + "max-staleness", 0),
         ConfigChecks.oneOf(config, p + "stale-handling", StaleHandling.class),

@@ -55,6 +55,30 @@ class LearnerSettingsTest {
   }
 
   @Test
+  void shouldBuildTheOptimizationAndRefuseACosineWithoutAnEnd() {
+    LearnerSettings s =
+        LearnerSettings.from(
+            with(
+                "verity.learner { lr-schedule = cosine, warmup-updates = 10, max-steps = 50,"
+                    + " ppo-epochs = 2, weight-decay = 0.01, learning-rate = 1e-3 }"));
+    verity.learner.optim.Optimization o = s.optimization();
+    assertEquals(100, o.schedule().totalSteps(), "max-steps times the updates per step");
+    assertEquals(0.01, o.weightDecay());
+    assertEquals(1e-3, o.schedule().peak());
+    assertEquals(1e-3 * 5 / 11, o.schedule().at(5), 1e-12, "warming up");
+    ConfigException e =
+        assertThrows(
+            ConfigException.BadValue.class,
+            () -> LearnerSettings.from(with("verity.learner.lr-schedule = cosine")));
+    assertTrue(e.getMessage().contains("verity.learner.lr-decay-updates"), e.getMessage());
+    ConfigException kind =
+        assertThrows(
+            ConfigException.BadValue.class,
+            () -> LearnerSettings.from(with("verity.learner.lr-schedule = linear")));
+    assertTrue(kind.getMessage().contains("constant, cosine"), kind.getMessage());
+  }
+
+  @Test
   void shouldRefuseSeveralUpdatesOrAKlPenaltyWithShards() {
     for (String key : new String[] {"ppo-epochs = 2", "minibatches = 4", "kl-coefficient = 0.1"}) {
       ConfigException e =

@@ -69,6 +69,7 @@ final class LearnerTesting {
         1,
         1,
         1.0,
+        LearnerSettings.OptimizerSettings.CONSTANT,
         true,
         maxStaleness,
         handling,

@@ -43,6 +43,7 @@ class LearnerWarmStartTest {
         s.ppoEpochs(),
         s.minibatches(),
         s.maxGradNorm(),
+        s.optimizer(),
         s.normalizeAdvantageStd(),
         s.maxStaleness(),
         s.staleHandling(),

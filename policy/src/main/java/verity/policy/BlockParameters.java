@@ -29,6 +29,86 @@ public final class BlockParameters {
     return model.getBlock().getParameters();
   }
 
+  /** The parameter arrays themselves, on the policy's device, in export order. */
+  public List<NDArray> arrays() {
+    List<NDArray> out = new ArrayList<>();
+    for (Pair<String, Parameter> p : parameters()) {
+      out.add(p.getValue().getArray());
+    }
+    return out;
+  }
+
+  /** The parameter names, in export order. */
+  public List<String> names() {
+    List<String> out = new ArrayList<>();
+    for (Pair<String, Parameter> p : parameters()) {
+      out.add(p.getKey());
+    }
+    return out;
+  }
+
+  /**
+   * The gradient of each parameter, on the policy's device, as wrappers attached to {@code scratch}
+   * (closing it releases the wrappers, not the gradients).
+   */
+  public List<NDArray> gradientArrays(NDManager scratch) {
+    List<NDArray> out = new ArrayList<>();
+    for (NDArray array : arrays()) {
+      NDArray g = array.getGradient();
+      g.attach(scratch);
+      out.add(g);
+    }
+    return out;
+  }
+
+  /** A copy of every parameter, on the same device, owned by {@code into}. */
+  public List<NDArray> duplicate(NDManager into) {
+    List<NDArray> out = new ArrayList<>();
+    for (NDArray array : arrays()) {
+      NDArray copy = array.duplicate();
+      copy.attach(into);
+      out.add(copy);
+    }
+    return out;
+  }
+
+  /** Overwrites every parameter in place with these tensors (a {@link #duplicate} taken before). */
+  public void copyFrom(List<NDArray> source) {
+    List<NDArray> targets = arrays();
+    if (source.size() != targets.size()) {
+      throw new IllegalArgumentException(
+          source.size() + " tensors for " + targets.size() + " parameters");
+    }
+    for (int i = 0; i < targets.size(); i++) {
+      TensorUpdates.copy(source.get(i), targets.get(i));
+    }
+  }
+
+  /**
+   * Overwrites every gradient with these flat values in export order (a reduced gradient from
+   * learner shards).
+   *
+   * @throws IllegalArgumentException when the length is not this block's parameter count
+   */
+  public void loadGradients(float[] flat) {
+    if (flat.length != count()) {
+      throw new IllegalArgumentException(
+          "a gradient of " + flat.length + " values for " + count() + " parameters");
+    }
+    try (NDManager scratch = model.getNDManager().newSubManager()) {
+      int offset = 0;
+      for (NDArray p : arrays()) {
+        int size = Math.toIntExact(p.size());
+        NDArray part =
+            scratch
+                .create(FloatBuffer.wrap(flat, offset, size), p.getShape())
+                .toDevice(p.getDevice(), false);
+        TensorUpdates.setGradient(p, part);
+        offset += size;
+      }
+    }
+  }
+
   public long count() {
     long n = 0;
     for (Pair<String, Parameter> p : parameters()) {

@@ -109,6 +109,11 @@ public final class GruPolicy implements Policy {
   }
 
   @Override
+  public BlockParameters parameters() {
+    return parameters;
+  }
+
+  @Override
   public float[] gradients() {
     return parameters.gradients();
   }

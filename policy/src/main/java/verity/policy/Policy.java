@@ -94,6 +94,12 @@ public interface Policy extends AutoCloseable {
   /** Marks every parameter as trainable: gradients are recorded for them inside a collector. */
   void enableGradients();
 
+  /**
+   * The parameters as tensors on the policy's device, for the learner's optimizer, which updates
+   * them in place.
+   */
+  BlockParameters parameters();
+
   /** The gradient of every parameter after a backward pass, flat in export order. */
   float[] gradients();
 

@@ -43,6 +43,15 @@ public record WeightsHeader(
     return n;
   }
 
+  /** The number of values of each parameter, in layout order. */
+  public List<Integer> sizes() {
+    List<Integer> out = new ArrayList<>(shapes.size());
+    for (int[] s : shapes) {
+      out.add(Math.toIntExact(elements(s)));
+    }
+    return out;
+  }
+
   /** True when both describe the same architecture (names and shapes), whatever the version. */
   public boolean sameLayout(WeightsHeader other) {
     if (!names.equals(other.names) || shapes.size() != other.shapes.size()) {

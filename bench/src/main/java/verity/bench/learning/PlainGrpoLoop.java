@@ -111,11 +111,7 @@ public final class PlainGrpoLoop {
     try (Policy policy = plan.newReplica(seed)) {
       GrpoTrainer trainer =
           new GrpoTrainer(
-              policy,
-              plan.objective(),
-              learner.updateSchedule(),
-              learner.learningRate(),
-              learner.maxGradNorm());
+              policy, plan.objective(), learner.updateSchedule(), learner.optimization());
       double pass = GreedyPass.of(policy, suite, evaluation, checker);
       long start = System.nanoTime();
       long evaluating = 0;

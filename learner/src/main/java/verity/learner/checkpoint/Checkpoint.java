@@ -1,7 +1,7 @@
 package verity.learner.checkpoint;
 
 import verity.actors.weights.FlatWeights;
-import verity.learner.optim.FlatAdam;
+import verity.learner.optim.OptimizerState;
 
 /** A saved training state: the weights of a version and the optimizer state that goes with them. */
-public record Checkpoint(FlatWeights weights, FlatAdam.State optimizer) {}
+public record Checkpoint(FlatWeights weights, OptimizerState optimizer) {}

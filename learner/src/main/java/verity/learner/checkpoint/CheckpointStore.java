@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.FlatWeights;
-import verity.learner.optim.FlatAdam;
+import verity.learner.optim.OptimizerState;
 
 /**
  * Checkpoints on disk: one file per version ({@code ckpt-000000123-e1.bin}) holding the parameter
@@ -39,7 +39,8 @@ import verity.learner.optim.FlatAdam;
  */
 public final class CheckpointStore {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
-  private static final int MAGIC = 0x56434B32; // "VCK2": the version's epoch follows the magic
+  private static final int MAGIC = 0x56434B33; // "VCK3": moments per tensor
+  private static final int MAGIC_V2 = 0x56434B32; // "VCK2": moments as one flat array
 
   private final Path dir;
 
@@ -195,13 +196,25 @@ public final class CheckpointStore {
     }
     out.writeLong(w.header().checksum());
     writeFloats(out, w.values());
-    out.writeLong(c.optimizer().steps());
-    writeFloats(out, c.optimizer().m());
-    writeFloats(out, c.optimizer().v());
+    OptimizerState o = c.optimizer();
+    if (o.m().size() != w.header().names().size()) {
+      throw new IllegalArgumentException(
+          "optimizer state of " + o.m().size() + " tensors for " + w.header().names().size());
+    }
+    out.writeLong(o.steps());
+    for (int i = 0; i < o.m().size(); i++) {
+      writeFloats(out, o.m().get(i));
+      writeFloats(out, o.v().get(i));
+    }
   }
 
   private static Checkpoint read(DataInputStream in) throws IOException {
-    if (in.readInt() != MAGIC) {
+    int magic = in.readInt();
+    if (magic == MAGIC_V2) {
+      throw new CorruptCheckpointException(
+          "a checkpoint of an older Verity (flat optimizer moments); start the run afresh");
+    }
+    if (magic != MAGIC) {
       throw new CorruptCheckpointException("not a Verity checkpoint");
     }
     long epoch = in.readLong();
@@ -227,14 +240,26 @@ public final class CheckpointStore {
     long weightsChecksum = in.readLong();
     float[] values = readFloats(in);
     long steps = in.readLong();
-    float[] m = readFloats(in);
-    float[] v = readFloats(in);
+    List<float[]> m = new ArrayList<>(count);
+    List<float[]> v = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      m.add(readFloats(in));
+      v.add(readFloats(in));
+      long size = 1;
+      for (int d : shapes.get(i)) {
+        size *= d;
+      }
+      if (m.get(i).length != size || v.get(i).length != size) {
+        throw new CorruptCheckpointException(
+            "optimizer state of " + names.get(i) + " does not match its shape");
+      }
+    }
     FlatWeights weights =
         new FlatWeights(
             new verity.actors.weights.WeightsHeader(
                 version, names, shapes, values.length, weightsChecksum),
             values);
-    return new Checkpoint(weights, new FlatAdam.State(m, v, steps));
+    return new Checkpoint(weights, new OptimizerState(steps, m, v));
   }
 
   private static void writeFloats(DataOutputStream out, float[] values) throws IOException {

@@ -12,10 +12,11 @@ import verity.policy.Policy;
 import verity.policy.TrainingBatch;
 
 /**
- * Computes the gradient of the objective on a slice of a batch with one policy replica, as a flat
- * array in the policy's export order, plus the loss sums. The loss of the slice is divided by the
- * token count of the WHOLE batch ({@code normalizer}), so the gradients of all slices add up to the
- * gradient of the batch's token-level mean; when decoupled PPO's filter dropped tokens, {@link
+ * Computes the gradient of the objective on a slice of a batch with one policy replica, left in the
+ * replica's parameters for the optimizer (or read out flat, in the policy's export order, for a
+ * learner shard to send), plus the loss sums. The loss of the slice is divided by the token count
+ * of the WHOLE batch ({@code normalizer}), so the gradients of all slices add up to the gradient of
+ * the batch's token-level mean; when decoupled PPO's filter dropped tokens, {@link
  * Result#perKeptToken} rescales the sum to the mean over the tokens kept. DJL allows one open
  * gradient collector per JVM: callers run this on the single-threaded training dispatcher.
  *
@@ -34,23 +35,31 @@ public final class GradientComputer {
   private final Policy policy;
   private final ParameterStore parameters;
 
-  /** What a slice contributes to a step. */
+  /** What a slice contributes to a step, its gradient read out flat (for learner shards). */
   public record Result(float[] gradient, LossSums sums) {
     /**
      * This (reduced) gradient, computed with the loss divided by {@code normalizer}, rescaled in
      * place to the loss divided by the tokens kept: the same when nothing was dropped.
      */
     public Result perKeptToken(double normalizer) {
-      double kept = sums.kept();
-      double n = Math.max(1.0, normalizer);
-      if (kept > 0 && kept != n) {
-        float scale = (float) (n / kept);
+      double scale = keptScale(sums, normalizer);
+      if (scale != 1) {
         for (int i = 0; i < gradient.length; i++) {
-          gradient[i] *= scale;
+          gradient[i] *= (float) scale;
         }
       }
       return this;
     }
+  }
+
+  /**
+   * The factor that turns a gradient of the loss divided by {@code normalizer} into one of the loss
+   * divided by the tokens kept: 1 when nothing was dropped.
+   */
+  public static double keptScale(LossSums sums, double normalizer) {
+    double kept = sums.kept();
+    double n = Math.max(1.0, normalizer);
+    return kept > 0 && kept != n ? n / kept : 1;
   }
 
   public GradientComputer(Policy policy) {
@@ -59,16 +68,28 @@ public final class GradientComputer {
     policy.enableGradients();
   }
 
-  /** The gradient of the RL objective on these samples, the proximal policy being the current. */
+  /**
+   * The gradient of the RL objective on these samples, the proximal policy being the current, read
+   * out flat (what a learner shard sends).
+   */
   public Result compute(List<TrainingSample> samples, Objective objective, double normalizer) {
-    return compute(samples, objective, normalizer, HeldLogProbs.NONE);
-  }
-
-  /** The gradient of the RL objective on these samples with these proximal and reference terms. */
-  public Result compute(
-      List<TrainingSample> samples, Objective objective, double normalizer, HeldLogProbs held) {
     if (samples.isEmpty()) {
       return new Result(new float[Math.toIntExact(policy.parameterCount())], LossSums.ZERO);
+    }
+    LossSums sums = backward(samples, objective, normalizer, HeldLogProbs.NONE);
+    return new Result(policy.gradients(), sums);
+  }
+
+  /**
+   * The gradient of the RL objective on these samples with these proximal and reference terms, left
+   * in the replica's parameters (where the optimizer reads it, on the device); returns the loss
+   * sums. No samples leave a zero gradient.
+   */
+  public LossSums backward(
+      List<TrainingSample> samples, Objective objective, double normalizer, HeldLogProbs held) {
+    if (samples.isEmpty()) {
+      policy.zeroGradients();
+      return LossSums.ZERO;
     }
     int n = samples.size();
     int c = width(samples);
@@ -113,8 +134,11 @@ public final class GradientComputer {
     return out;
   }
 
-  /** The gradient of the cross-entropy of these demonstrations (supervised warm start). */
-  public Result supervised(int[][] prompts, int[][] completions, double normalizer) {
+  /**
+   * The gradient of the cross-entropy of these demonstrations (supervised warm start), left in the
+   * replica's parameters; returns the loss sums.
+   */
+  public LossSums supervised(int[][] prompts, int[][] completions, double normalizer) {
     int n = prompts.length;
     try (NDManager step = policy.model().getNDManager().newSubManager()) {
       TrainingBatch batch = policy.trainingBatch(step, prompts, completions);
@@ -160,7 +184,7 @@ public final class GradientComputer {
     return manager.create(flat, new Shape(n, c));
   }
 
-  private Result backward(TrainingBatch batch, Objective objective, double normalizer, Terms in) {
+  private LossSums backward(TrainingBatch batch, Objective objective, double normalizer, Terms in) {
     LossSums sums;
     try (GradientCollector collector =
         policy.model().getNDManager().getEngine().newGradientCollector()) {
@@ -172,7 +196,7 @@ public final class GradientComputer {
       collector.backward(total.div((float) Math.max(1.0, normalizer)));
       sums = t.sums(total);
     }
-    return new Result(policy.gradients(), sums);
+    return sums;
   }
 
   /** The per-token loss of one forward pass and the masks and ratios its metrics need. */

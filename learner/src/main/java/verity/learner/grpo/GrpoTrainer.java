@@ -1,66 +1,78 @@
 package verity.learner.grpo;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
 import verity.actors.weights.FlatWeights;
-import verity.actors.weights.WeightsChecksum;
 import verity.learner.checkpoint.Checkpoint;
-import verity.learner.optim.FlatAdam;
+import verity.learner.optim.AdamW;
 import verity.learner.optim.Gradients;
+import verity.learner.optim.Optimization;
+import verity.learner.optim.OptimizerState;
 import verity.policy.Policy;
 
 /**
  * GRPO on one replica in one process. A step makes the updates its {@link UpdateSchedule} asks for
  * (PPO's epochs times minibatches; one by default), each a gradient of the objective on one
- * minibatch, global gradient-norm clipping, Adam on the flat weights and the weights back into the
- * replica; the caller publishes one new version per step. Log-probs that stay fixed over a batch's
- * updates are computed once, before its first update: the proximal policy's (decoupled PPO with
- * more than one update) and the frozen reference policy's (a KL penalty). The sharded learner does
- * a single update with the gradient computed in slices; tests and benchmarks use this one. Not
- * thread-safe.
+ * minibatch left in the replica, global gradient-norm clipping and AdamW on the replica's own
+ * tensors, on its device ({@link AdamW}); the caller publishes one new version per step. Log-probs
+ * that stay fixed over a batch's updates are computed once, before its first update: the proximal
+ * policy's (decoupled PPO with more than one update) and the frozen reference policy's (a KL
+ * penalty). The sharded learner does a single update with the gradient computed in slices; tests
+ * and benchmarks use this one. Not thread-safe.
  *
  * <p>The reference policy is the policy this trainer starts from: its weights when it was built (v0
  * of a new run, after any warm start) or the checkpoint {@link #restore} loaded (after a resume).
- * It is held as a flat copy of the weights, not as a second replica: its log-probs are computed on
- * this replica with the reference weights loaded and the current ones put back, which keeps one
- * replica per learner.
+ * It is held as a copy of the weight tensors on the device, not as a second replica: its log-probs
+ * are computed on this replica with the reference weights copied in and the current ones put back,
+ * which keeps one replica per learner.
  */
-public final class GrpoTrainer implements StepTrainer {
+public final class GrpoTrainer implements StepTrainer, AutoCloseable {
   private final Policy policy;
   private final Objective objective;
   private final UpdateSchedule schedule;
-  private final double maxGradNorm;
+  private final Optimization optimization;
   private final GradientComputer gradients;
-  private FlatAdam adam;
-  private final float learningRate;
-  private final FlatWeights layout;
-  private final float[] weights;
-  private float[] reference;
+  private final AdamW adam;
+  private final NDManager held;
+  private List<NDArray> reference;
   private long skipped;
 
-  /** A trainer that makes one update per batch. */
+  /** A trainer that makes one update per batch, at a constant learning rate. */
   public GrpoTrainer(Policy policy, Objective objective, double learningRate, double maxGradNorm) {
     this(policy, objective, UpdateSchedule.SINGLE, learningRate, maxGradNorm);
   }
 
+  /** A trainer at a constant learning rate without weight decay. */
   public GrpoTrainer(
       Policy policy,
       Objective objective,
       UpdateSchedule schedule,
       double learningRate,
       double maxGradNorm) {
+    this(policy, objective, schedule, Optimization.constant(learningRate, maxGradNorm));
+  }
+
+  public GrpoTrainer(
+      Policy policy, Objective objective, UpdateSchedule schedule, Optimization optimization) {
     this.policy = policy;
     this.objective = objective;
     this.schedule = schedule;
-    this.maxGradNorm = maxGradNorm;
+    this.optimization = optimization;
     this.gradients = new GradientComputer(policy);
-    this.layout = policy.exportWeights(policy.version());
-    this.weights = layout.values().clone();
-    this.learningRate = (float) learningRate;
-    this.adam = new FlatAdam(this.learningRate, weights.length);
-    this.reference = objective.klCoefficient() > 0 ? weights.clone() : null;
+    NDManager models = policy.model().getNDManager();
+    this.adam =
+        new AdamW(policy.parameters(), models, optimization.schedule(), optimization.weightDecay());
+    this.held = models.newSubManager();
+    this.reference = objective.klCoefficient() > 0 ? policy.parameters().duplicate(held) : null;
+  }
+
+  /** How this trainer updates: learning-rate schedule, weight decay, gradient-norm bound. */
+  public Optimization optimization() {
+    return optimization;
   }
 
   /** The training state after the last step, as {@code version}, for a checkpoint. */
@@ -75,23 +87,22 @@ public final class GrpoTrainer implements StepTrainer {
    */
   public void restore(Checkpoint c) {
     FlatWeights w = c.weights();
-    if (!w.header().names().equals(layout.header().names())
-        || w.values().length != weights.length) {
+    if (!w.header().names().equals(policy.parameters().names())
+        || w.values().length != policy.parameterCount()) {
       throw new IllegalArgumentException(
           "checkpoint of "
               + w.version()
               + " has another parameter layout ("
               + w.values().length
               + " values) than this policy ("
-              + weights.length
+              + policy.parameterCount()
               + ")");
     }
-    System.arraycopy(w.values(), 0, weights, 0, weights.length);
-    FlatAdam.State o = c.optimizer();
-    adam = new FlatAdam(learningRate, o.m().clone(), o.v().clone(), o.steps());
     policy.importWeights(w);
+    adam.load(c.optimizer());
     if (reference != null) {
-      reference = weights.clone();
+      reference.forEach(NDArray::close);
+      reference = policy.parameters().duplicate(held);
     }
   }
 
@@ -101,7 +112,9 @@ public final class GrpoTrainer implements StepTrainer {
   }
 
   /**
-   * One step on these samples: every update of the schedule, one new version's worth.
+   * One step on these samples: every update of the schedule, one new version's worth. Each update
+   * leaves its gradient in the replica, clips it by its global norm and applies AdamW there, on the
+   * policy's device.
    *
    * @throws NonFiniteLossException when the loss or the gradient of any update is NaN or infinite;
    *     the weights and optimizer are as before the step, which is counted in {@link #skipped()}
@@ -109,37 +122,47 @@ public final class GrpoTrainer implements StepTrainer {
   @Override
   public StepMetrics step(List<TrainingSample> samples) {
     long started = System.nanoTime();
-    HeldLogProbs held = held(samples);
+    HeldLogProbs fixed = held(samples);
     List<int[]> minibatches = schedule.minibatchesOf(samples.size(), adam.steps());
-    FlatAdam.State before = minibatches.size() > 1 ? adam.state() : null;
-    float[] weightsBefore = before != null ? weights.clone() : null;
     LossSums sums = LossSums.ZERO;
     double norms = 0;
     int updates = 0;
-    try {
-      for (int[] part : minibatches) {
-        if (part.length == 0) {
-          continue;
+    try (AdamW.Snapshot before = minibatches.size() > 1 ? adam.snapshot() : null) {
+      try {
+        for (int[] part : minibatches) {
+          if (part.length == 0) {
+            continue;
+          }
+          List<TrainingSample> minibatch = select(samples, part);
+          double tokens = BatchStatistics.tokens(minibatch);
+          LossSums s = gradients.backward(minibatch, objective, tokens, fixed.select(part));
+          double scale = GradientComputer.keptScale(s, tokens);
+          double norm = adam.gradientNorm() * scale;
+          checkFinite(s, norm, minibatch.size());
+          if (norm > 0) { // zero: every group had equal rewards; Adam's moments stay put
+            adam.step(scale * Math.min(1.0, optimization.maxGradNorm() / norm));
+          }
+          norms += norm;
+          sums = sums.plus(s);
+          updates++;
         }
-        List<TrainingSample> minibatch = select(samples, part);
-        double tokens = BatchStatistics.tokens(minibatch);
-        GradientComputer.Result r =
-            gradients.compute(minibatch, objective, tokens, held.select(part)).perKeptToken(tokens);
-        double norm = clipOrSkip(r, minibatch.size());
-        norms += norm;
-        apply(r.gradient(), norm);
-        sums = sums.plus(r.sums());
-        updates++;
+      } catch (NonFiniteLossException e) {
+        if (before != null) {
+          adam.restore(before);
+        }
+        throw e;
       }
-    } catch (NonFiniteLossException e) {
-      if (before != null) {
-        rollBack(weightsBefore, before);
-      }
-      throw e;
     }
     double norm = updates == 0 ? 0 : norms / updates;
     return metrics(
         objective, samples, sums, norm, Math.max(1, updates), (System.nanoTime() - started) / 1e6);
+  }
+
+  private void checkFinite(LossSums sums, double norm, int samples) {
+    if (!Double.isFinite(sums.loss()) || !Double.isFinite(norm)) {
+      skipped++;
+      throw new NonFiniteLossException(sums.loss(), norm, samples);
+    }
   }
 
   /** The log-probs held over this batch's updates, computed before the first. */
@@ -151,14 +174,14 @@ public final class GrpoTrainer implements StepTrainer {
     List<float[]> prox = proximal ? gradients.logProbs(samples, objective.temperature()) : null;
     List<float[]> ref = null;
     if (reference != null) {
-      PolicyVersion at = policy.version();
-      policy.importWeights(
-          FlatWeights.of(at, layout.header().names(), layout.header().shapes(), reference));
-      try {
-        ref = gradients.logProbs(samples, objective.temperature());
-      } finally {
-        policy.importWeights(
-            FlatWeights.of(at, layout.header().names(), layout.header().shapes(), weights.clone()));
+      try (NDManager current = held.newSubManager()) {
+        List<NDArray> now = policy.parameters().duplicate(current);
+        policy.parameters().copyFrom(reference);
+        try {
+          ref = gradients.logProbs(samples, objective.temperature());
+        } finally {
+          policy.parameters().copyFrom(now);
+        }
       }
     }
     return new HeldLogProbs(prox, ref);
@@ -170,16 +193,6 @@ public final class GrpoTrainer implements StepTrainer {
       out.add(samples.get(i));
     }
     return out;
-  }
-
-  private void rollBack(float[] weightsBefore, FlatAdam.State optimizerBefore) {
-    System.arraycopy(weightsBefore, 0, weights, 0, weights.length);
-    adam =
-        new FlatAdam(
-            learningRate, optimizerBefore.m(), optimizerBefore.v(), optimizerBefore.steps());
-    policy.importWeights(
-        FlatWeights.of(
-            policy.version(), layout.header().names(), layout.header().shapes(), weights.clone()));
   }
 
   /**
@@ -198,41 +211,39 @@ public final class GrpoTrainer implements StepTrainer {
    */
   public double clipOrSkip(GradientComputer.Result r, int samples) {
     double norm = Gradients.norm(r.gradient());
-    if (!Double.isFinite(r.sums().loss()) || !Double.isFinite(norm)) {
-      skipped++;
-      throw new NonFiniteLossException(r.sums().loss(), norm, samples);
-    }
+    checkFinite(r.sums(), norm, samples);
     if (norm > 0) {
-      Gradients.clip(r.gradient(), maxGradNorm);
+      Gradients.clip(r.gradient(), optimization.maxGradNorm());
     }
     return norm;
   }
 
-  /** Applies an already clipped gradient with Adam and loads the result into the policy. */
-  public void applyClipped(float[] gradient) {
-    apply(gradient, Gradients.norm(gradient));
-  }
-
   /**
-   * {@link #applyClipped} with the gradient's norm known (clipping leaves a nonzero one nonzero).
+   * Applies an already clipped (reduced) gradient: it becomes the replica's gradient and AdamW
+   * applies it on the device. A zero gradient changes nothing.
    */
-  private void apply(float[] gradient, double norm) {
-    if (norm == 0) {
-      return; // nothing to learn from (every group had equal rewards); Adam's moments stay put
+  public void applyClipped(float[] gradient) {
+    if (Gradients.norm(gradient) == 0) {
+      return;
     }
-    adam.apply(weights, gradient);
-    policy.importWeights(
-        FlatWeights.of(
-            policy.version(), layout.header().names(), layout.header().shapes(), weights.clone()));
+    policy.parameters().loadGradients(gradient);
+    adam.step(1.0);
   }
 
   /** CRC32C of the current weights, for comparing replicas. */
   public long weightsChecksum() {
-    return WeightsChecksum.of(weights);
+    return policy.exportWeights(policy.version()).header().checksum();
   }
 
-  /** Adam's state, for loading a learner shard. */
-  public FlatAdam.State optimizerState() {
+  /** Frees the optimizer's moments and the reference weights; the policy stays as it is. */
+  @Override
+  public void close() {
+    adam.close();
+    held.close();
+  }
+
+  /** AdamW's state, for loading a learner shard. */
+  public OptimizerState optimizerState() {
     return adam.state();
   }
 
@@ -274,7 +285,6 @@ public final class GrpoTrainer implements StepTrainer {
 
   /** The weights after the last step, as a version for publishing. */
   public FlatWeights export(PolicyVersion version) {
-    return FlatWeights.of(
-        version, layout.header().names(), layout.header().shapes(), weights.clone());
+    return policy.exportWeights(version);
   }
 }

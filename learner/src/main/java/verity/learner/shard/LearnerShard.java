@@ -32,7 +32,9 @@ import verity.learner.grpo.GrpoTrainer;
 import verity.learner.grpo.LossSums;
 import verity.learner.grpo.Objective;
 import verity.learner.grpo.TrainingSample;
-import verity.learner.optim.FlatAdam;
+import verity.learner.grpo.UpdateSchedule;
+import verity.learner.optim.Optimization;
+import verity.learner.optim.OptimizerState;
 import verity.policy.NativeWork;
 import verity.policy.Policy;
 import verity.policy.ReplicaFactory;
@@ -64,8 +66,7 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
       float[] v,
       long optimizerSteps,
       Objective objective,
-      double learningRate,
-      double maxGradNorm,
+      Optimization optimization,
       ActorRef<Reply> replyTo)
       implements Command {}
 
@@ -216,9 +217,16 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
     if (policy == null) {
       policy = replicas.create();
     }
-    GrpoTrainer t = new GrpoTrainer(policy, l.objective(), l.learningRate(), l.maxGradNorm());
-    t.restore(new Checkpoint(l.weights(), new FlatAdam.State(l.m(), l.v(), l.optimizerSteps())));
+    if (trainer != null) {
+      trainer.close();
+    }
+    GrpoTrainer t = new GrpoTrainer(policy, l.objective(), UpdateSchedule.SINGLE, l.optimization());
     trainer = t;
+    t.restore(
+        new Checkpoint(
+            l.weights(),
+            OptimizerState.fromFlat(
+                l.optimizerSteps(), l.m(), l.v(), l.weights().header().sizes())));
     return new Loaded(id, l.weights().version());
   }
 

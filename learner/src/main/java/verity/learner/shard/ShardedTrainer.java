@@ -21,8 +21,9 @@ import verity.learner.grpo.GrpoTrainer;
 import verity.learner.grpo.LossSums;
 import verity.learner.grpo.Objective;
 import verity.learner.grpo.TrainingSample;
-import verity.learner.optim.FlatAdam;
 import verity.learner.optim.Gradients;
+import verity.learner.optim.Optimization;
+import verity.learner.optim.OptimizerState;
 
 /**
  * The coordinator's side of a sharded step: the batch is split into one slice per shard, the
@@ -46,8 +47,7 @@ public final class ShardedTrainer {
   private final Executor training;
   private final Duration timeout;
   private final Objective objective;
-  private final double learningRate;
-  private final double maxGradNorm;
+  private final Optimization optimization;
   private final AtomicLong mismatches = new AtomicLong();
 
   /**
@@ -61,14 +61,12 @@ public final class ShardedTrainer {
       Executor training,
       Duration timeout,
       Objective objective,
-      double learningRate,
-      double maxGradNorm) {
+      Optimization optimization) {
     this.local = local;
     this.training = training;
     this.timeout = timeout;
     this.objective = objective;
-    this.learningRate = learningRate;
-    this.maxGradNorm = maxGradNorm;
+    this.optimization = optimization;
     List<EntityRef<LearnerShard.Command>> refs = new ArrayList<>();
     for (int i = 1; i < shards; i++) {
       refs.add(
@@ -187,7 +185,7 @@ public final class ShardedTrainer {
             });
   }
 
-  private record LocalState(FlatWeights weights, FlatAdam.State optimizer) {}
+  private record LocalState(FlatWeights weights, OptimizerState optimizer) {}
 
   /** Loads the coordinator's current state into a shard; call only between steps. */
   private CompletableFuture<LearnerShard.Reply> load(
@@ -201,12 +199,11 @@ public final class ShardedTrainer {
                         replyTo ->
                             new LearnerShard.LoadState(
                                 state.weights(),
-                                state.optimizer().m(),
-                                state.optimizer().v(),
+                                state.optimizer().flatM(),
+                                state.optimizer().flatV(),
                                 state.optimizer().steps(),
                                 objective,
-                                learningRate,
-                                maxGradNorm,
+                                optimization,
                                 replyTo),
                         timeout)
                     .toCompletableFuture());

@@ -53,8 +53,7 @@ public interface StepRunner {
             executor,
             SHARD_TIMEOUT,
             objective,
-            settings.learningRate(),
-            settings.maxGradNorm());
+            settings.optimization());
     return new ShardedStepRunner(sharded, trainer, executor);
   }
 

@@ -26,6 +26,7 @@ import verity.learner.grpo.GrpoTrainer;
 import verity.learner.grpo.NonFiniteLossException;
 import verity.learner.grpo.Objective;
 import verity.learner.grpo.TrainingSample;
+import verity.learner.optim.Optimization;
 import verity.policy.CharacterTokenizer;
 import verity.policy.Policy;
 import verity.policy.PolicySpec;
@@ -107,8 +108,7 @@ class ShardedTrainerTest {
               training,
               Duration.ofSeconds(30),
               objective,
-              1e-2,
-              1.0);
+              Optimization.constant(1e-2, 1.0));
       PolicyVersion v = PolicyVersion.of(firstVersion); // fresh versions: shards load first
       for (int s = 1; s <= STEPS; s++) {
         List<TrainingSample> samples = batch(policy, s);
@@ -170,7 +170,13 @@ class ShardedTrainerTest {
       GrpoTrainer local = new GrpoTrainer(policy, OBJECTIVE, 1e-2, 1.0);
       ShardedTrainer trainer =
           new ShardedTrainer(
-              testKit.system(), local, 2, training, Duration.ofSeconds(30), OBJECTIVE, 1e-2, 1.0);
+              testKit.system(),
+              local,
+              2,
+              training,
+              Duration.ofSeconds(30),
+              OBJECTIVE,
+              Optimization.constant(1e-2, 1.0));
       PolicyVersion v = PolicyVersion.of(5000);
       List<TrainingSample> samples = new ArrayList<>(batch(policy, 1));
       TrainingSample last = samples.get(11);

@@ -158,6 +158,11 @@ public final class TransformerPolicy implements Policy {
   }
 
   @Override
+  public BlockParameters parameters() {
+    return parameters;
+  }
+
+  @Override
   public float[] gradients() {
     return parameters.gradients();
   }
