@@ -8,23 +8,24 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
-import java.util.List;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.Topics;
+import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.WeightsProtocol;
+import verity.actors.protocol.WeightsProtocol.FetchChunks;
 import verity.actors.protocol.WeightsProtocol.FetchLatest;
 import verity.actors.protocol.WeightsProtocol.NotAvailable;
 import verity.actors.protocol.WeightsProtocol.VersionPublished;
-import verity.actors.protocol.WeightsProtocol.WeightsChunk;
 import verity.actors.weights.FlatWeights;
 import verity.actors.weights.WeightsChunker;
 
 /**
- * Holds the newest policy version, split into chunks, announces each version on the policy-version
- * topic and serves the chunks to replicas that ask. Replicas pull, so a slow or busy worker is
- * never flooded with versions it would skip anyway.
+ * Holds the newest policy version, announces each version on the policy-version topic and serves
+ * its chunks to replicas that ask, a window at a time, cut from the one copy it holds as they are
+ * sent. Replicas pull, so a slow or busy worker is never flooded with versions it would skip
+ * anyway, and no replica has more than its window queued whatever the model's size.
  */
 public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
 
@@ -42,7 +43,7 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
   private final int chunkValues;
   private final ActorRef<Topic.Command<VersionPublished>> versions;
   private FlatWeights latest;
-  private List<WeightsChunk> chunks = List.of();
+  private int count;
 
   public static Behavior<Command> create(int chunkValues) {
     return Behaviors.setup(ctx -> new PolicyStore(ctx, chunkValues));
@@ -73,22 +74,33 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
       return this;
     }
     latest = p.weights();
-    chunks = WeightsChunker.split(latest, chunkValues);
+    count = WeightsChunker.count(latest, chunkValues);
     versions.tell(Topic.publish(new VersionPublished(latest.header())));
     return this;
   }
 
   private Behavior<Command> onFetch(Fetch f) {
-    FetchLatest request = (FetchLatest) f.request();
-    if (latest == null || request.atLeast().isNewerThan(latest.version())) {
-      request
-          .replyTo()
-          .tell(new NotAvailable(request.atLeast(), latest == null ? null : latest.version()));
-      return this;
-    }
-    for (WeightsChunk chunk : chunks) {
-      request.replyTo().tell(chunk);
+    PolicyVersion at = latest == null ? null : latest.version();
+    if (f.request() instanceof FetchLatest request) {
+      if (latest == null || request.atLeast().isNewerThan(at)) {
+        request.replyTo().tell(new NotAvailable(request.atLeast(), at));
+      } else {
+        send(0, request.chunks(), request.replyTo());
+      }
+    } else if (f.request() instanceof FetchChunks request) {
+      if (latest == null || !request.version().equals(at)) {
+        request.replyTo().tell(new NotAvailable(request.version(), at));
+      } else {
+        send(request.from(), request.chunks(), request.replyTo());
+      }
     }
     return this;
+  }
+
+  private void send(int from, int chunks, ActorRef<WeightsProtocol.Delivery> replyTo) {
+    int to = (int) Math.min(count, Math.max(0, (long) from) + Math.max(0, chunks));
+    for (int i = Math.max(0, from); i < to; i++) {
+      replyTo.tell(WeightsChunker.chunk(latest, i, chunkValues));
+    }
   }
 }

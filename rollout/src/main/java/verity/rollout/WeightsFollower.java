@@ -18,6 +18,7 @@ import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.WeightsProtocol;
+import verity.actors.protocol.WeightsProtocol.FetchChunks;
 import verity.actors.protocol.WeightsProtocol.FetchLatest;
 import verity.actors.protocol.WeightsProtocol.NotAvailable;
 import verity.actors.protocol.WeightsProtocol.VersionPublished;
@@ -31,6 +32,12 @@ import verity.actors.weights.WeightsAssembler;
  * hands it to its parent. A replica that joins mid-run fetches the current version at once; one
  * that falls behind skips straight to the newest; one that holds a version newer than the store's
  * (the learner resumed from an older checkpoint) goes back to the store's.
+ *
+ * <p>Chunks come a window at a time: the first fetch asks for two windows and each time the chunks
+ * received without a gap reach the last window asked for, the next is asked for; so at most two
+ * windows are in flight whatever the model's size. When no chunk comes for a while, the fetch
+ * resumes at the first missing chunk; when the store replaced the version meanwhile, the follower
+ * starts over on the newest.
  */
 public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Command> {
 
@@ -56,8 +63,15 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     INSTANCE
   }
 
+  /** How long a fetch may go without a chunk before it is resumed at its first missing chunk. */
   private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Duration fetchTimeout;
+
   private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
+
+  /** Chunks asked for at a time (32 chunks of 32,768 floats: 4 MiB). */
+  static final int WINDOW = 32;
 
   private final ActorRef<WeightsReady> parent;
   private final TimerScheduler<Command> timers;
@@ -76,14 +90,30 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
 
   private boolean fetching;
 
+  /** The version whose chunks are being fetched, once its first chunk came; null before. */
+  private PolicyVersion assembling;
+
+  /** One past the last chunk index asked for of {@link #assembling}. */
+  private int requestedUpTo;
+
   public static Behavior<Command> create(ActorRef<WeightsReady> parent) {
+    return create(parent, FETCH_TIMEOUT);
+  }
+
+  /** A follower that resumes a fetch after {@code fetchTimeout} without a chunk (tests). */
+  static Behavior<Command> create(ActorRef<WeightsReady> parent, Duration fetchTimeout) {
     return Behaviors.setup(
-        ctx -> Behaviors.withTimers(timers -> new WeightsFollower(ctx, timers, parent)));
+        ctx ->
+            Behaviors.withTimers(timers -> new WeightsFollower(ctx, timers, parent, fetchTimeout)));
   }
 
   private WeightsFollower(
-      ActorContext<Command> ctx, TimerScheduler<Command> timers, ActorRef<WeightsReady> parent) {
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      ActorRef<WeightsReady> parent,
+      Duration fetchTimeout) {
     super(ctx);
+    this.fetchTimeout = fetchTimeout;
     this.parent = parent;
     this.timers = timers;
     this.deliveries = ctx.messageAdapter(WeightsProtocol.Delivery.class, Delivered::new);
@@ -125,15 +155,25 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
       return;
     }
     fetching = true;
-    timers.startSingleTimer(FetchTimedOut.INSTANCE, FETCH_TIMEOUT);
+    assembling = null;
+    assembler.reset();
+    timers.startSingleTimer(FetchTimedOut.INSTANCE, fetchTimeout);
     PolicyVersion atLeast = delivered == null ? PolicyVersion.INITIAL : delivered.next();
-    store.get().tell(new FetchLatest(atLeast, deliveries));
+    store.get().tell(new FetchLatest(atLeast, 2 * WINDOW, deliveries));
   }
 
   private Behavior<Command> onDelivered(Delivered d) {
     if (d.delivery() instanceof NotAvailable n) {
       fetching = false;
       timers.cancel(FetchTimedOut.INSTANCE);
+      if (assembling != null && n.requested().equals(assembling)) {
+        // The store moved on while this replica was fetching: start over on its newest.
+        assembling = null;
+        assembler.reset();
+        probe = true;
+        maybeFetch();
+        return this;
+      }
       probe = false;
       if (n.latest() != null && delivered != null && delivered.isNewerThan(n.latest())) {
         // The store is behind what this replica holds (a new run on a store that forgot the old
@@ -151,6 +191,10 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     if (delivered != null && !chunk.header().version().isNewerThan(delivered)) {
       return this;
     }
+    if (!chunk.header().version().equals(assembling)) {
+      assembling = chunk.header().version();
+      requestedUpTo = 2 * WINDOW;
+    }
     try {
       assembler
           .offer(chunk)
@@ -161,9 +205,17 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
                 probe = false;
                 fetching = false;
                 timers.cancel(FetchTimedOut.INSTANCE);
+                assembling = null;
                 parent.tell(new WeightsReady(w));
                 maybeFetch();
               });
+      if (assembling != null && store.isPresent()) {
+        timers.startSingleTimer(FetchTimedOut.INSTANCE, fetchTimeout); // progress: wait anew
+        if (requestedUpTo < chunk.count() && assembler.firstMissing() >= requestedUpTo - WINDOW) {
+          store.get().tell(new FetchChunks(assembling, requestedUpTo, WINDOW, deliveries));
+          requestedUpTo += WINDOW;
+        }
+      }
     } catch (WeightsAssembler.ChecksumMismatchException e) {
       getContext().getLog().warn("{}; fetching again", e.getMessage());
       fetching = false;
@@ -187,7 +239,18 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   }
 
   private Behavior<Command> onFetchTimedOut() {
-    getContext().getLog().warn("no complete weights within {}; asking again", FETCH_TIMEOUT);
+    if (assembling != null && store.isPresent()) {
+      int from = assembler.firstMissing();
+      getContext()
+          .getLog()
+          .warn(
+              "no chunk of {} for {}; asking again from chunk {}", assembling, fetchTimeout, from);
+      requestedUpTo = from + 2 * WINDOW;
+      timers.startSingleTimer(FetchTimedOut.INSTANCE, fetchTimeout);
+      store.get().tell(new FetchChunks(assembling, from, 2 * WINDOW, deliveries));
+      return this;
+    }
+    getContext().getLog().warn("no weights within {}; asking again", fetchTimeout);
     assembler.reset();
     fetching = false;
     maybeFetch();

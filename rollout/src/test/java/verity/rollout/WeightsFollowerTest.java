@@ -19,6 +19,7 @@ import verity.actors.cluster.Topics;
 import verity.actors.cluster.VerityNode;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.WeightsProtocol;
+import verity.actors.protocol.WeightsProtocol.FetchChunks;
 import verity.actors.protocol.WeightsProtocol.FetchLatest;
 import verity.actors.protocol.WeightsProtocol.VersionPublished;
 import verity.actors.protocol.WeightsProtocol.WeightsChunk;
@@ -152,6 +153,100 @@ class WeightsFollowerTest {
     FlatWeights v4 = weights(4, 0.75f);
     WeightsChunker.split(v4, 30).forEach(again.replyTo()::tell);
     FlatWeights got = parent.receiveMessage().weights();
+    assertEquals(PolicyVersion.of(4), got.version());
+    assertArrayEquals(v4.values(), got.values());
+  }
+
+  /** A version of {@code chunks} one-value chunks, each value its own index plus {@code base}. */
+  static FlatWeights counting(long version, int chunks, float base) {
+    float[] v = new float[chunks];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = base + i;
+    }
+    return FlatWeights.of(PolicyVersion.of(version), List.of("w"), List.of(new int[] {chunks}), v);
+  }
+
+  static void serve(FlatWeights w, int from, int count, ActorRef<WeightsProtocol.Delivery> to) {
+    for (int i = from; i < Math.min(from + count, w.values().length); i++) {
+      to.tell(WeightsChunker.chunk(w, i, 1));
+    }
+  }
+
+  TestProbe<WeightsProtocol.Command> registeredStore() {
+    TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
+    testKit
+        .system()
+        .receptionist()
+        .tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
+    return store;
+  }
+
+  @Test
+  void shouldPullALargeVersionAWindowAtATime() {
+    TestProbe<WeightsProtocol.Command> store = registeredStore();
+    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
+    testKit.spawn(WeightsFollower.create(parent.getRef()));
+    int w = WeightsFollower.WINDOW;
+    FlatWeights big = counting(3, 5 * w + 7, 0.5f);
+
+    FetchLatest first = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
+    assertEquals(2 * w, first.chunks(), "two windows first, not the whole version");
+    serve(big, 0, w, first.replyTo());
+    // A window received without a gap: the next one is asked for, two windows ahead at most.
+    FetchChunks next = store.expectMessageClass(FetchChunks.class);
+    assertEquals(PolicyVersion.of(3), next.version());
+    assertEquals(2 * w, next.from());
+    assertEquals(w, next.chunks());
+    serve(big, w, w, first.replyTo());
+    FetchChunks third = store.expectMessageClass(FetchChunks.class);
+    assertEquals(3 * w, third.from());
+    store.expectNoMessage(Duration.ofMillis(200));
+    serve(big, 2 * w, w, next.replyTo());
+    FetchChunks fourth = store.expectMessageClass(FetchChunks.class);
+    serve(big, 3 * w, w, third.replyTo());
+    FetchChunks fifth = store.expectMessageClass(FetchChunks.class);
+    assertEquals(5 * w, fifth.from());
+    serve(big, 4 * w, w, fourth.replyTo());
+    serve(big, 5 * w, w, fifth.replyTo());
+    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
+    assertArrayEquals(big.values(), got.values());
+  }
+
+  @Test
+  void shouldResumeAtTheFirstMissingChunk() {
+    TestProbe<WeightsProtocol.Command> store = registeredStore();
+    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
+    testKit.spawn(WeightsFollower.create(parent.getRef(), Duration.ofMillis(500)));
+    int w = WeightsFollower.WINDOW;
+    FlatWeights big = counting(3, 2 * w, 0.5f);
+    FetchLatest first = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
+    serve(big, 0, 10, first.replyTo()); // chunk 10 is lost on the way
+    serve(big, 11, 2 * w, first.replyTo());
+    FetchChunks resume = store.expectMessageClass(FetchChunks.class, Duration.ofSeconds(5));
+    assertEquals(10, resume.from(), "resumes at the chunk it misses, not from the start");
+    serve(big, 10, 1, resume.replyTo());
+    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
+    assertArrayEquals(big.values(), got.values());
+  }
+
+  @Test
+  void shouldStartOverOnTheNewestWhenTheStoreReplacedTheVersionMidFetch() {
+    TestProbe<WeightsProtocol.Command> store = registeredStore();
+    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
+    testKit.spawn(WeightsFollower.create(parent.getRef()));
+    int w = WeightsFollower.WINDOW;
+    FlatWeights v3 = counting(3, 4 * w, 0.5f);
+    FlatWeights v4 = counting(4, 4 * w, 1.5f);
+    FetchLatest first = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
+    serve(v3, 0, w, first.replyTo());
+    FetchChunks more = store.expectMessageClass(FetchChunks.class);
+    more.replyTo().tell(new WeightsProtocol.NotAvailable(more.version(), v4.version()));
+    FetchLatest again = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
+    serve(v4, 0, 2 * w, again.replyTo());
+    FetchChunks rest = store.expectMessageClass(FetchChunks.class);
+    assertEquals(PolicyVersion.of(4), rest.version());
+    serve(v4, 2 * w, 2 * w, rest.replyTo());
+    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
     assertEquals(PolicyVersion.of(4), got.version());
     assertArrayEquals(v4.values(), got.values());
   }

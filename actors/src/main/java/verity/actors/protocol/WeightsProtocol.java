@@ -10,16 +10,29 @@ import verity.actors.weights.WeightsHeader;
 /**
  * How policy replicas (rollout workers, evaluators) learn of and fetch new policy versions from the
  * policy store: the store announces each version on a topic, and a replica pulls the chunks of the
- * newest version when it is ready to swap.
+ * newest version when it is ready to swap, a window at a time: it asks for more as chunks arrive,
+ * so no more than a bounded number of chunks is ever queued for it, whatever the model's size, and
+ * it asks again from the first chunk it misses.
  */
 public final class WeightsProtocol {
   private WeightsProtocol() {}
 
   /** A message the policy store accepts. */
-  public sealed interface Command extends VerityMessage permits FetchLatest {}
+  public sealed interface Command extends VerityMessage permits FetchLatest, FetchChunks {}
 
-  /** Send me the chunks of your newest version, if it is at least {@code atLeast}. */
-  public record FetchLatest(PolicyVersion atLeast, ActorRef<Delivery> replyTo) implements Command {}
+  /**
+   * Send me the first {@code chunks} chunks of your newest version, if it is at least {@code
+   * atLeast}.
+   */
+  public record FetchLatest(PolicyVersion atLeast, int chunks, ActorRef<Delivery> replyTo)
+      implements Command {}
+
+  /**
+   * Send me chunks {@code [from, from + chunks)} of {@code version}; {@link NotAvailable} when you
+   * no longer hold it (a newer version replaced it).
+   */
+  public record FetchChunks(PolicyVersion version, int from, int chunks, ActorRef<Delivery> replyTo)
+      implements Command {}
 
   /** What a fetching replica receives. */
   public sealed interface Delivery extends VerityMessage permits WeightsChunk, NotAvailable {}

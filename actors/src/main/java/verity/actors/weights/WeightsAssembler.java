@@ -28,6 +28,21 @@ public final class WeightsAssembler {
     }
   }
 
+  /** The header of the version being assembled, if any. */
+  public Optional<WeightsHeader> pendingHeader() {
+    return Optional.ofNullable(header);
+  }
+
+  /** Chunks of the pending version received so far; 0 when none is pending. */
+  public int received() {
+    return received == null ? 0 : received.cardinality();
+  }
+
+  /** The lowest chunk index of the pending version not yet received; 0 when none is pending. */
+  public int firstMissing() {
+    return received == null ? 0 : received.nextClearBit(0);
+  }
+
   /** The version being assembled, if any. */
   public Optional<PolicyVersion> pending() {
     return header == null ? Optional.empty() : Optional.of(header.version());

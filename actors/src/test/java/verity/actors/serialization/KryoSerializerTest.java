@@ -72,7 +72,7 @@ class KryoSerializerTest {
   @Test
   void shouldCarryActorRefsThatStillReachTheirActor() {
     TestProbe<WeightsProtocol.Delivery> probe = testKit.createTestProbe();
-    var fetch = new WeightsProtocol.FetchLatest(PolicyVersion.of(2), probe.getRef());
+    var fetch = new WeightsProtocol.FetchLatest(PolicyVersion.of(2), 64, probe.getRef());
     var back =
         (WeightsProtocol.FetchLatest) SerializationRoundTrip.roundTrip(testKit.system(), fetch);
     back.replyTo().tell(new WeightsProtocol.NotAvailable(PolicyVersion.of(2), null));
