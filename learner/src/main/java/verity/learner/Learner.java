@@ -247,7 +247,8 @@ public final class Learner {
                 started.trainer(),
                 parts.settings(),
                 objective,
-                parts.compute()),
+                parts.compute(),
+                parts.checkpointWriter()),
             lineage,
             consumed);
     return stash.unstashAll(training.begin());

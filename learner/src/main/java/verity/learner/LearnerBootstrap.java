@@ -87,7 +87,7 @@ final class LearnerBootstrap {
     warmStart(policy, progress);
     GrpoTrainer trainer = trainer(policy); // after the warm start: it copies the weights
     try {
-      CheckpointRef ref = checkpoints.save(trainer.checkpoint(PolicyVersion.INITIAL));
+      CheckpointRef ref = checkpoints.save(trainer.liveCheckpoint(PolicyVersion.INITIAL));
       return new Started(policy, trainer, trainer.export(PolicyVersion.INITIAL), ref, false);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write the first checkpoint", e);

@@ -193,10 +193,7 @@ final class LearnerTraining {
                     .messageAdapter(TrainingLedger.StepRecorded.class, Learner.Recorded::new)));
     if (r.checkpoint() != null) {
       checkpointPending = true;
-      parts
-          .ctx()
-          .pipeToSelf(
-              parts.checkpointWriter().save(r.checkpoint()), Learner.CheckpointWritten::new);
+      parts.ctx().pipeToSelf(r.checkpoint(), Learner.CheckpointWritten::new);
     }
     return over() ? finished() : maybeStep();
   }

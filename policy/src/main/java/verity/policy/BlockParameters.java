@@ -156,25 +156,23 @@ public final class BlockParameters {
     }
   }
 
-  /** The current weights as a flat, checksummed array stamped with {@code version}. */
+  /**
+   * The current weights as a flat, checksummed array stamped with {@code version}, filled one
+   * tensor at a time (no second copy of the model).
+   */
   public FlatWeights export(PolicyVersion version) {
     List<String> names = new ArrayList<>();
     List<int[]> shapes = new ArrayList<>();
-    List<float[]> parts = new ArrayList<>();
-    int total = 0;
     for (Pair<String, Parameter> p : parameters()) {
-      NDArray array = p.getValue().getArray();
       names.add(p.getKey());
-      shapes.add(shape(array));
-      float[] values = array.toFloatArray();
-      parts.add(values);
-      total += values.length;
+      shapes.add(shape(p.getValue().getArray()));
     }
-    float[] flat = new float[total];
+    float[] flat = new float[Math.toIntExact(count())];
     int offset = 0;
-    for (float[] part : parts) {
-      System.arraycopy(part, 0, flat, offset, part.length);
-      offset += part.length;
+    for (NDArray array : arrays()) {
+      float[] values = array.toFloatArray();
+      System.arraycopy(values, 0, flat, offset, values.length);
+      offset += values.length;
     }
     return FlatWeights.of(version, names, shapes, flat);
   }

@@ -12,6 +12,15 @@ public final class WeightsChecksum {
 
   public static long of(float[] values) {
     CRC32C crc = new CRC32C();
+    update(crc, values);
+    return crc.getValue();
+  }
+
+  /**
+   * Adds these values to a running checksum: the checksum of a flat array equals that of its parts
+   * added in order.
+   */
+  public static void update(CRC32C crc, float[] values) {
     ByteBuffer block = ByteBuffer.allocate(BLOCK * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
     for (int from = 0; from < values.length; from += BLOCK) {
       int n = Math.min(BLOCK, values.length - from);
@@ -20,6 +29,5 @@ public final class WeightsChecksum {
       block.limit(n * Float.BYTES);
       crc.update(block);
     }
-    return crc.getValue();
   }
 }

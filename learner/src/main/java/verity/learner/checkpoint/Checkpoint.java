@@ -1,7 +1,45 @@
 package verity.learner.checkpoint;
 
+import java.util.Arrays;
+import java.util.List;
+import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.FlatWeights;
 import verity.learner.optim.OptimizerState;
 
 /** A saved training state: the weights of a version and the optimizer state that goes with them. */
-public record Checkpoint(FlatWeights weights, OptimizerState optimizer) {}
+public record Checkpoint(FlatWeights weights, OptimizerState optimizer)
+    implements CheckpointSource {
+
+  @Override
+  public PolicyVersion version() {
+    return weights.version();
+  }
+
+  @Override
+  public List<String> names() {
+    return weights.header().names();
+  }
+
+  @Override
+  public List<int[]> shapes() {
+    return weights.header().shapes();
+  }
+
+  @Override
+  public long optimizerSteps() {
+    return optimizer.steps();
+  }
+
+  @Override
+  public TensorState tensor(int i) {
+    int offset = 0;
+    List<Integer> sizes = weights.header().sizes();
+    for (int j = 0; j < i; j++) {
+      offset += sizes.get(j);
+    }
+    return new TensorState(
+        Arrays.copyOfRange(weights.values(), offset, offset + sizes.get(i)),
+        optimizer.m().get(i),
+        optimizer.v().get(i));
+  }
+}

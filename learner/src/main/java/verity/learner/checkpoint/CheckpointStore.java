@@ -25,11 +25,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightsChecksum;
+import verity.actors.weights.WeightsHeader;
 import verity.learner.optim.OptimizerState;
 
 /**
  * Checkpoints on disk: one file per version ({@code ckpt-000000123-e1.bin}) holding the parameter
- * names and shapes, the flat weights and the optimizer state, written atomically (a temporary file,
+ * names and shapes, then each tensor's weights and optimizer moments, then the weights' checksum,
+ * written one tensor at a time (from a {@link CheckpointSource}) and atomically (a temporary file,
  * fsync, rename, fsync of the directory) so that a crash leaves either the old file or the new one.
  * Each file's CRC32C is recorded in the journal; loading checks it and falls back to the previous
  * good checkpoint when a file is corrupt or truncated. A file is deleted only once the journal no
@@ -39,7 +42,7 @@ import verity.learner.optim.OptimizerState;
  */
 public final class CheckpointStore {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
-  private static final int MAGIC = 0x56434B33; // "VCK3": moments per tensor
+  private static final int MAGIC = 0x56434B33; // "VCK3": weights and moments tensor by tensor
   private static final int MAGIC_V2 = 0x56434B32; // "VCK2": moments as one flat array
 
   private final Path dir;
@@ -56,9 +59,9 @@ public final class CheckpointStore {
    * Writes a checkpoint atomically; returns what the journal should record. Nothing is deleted
    * here: the file the journal refers to now stays until the journal no longer refers to it.
    */
-  public CheckpointRef save(Checkpoint c) throws IOException {
+  public CheckpointRef save(CheckpointSource c) throws IOException {
     Files.createDirectories(dir);
-    PolicyVersion version = c.weights().version();
+    PolicyVersion version = c.version();
     Path target = dir.resolve(String.format("ckpt-%09d-e%d.bin", version.value(), version.epoch()));
     Path tmp = Files.createTempFile(dir, ".ckpt-", ".tmp");
     CRC32C crc = new CRC32C();
@@ -73,7 +76,7 @@ public final class CheckpointStore {
     }
     Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     syncDirectory();
-    return new CheckpointRef(c.weights().version(), target.toString(), crc.getValue());
+    return new CheckpointRef(c.version(), target.toString(), crc.getValue());
   }
 
   /** A checkpoint read back, with the reference it was found by. */
@@ -180,32 +183,35 @@ public final class CheckpointStore {
     return String.format("%020d-%020d", Long.parseLong(epoch), Long.parseLong(version));
   }
 
-  private static void write(DataOutputStream out, Checkpoint c) throws IOException {
-    FlatWeights w = c.weights();
+  private static void write(DataOutputStream out, CheckpointSource c) throws IOException {
     out.writeInt(MAGIC);
-    out.writeLong(w.version().epoch());
-    out.writeLong(w.version().value());
-    out.writeInt(w.header().names().size());
-    for (int i = 0; i < w.header().names().size(); i++) {
-      out.writeUTF(w.header().names().get(i));
-      int[] shape = w.header().shapes().get(i);
+    out.writeLong(c.version().epoch());
+    out.writeLong(c.version().value());
+    List<String> names = c.names();
+    out.writeInt(names.size());
+    for (int i = 0; i < names.size(); i++) {
+      out.writeUTF(names.get(i));
+      int[] shape = c.shapes().get(i);
       out.writeInt(shape.length);
       for (int d : shape) {
         out.writeInt(d);
       }
     }
-    out.writeLong(w.header().checksum());
-    writeFloats(out, w.values());
-    OptimizerState o = c.optimizer();
-    if (o.m().size() != w.header().names().size()) {
-      throw new IllegalArgumentException(
-          "optimizer state of " + o.m().size() + " tensors for " + w.header().names().size());
+    out.writeLong(c.optimizerSteps());
+    CRC32C weights = new CRC32C();
+    for (int i = 0; i < names.size(); i++) {
+      CheckpointSource.TensorState t = c.tensor(i);
+      long size = WeightsHeader.elements(c.shapes().get(i));
+      if (t.weights().length != size || t.m().length != size || t.v().length != size) {
+        throw new IllegalArgumentException(
+            "tensor " + names.get(i) + " of " + size + " values: state of another size");
+      }
+      WeightsChecksum.update(weights, t.weights());
+      writeFloats(out, t.weights());
+      writeFloats(out, t.m());
+      writeFloats(out, t.v());
     }
-    out.writeLong(o.steps());
-    for (int i = 0; i < o.m().size(); i++) {
-      writeFloats(out, o.m().get(i));
-      writeFloats(out, o.v().get(i));
-    }
+    out.writeLong(weights.getValue());
   }
 
   private static Checkpoint read(DataInputStream in) throws IOException {
@@ -237,28 +243,34 @@ public final class CheckpointStore {
       }
       shapes.add(shape);
     }
-    long weightsChecksum = in.readLong();
-    float[] values = readFloats(in);
     long steps = in.readLong();
+    long total = 0;
+    for (int[] shape : shapes) {
+      total += WeightsHeader.elements(shape);
+    }
+    if (total < 0 || total > Integer.MAX_VALUE - 8) {
+      throw new CorruptCheckpointException("implausible total of " + total + " values");
+    }
+    float[] values = new float[(int) total];
     List<float[]> m = new ArrayList<>(count);
     List<float[]> v = new ArrayList<>(count);
+    int offset = 0;
     for (int i = 0; i < count; i++) {
+      long size = WeightsHeader.elements(shapes.get(i));
+      float[] w = readFloats(in);
       m.add(readFloats(in));
       v.add(readFloats(in));
-      long size = 1;
-      for (int d : shapes.get(i)) {
-        size *= d;
-      }
-      if (m.get(i).length != size || v.get(i).length != size) {
+      if (w.length != size || m.get(i).length != size || v.get(i).length != size) {
         throw new CorruptCheckpointException(
-            "optimizer state of " + names.get(i) + " does not match its shape");
+            "the state of " + names.get(i) + " does not match its shape");
       }
+      System.arraycopy(w, 0, values, offset, w.length);
+      offset += w.length;
     }
+    long weightsChecksum = in.readLong();
     FlatWeights weights =
         new FlatWeights(
-            new verity.actors.weights.WeightsHeader(
-                version, names, shapes, values.length, weightsChecksum),
-            values);
+            new WeightsHeader(version, names, shapes, values.length, weightsChecksum), values);
     return new Checkpoint(weights, new OptimizerState(steps, m, v));
   }
 

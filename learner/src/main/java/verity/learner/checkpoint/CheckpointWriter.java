@@ -30,8 +30,11 @@ public final class CheckpointWriter implements AutoCloseable {
     this.store = store;
   }
 
-  /** Writes {@code c}; completes with what the journal should record. */
-  public CompletableFuture<CheckpointRef> save(Checkpoint c) {
+  /**
+   * Writes {@code c}; completes with what the journal should record. A live source ({@link
+   * verity.learner.grpo.GrpoTrainer#liveCheckpoint}) must not change until this completes.
+   */
+  public CompletableFuture<CheckpointRef> save(CheckpointSource c) {
     return CompletableFuture.supplyAsync(
         () -> {
           try {

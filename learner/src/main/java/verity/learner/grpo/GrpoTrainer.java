@@ -8,6 +8,7 @@ import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
 import verity.actors.weights.FlatWeights;
 import verity.learner.checkpoint.Checkpoint;
+import verity.learner.checkpoint.CheckpointSource;
 import verity.learner.optim.AdamW;
 import verity.learner.optim.Gradients;
 import verity.learner.optim.Optimization;
@@ -75,9 +76,55 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
     return optimization;
   }
 
-  /** The training state after the last step, as {@code version}, for a checkpoint. */
+  /** The training state after the last step, as {@code version}, copied whole onto the heap. */
   public Checkpoint checkpoint(PolicyVersion version) {
     return new Checkpoint(export(version), adam.state());
+  }
+
+  /**
+   * The training state as {@code version}, read tensor by tensor from the device as it is written:
+   * write it before the next step (on the training thread), for nothing is copied.
+   */
+  public CheckpointSource liveCheckpoint(PolicyVersion version) {
+    List<NDArray> arrays = policy.parameters().arrays();
+    List<int[]> shapes = new ArrayList<>();
+    for (NDArray a : arrays) {
+      long[] dims = a.getShape().getShape();
+      int[] shape = new int[dims.length];
+      for (int d = 0; d < dims.length; d++) {
+        shape[d] = Math.toIntExact(dims[d]);
+      }
+      shapes.add(shape);
+    }
+    List<String> names = policy.parameters().names();
+    long steps = adam.steps();
+    return new CheckpointSource() {
+      @Override
+      public PolicyVersion version() {
+        return version;
+      }
+
+      @Override
+      public List<String> names() {
+        return names;
+      }
+
+      @Override
+      public List<int[]> shapes() {
+        return shapes;
+      }
+
+      @Override
+      public long optimizerSteps() {
+        return steps;
+      }
+
+      @Override
+      public TensorState tensor(int i) {
+        float[][] moments = adam.moments(i);
+        return new TensorState(arrays.get(i).toFloatArray(), moments[0], moments[1]);
+      }
+    };
   }
 
   /**

@@ -121,6 +121,11 @@ public final class AdamW implements AutoCloseable {
     }
   }
 
+  /** Tensor {@code i}'s first and second moments, read from the device. */
+  public float[][] moments(int i) {
+    return new float[][] {m.get(i).toFloatArray(), v.get(i).toFloatArray()};
+  }
+
   /** The step count and both moments, read out per tensor, for a checkpoint. */
   public OptimizerState state() {
     List<float[]> ms = new ArrayList<>(m.size());

@@ -5,17 +5,26 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
+import verity.actors.weights.FlatWeights;
+import verity.learner.checkpoint.CheckpointRef;
+import verity.learner.checkpoint.CheckpointWriter;
 import verity.learner.grpo.GrpoTrainer;
 import verity.learner.grpo.TrainingSample;
 
-/** Every step on the learner's own replica, on the given executor. */
+/**
+ * Every step on the learner's own replica, on the given executor. A checkpoint is written from the
+ * replica's tensors one at a time (no copy of the model on the heap) while the step waits, so that
+ * no later step changes them meanwhile.
+ */
 public final class LocalStepRunner implements StepRunner {
   private final GrpoTrainer trainer;
   private final Executor executor;
+  private final CheckpointWriter checkpoints;
 
-  public LocalStepRunner(GrpoTrainer trainer, Executor executor) {
+  public LocalStepRunner(GrpoTrainer trainer, Executor executor, CheckpointWriter checkpoints) {
     this.trainer = trainer;
     this.executor = executor;
+    this.checkpoints = checkpoints;
   }
 
   @Override
@@ -28,8 +37,13 @@ public final class LocalStepRunner implements StepRunner {
     return CompletableFuture.supplyAsync(
         () -> {
           StepMetrics m = trainer.step(samples);
-          return new StepResult(
-              m, trainer.export(next), checkpoint ? trainer.checkpoint(next) : null);
+          FlatWeights weights = trainer.export(next);
+          CompletableFuture<CheckpointRef> written = null;
+          if (checkpoint) {
+            written = checkpoints.save(trainer.liveCheckpoint(next));
+            written.handle((ref, failure) -> null).join(); // a failure travels in the future
+          }
+          return new StepResult(m, weights, written);
         },
         executor);
   }

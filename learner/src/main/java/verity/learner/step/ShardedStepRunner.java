@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import verity.actors.ids.PolicyVersion;
+import verity.learner.checkpoint.CheckpointWriter;
 import verity.learner.grpo.GrpoTrainer;
 import verity.learner.grpo.TrainingSample;
 import verity.learner.shard.ShardedTrainer;
@@ -17,11 +18,17 @@ public final class ShardedStepRunner implements StepRunner {
   private final ShardedTrainer sharded;
   private final GrpoTrainer coordinator;
   private final Executor training;
+  private final CheckpointWriter checkpoints;
 
-  public ShardedStepRunner(ShardedTrainer sharded, GrpoTrainer coordinator, Executor training) {
+  public ShardedStepRunner(
+      ShardedTrainer sharded,
+      GrpoTrainer coordinator,
+      Executor training,
+      CheckpointWriter checkpoints) {
     this.sharded = sharded;
     this.coordinator = coordinator;
     this.training = training;
+    this.checkpoints = checkpoints;
   }
 
   @Override
@@ -39,7 +46,7 @@ public final class ShardedStepRunner implements StepRunner {
                 new StepResult(
                     r.metrics(),
                     coordinator.export(next),
-                    checkpoint ? coordinator.checkpoint(next) : null),
+                    checkpoint ? checkpoints.save(coordinator.checkpoint(next)) : null),
             training);
   }
 }

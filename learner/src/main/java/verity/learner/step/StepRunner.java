@@ -9,7 +9,8 @@ import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
 import verity.actors.weights.FlatWeights;
 import verity.learner.LearnerSettings;
-import verity.learner.checkpoint.Checkpoint;
+import verity.learner.checkpoint.CheckpointRef;
+import verity.learner.checkpoint.CheckpointWriter;
 import verity.learner.grpo.GrpoTrainer;
 import verity.learner.grpo.Objective;
 import verity.learner.grpo.TrainingSample;
@@ -22,8 +23,12 @@ import verity.learner.shard.ShardedTrainer;
  */
 public interface StepRunner {
 
-  /** What a step produced: its metrics, the new version's weights, its checkpoint if asked for. */
-  record StepResult(StepMetrics metrics, FlatWeights weights, Checkpoint checkpoint) {}
+  /**
+   * What a step produced: its metrics, the new version's weights, and, when asked for, its
+   * checkpoint being written (completes with what the journal should record, or fails).
+   */
+  record StepResult(
+      StepMetrics metrics, FlatWeights weights, CompletableFuture<CheckpointRef> checkpoint) {}
 
   /**
    * One step from {@code at} to {@code next} on these samples.
@@ -41,9 +46,10 @@ public interface StepRunner {
       GrpoTrainer trainer,
       LearnerSettings settings,
       Objective objective,
-      Executor executor) {
+      Executor executor,
+      CheckpointWriter checkpoints) {
     if (settings.shards() == 1) {
-      return new LocalStepRunner(trainer, executor);
+      return new LocalStepRunner(trainer, executor, checkpoints);
     }
     ShardedTrainer sharded =
         new ShardedTrainer(
@@ -54,7 +60,7 @@ public interface StepRunner {
             SHARD_TIMEOUT,
             objective,
             settings.optimization());
-    return new ShardedStepRunner(sharded, trainer, executor);
+    return new ShardedStepRunner(sharded, trainer, executor, checkpoints);
   }
 
   /** How long a shard may take to answer a part of a step. */

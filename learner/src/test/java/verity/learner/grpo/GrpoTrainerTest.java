@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
+import verity.learner.checkpoint.Checkpoint;
+import verity.learner.checkpoint.CheckpointStore;
 import verity.policy.CharacterTokenizer;
 import verity.policy.Policy;
 import verity.policy.PolicySpec;
@@ -81,6 +85,36 @@ class GrpoTrainerTest {
         assertEquals(1, first.updates());
         assertTrue(first.gradNorm() > 0);
       }
+    }
+  }
+
+  @Test
+  void shouldWriteFromTheDeviceTheSameCheckpointItHoldsAndResumeFromIt(@TempDir Path dir)
+      throws Exception {
+    CheckpointStore store = new CheckpointStore(dir);
+    try (Policy policy = Policy.create(SPEC, Device.cpu(), 3);
+        Policy resumed = Policy.create(SPEC, Device.cpu(), 4);
+        GrpoTrainer trainer = trainer(policy, Objective.Kind.PPO, 0.01);
+        GrpoTrainer other = trainer(resumed, Objective.Kind.PPO, 0.01)) {
+      int[][] prompts = {PROMPT, PROMPT};
+      int[][] completions = {GOOD, BAD};
+      for (int i = 0; i < 3; i++) {
+        float[][] now = policy.logProbs(prompts, completions, 1f);
+        trainer.step(
+            List.of(
+                TrainingSample.completion(PROMPT, GOOD, now[0], 1f, 1f, 1.0, 0),
+                TrainingSample.completion(PROMPT, BAD, now[1], -1f, 1f, 0.0, 0)));
+      }
+      Checkpoint held = trainer.checkpoint(PolicyVersion.of(3));
+      Checkpoint back = store.load(store.save(trainer.liveCheckpoint(PolicyVersion.of(3))));
+      assertArrayEquals(held.weights().values(), back.weights().values());
+      assertEquals(held.weights().header(), back.weights().header());
+      assertArrayEquals(held.optimizer().flatM(), back.optimizer().flatM());
+      assertArrayEquals(held.optimizer().flatV(), back.optimizer().flatV());
+      assertEquals(3, back.optimizer().steps());
+
+      other.restore(back);
+      assertEquals(trainer.weightsChecksum(), other.weightsChecksum());
     }
   }
 

@@ -76,6 +76,15 @@ public final class LanguageModel implements AutoCloseable {
    */
   public static void writeFresh(Path directory, TransformerConfig config, long seed)
       throws IOException {
+    writeFresh(directory, config, seed, SafetensorsWriter.Dtype.F32);
+  }
+
+  /**
+   * {@link #writeFresh(Path, TransformerConfig, long)} with the weights stored as {@code dtype}.
+   */
+  public static void writeFresh(
+      Path directory, TransformerConfig config, long seed, SafetensorsWriter.Dtype dtype)
+      throws IOException {
     if (config.vocabSize() < 257) {
       throw new IllegalArgumentException(
           "a fresh model's vocabulary holds 256 bytes and <|endoftext|>: vocab_size must be at"
@@ -89,7 +98,7 @@ public final class LanguageModel implements AutoCloseable {
     }
     ByteLevelTokenizer.write(directory, List.of(ByteLevelTokenizer.END_OF_TEXT));
     try (TransformerModel model = TransformerModel.fresh(config, Device.cpu(), seed)) {
-      model.save(directory, SafetensorsWriter.Dtype.F32);
+      model.save(directory, dtype);
     }
     writeTokenizerConfig(
         directory,

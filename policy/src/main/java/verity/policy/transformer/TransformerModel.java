@@ -126,7 +126,19 @@ public final class TransformerModel implements AutoCloseable {
     ObjectMapper json = new ObjectMapper();
     Files.writeString(
         directory.resolve(CONFIG),
-        json.writerWithDefaultPrettyPrinter().writeValueAsString(block.config().toJson()) + "\n");
+        json.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(
+                    block
+                        .config()
+                        .toJson()
+                        .put(
+                            "torch_dtype",
+                            switch (dtype) {
+                              case F32 -> "float32";
+                              case F16 -> "float16";
+                              case BF16 -> "bfloat16";
+                            }))
+            + "\n");
     List<SafetensorsWriter.Tensor> tensors = new ArrayList<>();
     block
         .parametersByName()

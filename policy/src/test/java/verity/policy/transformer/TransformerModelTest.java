@@ -107,6 +107,22 @@ class TransformerModelTest {
   }
 
   @Test
+  void shouldNameTheStoredDtypeInItsConfig() throws Exception {
+    try (TransformerModel fresh = TransformerModel.fresh(GQA, Device.cpu(), 3)) {
+      fresh.save(dir.resolve("bf16"), SafetensorsWriter.Dtype.BF16);
+      fresh.save(dir.resolve("f32"), SafetensorsWriter.Dtype.F32);
+    }
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    assertEquals(
+        "bfloat16",
+        json.readTree(dir.resolve("bf16/config.json").toFile()).get("torch_dtype").asText());
+    assertEquals(
+        "float32",
+        json.readTree(dir.resolve("f32/config.json").toFile()).get("torch_dtype").asText());
+  }
+
+  @Test
   void shouldGiveTheSameFreshWeightsForTheSameSeed() {
     try (TransformerModel a = TransformerModel.fresh(GQA, Device.cpu(), 11);
         TransformerModel b = TransformerModel.fresh(GQA, Device.cpu(), 11);
