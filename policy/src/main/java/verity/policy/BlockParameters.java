@@ -192,12 +192,20 @@ public final class BlockParameters {
     if (!weights.checksumMatches()) {
       throw new IllegalArgumentException("weights " + header.version() + ": checksum mismatch");
     }
-    int offset = 0;
-    for (Pair<String, Parameter> p : parameters()) {
-      NDArray array = p.getValue().getArray();
-      int size = Math.toIntExact(array.size());
-      array.set(FloatBuffer.wrap(weights.values(), offset, size));
-      offset += size;
+    // Copied in place, tensor by tensor: never set(Buffer), which would point the parameter at a
+    // direct buffer of the model's size that only a garbage collection frees.
+    try (NDManager scratch = model.getNDManager().newSubManager()) {
+      int offset = 0;
+      for (NDArray array : arrays()) {
+        int size = Math.toIntExact(array.size());
+        try (NDArray part =
+            scratch
+                .create(FloatBuffer.wrap(weights.values(), offset, size), array.getShape())
+                .toDevice(array.getDevice(), false)) {
+          TensorUpdates.copy(part, array);
+        }
+        offset += size;
+      }
     }
   }
 

@@ -73,8 +73,15 @@ public final class TransformerModel implements AutoCloseable {
     CheckpointTensors tensors = CheckpointTensors.open(directory);
     LlamaBlock block = new LlamaBlock(config);
     check(block, tensors);
+    // A tensor made from a Java buffer lives in that (direct) buffer, which only a garbage
+    // collection frees: each parameter is copied into memory of libtorch's own.
     block.setInitializers(
-        name -> (manager, shape, type) -> manager.create(tensors.read(name), shape));
+        name ->
+            (manager, shape, type) -> {
+              try (NDArray read = manager.create(tensors.read(name), shape)) {
+                return read.duplicate();
+              }
+            });
     Model model = Model.newInstance("verity-transformer", device, ENGINE);
     model.setBlock(block);
     try {
