@@ -152,6 +152,27 @@ public final class LlamaBlock extends AbstractBlock {
       NDArray keyValid,
       KvCache cache,
       boolean training) {
+    return forward(ps, ids, positions, keyValid, cache, training, false);
+  }
+
+  /**
+   * The next-token logits {@code [N, 1, V]} after each row's last position only, as sampling needs
+   * them: the output layer, the largest matrix product of a step, runs on one position per row
+   * instead of all of them.
+   */
+  public NDArray forwardLast(
+      ParameterStore ps, NDArray ids, NDArray positions, NDArray keyValid, KvCache cache) {
+    return forward(ps, ids, positions, keyValid, cache, false, true);
+  }
+
+  private NDArray forward(
+      ParameterStore ps,
+      NDArray ids,
+      NDArray positions,
+      NDArray keyValid,
+      KvCache cache,
+      boolean training,
+      boolean lastOnly) {
     Weights w = new Weights(ps, ids.getDevice(), training);
     long past = cache == null ? 0 : cache.length();
     NDManager call = ids.getManager();
@@ -170,6 +191,9 @@ public final class LlamaBlock extends AbstractBlock {
       NDArray up = w.linear(y, layer.up(), null);
       NDArray swiglu = gate.mul(Activation.sigmoid(gate)).mul(up);
       hidden = hidden.add(w.linear(swiglu, layer.down(), null));
+    }
+    if (lastOnly) {
+      hidden = hidden.get(":, -1:, :");
     }
     hidden = rmsNorm(hidden, w.of(finalNorm));
     return w.linear(hidden, head != null ? head : embed, null);

@@ -202,13 +202,12 @@ public final class TransformerEpisodes implements Episodes {
       NDArray logits =
           model
               .block()
-              .forward(
+              .forwardLast(
                   parameters,
                   step.create(ids),
                   step.create(positions),
                   step.create(keyValid),
-                  cache,
-                  false);
+                  cache);
       lastLogits = logits.get(":, -1, :").toFloatArray();
       tokensForwarded += ids[0].length;
     }

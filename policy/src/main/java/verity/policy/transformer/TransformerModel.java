@@ -318,13 +318,12 @@ public final class TransformerModel implements AutoCloseable {
         float[] last;
         try (NDManager step = call.newSubManager()) {
           NDArray logits =
-              block.forward(
+              block.forwardLast(
                   inference,
                   step.create(ids),
                   step.create(positions),
                   step.create(keyValid),
-                  cache,
-                  false);
+                  cache);
           last = logits.get(":, -1, :").toFloatArray();
         }
         ids = new long[n][1];

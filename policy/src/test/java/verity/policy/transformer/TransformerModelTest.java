@@ -107,6 +107,27 @@ class TransformerModelTest {
   }
 
   @Test
+  void shouldGiveTheLastPositionsLogitsAloneAsTheFullForwardDoes() {
+    int[][] rows = {{1, 2, 3, 4}, {5, 6}};
+    try (TransformerModel model = TransformerModel.fresh(GQA, Device.cpu(), 5);
+        ai.djl.ndarray.NDManager call = model.model().getNDManager().newSubManager()) {
+      LeftPadded batch = LeftPadded.of(rows);
+      ai.djl.training.ParameterStore ps = new ai.djl.training.ParameterStore(call, false);
+      ai.djl.ndarray.NDArray full =
+          model
+              .block()
+              .forward(
+                  ps, batch.ids(call), batch.positions(call), batch.keyValid(call), null, false);
+      ai.djl.ndarray.NDArray last =
+          model
+              .block()
+              .forwardLast(ps, batch.ids(call), batch.positions(call), batch.keyValid(call), null);
+      assertEquals(new ai.djl.ndarray.types.Shape(2, 1, GQA.vocabSize()), last.getShape());
+      assertArrayEquals(full.get(":, -1:, :").toFloatArray(), last.toFloatArray(), 1e-6f);
+    }
+  }
+
+  @Test
   void shouldNameTheStoredDtypeInItsConfig() throws Exception {
     try (TransformerModel fresh = TransformerModel.fresh(GQA, Device.cpu(), 3)) {
       fresh.save(dir.resolve("bf16"), SafetensorsWriter.Dtype.BF16);
