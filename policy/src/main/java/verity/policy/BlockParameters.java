@@ -9,8 +9,10 @@ import ai.djl.util.Pair;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.CRC32C;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightsChecksum;
 import verity.actors.weights.WeightsHeader;
 
 /**
@@ -45,6 +47,27 @@ public final class BlockParameters {
       out.add(p.getKey());
     }
     return out;
+  }
+
+  /** The parameter shapes, in export order. */
+  public List<int[]> shapes() {
+    List<int[]> out = new ArrayList<>();
+    for (NDArray array : arrays()) {
+      out.add(shape(array));
+    }
+    return out;
+  }
+
+  /**
+   * CRC32C of the current weights, read tensor by tensor: the checksum {@link #export} would stamp,
+   * without building the flat array.
+   */
+  public long checksum() {
+    CRC32C crc = new CRC32C();
+    for (NDArray array : arrays()) {
+      WeightsChecksum.update(crc, array.toFloatArray());
+    }
+    return crc.getValue();
   }
 
   /**
@@ -161,12 +184,6 @@ public final class BlockParameters {
    * tensor at a time (no second copy of the model).
    */
   public FlatWeights export(PolicyVersion version) {
-    List<String> names = new ArrayList<>();
-    List<int[]> shapes = new ArrayList<>();
-    for (Pair<String, Parameter> p : parameters()) {
-      names.add(p.getKey());
-      shapes.add(shape(p.getValue().getArray()));
-    }
     float[] flat = new float[Math.toIntExact(count())];
     int offset = 0;
     for (NDArray array : arrays()) {
@@ -174,7 +191,7 @@ public final class BlockParameters {
       System.arraycopy(values, 0, flat, offset, values.length);
       offset += values.length;
     }
-    return FlatWeights.of(version, names, shapes, flat);
+    return FlatWeights.of(version, names(), shapes(), flat);
   }
 
   /**
@@ -211,15 +228,7 @@ public final class BlockParameters {
 
   /** Names and shapes of the parameters. */
   private WeightsHeader layout(PolicyVersion version) {
-    List<String> names = new ArrayList<>();
-    List<int[]> shapes = new ArrayList<>();
-    int total = 0;
-    for (Pair<String, Parameter> p : parameters()) {
-      names.add(p.getKey());
-      shapes.add(shape(p.getValue().getArray()));
-      total += Math.toIntExact(p.getValue().getArray().size());
-    }
-    return new WeightsHeader(version, names, shapes, total, 0);
+    return new WeightsHeader(version, names(), shapes(), Math.toIntExact(count()), 0);
   }
 
   private static int[] shape(NDArray array) {

@@ -56,11 +56,7 @@ class WeightsFollowerTest {
 
   @Test
   void shouldFetchTheCurrentVersionOnJoinAndOnlyHandOverVerifiedWeights() {
-    TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
-    testKit
-        .system()
-        .receptionist()
-        .tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
+    TestProbe<WeightsProtocol.Command> store = registeredStore();
     TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
     testKit.spawn(WeightsFollower.create(parent.getRef()));
 
@@ -99,11 +95,7 @@ class WeightsFollowerTest {
 
   @Test
   void shouldGoBackToTheStoresVersionWhenTheLearnerResumedFromAnOlderCheckpoint() {
-    TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
-    testKit
-        .system()
-        .receptionist()
-        .tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
+    TestProbe<WeightsProtocol.Command> store = registeredStore();
     TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
     testKit.spawn(WeightsFollower.create(parent.getRef()));
     FetchLatest first =
@@ -134,11 +126,7 @@ class WeightsFollowerTest {
 
   @Test
   void shouldGoBackToTheStoresVersionWhenTheStoreIsBehindIt() {
-    TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
-    testKit
-        .system()
-        .receptionist()
-        .tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
+    TestProbe<WeightsProtocol.Command> store = registeredStore();
     TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
     testKit.spawn(WeightsFollower.create(parent.getRef()));
     FetchLatest first = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));

@@ -87,15 +87,7 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
    */
   public CheckpointSource liveCheckpoint(PolicyVersion version) {
     List<NDArray> arrays = policy.parameters().arrays();
-    List<int[]> shapes = new ArrayList<>();
-    for (NDArray a : arrays) {
-      long[] dims = a.getShape().getShape();
-      int[] shape = new int[dims.length];
-      for (int d = 0; d < dims.length; d++) {
-        shape[d] = Math.toIntExact(dims[d]);
-      }
-      shapes.add(shape);
-    }
+    List<int[]> shapes = policy.parameters().shapes();
     List<String> names = policy.parameters().names();
     long steps = adam.steps();
     return new CheckpointSource() {
@@ -277,9 +269,9 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
     adam.step(1.0);
   }
 
-  /** CRC32C of the current weights, for comparing replicas. */
+  /** CRC32C of the current weights, for comparing replicas (read per tensor, nothing flat). */
   public long weightsChecksum() {
-    return policy.exportWeights(policy.version()).header().checksum();
+    return policy.parameters().checksum();
   }
 
   /** Frees the optimizer's moments and the reference weights; the policy stays as it is. */

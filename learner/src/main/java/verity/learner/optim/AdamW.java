@@ -131,8 +131,9 @@ public final class AdamW implements AutoCloseable {
     List<float[]> ms = new ArrayList<>(m.size());
     List<float[]> vs = new ArrayList<>(v.size());
     for (int i = 0; i < m.size(); i++) {
-      ms.add(m.get(i).toFloatArray());
-      vs.add(v.get(i).toFloatArray());
+      float[][] moments = moments(i);
+      ms.add(moments[0]);
+      vs.add(moments[1]);
     }
     return new OptimizerState(steps, ms, vs);
   }

@@ -5,8 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
-import verity.actors.weights.FlatWeights;
-import verity.learner.checkpoint.CheckpointRef;
 import verity.learner.checkpoint.CheckpointWriter;
 import verity.learner.grpo.GrpoTrainer;
 import verity.learner.grpo.TrainingSample;
@@ -37,13 +35,7 @@ public final class LocalStepRunner implements StepRunner {
     return CompletableFuture.supplyAsync(
         () -> {
           StepMetrics m = trainer.step(samples);
-          FlatWeights weights = trainer.export(next);
-          CompletableFuture<CheckpointRef> written = null;
-          if (checkpoint) {
-            written = checkpoints.save(trainer.liveCheckpoint(next));
-            written.handle((ref, failure) -> null).join(); // a failure travels in the future
-          }
-          return new StepResult(m, weights, written);
+          return StepRunner.publish(m, trainer, next, checkpoint, checkpoints);
         },
         executor);
   }

@@ -42,11 +42,7 @@ public final class ShardedStepRunner implements StepRunner {
         .step(step, at, next, samples)
         .toCompletableFuture()
         .thenApplyAsync(
-            r ->
-                new StepResult(
-                    r.metrics(),
-                    coordinator.export(next),
-                    checkpoint ? checkpoints.save(coordinator.checkpoint(next)) : null),
+            r -> StepRunner.publish(r.metrics(), coordinator, next, checkpoint, checkpoints),
             training);
   }
 }

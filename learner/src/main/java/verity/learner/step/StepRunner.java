@@ -63,6 +63,26 @@ public interface StepRunner {
     return new ShardedStepRunner(sharded, trainer, executor, checkpoints);
   }
 
+  /**
+   * What a step on {@code trainer} produced, on the training thread: the new version's weights
+   * exported once, and its checkpoint written from the device while this waits (so that no later
+   * step changes the tensors meanwhile); a write failure travels in the returned future.
+   */
+  static StepResult publish(
+      StepMetrics metrics,
+      GrpoTrainer trainer,
+      PolicyVersion next,
+      boolean checkpoint,
+      CheckpointWriter checkpoints) {
+    FlatWeights weights = trainer.export(next);
+    CompletableFuture<CheckpointRef> written = null;
+    if (checkpoint) {
+      written = checkpoints.save(trainer.liveCheckpoint(next));
+      written.handle((ref, failure) -> null).join();
+    }
+    return new StepResult(metrics, weights, written);
+  }
+
   /** How long a shard may take to answer a part of a step. */
   Duration SHARD_TIMEOUT = Duration.ofSeconds(60);
 

@@ -19,6 +19,14 @@ class AdamWTest {
   static final PolicySpec SPEC =
       new PolicySpec(new CharacterTokenizer(List.of("0", "1", "2", "+", "=")), 5, 3, 8, 16, 1);
 
+  static AdamW adam(Policy policy, double learningRate, double weightDecay) {
+    return new AdamW(
+        policy.parameters(),
+        policy.model().getNDManager(),
+        LearningRateSchedule.constant(learningRate),
+        weightDecay);
+  }
+
   static float[] randomGradient(Policy policy, long seed) {
     SplittableRandom r = new SplittableRandom(seed);
     float[] g = new float[Math.toIntExact(policy.parameterCount())];
@@ -104,12 +112,7 @@ class AdamWTest {
   @Test
   void shouldNotDecayBiasesAndNormScales() {
     try (Policy policy = Policy.create(SPEC, Device.cpu(), 1);
-        AdamW adam =
-            new AdamW(
-                policy.parameters(),
-                policy.model().getNDManager(),
-                LearningRateSchedule.constant(0.1),
-                0.5)) {
+        AdamW adam = adam(policy, 0.1, 0.5)) {
       policy.enableGradients();
       FlatWeights before = policy.exportWeights(policy.version());
       policy.parameters().loadGradients(new float[before.values().length]); // zero gradient
@@ -134,12 +137,7 @@ class AdamWTest {
   @Test
   void shouldComputeTheGlobalNormOnTheDevice() {
     try (Policy policy = Policy.create(SPEC, Device.cpu(), 1);
-        AdamW adam =
-            new AdamW(
-                policy.parameters(),
-                policy.model().getNDManager(),
-                LearningRateSchedule.constant(1e-3),
-                0)) {
+        AdamW adam = adam(policy, 1e-3, 0)) {
       policy.enableGradients();
       float[] g = randomGradient(policy, 9);
       policy.parameters().loadGradients(g);
@@ -185,12 +183,7 @@ class AdamWTest {
   @Test
   void shouldPutBackWeightsAndMomentsFromASnapshot() {
     try (Policy policy = Policy.create(SPEC, Device.cpu(), 1);
-        AdamW adam =
-            new AdamW(
-                policy.parameters(),
-                policy.model().getNDManager(),
-                LearningRateSchedule.constant(1e-2),
-                0)) {
+        AdamW adam = adam(policy, 1e-2, 0)) {
       policy.enableGradients();
       policy.parameters().loadGradients(randomGradient(policy, 1));
       adam.step(1.0);
@@ -214,12 +207,7 @@ class AdamWTest {
   @Test
   void shouldRefuseTheStateOfAnotherArchitecture() {
     try (Policy policy = Policy.create(SPEC, Device.cpu(), 1);
-        AdamW adam =
-            new AdamW(
-                policy.parameters(),
-                policy.model().getNDManager(),
-                LearningRateSchedule.constant(1e-2),
-                0)) {
+        AdamW adam = adam(policy, 1e-2, 0)) {
       OptimizerState wrong = OptimizerState.zeros(List.of(3, 4));
       IllegalArgumentException e =
           assertThrows(IllegalArgumentException.class, () -> adam.load(wrong));
