@@ -27,10 +27,10 @@ import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.VerityNode;
 import verity.actors.ids.PolicyVersion;
-import verity.actors.protocol.WeightsProtocol.WeightsChunk;
 import verity.actors.serialization.KryoSerializer;
 import verity.actors.serialization.SerializationRoundTrip;
 import verity.actors.weights.WeightsHeader;
+import verity.actors.weights.plane.PlaneAddress;
 
 /**
  * Every message of every module goes through the Kryo serializer and comes back equal. Messages are
@@ -144,9 +144,8 @@ class MessageSerializationTest {
     if (FIXED.containsKey(raw)) {
       return FIXED.get(raw);
     }
-    if (raw == WeightsChunk.class) {
-      return new WeightsChunk(
-          (WeightsHeader) FIXED.get(WeightsHeader.class), 1, 2, 3, new float[] {1.5f, 2.5f});
+    if (raw == PlaneAddress.class) {
+      return new PlaneAddress("10.0.0.7", 25600);
     }
     if (raw == int.class || raw == Integer.class) {
       return 1;

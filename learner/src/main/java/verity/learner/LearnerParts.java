@@ -13,6 +13,7 @@ import verity.actors.cluster.Topics;
 import verity.actors.cluster.TrainingDispatcher;
 import verity.actors.protocol.LearnerProtocol;
 import verity.actors.protocol.TrainingEvent;
+import verity.actors.weights.plane.PlaneSettings;
 import verity.learner.checkpoint.CheckpointSettings;
 import verity.learner.checkpoint.CheckpointStore;
 import verity.learner.checkpoint.CheckpointWriter;
@@ -77,7 +78,11 @@ record LearnerParts(
         checkpointing,
         compute,
         new CheckpointWriter(checkpoints),
-        ctx.spawn(PolicyStore.create(settings.weightChunkValues()), "policy-store"),
+        ctx.spawn(
+            PolicyStore.create(
+                settings.weightChunkValues(),
+                PlaneSettings.from(ctx.getSystem().settings().config())),
+            "policy-store"),
         ledger,
         ctx.spawn(SettlementSender.create(claims, ledger), "settlements"),
         Topics.trainingEvents(ctx),

@@ -2,6 +2,8 @@ package verity.learner;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.PreRestart;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -14,18 +16,25 @@ import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.WeightsProtocol;
-import verity.actors.protocol.WeightsProtocol.FetchChunks;
 import verity.actors.protocol.WeightsProtocol.FetchLatest;
 import verity.actors.protocol.WeightsProtocol.NotAvailable;
+import verity.actors.protocol.WeightsProtocol.Offer;
 import verity.actors.protocol.WeightsProtocol.VersionPublished;
 import verity.actors.weights.FlatWeights;
-import verity.actors.weights.WeightsChunker;
+import verity.actors.weights.WeightsHeader;
+import verity.actors.weights.plane.PlaneAddress;
+import verity.actors.weights.plane.PlaneSettings;
+import verity.actors.weights.plane.RelayTree;
+import verity.actors.weights.plane.ServedVersion;
+import verity.actors.weights.plane.ServedVersions;
+import verity.actors.weights.plane.WeightServer;
+import verity.actors.weights.plane.WireDtype;
 
 /**
- * Holds the newest policy version, announces each version on the policy-version topic and serves
- * its chunks to replicas that ask, a window at a time, cut from the one copy it holds as they are
- * sent. Replicas pull, so a slow or busy worker is never flooded with versions it would skip
- * anyway, and no replica has more than its window queued whatever the model's size.
+ * Holds the newest policy version, announces each version on the policy-version topic and offers it
+ * to replicas that ask: the header over Artery, the bytes from its weight-plane server (or, with
+ * relaying on, from a replica that already streams it). Replicas pull, so a slow or busy worker is
+ * never flooded with versions it would skip anyway.
  */
 public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
 
@@ -38,21 +47,43 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
    */
   public record Publish(FlatWeights weights) implements Command, LocalOnly {}
 
+  /** Asks where the store's weight plane listens and how many bytes it has sent (benchmarks). */
+  public record GetPlaneStats(ActorRef<PlaneStats> replyTo) implements Command, LocalOnly {}
+
+  /** The store's weight plane: its address (null before it is bound) and the bytes it sent. */
+  public record PlaneStats(PlaneAddress address, long bytesSent) implements LocalOnly {}
+
   private record Fetch(WeightsProtocol.Command request) implements Command, LocalOnly {}
 
-  private final int chunkValues;
-  private final ActorRef<Topic.Command<VersionPublished>> versions;
-  private FlatWeights latest;
-  private int count;
+  private record Bound(WeightServer server) implements Command, LocalOnly {}
 
-  public static Behavior<Command> create(int chunkValues) {
-    return Behaviors.setup(ctx -> new PolicyStore(ctx, chunkValues));
+  private final int chunkValues;
+  private final WireDtype dtype;
+  private final ActorRef<Topic.Command<VersionPublished>> versions;
+  private final ServedVersions served = new ServedVersions();
+  private final RelayTree relays;
+  private WeightServer server;
+  private WeightsHeader latest;
+
+  public static Behavior<Command> create(int chunkValues, PlaneSettings plane) {
+    return Behaviors.setup(ctx -> new PolicyStore(ctx, chunkValues, plane));
   }
 
-  private PolicyStore(ActorContext<Command> ctx, int chunkValues) {
+  private PolicyStore(ActorContext<Command> ctx, int chunkValues, PlaneSettings plane) {
     super(ctx);
     this.chunkValues = chunkValues;
+    this.dtype = plane.dtype();
+    this.relays = new RelayTree(plane.relayFanout());
     this.versions = Topics.policyVersions(ctx);
+    ctx.pipeToSelf(
+        WeightServer.bind(ctx.getSystem(), plane.host(), plane.host(), plane.port(), served),
+        (bound, error) -> {
+          if (error != null) {
+            throw new IllegalStateException(
+                "cannot bind the weight plane on " + plane.host() + ":" + plane.port(), error);
+          }
+          return new Bound(bound);
+        });
     ActorRef<WeightsProtocol.Command> requests =
         ctx.messageAdapter(WeightsProtocol.Command.class, Fetch::new);
     ctx.getSystem().receptionist().tell(Receptionist.register(ServiceKeys.POLICY_STORE, requests));
@@ -63,7 +94,26 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
     return newReceiveBuilder()
         .onMessage(Publish.class, this::onPublish)
         .onMessage(Fetch.class, this::onFetch)
+        .onMessage(Bound.class, this::onBound)
+        .onMessage(
+            GetPlaneStats.class,
+            g -> {
+              g.replyTo()
+                  .tell(
+                      server == null
+                          ? new PlaneStats(null, 0)
+                          : new PlaneStats(server.address(), server.bytesSent()));
+              return this;
+            })
+        .onSignal(PostStop.class, s -> onStop())
+        .onSignal(PreRestart.class, s -> onStop())
         .build();
+  }
+
+  private Behavior<Command> onBound(Bound b) {
+    server = b.server();
+    getContext().getLog().info("weight plane serving at {}", server.address());
+    return this;
   }
 
   private Behavior<Command> onPublish(Publish p) {
@@ -73,34 +123,40 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
           .warn("ignoring {}: already at {}", p.weights().version(), latest.version());
       return this;
     }
-    latest = p.weights();
-    count = WeightsChunker.count(latest, chunkValues);
-    versions.tell(Topic.publish(new VersionPublished(latest.header())));
+    FlatWeights weights = p.weights();
+    if (dtype != WireDtype.FLOAT32) {
+      weights = new FlatWeights(dtype.roundedHeader(weights), weights.values());
+    }
+    served.offer(ServedVersion.complete(weights, chunkValues, dtype));
+    latest = weights.header();
+    relays.reset();
+    versions.tell(Topic.publish(new VersionPublished(latest)));
     return this;
   }
 
   private Behavior<Command> onFetch(Fetch f) {
+    FetchLatest request = (FetchLatest) f.request();
     PolicyVersion at = latest == null ? null : latest.version();
-    if (f.request() instanceof FetchLatest request) {
-      if (latest == null || request.atLeast().isNewerThan(at)) {
-        request.replyTo().tell(new NotAvailable(request.atLeast(), at));
-      } else {
-        send(0, request.chunks(), request.replyTo());
-      }
-    } else if (f.request() instanceof FetchChunks request) {
-      if (latest == null || !request.version().equals(at)) {
-        request.replyTo().tell(new NotAvailable(request.version(), at));
-      } else {
-        send(request.from(), request.chunks(), request.replyTo());
-      }
+    if (latest == null || server == null || request.atLeast().isNewerThan(at)) {
+      request.replyTo().tell(new NotAvailable(request.atLeast(), server == null ? null : at));
+      return this;
     }
+    request
+        .replyTo()
+        .tell(
+            new Offer(
+                latest,
+                chunkValues,
+                dtype,
+                server.address(),
+                relays.upstreamFor(request.relay(), server.address())));
     return this;
   }
 
-  private void send(int from, int chunks, ActorRef<WeightsProtocol.Delivery> replyTo) {
-    int to = (int) Math.min(count, Math.max(0, (long) from) + Math.max(0, chunks));
-    for (int i = Math.max(0, from); i < to; i++) {
-      replyTo.tell(WeightsChunker.chunk(latest, i, chunkValues));
+  private Behavior<Command> onStop() {
+    if (server != null) {
+      server.unbind();
     }
+    return this;
   }
 }

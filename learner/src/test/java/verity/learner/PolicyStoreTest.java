@@ -1,6 +1,8 @@
 package verity.learner;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
@@ -9,47 +11,56 @@ import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import verity.actors.cluster.ServiceKeys;
 import verity.actors.cluster.VerityNode;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.WeightsProtocol;
-import verity.actors.protocol.WeightsProtocol.FetchChunks;
 import verity.actors.protocol.WeightsProtocol.FetchLatest;
 import verity.actors.protocol.WeightsProtocol.NotAvailable;
-import verity.actors.protocol.WeightsProtocol.WeightsChunk;
+import verity.actors.protocol.WeightsProtocol.Offer;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.plane.PartialVersion;
+import verity.actors.weights.plane.PlaneAddress;
+import verity.actors.weights.plane.PlaneSettings;
+import verity.actors.weights.plane.WeightFetch;
+import verity.actors.weights.plane.WireDtype;
 
+/** Each test spawns its own store in its own actor system, so only that store is registered. */
 class PolicyStoreTest {
-  static final ActorTestKit testKit =
-      ActorTestKit.create(
-          "store",
-          VerityNode.load(ConfigFactory.parseString("akka.remote.artery.canonical.port = 0")));
-
-  static {
-    VerityNode.joinSelf(testKit.system());
-  }
-
-  @AfterAll
-  static void stop() {
-    testKit.shutdownTestKit();
-  }
+  static final WeightFetch.Settings FETCH =
+      new WeightFetch.Settings(Duration.ofSeconds(2), Duration.ofSeconds(5), 1);
 
   static FlatWeights weights(long version, int values) {
     float[] v = new float[values];
     for (int i = 0; i < values; i++) {
-      v[i] = version * 1000 + i;
+      v[i] = version * 1000 + i + 1f / 3;
     }
-    return FlatWeights.of(PolicyVersion.of(version), List.of("w"), List.of(new int[] {values}), v);
+    return FlatWeights.of(
+        PolicyVersion.of(version),
+        List.of("w", "b"),
+        List.of(new int[] {values - 5}, new int[] {5}),
+        v);
   }
 
-  static ActorRef<WeightsProtocol.Command> storeRef() {
-    TestProbe<Receptionist.Listing> listing = testKit.createTestProbe();
+  static PlaneSettings plane(int fanout, WireDtype dtype) {
+    return new PlaneSettings("127.0.0.1", 0, fanout, dtype, FETCH);
+  }
+
+  static ActorTestKit kit() {
+    ActorTestKit kit =
+        ActorTestKit.create(
+            "store",
+            VerityNode.load(ConfigFactory.parseString("akka.remote.artery.canonical.port = 0")));
+    VerityNode.joinSelf(kit.system());
+    return kit;
+  }
+
+  static ActorRef<WeightsProtocol.Command> storeRef(ActorTestKit kit) {
+    TestProbe<Receptionist.Listing> listing = kit.createTestProbe();
     return listing.awaitAssert(
         () -> {
-          testKit
-              .system()
+          kit.system()
               .receptionist()
               .tell(Receptionist.find(ServiceKeys.POLICY_STORE, listing.getRef()));
           var found = listing.receiveMessage().getServiceInstances(ServiceKeys.POLICY_STORE);
@@ -58,36 +69,102 @@ class PolicyStoreTest {
         });
   }
 
+  /** Asks until the store has bound its plane and offers {@code atLeast} or newer. */
+  static Offer offer(
+      ActorTestKit kit, ActorRef<WeightsProtocol.Command> requests, PlaneAddress relay) {
+    TestProbe<WeightsProtocol.Reply> replica = kit.createTestProbe();
+    return replica.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          requests.tell(new FetchLatest(PolicyVersion.INITIAL, relay, replica.getRef()));
+          return replica.expectMessageClass(Offer.class);
+        });
+  }
+
+  static FlatWeights stream(ActorTestKit kit, Offer offer) throws Exception {
+    return WeightFetch.run(
+            kit.system(),
+            new PartialVersion(offer.header(), offer.chunkValues(), offer.dtype()),
+            offer.upstream(),
+            offer.store(),
+            FETCH)
+        .toCompletableFuture()
+        .get();
+  }
+
   @Test
-  void shouldServeTheAskedWindowCutFromItsOneCopyAndRefuseAReplacedVersion() {
-    ActorRef<PolicyStore.Command> store = testKit.spawn(PolicyStore.create(10));
-    FlatWeights v1 = weights(1, 95); // 10 chunks, the last of 5 values
-    store.tell(new PolicyStore.Publish(v1));
-    ActorRef<WeightsProtocol.Command> requests = storeRef();
-    TestProbe<WeightsProtocol.Delivery> replica = testKit.createTestProbe();
+  void shouldOfferItsNewestVersionAndServeItsBytesOverThePlane() throws Exception {
+    ActorTestKit kit = kit();
+    try {
+      ActorRef<PolicyStore.Command> store =
+          kit.spawn(PolicyStore.create(10, plane(0, WireDtype.FLOAT32)));
+      FlatWeights v1 = weights(1, 95);
+      store.tell(new PolicyStore.Publish(v1));
+      ActorRef<WeightsProtocol.Command> requests = storeRef(kit);
+      Offer offer = offer(kit, requests, null);
+      assertEquals(v1.header(), offer.header());
+      assertEquals(offer.store(), offer.upstream(), "no relaying: straight from the store");
+      assertArrayEquals(v1.values(), stream(kit, offer).values());
 
-    requests.tell(new FetchLatest(PolicyVersion.INITIAL, 3, replica.getRef()));
-    for (int i = 0; i < 3; i++) {
-      WeightsChunk c = replica.expectMessageClass(WeightsChunk.class);
-      assertEquals(i, c.index());
-      assertEquals(10, c.count());
-      assertEquals(1000f + i * 10, c.data()[0]);
+      TestProbe<WeightsProtocol.Reply> replica = kit.createTestProbe();
+      requests.tell(new FetchLatest(PolicyVersion.of(2), null, replica.getRef()));
+      assertEquals(
+          new NotAvailable(PolicyVersion.of(2), PolicyVersion.of(1)),
+          replica.expectMessageClass(NotAvailable.class));
+    } finally {
+      kit.shutdownTestKit();
     }
-    replica.expectNoMessage(Duration.ofMillis(200));
+  }
 
-    requests.tell(new FetchChunks(PolicyVersion.of(1), 8, 5, replica.getRef()));
-    WeightsChunk eighth = replica.expectMessageClass(WeightsChunk.class);
-    assertEquals(8, eighth.index());
-    WeightsChunk last = replica.expectMessageClass(WeightsChunk.class);
-    assertEquals(9, last.index());
-    assertEquals(5, last.data().length);
-    assertEquals(1094f, last.data()[4]);
-    replica.expectNoMessage(Duration.ofMillis(200)); // nothing past the last chunk
+  @Test
+  void shouldChainReplicasThatRelayWhenTheFanOutIsOne() {
+    ActorTestKit kit = kit();
+    try {
+      ActorRef<PolicyStore.Command> store =
+          kit.spawn(PolicyStore.create(10, plane(1, WireDtype.FLOAT32)));
+      store.tell(new PolicyStore.Publish(weights(1, 95)));
+      ActorRef<WeightsProtocol.Command> requests = storeRef(kit);
+      PlaneAddress a = new PlaneAddress("10.0.0.1", 7000);
+      PlaneAddress b = new PlaneAddress("10.0.0.2", 7000);
+      Offer first = offer(kit, requests, a);
+      assertEquals(first.store(), first.upstream());
+      assertEquals(a, offer(kit, requests, b).upstream());
+      assertEquals(first.store(), offer(kit, requests, null).upstream(), "a non-relay: the store");
 
-    store.tell(new PolicyStore.Publish(weights(2, 95)));
-    requests.tell(new FetchChunks(PolicyVersion.of(1), 3, 2, replica.getRef()));
-    assertEquals(
-        new NotAvailable(PolicyVersion.of(1), PolicyVersion.of(2)),
-        replica.expectMessageClass(NotAvailable.class));
+      store.tell(new PolicyStore.Publish(weights(2, 95)));
+      TestProbe<WeightsProtocol.Reply> replica = kit.createTestProbe();
+      Offer newer =
+          replica.awaitAssert(
+              () -> {
+                requests.tell(new FetchLatest(PolicyVersion.of(2), b, replica.getRef()));
+                return replica.expectMessageClass(Offer.class);
+              });
+      assertEquals(newer.store(), newer.upstream(), "the order starts anew with each version");
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
+
+  @Test
+  void shouldSendBfloat16AndAnnounceTheChecksumOfTheRoundedValues() throws Exception {
+    ActorTestKit kit = kit();
+    try {
+      ActorRef<PolicyStore.Command> store =
+          kit.spawn(PolicyStore.create(10, plane(0, WireDtype.BFLOAT16)));
+      FlatWeights v1 = weights(1, 95);
+      store.tell(new PolicyStore.Publish(v1));
+      Offer offer = offer(kit, storeRef(kit), null);
+      assertEquals(WireDtype.BFLOAT16, offer.dtype());
+      assertNotEquals(v1.header().checksum(), offer.header().checksum());
+      FlatWeights got = stream(kit, offer);
+      float[] rounded = new float[v1.values().length];
+      for (int i = 0; i < rounded.length; i++) {
+        rounded[i] = WireDtype.BFLOAT16.round(v1.values()[i]);
+      }
+      assertArrayEquals(rounded, got.values());
+      assertEquals(offer.header().checksum(), got.header().checksum());
+    } finally {
+      kit.shutdownTestKit();
+    }
   }
 }

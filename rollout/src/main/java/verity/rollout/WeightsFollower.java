@@ -2,6 +2,8 @@ package verity.rollout;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.PreRestart;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
@@ -18,26 +20,27 @@ import verity.actors.cluster.ServiceWatcher;
 import verity.actors.cluster.Topics;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.WeightsProtocol;
-import verity.actors.protocol.WeightsProtocol.FetchChunks;
 import verity.actors.protocol.WeightsProtocol.FetchLatest;
 import verity.actors.protocol.WeightsProtocol.NotAvailable;
+import verity.actors.protocol.WeightsProtocol.Offer;
 import verity.actors.protocol.WeightsProtocol.VersionPublished;
-import verity.actors.protocol.WeightsProtocol.WeightsChunk;
 import verity.actors.weights.FlatWeights;
-import verity.actors.weights.WeightsAssembler;
+import verity.actors.weights.plane.PartialVersion;
+import verity.actors.weights.plane.PlaneAddress;
+import verity.actors.weights.plane.PlaneSettings;
+import verity.actors.weights.plane.ServedVersions;
+import verity.actors.weights.plane.WeightFetch;
+import verity.actors.weights.plane.WeightServer;
 
 /**
  * Follows the policy store for a replica (a rollout worker or an evaluator): listens to version
- * announcements, pulls the chunks of the newest version, checks the whole against its checksum and
- * hands it to its parent. A replica that joins mid-run fetches the current version at once; one
- * that falls behind skips straight to the newest; one that holds a version newer than the store's
- * (the learner resumed from an older checkpoint) goes back to the store's.
- *
- * <p>Chunks come a window at a time: the first fetch asks for two windows and each time the chunks
- * received without a gap reach the last window asked for, the next is asked for; so at most two
- * windows are in flight whatever the model's size. When no chunk comes for a while, the fetch
- * resumes at the first missing chunk; when the store replaced the version meanwhile, the follower
- * starts over on the newest.
+ * announcements, asks the store for the newest version, streams its bytes over the weight plane
+ * ({@link WeightFetch}: checked chunk by chunk and as a whole, resumed at the first missing chunk
+ * when a stream breaks) and hands the verified version to its parent. A replica that joins mid-run
+ * fetches the current version at once; one that falls behind skips straight to the newest; one that
+ * holds a version newer than the store's (the learner resumed from an older checkpoint) goes back
+ * to the store's. With relaying on, it serves what it receives to the replicas the store sends to
+ * it, chunk by chunk as the chunks arrive.
  */
 public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Command> {
 
@@ -52,9 +55,16 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   private record Stores(Set<ActorRef<WeightsProtocol.Command>> stores)
       implements Command, LocalOnly {}
 
-  private record Delivered(WeightsProtocol.Delivery delivery) implements Command, LocalOnly {}
+  private record Replied(WeightsProtocol.Reply reply) implements Command, LocalOnly {}
 
-  private enum FetchTimedOut implements Command, LocalOnly {
+  private record Fetched(FlatWeights weights) implements Command, LocalOnly {}
+
+  private record FetchFailed(PolicyVersion version, Throwable cause)
+      implements Command, LocalOnly {}
+
+  private record RelayBound(WeightServer server) implements Command, LocalOnly {}
+
+  private enum ReplyTimedOut implements Command, LocalOnly {
     INSTANCE
   }
 
@@ -63,20 +73,17 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     INSTANCE
   }
 
-  /** How long a fetch may go without a chunk before it is resumed at its first missing chunk. */
-  private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(10);
-
-  private final Duration fetchTimeout;
-
   private static final Duration POLL_INTERVAL = Duration.ofSeconds(1);
 
-  /** Chunks asked for at a time (32 chunks of 32,768 floats: 4 MiB). */
-  static final int WINDOW = 32;
+  /** How long the store has to answer a request before it is asked again. */
+  private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
   private final ActorRef<WeightsReady> parent;
   private final TimerScheduler<Command> timers;
-  private final ActorRef<WeightsProtocol.Delivery> deliveries;
-  private final WeightsAssembler assembler = new WeightsAssembler();
+  private final ActorRef<WeightsProtocol.Reply> replies;
+  private final PlaneSettings plane;
+  private final ServedVersions relayed = new ServedVersions();
+  private WeightServer relay;
   private Optional<ActorRef<WeightsProtocol.Command>> store = Optional.empty();
 
   /** The newest version announced, or null before the first announcement. */
@@ -88,39 +95,49 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   /** Ask the store for anything newer than {@link #delivered}, announced or not. */
   private boolean probe;
 
+  /** True from a request to the store until its version is in or given up. */
   private boolean fetching;
 
-  /** The version whose chunks are being fetched, once its first chunk came; null before. */
-  private PolicyVersion assembling;
-
-  /** One past the last chunk index asked for of {@link #assembling}. */
-  private int requestedUpTo;
+  /** The version being streamed, or null. */
+  private PartialVersion streaming;
 
   public static Behavior<Command> create(ActorRef<WeightsReady> parent) {
-    return create(parent, FETCH_TIMEOUT);
-  }
-
-  /** A follower that resumes a fetch after {@code fetchTimeout} without a chunk (tests). */
-  static Behavior<Command> create(ActorRef<WeightsReady> parent, Duration fetchTimeout) {
     return Behaviors.setup(
         ctx ->
-            Behaviors.withTimers(timers -> new WeightsFollower(ctx, timers, parent, fetchTimeout)));
+            Behaviors.withTimers(
+                timers ->
+                    new WeightsFollower(
+                        ctx,
+                        timers,
+                        parent,
+                        PlaneSettings.from(ctx.getSystem().settings().config()))));
   }
 
   private WeightsFollower(
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
       ActorRef<WeightsReady> parent,
-      Duration fetchTimeout) {
+      PlaneSettings plane) {
     super(ctx);
-    this.fetchTimeout = fetchTimeout;
     this.parent = parent;
     this.timers = timers;
-    this.deliveries = ctx.messageAdapter(WeightsProtocol.Delivery.class, Delivered::new);
+    this.plane = plane;
+    this.replies = ctx.messageAdapter(WeightsProtocol.Reply.class, Replied::new);
     ActorRef<Topic.Command<VersionPublished>> topic = Topics.policyVersions(ctx);
     topic.tell(Topic.subscribe(ctx.messageAdapter(VersionPublished.class, Announced::new)));
     ServiceWatcher.spawn(ctx, ServiceKeys.POLICY_STORE, Stores::new);
     timers.startTimerWithFixedDelay(Poll.INSTANCE, POLL_INTERVAL);
+    if (plane.relays()) {
+      ctx.pipeToSelf(
+          WeightServer.bind(ctx.getSystem(), plane.host(), plane.host(), 0, relayed),
+          (bound, error) -> {
+            if (error != null) {
+              throw new IllegalStateException(
+                  "cannot bind a weight-plane relay on " + plane.host(), error);
+            }
+            return new RelayBound(bound);
+          });
+    }
   }
 
   @Override
@@ -128,9 +145,14 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     return newReceiveBuilder()
         .onMessage(Announced.class, this::onAnnounced)
         .onMessage(Stores.class, this::onStores)
-        .onMessage(Delivered.class, this::onDelivered)
-        .onMessageEquals(FetchTimedOut.INSTANCE, this::onFetchTimedOut)
+        .onMessage(Replied.class, this::onReplied)
+        .onMessage(Fetched.class, this::onFetched)
+        .onMessage(FetchFailed.class, this::onFetchFailed)
+        .onMessage(RelayBound.class, this::onRelayBound)
+        .onMessageEquals(ReplyTimedOut.INSTANCE, this::onReplyTimedOut)
         .onMessageEquals(Poll.INSTANCE, this::onPoll)
+        .onSignal(PostStop.class, s -> onStop())
+        .onSignal(PreRestart.class, s -> onStop())
         .build();
   }
 
@@ -144,8 +166,16 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     store = s.stores().stream().findFirst();
     // A replica that joins mid-run asks for whatever is current, without waiting for a new version.
     probe = true;
-    fetching = false;
+    if (streaming == null) {
+      fetching = false;
+    }
     maybeFetch();
+    return this;
+  }
+
+  private Behavior<Command> onRelayBound(RelayBound b) {
+    relay = b.server();
+    getContext().getLog().debug("relaying weights at {}", relay.address());
     return this;
   }
 
@@ -155,72 +185,82 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
       return;
     }
     fetching = true;
-    assembling = null;
-    assembler.reset();
-    timers.startSingleTimer(FetchTimedOut.INSTANCE, fetchTimeout);
+    timers.startSingleTimer(ReplyTimedOut.INSTANCE, REPLY_TIMEOUT);
     PolicyVersion atLeast = delivered == null ? PolicyVersion.INITIAL : delivered.next();
-    store.get().tell(new FetchLatest(atLeast, 2 * WINDOW, deliveries));
+    PlaneAddress relayAt = relay == null ? null : relay.address();
+    store.get().tell(new FetchLatest(atLeast, relayAt, replies));
   }
 
-  private Behavior<Command> onDelivered(Delivered d) {
-    if (d.delivery() instanceof NotAvailable n) {
-      fetching = false;
-      timers.cancel(FetchTimedOut.INSTANCE);
-      if (assembling != null && n.requested().equals(assembling)) {
-        // The store moved on while this replica was fetching: start over on its newest.
-        assembling = null;
-        assembler.reset();
-        probe = true;
-        maybeFetch();
-        return this;
-      }
-      probe = false;
-      if (n.latest() != null && delivered != null && delivered.isNewerThan(n.latest())) {
-        // The store is behind what this replica holds (a new run on a store that forgot the old
-        // one's epochs): take the store's current version.
-        getContext().getLog().info("policy store at {}; replacing {}", n.latest(), delivered);
-        delivered = null;
-        announced = n.latest();
-        maybeFetch();
-        return this;
-      }
-      announced = newest(delivered, n.latest()); // wait for the next announcement
-      return this;
+  private Behavior<Command> onReplied(Replied r) {
+    if (streaming != null) {
+      return this; // a late answer to an earlier request
     }
-    WeightsChunk chunk = (WeightsChunk) d.delivery();
-    if (delivered != null && !chunk.header().version().isNewerThan(delivered)) {
-      return this;
+    timers.cancel(ReplyTimedOut.INSTANCE);
+    if (r.reply() instanceof Offer offer) {
+      return onOffer(offer);
     }
-    if (!chunk.header().version().equals(assembling)) {
-      assembling = chunk.header().version();
-      requestedUpTo = 2 * WINDOW;
-    }
-    try {
-      assembler
-          .offer(chunk)
-          .ifPresent(
-              w -> {
-                delivered = w.version();
-                announced = newest(announced, delivered);
-                probe = false;
-                fetching = false;
-                timers.cancel(FetchTimedOut.INSTANCE);
-                assembling = null;
-                parent.tell(new WeightsReady(w));
-                maybeFetch();
-              });
-      if (assembling != null && store.isPresent()) {
-        timers.startSingleTimer(FetchTimedOut.INSTANCE, fetchTimeout); // progress: wait anew
-        if (requestedUpTo < chunk.count() && assembler.firstMissing() >= requestedUpTo - WINDOW) {
-          store.get().tell(new FetchChunks(assembling, requestedUpTo, WINDOW, deliveries));
-          requestedUpTo += WINDOW;
-        }
-      }
-    } catch (WeightsAssembler.ChecksumMismatchException e) {
-      getContext().getLog().warn("{}; fetching again", e.getMessage());
-      fetching = false;
+    NotAvailable n = (NotAvailable) r.reply();
+    fetching = false;
+    probe = false;
+    if (n.latest() != null && delivered != null && delivered.isNewerThan(n.latest())) {
+      // The store is behind what this replica holds (a new run on a store that forgot the old
+      // one's epochs): take the store's current version.
+      getContext().getLog().info("policy store at {}; replacing {}", n.latest(), delivered);
+      delivered = null;
+      announced = n.latest();
       maybeFetch();
+      return this;
     }
+    announced = newest(delivered, n.latest()); // wait for the next announcement
+    return this;
+  }
+
+  private Behavior<Command> onOffer(Offer offer) {
+    PolicyVersion version = offer.header().version();
+    if (delivered != null && !version.isNewerThan(delivered)) {
+      fetching = false;
+      probe = false;
+      return this;
+    }
+    PartialVersion target = new PartialVersion(offer.header(), offer.chunkValues(), offer.dtype());
+    streaming = target;
+    if (relay != null) {
+      relayed.offer(target);
+    }
+    getContext()
+        .pipeToSelf(
+            WeightFetch.run(
+                getContext().getSystem(), target, offer.upstream(), offer.store(), plane.fetch()),
+            (weights, error) ->
+                error == null ? new Fetched(weights) : new FetchFailed(version, error));
+    return this;
+  }
+
+  private Behavior<Command> onFetched(Fetched f) {
+    streaming = null;
+    fetching = false;
+    probe = false;
+    delivered = f.weights().version();
+    announced = newest(announced, delivered);
+    parent.tell(new WeightsReady(f.weights()));
+    maybeFetch();
+    return this;
+  }
+
+  private Behavior<Command> onFetchFailed(FetchFailed f) {
+    getContext()
+        .getLog()
+        .warn(
+            "weights {} not fetched ({}); asking the store again",
+            f.version(),
+            f.cause().toString());
+    if (streaming != null) {
+      streaming.abandon();
+      streaming = null;
+    }
+    relayed.clear();
+    fetching = false;
+    probe = true; // the store's newest, at the next poll
     return this;
   }
 
@@ -230,30 +270,32 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     return this;
   }
 
+  private Behavior<Command> onReplyTimedOut() {
+    if (streaming == null) {
+      getContext()
+          .getLog()
+          .warn("no answer from the policy store within {}; asking again", REPLY_TIMEOUT);
+      fetching = false;
+      maybeFetch();
+    }
+    return this;
+  }
+
+  private Behavior<Command> onStop() {
+    if (streaming != null) {
+      streaming.abandon();
+    }
+    if (relay != null) {
+      relay.unbind();
+    }
+    return this;
+  }
+
   /** The newer of two versions, either of which may be null (none yet). */
   private static PolicyVersion newest(PolicyVersion a, PolicyVersion b) {
     if (a == null) {
       return b;
     }
     return b == null || a.compareTo(b) >= 0 ? a : b;
-  }
-
-  private Behavior<Command> onFetchTimedOut() {
-    if (assembling != null && store.isPresent()) {
-      int from = assembler.firstMissing();
-      getContext()
-          .getLog()
-          .warn(
-              "no chunk of {} for {}; asking again from chunk {}", assembling, fetchTimeout, from);
-      requestedUpTo = from + 2 * WINDOW;
-      timers.startSingleTimer(FetchTimedOut.INSTANCE, fetchTimeout);
-      store.get().tell(new FetchChunks(assembling, from, 2 * WINDOW, deliveries));
-      return this;
-    }
-    getContext().getLog().warn("no weights within {}; asking again", fetchTimeout);
-    assembler.reset();
-    fetching = false;
-    maybeFetch();
-    return this;
   }
 }

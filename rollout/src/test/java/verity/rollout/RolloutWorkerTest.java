@@ -33,7 +33,6 @@ import verity.actors.protocol.VerifierProtocol;
 import verity.actors.protocol.WeightsProtocol;
 import verity.actors.protocol.WeightsProtocol.FetchLatest;
 import verity.actors.weights.FlatWeights;
-import verity.actors.weights.WeightsChunker;
 import verity.envs.arith.ArithmeticSuite;
 import verity.policy.CharacterTokenizer;
 import verity.policy.Policy;
@@ -59,6 +58,15 @@ class RolloutWorkerTest {
   static final Duration WAIT = Duration.ofSeconds(20);
 
   ActorTestKit testKit;
+  private TestPlane plane;
+
+  /** The test's weight plane, bound on first use in this test's actor system. */
+  TestPlane plane() {
+    if (plane == null) {
+      plane = new TestPlane(testKit.system());
+    }
+    return plane;
+  }
 
   @BeforeEach
   void start() {
@@ -99,8 +107,7 @@ class RolloutWorkerTest {
         .tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
     FetchLatest fetch = store.expectMessageClass(FetchLatest.class, WAIT);
     try (Policy learner = Policy.create(SPEC, Device.cpu(), 7)) {
-      WeightsChunker.split(learner.exportWeights(PolicyVersion.of(42)), 4096)
-          .forEach(fetch.replyTo()::tell);
+      plane().offer(fetch, learner.exportWeights(PolicyVersion.of(42)));
     }
     TaskRequests.RequestTasks request =
         source.expectMessageClass(TaskRequests.RequestTasks.class, WAIT);
@@ -285,18 +292,22 @@ class RolloutWorkerTest {
 
   /** A policy store that serves {@code weights} to every fetch that asks for them or older. */
   static Behavior<WeightsProtocol.Command> serving(FlatWeights weights) {
-    return Behaviors.receiveMessage(
-        command -> {
-          if (command instanceof FetchLatest fetch) {
-            if (fetch.atLeast().isNewerThan(weights.version())) {
-              fetch
-                  .replyTo()
-                  .tell(new WeightsProtocol.NotAvailable(fetch.atLeast(), weights.version()));
-            } else {
-              WeightsChunker.split(weights, 4096).forEach(fetch.replyTo()::tell);
-            }
-          }
-          return Behaviors.same();
+    return Behaviors.setup(
+        ctx -> {
+          TestPlane plane = new TestPlane(ctx.getSystem());
+          return Behaviors.receiveMessage(
+              command -> {
+                if (command instanceof FetchLatest fetch) {
+                  if (fetch.atLeast().isNewerThan(weights.version())) {
+                    fetch
+                        .replyTo()
+                        .tell(new WeightsProtocol.NotAvailable(fetch.atLeast(), weights.version()));
+                  } else {
+                    plane.offer(fetch, weights);
+                  }
+                }
+                return Behaviors.same();
+              });
         });
   }
 
@@ -349,8 +360,7 @@ class RolloutWorkerTest {
             () -> Policy.create(SPEC, Device.cpu(), 1)));
     FetchLatest fetch = store.expectMessageClass(FetchLatest.class, WAIT);
     try (Policy learner = Policy.create(SPEC, Device.cpu(), 7)) {
-      WeightsChunker.split(learner.exportWeights(PolicyVersion.of(3)), 4096)
-          .forEach(fetch.replyTo()::tell);
+      plane().offer(fetch, learner.exportWeights(PolicyVersion.of(3)));
     }
     return new Rig(suite, source, verifier, episodeTime);
   }

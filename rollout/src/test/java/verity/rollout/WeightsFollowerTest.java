@@ -2,13 +2,16 @@ package verity.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
+import akka.actor.testkit.typed.javadsl.FishingOutcomes;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -19,24 +22,40 @@ import verity.actors.cluster.Topics;
 import verity.actors.cluster.VerityNode;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.WeightsProtocol;
-import verity.actors.protocol.WeightsProtocol.FetchChunks;
 import verity.actors.protocol.WeightsProtocol.FetchLatest;
+import verity.actors.protocol.WeightsProtocol.Offer;
 import verity.actors.protocol.WeightsProtocol.VersionPublished;
-import verity.actors.protocol.WeightsProtocol.WeightsChunk;
 import verity.actors.weights.FlatWeights;
-import verity.actors.weights.WeightsChunker;
+import verity.actors.weights.WeightsHeader;
+import verity.actors.weights.plane.PlaneAddress;
+import verity.actors.weights.plane.ServedVersion;
+import verity.actors.weights.plane.ServedVersions;
+import verity.actors.weights.plane.WeightServer;
+import verity.actors.weights.plane.WireDtype;
 
-/** Each test gets its own actor system, so that only its own store is registered. */
+/**
+ * Each test gets its own actor system, so that only its own store is registered. The test plays the
+ * store's actor side with a probe and serves the bytes from a real weight-plane server.
+ */
 class WeightsFollowerTest {
+  static final int CHUNK = 30;
+
   ActorTestKit testKit;
+  ServedVersions served;
+  WeightServer server;
 
   @BeforeEach
-  void start() {
+  void start() throws Exception {
     testKit =
         ActorTestKit.create(
             "follower",
             VerityNode.load(ConfigFactory.parseString("akka.remote.artery.canonical.port = 0")));
     VerityNode.joinSelf(testKit.system());
+    served = new ServedVersions();
+    server =
+        WeightServer.bind(testKit.system(), "127.0.0.1", "127.0.0.1", 0, served)
+            .toCompletableFuture()
+            .get();
   }
 
   @AfterEach
@@ -51,7 +70,21 @@ class WeightsFollowerTest {
   static FlatWeights weights(PolicyVersion version, float fill) {
     float[] v = new float[100];
     java.util.Arrays.fill(v, fill);
-    return FlatWeights.of(version, List.of("w"), List.of(new int[] {100}), v);
+    v[0] = fill * 3;
+    return FlatWeights.of(
+        version, List.of("w", "b"), List.of(new int[] {10, 9}, new int[] {10}), v);
+  }
+
+  /** Serves {@code w} from the test's server and offers it in answer to {@code request}. */
+  void offer(FetchLatest request, FlatWeights w) {
+    offer(request, w, server.address());
+  }
+
+  void offer(FetchLatest request, FlatWeights w, PlaneAddress upstream) {
+    served.offer(ServedVersion.complete(w, CHUNK, WireDtype.FLOAT32));
+    request
+        .replyTo()
+        .tell(new Offer(w.header(), CHUNK, WireDtype.FLOAT32, server.address(), upstream));
   }
 
   @Test
@@ -64,13 +97,13 @@ class WeightsFollowerTest {
     FetchLatest first = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
     assertEquals(PolicyVersion.INITIAL, first.atLeast());
     FlatWeights v3 = weights(3, 0.5f);
-    WeightsChunker.split(v3, 30).forEach(first.replyTo()::tell);
-    FlatWeights got = parent.receiveMessage().weights();
+    offer(first, v3);
+    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
     assertEquals(PolicyVersion.of(3), got.version());
     assertArrayEquals(v3.values(), got.values());
 
-    // A newer version is announced; its chunks arrive corrupted, so nothing is handed over and
-    // the follower asks again.
+    // A newer version is announced; the store's copy does not match its header's checksum, so
+    // nothing is handed over and the follower asks again.
     ActorRef<Topic.Command<VersionPublished>> topic =
         testKit.spawn(Topic.create(VersionPublished.class, Topics.POLICY_VERSIONS));
     TestProbe<Topic.TopicStats> stats = testKit.createTestProbe();
@@ -82,15 +115,17 @@ class WeightsFollowerTest {
         });
     FlatWeights v5 = weights(5, 0.25f);
     topic.tell(Topic.publish(new VersionPublished(v5.header())));
-    FetchLatest second = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
+    FetchLatest second = lastFetch(store);
     assertEquals(PolicyVersion.of(4), second.atLeast());
-    List<WeightsChunk> chunks = WeightsChunker.split(v5, 30);
-    chunks.get(2).data()[0] = 9f;
-    chunks.forEach(second.replyTo()::tell);
-    parent.expectNoMessage(Duration.ofMillis(300));
-    FetchLatest retry = store.expectMessageClass(FetchLatest.class);
-    WeightsChunker.split(v5, 30).forEach(retry.replyTo()::tell);
-    assertEquals(PolicyVersion.of(5), parent.receiveMessage().weights().version());
+    float[] corrupt = v5.values().clone();
+    corrupt[42] = 9f;
+    offer(second, new FlatWeights(v5.header(), corrupt));
+    parent.expectNoMessage(Duration.ofMillis(500));
+    FetchLatest retry = lastFetch(store);
+    assertEquals(PolicyVersion.of(4), retry.atLeast());
+    offer(retry, weights(6, 0.25f));
+    assertEquals(
+        PolicyVersion.of(6), parent.receiveMessage(Duration.ofSeconds(10)).weights().version());
   }
 
   @Test
@@ -98,28 +133,17 @@ class WeightsFollowerTest {
     TestProbe<WeightsProtocol.Command> store = registeredStore();
     TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
     testKit.spawn(WeightsFollower.create(parent.getRef()));
-    FetchLatest first =
-        store
-            .fishForMessage(
-                Duration.ofSeconds(10),
-                m ->
-                    m instanceof FetchLatest
-                        ? akka.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-                        : akka.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore())
-            .stream()
-            .map(FetchLatest.class::cast)
-            .reduce((a, b) -> b)
-            .orElseThrow();
-    WeightsChunker.split(weights(7, 0.5f), 30).forEach(first.replyTo()::tell);
-    assertEquals(PolicyVersion.of(7), parent.receiveMessage().weights().version());
+    offer(lastFetch(store), weights(7, 0.5f));
+    assertEquals(
+        PolicyVersion.of(7), parent.receiveMessage(Duration.ofSeconds(10)).weights().version());
 
     // The learner resumed from its checkpoint of v4 and republished it as v4/e1: newer than
     // anything of the lineage it discarded, so the follower moves to it on its next poll.
     FetchLatest poll = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
     assertEquals(PolicyVersion.of(8), poll.atLeast());
     FlatWeights v4 = weights(new PolicyVersion(1, 4), 0.75f);
-    WeightsChunker.split(v4, 30).forEach(poll.replyTo()::tell);
-    FlatWeights got = parent.receiveMessage().weights();
+    offer(poll, v4);
+    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
     assertEquals(new PolicyVersion(1, 4), got.version());
     assertArrayEquals(v4.values(), got.values());
   }
@@ -129,9 +153,9 @@ class WeightsFollowerTest {
     TestProbe<WeightsProtocol.Command> store = registeredStore();
     TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
     testKit.spawn(WeightsFollower.create(parent.getRef()));
-    FetchLatest first = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
-    WeightsChunker.split(weights(7, 0.5f), 30).forEach(first.replyTo()::tell);
-    assertEquals(PolicyVersion.of(7), parent.receiveMessage().weights().version());
+    offer(lastFetch(store), weights(7, 0.5f));
+    assertEquals(
+        PolicyVersion.of(7), parent.receiveMessage(Duration.ofSeconds(10)).weights().version());
 
     // A store that knows only v4 (a new run): the follower takes what the store has.
     FetchLatest poll = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
@@ -139,25 +163,114 @@ class WeightsFollowerTest {
     FetchLatest again = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
     assertEquals(PolicyVersion.INITIAL, again.atLeast(), "asks for whatever the store has");
     FlatWeights v4 = weights(4, 0.75f);
-    WeightsChunker.split(v4, 30).forEach(again.replyTo()::tell);
-    FlatWeights got = parent.receiveMessage().weights();
+    offer(again, v4);
+    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
     assertEquals(PolicyVersion.of(4), got.version());
     assertArrayEquals(v4.values(), got.values());
   }
 
-  /** A version of {@code chunks} one-value chunks, each value its own index plus {@code base}. */
-  static FlatWeights counting(long version, int chunks, float base) {
-    float[] v = new float[chunks];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = base + i;
+  @Test
+  void shouldStreamFromTheStoreWhenItsUpstreamRelayIsGone() throws Exception {
+    TestProbe<WeightsProtocol.Command> store = registeredStore();
+    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
+    testKit.spawn(WeightsFollower.create(parent.getRef()));
+    int deadPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      deadPort = s.getLocalPort(); // nothing listens there once closed
     }
-    return FlatWeights.of(PolicyVersion.of(version), List.of("w"), List.of(new int[] {chunks}), v);
+    FlatWeights v2 = weights(2, 0.125f);
+    offer(lastFetch(store), v2, new PlaneAddress("127.0.0.1", deadPort));
+    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
+    assertEquals(PolicyVersion.of(2), got.version());
+    assertArrayEquals(v2.values(), got.values());
   }
 
-  static void serve(FlatWeights w, int from, int count, ActorRef<WeightsProtocol.Delivery> to) {
-    for (int i = from; i < Math.min(from + count, w.values().length); i++) {
-      to.tell(WeightsChunker.chunk(w, i, 1));
+  @Test
+  void shouldStartOverOnTheNewestWhenTheStoreReplacedTheVersionMidFetch() {
+    TestProbe<WeightsProtocol.Command> store = registeredStore();
+    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
+    testKit.spawn(WeightsFollower.create(parent.getRef()));
+    FlatWeights v3 = weights(3, 0.5f);
+    FlatWeights v4 = weights(4, 0.625f);
+    // The follower is offered v3, but by the time it connects the store serves only v4.
+    served.offer(ServedVersion.complete(v4, CHUNK, WireDtype.FLOAT32));
+    FetchLatest first = lastFetch(store);
+    first
+        .replyTo()
+        .tell(new Offer(v3.header(), CHUNK, WireDtype.FLOAT32, server.address(), server.address()));
+    parent.expectNoMessage(Duration.ofMillis(500));
+    FetchLatest again = lastFetch(store);
+    assertEquals(PolicyVersion.INITIAL, again.atLeast());
+    offer(again, v4);
+    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
+    assertEquals(PolicyVersion.of(4), got.version());
+    assertArrayEquals(v4.values(), got.values());
+  }
+
+  @Test
+  void shouldRelayWhatItReceivesWhenRelayingIsOn() throws Exception {
+    ActorTestKit relaying =
+        ActorTestKit.create(
+            "follower",
+            VerityNode.load(
+                ConfigFactory.parseString(
+                    "akka.remote.artery.canonical.port = 0\nverity.weights.relay-fanout = 1")));
+    try {
+      VerityNode.joinSelf(relaying.system());
+      TestProbe<WeightsProtocol.Command> store = relaying.createTestProbe();
+      relaying
+          .system()
+          .receptionist()
+          .tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
+      TestProbe<WeightsFollower.WeightsReady> parent = relaying.createTestProbe();
+      relaying.spawn(WeightsFollower.create(parent.getRef()));
+      FetchLatest first = lastFetch(store, f -> f.relay() != null);
+      PlaneAddress relayAt = first.relay();
+      FlatWeights v9 = weights(9, 0.375f);
+      offer(first, v9);
+      assertEquals(
+          PolicyVersion.of(9), parent.receiveMessage(Duration.ofSeconds(10)).weights().version());
+
+      // Another replica streams v9 from the relay, which never asked the test's server twice.
+      long sentByStore = server.bytesSent();
+      verity.actors.weights.plane.PartialVersion downstream =
+          new verity.actors.weights.plane.PartialVersion(v9.header(), CHUNK, WireDtype.FLOAT32);
+      FlatWeights relayed =
+          verity.actors.weights.plane.WeightFetch.run(
+                  testKit.system(),
+                  downstream,
+                  relayAt,
+                  server.address(),
+                  new verity.actors.weights.plane.WeightFetch.Settings(
+                      Duration.ofSeconds(2), Duration.ofSeconds(5), 1))
+              .toCompletableFuture()
+              .get();
+      assertArrayEquals(v9.values(), relayed.values());
+      assertEquals(sentByStore, server.bytesSent(), "the store sent nothing more");
+      assertTrue(sentByStore > 0);
+    } finally {
+      relaying.shutdownTestKit();
     }
+  }
+
+  static FetchLatest lastFetch(TestProbe<WeightsProtocol.Command> store) {
+    return lastFetch(store, f -> true);
+  }
+
+  /** The first request that matches, after any earlier requests (polls) are skipped. */
+  static FetchLatest lastFetch(
+      TestProbe<WeightsProtocol.Command> store, java.util.function.Predicate<FetchLatest> which) {
+    return store
+        .fishForMessage(
+            Duration.ofSeconds(10),
+            m ->
+                m instanceof FetchLatest f && which.test(f)
+                    ? FishingOutcomes.complete()
+                    : FishingOutcomes.continueAndIgnore())
+        .stream()
+        .map(FetchLatest.class::cast)
+        .reduce((a, b) -> b)
+        .orElseThrow();
   }
 
   TestProbe<WeightsProtocol.Command> registeredStore() {
@@ -169,73 +282,7 @@ class WeightsFollowerTest {
     return store;
   }
 
-  @Test
-  void shouldPullALargeVersionAWindowAtATime() {
-    TestProbe<WeightsProtocol.Command> store = registeredStore();
-    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
-    testKit.spawn(WeightsFollower.create(parent.getRef()));
-    int w = WeightsFollower.WINDOW;
-    FlatWeights big = counting(3, 5 * w + 7, 0.5f);
-
-    FetchLatest first = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
-    assertEquals(2 * w, first.chunks(), "two windows first, not the whole version");
-    serve(big, 0, w, first.replyTo());
-    // A window received without a gap: the next one is asked for, two windows ahead at most.
-    FetchChunks next = store.expectMessageClass(FetchChunks.class);
-    assertEquals(PolicyVersion.of(3), next.version());
-    assertEquals(2 * w, next.from());
-    assertEquals(w, next.chunks());
-    serve(big, w, w, first.replyTo());
-    FetchChunks third = store.expectMessageClass(FetchChunks.class);
-    assertEquals(3 * w, third.from());
-    store.expectNoMessage(Duration.ofMillis(200));
-    serve(big, 2 * w, w, next.replyTo());
-    FetchChunks fourth = store.expectMessageClass(FetchChunks.class);
-    serve(big, 3 * w, w, third.replyTo());
-    FetchChunks fifth = store.expectMessageClass(FetchChunks.class);
-    assertEquals(5 * w, fifth.from());
-    serve(big, 4 * w, w, fourth.replyTo());
-    serve(big, 5 * w, w, fifth.replyTo());
-    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
-    assertArrayEquals(big.values(), got.values());
-  }
-
-  @Test
-  void shouldResumeAtTheFirstMissingChunk() {
-    TestProbe<WeightsProtocol.Command> store = registeredStore();
-    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
-    testKit.spawn(WeightsFollower.create(parent.getRef(), Duration.ofMillis(500)));
-    int w = WeightsFollower.WINDOW;
-    FlatWeights big = counting(3, 2 * w, 0.5f);
-    FetchLatest first = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
-    serve(big, 0, 10, first.replyTo()); // chunk 10 is lost on the way
-    serve(big, 11, 2 * w, first.replyTo());
-    FetchChunks resume = store.expectMessageClass(FetchChunks.class, Duration.ofSeconds(5));
-    assertEquals(10, resume.from(), "resumes at the chunk it misses, not from the start");
-    serve(big, 10, 1, resume.replyTo());
-    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
-    assertArrayEquals(big.values(), got.values());
-  }
-
-  @Test
-  void shouldStartOverOnTheNewestWhenTheStoreReplacedTheVersionMidFetch() {
-    TestProbe<WeightsProtocol.Command> store = registeredStore();
-    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
-    testKit.spawn(WeightsFollower.create(parent.getRef()));
-    int w = WeightsFollower.WINDOW;
-    FlatWeights v3 = counting(3, 4 * w, 0.5f);
-    FlatWeights v4 = counting(4, 4 * w, 1.5f);
-    FetchLatest first = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
-    serve(v3, 0, w, first.replyTo());
-    FetchChunks more = store.expectMessageClass(FetchChunks.class);
-    more.replyTo().tell(new WeightsProtocol.NotAvailable(more.version(), v4.version()));
-    FetchLatest again = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
-    serve(v4, 0, 2 * w, again.replyTo());
-    FetchChunks rest = store.expectMessageClass(FetchChunks.class);
-    assertEquals(PolicyVersion.of(4), rest.version());
-    serve(v4, 2 * w, 2 * w, rest.replyTo());
-    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
-    assertEquals(PolicyVersion.of(4), got.version());
-    assertArrayEquals(v4.values(), got.values());
+  static WeightsHeader header(FlatWeights w) {
+    return w.header();
   }
 }

@@ -1,76 +1,54 @@
 package verity.actors.protocol;
 
 import akka.actor.typed.ActorRef;
-import java.util.Arrays;
-import java.util.Objects;
 import verity.actors.VerityMessage;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.WeightsHeader;
+import verity.actors.weights.plane.PlaneAddress;
+import verity.actors.weights.plane.WireDtype;
 
 /**
  * How policy replicas (rollout workers, evaluators) learn of and fetch new policy versions from the
- * policy store: the store announces each version on a topic, and a replica pulls the chunks of the
- * newest version when it is ready to swap, a window at a time: it asks for more as chunks arrive,
- * so no more than a bounded number of chunks is ever queued for it, whatever the model's size, and
- * it asks again from the first chunk it misses.
+ * policy store. The store announces each version on a topic; a replica ready to swap asks for the
+ * newest and is offered its header (names, shapes, checksum) and where to stream its bytes from:
+ * the store's weight plane, or a follower that relays it (see {@link verity.actors.weights.plane}).
+ * Only headers travel over Artery; the bytes never do.
  */
 public final class WeightsProtocol {
   private WeightsProtocol() {}
 
   /** A message the policy store accepts. */
-  public sealed interface Command extends VerityMessage permits FetchLatest, FetchChunks {}
+  public sealed interface Command extends VerityMessage permits FetchLatest {}
 
   /**
-   * Send me the first {@code chunks} chunks of your newest version, if it is at least {@code
-   * atLeast}.
+   * Offer me your newest version, if it is at least {@code atLeast}. {@code relay} is where this
+   * replica serves what it receives to others, or null when it does not relay.
    */
-  public record FetchLatest(PolicyVersion atLeast, int chunks, ActorRef<Delivery> replyTo)
-      implements Command {}
-
-  /**
-   * Send me chunks {@code [from, from + chunks)} of {@code version}; {@link NotAvailable} when you
-   * no longer hold it (a newer version replaced it).
-   */
-  public record FetchChunks(PolicyVersion version, int from, int chunks, ActorRef<Delivery> replyTo)
+  public record FetchLatest(PolicyVersion atLeast, PlaneAddress relay, ActorRef<Reply> replyTo)
       implements Command {}
 
   /** What a fetching replica receives. */
-  public sealed interface Delivery extends VerityMessage permits WeightsChunk, NotAvailable {}
+  public sealed interface Reply extends VerityMessage permits Offer, NotAvailable {}
 
   /**
-   * Values {@code [offset, offset + data.length)} of a version, chunk {@code index} of {@code
-   * count}. Every chunk carries the (small) header so that chunks may arrive in any order.
+   * The store's newest version: stream it from {@code upstream} (the store's own plane or a relay)
+   * in chunks of {@code chunkValues} values per tensor sent as {@code dtype}, and from {@code
+   * store} when the upstream fails. The header's checksum is of the values as the replica will hold
+   * them (after the dtype's rounding).
    */
-  public record WeightsChunk(WeightsHeader header, int index, int count, int offset, float[] data)
-      implements Delivery {
-
-    public WeightsChunk {
-      if (index < 0 || index >= count) {
-        throw new IllegalArgumentException("chunk index " + index + " outside 0.." + (count - 1));
-      }
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof WeightsChunk c
-          && header.equals(c.header)
-          && index == c.index
-          && count == c.count
-          && offset == c.offset
-          && Arrays.equals(data, c.data);
-    }
-
-    @Override
-    public int hashCode() {
-      return Objects.hash(header, index, count, offset);
-    }
-  }
+  public record Offer(
+      WeightsHeader header,
+      int chunkValues,
+      WireDtype dtype,
+      PlaneAddress store,
+      PlaneAddress upstream)
+      implements Reply {}
 
   /**
    * The store has nothing as new as asked for (yet); {@code latest} is what it has, null when it
    * has nothing yet.
    */
-  public record NotAvailable(PolicyVersion requested, PolicyVersion latest) implements Delivery {}
+  public record NotAvailable(PolicyVersion requested, PolicyVersion latest) implements Reply {}
 
   /** Announced on {@link verity.actors.cluster.Topics#POLICY_VERSIONS} for every new version. */
   public sealed interface Announcement extends VerityMessage permits VersionPublished {}

@@ -5,8 +5,8 @@ import verity.actors.ids.PolicyVersion;
 
 /**
  * A whole policy version in one flat array, as exported from a model and imported into a replica.
- * It never travels as one message: {@link WeightsChunker} splits it and {@link WeightsAssembler}
- * puts it back together.
+ * It never travels as one message: the weight plane ({@link verity.actors.weights.plane}) streams
+ * it in checksummed chunks, tensor by tensor.
  */
 public record FlatWeights(WeightsHeader header, float[] values) {
 

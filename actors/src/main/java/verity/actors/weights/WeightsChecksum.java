@@ -21,11 +21,16 @@ public final class WeightsChecksum {
    * added in order.
    */
   public static void update(CRC32C crc, float[] values) {
+    update(crc, values, 0, values.length);
+  }
+
+  /** Adds {@code values[from, from + count)} to a running checksum. */
+  public static void update(CRC32C crc, float[] values, int from, int count) {
     ByteBuffer block = ByteBuffer.allocate(BLOCK * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-    for (int from = 0; from < values.length; from += BLOCK) {
-      int n = Math.min(BLOCK, values.length - from);
+    for (int at = from; at < from + count; at += BLOCK) {
+      int n = Math.min(BLOCK, from + count - at);
       block.clear();
-      block.asFloatBuffer().put(values, from, n);
+      block.asFloatBuffer().put(values, at, n);
       block.limit(n * Float.BYTES);
       crc.update(block);
     }

@@ -26,6 +26,7 @@ import verity.actors.protocol.Segment;
 import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.Verdict;
 import verity.actors.protocol.WeightsProtocol;
+import verity.actors.weights.plane.PlaneAddress;
 
 class KryoSerializerTest {
   static ActorTestKit testKit;
@@ -71,10 +72,13 @@ class KryoSerializerTest {
 
   @Test
   void shouldCarryActorRefsThatStillReachTheirActor() {
-    TestProbe<WeightsProtocol.Delivery> probe = testKit.createTestProbe();
-    var fetch = new WeightsProtocol.FetchLatest(PolicyVersion.of(2), 64, probe.getRef());
+    TestProbe<WeightsProtocol.Reply> probe = testKit.createTestProbe();
+    var fetch =
+        new WeightsProtocol.FetchLatest(
+            PolicyVersion.of(2), new PlaneAddress("10.1.2.3", 4100), probe.getRef());
     var back =
         (WeightsProtocol.FetchLatest) SerializationRoundTrip.roundTrip(testKit.system(), fetch);
+    assertEquals(fetch.relay(), back.relay());
     back.replyTo().tell(new WeightsProtocol.NotAvailable(PolicyVersion.of(2), null));
     probe.expectMessage(new WeightsProtocol.NotAvailable(PolicyVersion.of(2), null));
   }

@@ -10,6 +10,7 @@ import verity.actors.LocalOnly;
 import verity.actors.cluster.JournalDatabase;
 import verity.actors.cluster.VerityNode;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.plane.PlaneSettings;
 import verity.envs.Suite;
 import verity.learner.PolicyStore;
 import verity.policy.NativeWork;
@@ -115,7 +116,11 @@ public final class RolloutCluster {
                           "cannot open the journal: " + ready.failure().getMessage(),
                           ready.failure());
                     }
-                    ctx.spawn(PolicyStore.create(chunkValues), "policy-store")
+                    ctx.spawn(
+                            PolicyStore.create(
+                                chunkValues,
+                                PlaneSettings.from(ctx.getSystem().settings().config())),
+                            "policy-store")
                         .tell(new PolicyStore.Publish(weights));
                     ctx.spawn(TaskSource.create(settings, suite.generator(seed)), "task-source");
                     ctx.spawn(VerifierSink.create(suite.name(), meter), "verifier-sink");

@@ -12,13 +12,14 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
+import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import verity.actors.cluster.VerityNode;
 import verity.actors.protocol.Trajectory;
-import verity.actors.protocol.WeightsProtocol.WeightsChunk;
 import verity.actors.serialization.KryoSerializer;
+import verity.learner.shard.LearnerShard.Gradient;
 
 /**
  * The three formats compared, each as bytes out and a message back: Verity's {@link KryoSerializer}
@@ -49,11 +50,11 @@ final class Codecs implements AutoCloseable {
             .resolve();
     system = ActorSystem.create("serialization-bench", config);
     Serialization serialization = SerializationExtension.get(system);
-    Serializer found = serialization.findSerializerFor(Messages.weightChunk());
+    Serializer found = serialization.findSerializerFor(Messages.gradient());
     if (!(found instanceof KryoSerializer k)) {
       system.terminate();
       throw new IllegalStateException(
-          "Akka serializes a weight chunk with " + found.getClass().getName() + ", not Kryo");
+          "Akka serializes a gradient with " + found.getClass().getName() + ", not Kryo");
     }
     kryo = k;
   }
@@ -92,25 +93,40 @@ final class Codecs implements AutoCloseable {
    * Sends each message once through each format and checks that it comes back equal; the mirrors
    * are converted back to Verity's records first, so a lossy mirror fails here too.
    */
-  void checkRoundTrips(Trajectory trajectory, WeightsChunk chunk) throws Exception {
+  void checkRoundTrips(Trajectory trajectory, Gradient gradient) throws Exception {
     same("Kryo", trajectory, kryoDecode(kryoEncode(trajectory)));
-    same("Kryo", chunk, kryoDecode(kryoEncode(chunk)));
+    sameGradient("Kryo", gradient, kryoDecode(kryoEncode(gradient)));
     same(
         "Java serialization",
         trajectory,
         ((SerializableMirror.Trajectory) javaDecode(javaEncode(SerializableMirror.of(trajectory))))
             .toVerity());
-    same(
+    sameGradient(
         "Java serialization",
-        chunk,
-        ((SerializableMirror.WeightsChunk) javaDecode(javaEncode(SerializableMirror.of(chunk))))
+        gradient,
+        ((SerializableMirror.Gradient) javaDecode(javaEncode(SerializableMirror.of(gradient))))
             .toVerity());
     same("Jackson CBOR", trajectory, cborDecode(cborEncode(trajectory), Trajectory.class));
-    same("Jackson CBOR", chunk, cborDecode(cborEncode(chunk), WeightsChunk.class));
+    sameGradient("Jackson CBOR", gradient, cborDecode(cborEncode(gradient), Gradient.class));
   }
 
   private static void same(String format, Object sent, Object received) {
     if (!sent.equals(received)) {
+      throw new IllegalStateException(
+          format + " did not round-trip a " + sent.getClass().getSimpleName());
+    }
+  }
+
+  /**
+   * Field by field: {@link Gradient} keeps the record's own {@code equals}, which compares its
+   * array by reference, so a decoded copy would never equal the original.
+   */
+  private static void sameGradient(String format, Gradient sent, Object received) {
+    if (!(received instanceof Gradient g)
+        || g.step() != sent.step()
+        || !sent.shard().equals(g.shard())
+        || !Arrays.equals(sent.gradient(), g.gradient())
+        || !sent.sums().equals(g.sums())) {
       throw new IllegalStateException(
           format + " did not round-trip a " + sent.getClass().getSimpleName());
     }

@@ -9,30 +9,30 @@ import verity.actors.ids.TaskId;
 import verity.actors.ids.TrajectoryId;
 import verity.actors.protocol.Segment;
 import verity.actors.protocol.Trajectory;
-import verity.actors.protocol.WeightsProtocol.WeightsChunk;
-import verity.actors.weights.FlatWeights;
-import verity.actors.weights.WeightsChunker;
-import verity.actors.weights.WeightsHeader;
+import verity.learner.grpo.LossSums;
+import verity.learner.shard.LearnerShard.Gradient;
 
 /**
  * The two messages measured, built the way the cluster builds them: a long multi-turn {@link
  * Trajectory} as a rollout worker sends it to the verifiers (inside a {@code VerifyBatch}, whose
- * envelope of a batch number and a reply-to path is left out here), and one {@link WeightsChunk} of
- * the default size as the policy store sends it to a replica. Seeded, so every fork measures the
- * same bytes.
+ * envelope of a batch number and a reply-to path is left out here), and one {@link Gradient} as a
+ * learner shard sends the gradient of its slice to the coordinator, the float-heavy message that
+ * crosses Artery (policy weights go over the weight plane's own TCP stream instead). Seeded, so
+ * every fork measures the same bytes.
  */
 final class Messages {
   /** Completion tokens of the long trajectory. */
   static final int TRAJECTORY_TOKENS = 4096;
 
-  /** Values per chunk: the default {@code verity.learner.weight-chunk-values}. */
-  static final int CHUNK_VALUES = 32_768;
+  /**
+   * Values in the gradient: as many as the weight chunk this bench measured before weights left
+   * Artery, so the float-heavy figures stay comparable with earlier runs.
+   */
+  static final int GRADIENT_VALUES = 32_768;
 
   private static final int PROMPT_TOKENS = 64;
   private static final int VOCAB = 32;
   private static final int SEGMENTS = 4;
-  private static final int EMBEDDING = 32;
-  private static final int HIDDEN = 128;
 
   private Messages() {}
 
@@ -71,40 +71,16 @@ final class Messages {
   }
 
   /**
-   * The second full chunk of a version of the default GRU policy (embedding 32, hidden 128), whose
-   * header lists its parameters the way {@code Policy.exportWeights} does.
+   * The gradient of one shard's slice of a batch, as {@code LearnerShard} answers a {@code
+   * ComputeGradient}: small seeded values, and the loss sums of the slice's tokens.
    */
-  static WeightsChunk weightChunk() {
-    int gates = 3 * HIDDEN;
-    List<String> names =
-        List.of(
-            "embed_weight",
-            "gru_l0_i2h_weight",
-            "gru_l0_h2h_weight",
-            "gru_l0_i2h_bias",
-            "gru_l0_h2h_bias",
-            "head_weight",
-            "head_bias");
-    List<int[]> shapes =
-        List.of(
-            new int[] {EMBEDDING, VOCAB},
-            new int[] {gates, EMBEDDING},
-            new int[] {gates, HIDDEN},
-            new int[] {gates},
-            new int[] {gates},
-            new int[] {VOCAB, HIDDEN},
-            new int[] {VOCAB});
-    int total = 0;
-    for (int[] shape : shapes) {
-      total += Math.toIntExact(WeightsHeader.elements(shape));
-    }
+  static Gradient gradient() {
     SplittableRandom random = new SplittableRandom(2);
-    float[] values = new float[total];
-    for (int i = 0; i < total; i++) {
-      values[i] = (float) random.nextDouble(-0.1, 0.1);
+    float[] values = new float[GRADIENT_VALUES];
+    for (int i = 0; i < GRADIENT_VALUES; i++) {
+      values[i] = (float) random.nextDouble(-0.01, 0.01);
     }
-    FlatWeights weights = FlatWeights.of(PolicyVersion.of(1_004), names, shapes, values);
-    List<WeightsChunk> chunks = WeightsChunker.split(weights, CHUNK_VALUES);
-    return chunks.get(1);
+    LossSums sums = new LossSums(24_576, 24_310, -31.25, 2.875, 412, 61_440.5, 37, 266, 1.5625);
+    return new Gradient(1_004, "shard-1", values, sums);
   }
 }

@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * {@link Serializable} copies of {@link verity.actors.protocol.Trajectory} and {@link
- * verity.actors.protocol.WeightsProtocol.WeightsChunk}, field for field, ids and nested records
- * included. Verity's messages are not {@code Serializable} (the cluster runs with {@code
+ * verity.learner.shard.LearnerShard.Gradient}, field for field, ids and nested records included.
+ * Verity's messages are not {@code Serializable} (the cluster runs with {@code
  * allow-java-serialization = off}), so {@code ObjectOutputStream} refuses them; these mirrors are
  * the closest honest stand-in: the same fields, the same types, the same values.
  */
@@ -64,27 +64,37 @@ final class SerializableMirror {
     }
   }
 
-  record WeightsHeader(
-      PolicyVersion version, List<String> names, List<int[]> shapes, int totalLength, long checksum)
+  record LossSums(
+      double tokens,
+      double kept,
+      double loss,
+      double kl,
+      double clipped,
+      double entropy,
+      double truncated,
+      double dropped,
+      double referenceKl)
       implements Serializable {}
 
-  record WeightsChunk(WeightsHeader header, int index, int count, int offset, float[] data)
+  record Gradient(long step, String shard, float[] gradient, LossSums sums)
       implements Serializable {
 
     /** Back to Verity's record, to check that the mirror lost nothing. */
-    verity.actors.protocol.WeightsProtocol.WeightsChunk toVerity() {
-      return new verity.actors.protocol.WeightsProtocol.WeightsChunk(
-          new verity.actors.weights.WeightsHeader(
-              new verity.actors.ids.PolicyVersion(
-                  header.version().epoch(), header.version().value()),
-              header.names(),
-              header.shapes(),
-              header.totalLength(),
-              header.checksum()),
-          index,
-          count,
-          offset,
-          data);
+    verity.learner.shard.LearnerShard.Gradient toVerity() {
+      return new verity.learner.shard.LearnerShard.Gradient(
+          step,
+          shard,
+          gradient,
+          new verity.learner.grpo.LossSums(
+              sums.tokens(),
+              sums.kept(),
+              sums.loss(),
+              sums.kl(),
+              sums.clipped(),
+              sums.entropy(),
+              sums.truncated(),
+              sums.dropped(),
+              sums.referenceKl()));
     }
   }
 
@@ -109,22 +119,21 @@ final class SerializableMirror {
         t.worker());
   }
 
-  static WeightsChunk of(verity.actors.protocol.WeightsProtocol.WeightsChunk c) {
-    verity.actors.weights.WeightsHeader h = c.header();
-    List<int[]> shapes = new ArrayList<>(h.shapes().size());
-    for (int[] shape : h.shapes()) {
-      shapes.add(shape.clone());
-    }
-    return new WeightsChunk(
-        new WeightsHeader(
-            new PolicyVersion(h.version().epoch(), h.version().value()),
-            List.copyOf(h.names()),
-            List.copyOf(shapes),
-            h.totalLength(),
-            h.checksum()),
-        c.index(),
-        c.count(),
-        c.offset(),
-        c.data().clone());
+  static Gradient of(verity.learner.shard.LearnerShard.Gradient g) {
+    verity.learner.grpo.LossSums s = g.sums();
+    return new Gradient(
+        g.step(),
+        g.shard(),
+        g.gradient().clone(),
+        new LossSums(
+            s.tokens(),
+            s.kept(),
+            s.loss(),
+            s.kl(),
+            s.clipped(),
+            s.entropy(),
+            s.truncated(),
+            s.dropped(),
+            s.referenceKl()));
   }
 }

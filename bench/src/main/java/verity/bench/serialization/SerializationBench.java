@@ -17,19 +17,19 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 import verity.actors.protocol.Trajectory;
-import verity.actors.protocol.WeightsProtocol.WeightsChunk;
 import verity.bench.BenchRun;
 import verity.bench.Benchmark;
 import verity.bench.report.Figure;
 import verity.bench.report.Format;
+import verity.learner.shard.LearnerShard.Gradient;
 
 /**
  * Kryo, as the cluster configures it, against Java serialization and Jackson CBOR: one encode and
- * decode of a long trajectory and of a weight chunk, measured with JMH in a forked JVM ({@link
- * SerializationBenchmarks}). Each row's ratio is Kryo's speed over the other format's (above 1:
- * Kryo is faster); the value and baseline give time per round trip with JMH's 99.9% error, and the
- * encoded size. Java serialization runs on {@link SerializableMirror}, since Verity's messages are
- * not {@code Serializable}.
+ * decode of a long trajectory and of a learner shard's gradient, measured with JMH in a forked JVM
+ * ({@link SerializationBenchmarks}). Each row's ratio is Kryo's speed over the other format's
+ * (above 1: Kryo is faster); the value and baseline give time per round trip with JMH's 99.9%
+ * error, and the encoded size. Java serialization runs on {@link SerializableMirror}, since
+ * Verity's messages are not {@code Serializable}.
  */
 public final class SerializationBench implements Benchmark {
 
@@ -54,7 +54,7 @@ public final class SerializationBench implements Benchmark {
   @Override
   public List<Figure> run(BenchRun run) throws Exception {
     Trajectory trajectory = Messages.longTrajectory();
-    WeightsChunk chunk = Messages.weightChunk();
+    Gradient gradient = Messages.gradient();
     String logFile = run.workDir().resolve("verity.log").toString();
     // The serializer's actor system brings up SLF4J, and the deploy module's logback.xml would then
     // open verity.log in the working directory; unless the runner chose a file, it goes in ours.
@@ -63,13 +63,13 @@ public final class SerializationBench implements Benchmark {
     }
     Map<String, Integer> bytes = new HashMap<>();
     try (Codecs codecs = new Codecs()) {
-      codecs.checkRoundTrips(trajectory, chunk);
+      codecs.checkRoundTrips(trajectory, gradient);
       bytes.put("trajectoryKryo", codecs.kryoEncode(trajectory).length);
       bytes.put("trajectoryJava", Codecs.javaEncode(SerializableMirror.of(trajectory)).length);
       bytes.put("trajectoryCbor", codecs.cborEncode(trajectory).length);
-      bytes.put("chunkKryo", codecs.kryoEncode(chunk).length);
-      bytes.put("chunkJava", Codecs.javaEncode(SerializableMirror.of(chunk)).length);
-      bytes.put("chunkCbor", codecs.cborEncode(chunk).length);
+      bytes.put("gradientKryo", codecs.kryoEncode(gradient).length);
+      bytes.put("gradientJava", Codecs.javaEncode(SerializableMirror.of(gradient)).length);
+      bytes.put("gradientCbor", codecs.cborEncode(gradient).length);
     }
 
     Plan plan = run.quick() ? QUICK : FULL;
@@ -98,13 +98,14 @@ public final class SerializationBench implements Benchmark {
 
     String trajectoryName =
         "long trajectory (" + Format.count(trajectory.tokens().length) + " tokens)";
-    String chunkName = "weight chunk (" + Format.count(chunk.data().length) + " floats)";
+    String gradientName =
+        "shard gradient (" + Format.count(gradient.gradient().length) + " floats)";
     List<Figure> figures = new ArrayList<>();
     for (Rival rival : Rival.values()) {
       figures.add(row(trajectoryName, "trajectory", rival, scores, bytes));
     }
     for (Rival rival : Rival.values()) {
-      figures.add(row(chunkName, "chunk", rival, scores, bytes));
+      figures.add(row(gradientName, "gradient", rival, scores, bytes));
     }
     return figures;
   }

@@ -11,7 +11,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import verity.actors.protocol.Trajectory;
-import verity.actors.protocol.WeightsProtocol.WeightsChunk;
+import verity.learner.shard.LearnerShard.Gradient;
 
 /**
  * The JMH benchmarks behind {@link SerializationBench}: one encode-and-decode round trip of a
@@ -24,18 +24,18 @@ import verity.actors.protocol.WeightsProtocol.WeightsChunk;
 public class SerializationBenchmarks {
   private Codecs codecs;
   private Trajectory trajectory;
-  private WeightsChunk chunk;
+  private Gradient gradient;
   private SerializableMirror.Trajectory trajectoryMirror;
-  private SerializableMirror.WeightsChunk chunkMirror;
+  private SerializableMirror.Gradient gradientMirror;
 
   @Setup(Level.Trial)
   public void setUp() throws Exception {
     codecs = new Codecs();
     trajectory = Messages.longTrajectory();
-    chunk = Messages.weightChunk();
+    gradient = Messages.gradient();
     trajectoryMirror = SerializableMirror.of(trajectory);
-    chunkMirror = SerializableMirror.of(chunk);
-    codecs.checkRoundTrips(trajectory, chunk);
+    gradientMirror = SerializableMirror.of(gradient);
+    codecs.checkRoundTrips(trajectory, gradient);
   }
 
   @TearDown(Level.Trial)
@@ -59,17 +59,17 @@ public class SerializationBenchmarks {
   }
 
   @Benchmark
-  public Object chunkKryo() {
-    return codecs.kryoDecode(codecs.kryoEncode(chunk));
+  public Object gradientKryo() {
+    return codecs.kryoDecode(codecs.kryoEncode(gradient));
   }
 
   @Benchmark
-  public Object chunkJava() throws Exception {
-    return Codecs.javaDecode(Codecs.javaEncode(chunkMirror));
+  public Object gradientJava() throws Exception {
+    return Codecs.javaDecode(Codecs.javaEncode(gradientMirror));
   }
 
   @Benchmark
-  public Object chunkCbor() throws Exception {
-    return codecs.cborDecode(codecs.cborEncode(chunk), WeightsChunk.class);
+  public Object gradientCbor() throws Exception {
+    return codecs.cborDecode(codecs.cborEncode(gradient), Gradient.class);
   }
 }

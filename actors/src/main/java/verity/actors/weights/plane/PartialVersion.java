@@ -1,0 +1,160 @@
+package verity.actors.weights.plane;
+
+import akka.util.ByteString;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.zip.CRC32C;
+import verity.actors.weights.ChecksumMismatchException;
+import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightsChecksum;
+import verity.actors.weights.WeightsHeader;
+
+/**
+ * A version a follower is receiving: chunks arrive in order into one array, each checked against
+ * its CRC32C, and the version's checksum is kept running over what arrived, so the whole is
+ * verified with no second pass. Chunks that arrived can be relayed at once ({@link #arrival}). One
+ * stream feeds it at a time; a stream that breaks is resumed at {@link #received()}.
+ */
+public final class PartialVersion implements ServedVersion {
+  private final WeightsHeader header;
+  private final ChunkLayout layout;
+  private final WireDtype dtype;
+  private final float[] values;
+  private final CompletableFuture<Void>[] arrivals;
+  private final CRC32C running = new CRC32C();
+  private volatile int received;
+
+  /** Thrown when a frame's payload does not match its CRC32C: the stream resumes at that chunk. */
+  public static final class CorruptChunkException extends RuntimeException {
+    CorruptChunkException(String message) {
+      super(message);
+    }
+  }
+
+  /** Thrown when the server does not hold the version asked for. */
+  public static final class VersionGoneException extends RuntimeException {
+    VersionGoneException(String message) {
+      super(message);
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  public PartialVersion(WeightsHeader header, int chunkValues, WireDtype dtype) {
+    this.header = header;
+    this.layout = new ChunkLayout(header, chunkValues);
+    this.dtype = dtype;
+    this.values = new float[header.totalLength()];
+    this.arrivals = new CompletableFuture[layout.count()];
+    for (int i = 0; i < arrivals.length; i++) {
+      arrivals[i] = new CompletableFuture<>();
+    }
+  }
+
+  @Override
+  public WeightsHeader header() {
+    return header;
+  }
+
+  @Override
+  public ChunkLayout layout() {
+    return layout;
+  }
+
+  @Override
+  public WireDtype dtype() {
+    return dtype;
+  }
+
+  @Override
+  public float[] values() {
+    return values;
+  }
+
+  @Override
+  public CompletionStage<Void> arrival(int index) {
+    return arrivals[index];
+  }
+
+  /** Chunks received so far, which is also the index of the next one expected. */
+  public int received() {
+    return received;
+  }
+
+  public boolean isComplete() {
+    return received == layout.count();
+  }
+
+  /**
+   * Takes the next frame of a stream; true once the last chunk is in.
+   *
+   * @throws VersionGoneException when the server does not hold this version
+   * @throws CorruptChunkException when the chunk's payload fails its CRC32C
+   */
+  public boolean accept(ByteString frame) {
+    ByteBuffer b = ByteBuffer.wrap(frame.toArrayUnsafe()).order(ByteOrder.LITTLE_ENDIAN);
+    b.getInt();
+    byte type = b.get();
+    if (type == PlaneFrames.GONE) {
+      throw new VersionGoneException("the weight server no longer holds " + header.version());
+    }
+    if (type != PlaneFrames.CHUNK) {
+      throw new PlaneFrames.PlaneProtocolException("unexpected weight-plane frame type " + type);
+    }
+    int index = b.getInt();
+    int crc = b.getInt();
+    int next = received;
+    if (index != next) {
+      throw new PlaneFrames.PlaneProtocolException(
+          "expected chunk " + next + " of " + header.version() + ", got " + index);
+    }
+    int n = layout.length(index);
+    if (b.remaining() != n * dtype.bytes()) {
+      throw new PlaneFrames.PlaneProtocolException(
+          "chunk " + index + " of " + header.version() + " has " + b.remaining() + " bytes");
+    }
+    CRC32C check = new CRC32C();
+    check.update(b.array(), b.position(), b.remaining());
+    if ((int) check.getValue() != crc) {
+      throw new CorruptChunkException(
+          "chunk " + index + " of " + header.version() + " fails its CRC32C");
+    }
+    int offset = Math.toIntExact(layout.offset(index));
+    if (dtype == WireDtype.FLOAT32) {
+      running.update(b.array(), b.position(), b.remaining()); // the wire bytes are what it holds
+      dtype.decode(b, values, offset, n);
+    } else {
+      dtype.decode(b, values, offset, n);
+      WeightsChecksum.update(running, values, offset, n);
+    }
+    received = next + 1;
+    arrivals[index].complete(null);
+    return received == layout.count();
+  }
+
+  /**
+   * The whole version once every chunk is in and the running checksum matches the header's.
+   *
+   * @throws ChecksumMismatchException when it does not
+   */
+  public FlatWeights finish() {
+    if (!isComplete()) {
+      throw new IllegalStateException(
+          received + " of " + layout.count() + " chunks of " + header.version() + " received");
+    }
+    if (running.getValue() != header.checksum()) {
+      throw new ChecksumMismatchException(header, running.getValue());
+    }
+    return new FlatWeights(header, values);
+  }
+
+  /** Gives the version up: relays waiting for chunks that will not come stop waiting. */
+  public void abandon() {
+    VersionGoneException gone =
+        new VersionGoneException("the follower gave up " + header.version());
+    for (CompletableFuture<Void> a : arrivals) {
+      a.completeExceptionally(gone);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+package verity.actors.weights.plane;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightsHeader;
+
+/**
+ * A version a weight-plane server can send: the store's complete one, or one a follower is still
+ * receiving and relays as its chunks arrive.
+ */
+public interface ServedVersion {
+  WeightsHeader header();
+
+  ChunkLayout layout();
+
+  WireDtype dtype();
+
+  /** The values, laid out as the header says; a chunk may be read once its arrival completed. */
+  float[] values();
+
+  /**
+   * Completes when chunk {@code index} is in {@link #values()}; fails when this copy will never
+   * hold it (the follower gave the version up).
+   */
+  CompletionStage<Void> arrival(int index);
+
+  /** A version whose values are all present, as the store holds it. */
+  static ServedVersion complete(FlatWeights weights, int chunkValues, WireDtype dtype) {
+    return new Complete(
+        weights.header(), new ChunkLayout(weights.header(), chunkValues), dtype, weights.values());
+  }
+
+  /** The store's copy: every chunk present from the start. */
+  record Complete(WeightsHeader header, ChunkLayout layout, WireDtype dtype, float[] values)
+      implements ServedVersion {
+    private static final CompletionStage<Void> PRESENT = CompletableFuture.completedFuture(null);
+
+    @Override
+    public CompletionStage<Void> arrival(int index) {
+      return PRESENT;
+    }
+  }
+}

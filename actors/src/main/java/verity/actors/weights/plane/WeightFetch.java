@@ -1,0 +1,132 @@
+package verity.actors.weights.plane;
+
+import akka.Done;
+import akka.actor.typed.ActorSystem;
+import akka.japi.Pair;
+import akka.stream.javadsl.Framing;
+import akka.stream.javadsl.Keep;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
+import akka.stream.javadsl.Tcp;
+import akka.util.ByteString;
+import java.net.InetSocketAddress;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import verity.actors.weights.ChecksumMismatchException;
+import verity.actors.weights.FlatWeights;
+
+/**
+ * Fetches one version over the weight plane into a {@link PartialVersion}: from the upstream the
+ * store assigned (the store itself or a follower that relays), and when that stream breaks, stalls
+ * or sends a corrupt chunk, from the store, resuming at the first chunk not yet received. Completes
+ * with the verified version, or fails when the store no longer holds it (a newer one replaced it),
+ * when the whole fails its checksum, or after {@code attempts} broken streams.
+ */
+public final class WeightFetch {
+  private static final Logger LOG = LoggerFactory.getLogger(WeightFetch.class);
+
+  /** How a fetch connects and when it gives a stream up. */
+  public record Settings(Duration connectTimeout, Duration idleTimeout, int attempts) {}
+
+  private final ActorSystem<?> system;
+  private final PartialVersion target;
+  private final PlaneAddress store;
+  private final Settings settings;
+
+  private WeightFetch(
+      ActorSystem<?> system, PartialVersion target, PlaneAddress store, Settings settings) {
+    this.system = system;
+    this.target = target;
+    this.store = store;
+    this.settings = settings;
+  }
+
+  /** Fetches {@code target}'s version from {@code upstream}, falling back to {@code store}. */
+  public static CompletionStage<FlatWeights> run(
+      ActorSystem<?> system,
+      PartialVersion target,
+      PlaneAddress upstream,
+      PlaneAddress store,
+      Settings settings) {
+    return new WeightFetch(system, target, store, settings).attempt(upstream, 1);
+  }
+
+  private CompletionStage<FlatWeights> attempt(PlaneAddress from, int attempt) {
+    CompletionStage<Done> streamed =
+        target.isComplete() ? CompletableFuture.completedFuture(Done.getInstance()) : stream(from);
+    return streamed
+        .handle(
+            (done, error) -> {
+              Throwable cause = error == null ? null : unwrap(error);
+              if (cause == null && target.isComplete()) {
+                return CompletableFuture.completedFuture(target.finish());
+              }
+              if (cause == null) {
+                cause =
+                    new PlaneFrames.PlaneProtocolException(
+                        from
+                            + " ended "
+                            + target.header().version()
+                            + " at chunk "
+                            + target.received());
+              }
+              if (cause instanceof ChecksumMismatchException
+                  || (cause instanceof PartialVersion.VersionGoneException && from.equals(store))
+                  || attempt >= settings.attempts()) {
+                return CompletableFuture.<FlatWeights>failedFuture(cause);
+              }
+              LOG.warn(
+                  "weights {} from {} stopped at chunk {} of {} ({}); resuming from the store {}",
+                  target.header().version(),
+                  from,
+                  target.received(),
+                  target.layout().count(),
+                  cause.toString(),
+                  store);
+              // A relay that failed is skipped at once; the store itself is asked again after a
+              // pause.
+              long pause = from.equals(store) ? settings.connectTimeout().toMillis() / 5 : 0;
+              return CompletableFuture.supplyAsync(
+                      () -> null, CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS))
+                  .thenCompose(x -> attempt(store, attempt + 1));
+            })
+        .thenCompose(x -> x);
+  }
+
+  private CompletionStage<Done> stream(PlaneAddress from) {
+    InetSocketAddress remote = new InetSocketAddress(from.host(), from.port());
+    int maxFrame = PlaneFrames.maxChunkFrame(target.layout(), target.dtype());
+    Pair<CompletableFuture<Optional<ByteString>>, CompletionStage<Done>> run =
+        Source.single(PlaneFrames.request(target.header().version(), target.received()))
+            .concatMat(Source.maybe(), Keep.right())
+            .via(
+                Tcp.get(system)
+                    .outgoingConnection(
+                        remote,
+                        Optional.empty(),
+                        List.of(),
+                        false,
+                        Optional.of(settings.connectTimeout()),
+                        Optional.of(settings.idleTimeout())))
+            .via(Framing.lengthField(4, 0, maxFrame, ByteOrder.LITTLE_ENDIAN))
+            .map(target::accept)
+            .takeWhile(complete -> !complete)
+            .toMat(Sink.ignore(), Keep.both())
+            .run(system);
+    // Closing the request side closes the connection once the version is in (or the stream failed).
+    run.second().whenComplete((done, error) -> run.first().complete(Optional.empty()));
+    return run.second();
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+}
