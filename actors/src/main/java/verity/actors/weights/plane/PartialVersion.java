@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.zip.CRC32C;
 import verity.actors.weights.ChecksumMismatchException;
 import verity.actors.weights.FlatWeights;
@@ -23,7 +24,8 @@ public final class PartialVersion implements ServedVersion {
   private final WireDtype dtype;
   private final float[] values;
   private final CompletableFuture<Void>[] arrivals;
-  private final CRC32C running = new CRC32C();
+  private final AtomicLongArray crcs;
+  private long running; // CRC32C of the values received so far
   private volatile int received;
 
   /** Thrown when a frame's payload does not match its CRC32C: the stream resumes at that chunk. */
@@ -50,6 +52,7 @@ public final class PartialVersion implements ServedVersion {
     for (int i = 0; i < arrivals.length; i++) {
       arrivals[i] = new CompletableFuture<>();
     }
+    this.crcs = ServedVersion.Crcs.unknown(layout);
   }
 
   @Override
@@ -75,6 +78,16 @@ public final class PartialVersion implements ServedVersion {
   @Override
   public CompletionStage<Void> arrival(int index) {
     return arrivals[index];
+  }
+
+  @Override
+  public long chunkCrc(int index) {
+    return crcs.get(index);
+  }
+
+  @Override
+  public void rememberCrc(int index, long crc) {
+    crcs.set(index, crc);
   }
 
   /** Chunks received so far, which is also the index of the next one expected. */
@@ -121,13 +134,18 @@ public final class PartialVersion implements ServedVersion {
           "chunk " + index + " of " + header.version() + " fails its CRC32C");
     }
     int offset = Math.toIntExact(layout.offset(index));
+    long frameCrc = check.getValue();
     if (dtype == WireDtype.FLOAT32) {
-      running.update(b.array(), b.position(), b.remaining()); // the wire bytes are what it holds
+      // The wire bytes are the values it holds: fold the chunk's checksum into the running one.
+      running = Crc32cCombine.combine(running, frameCrc, (long) n * Float.BYTES);
       dtype.decode(b, values, offset, n);
     } else {
       dtype.decode(b, values, offset, n);
-      WeightsChecksum.update(running, values, offset, n);
+      CRC32C held = new CRC32C();
+      WeightsChecksum.update(held, values, offset, n);
+      running = Crc32cCombine.combine(running, held.getValue(), (long) n * Float.BYTES);
     }
+    crcs.set(index, frameCrc);
     received = next + 1;
     arrivals[index].complete(null);
     return received == layout.count();
@@ -143,8 +161,8 @@ public final class PartialVersion implements ServedVersion {
       throw new IllegalStateException(
           received + " of " + layout.count() + " chunks of " + header.version() + " received");
     }
-    if (running.getValue() != header.checksum()) {
-      throw new ChecksumMismatchException(header, running.getValue());
+    if (running != header.checksum()) {
+      throw new ChecksumMismatchException(header, running);
     }
     return new FlatWeights(header, values);
   }

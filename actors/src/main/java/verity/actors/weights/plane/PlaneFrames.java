@@ -83,9 +83,14 @@ final class PlaneFrames {
     b.putInt(0);
     int payloadAt = b.position();
     version.dtype().encode(version.values(), Math.toIntExact(layout.offset(index)), n, b.slice());
-    CRC32C crc = new CRC32C();
-    crc.update(bytes, payloadAt, payload);
-    b.putInt(crcAt, (int) crc.getValue());
+    long crc = version.chunkCrc(index);
+    if (crc < 0) {
+      CRC32C c = new CRC32C();
+      c.update(bytes, payloadAt, payload);
+      crc = c.getValue();
+      version.rememberCrc(index, crc);
+    }
+    b.putInt(crcAt, (int) crc);
     return ByteString.fromArrayUnsafe(bytes);
   }
 }
