@@ -66,6 +66,8 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
 
   private record Fetched(WeightsFollower.WeightsReady ready) implements Command, LocalOnly {}
 
+  private record Seen(WeightsFollower.VersionSeen seen) implements Command, LocalOnly {}
+
   /** An evaluation's result; {@code incarnation} tells an earlier incarnation's apart. */
   private record Evaluated(EvaluationCompleted result, Split split, double millis, int incarnation)
       implements Command, LocalOnly {}
@@ -91,7 +93,20 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
 
   private final Map<Split, EvaluationCompleted> lastResults = new EnumMap<>(Split.class);
   private Policy policy;
-  private FlatWeights latest;
+  private final ActorRef<WeightsFollower.Command> follower;
+
+  /** The newest version known to exist (announced, offered or asked about). */
+  private PolicyVersion seen;
+
+  /** A version fetched for an evaluation and not yet imported; null otherwise. */
+  private FlatWeights fetched;
+
+  /** The version the replica holds, or null before the first import. */
+  private PolicyVersion imported;
+
+  /** The follower was asked for the newest version and has not delivered it yet. */
+  private boolean asked;
+
   private EvaluationCompleted lastResult;
   private boolean evaluating;
   private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
@@ -161,10 +176,13 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
             "evaluator");
     status.restarts(restarts);
     timers.startTimerWithFixedDelay(Report.INSTANCE, REPORT_INTERVAL);
-    ctx.spawn(
-        WeightsFollower.create(
-            ctx.messageAdapter(WeightsFollower.WeightsReady.class, Fetched::new)),
-        "weights");
+    // Only the versions it evaluates are streamed and held, not one per learner step.
+    this.follower =
+        ctx.spawn(
+            WeightsFollower.onDemand(
+                ctx.messageAdapter(WeightsFollower.WeightsReady.class, Fetched::new),
+                ctx.messageAdapter(WeightsFollower.VersionSeen.class, Seen::new)),
+            "weights");
     ctx.pipeToSelf(
         CompletableFuture.supplyAsync(replicas::create, compute),
         (ok, err) ->
@@ -178,6 +196,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     return newReceiveBuilder()
         .onMessage(ReplicaReady.class, this::onReplicaReady)
         .onMessage(Fetched.class, this::onFetched)
+        .onMessage(Seen.class, this::onSeen)
         .onMessage(Evaluate.class, this::onEvaluate)
         .onMessage(Evaluated.class, this::onEvaluated)
         .onMessage(Failed.class, this::onFailed)
@@ -198,9 +217,24 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
   }
 
   private Behavior<Command> onFetched(Fetched f) {
-    latest = f.ready().weights();
+    fetched = f.ready().weights();
+    asked = false;
+    seen = newest(seen, fetched.version());
     maybeEvaluate();
     return this;
+  }
+
+  private Behavior<Command> onSeen(Seen s) {
+    seen = newest(seen, s.seen().version());
+    maybeEvaluate();
+    return this;
+  }
+
+  private static PolicyVersion newest(PolicyVersion a, PolicyVersion b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null || a.compareTo(b) >= 0 ? a : b;
   }
 
   private Behavior<Command> onEvaluate(Evaluate e) {
@@ -213,35 +247,54 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
       e.replyTo().tell(last);
     } else {
       schedules.get(e.split()).ask(e.atLeast(), e);
+      seen = newest(seen, e.atLeast()); // the learner asks only for versions it published
       maybeEvaluate();
     }
     return this;
   }
 
+  /**
+   * Evaluates the newest version when a schedule is due at it: with the replica as it is when it
+   * already holds that version, with fetched weights when they are in, and otherwise asks the
+   * follower to fetch the newest.
+   */
   private void maybeEvaluate() {
-    if (evaluating || policy == null || latest == null) {
+    if (evaluating || policy == null || seen == null || due(seen) == null) {
       return;
     }
-    Split due = null;
-    for (Map.Entry<Split, EvaluationSchedule<Evaluate>> s : schedules.entrySet()) {
-      if (s.getValue().due(latest.version())) {
-        due = s.getKey();
-        break;
+    FlatWeights w = null;
+    PolicyVersion version;
+    if (fetched != null && !seen.isNewerThan(fetched.version())) {
+      w = fetched;
+      version = fetched.version();
+      fetched = null;
+    } else if (imported != null && imported.equals(seen)) {
+      version = imported;
+    } else {
+      fetched = null; // older than what is due: not worth holding
+      if (!asked) {
+        asked = true;
+        follower.tell(WeightsFollower.FetchNewest.INSTANCE);
       }
+      return;
     }
-    if (due == null) {
+    Split split = due(version);
+    if (split == null) {
       return;
     }
     evaluating = true;
+    imported = version;
     Policy p = policy;
-    FlatWeights w = latest;
-    Split split = due;
+    FlatWeights weights = w;
     long started = System.nanoTime();
     CompletableFuture<Evaluated> job =
         CompletableFuture.supplyAsync(
             () ->
                 new Evaluated(
-                    evaluate(p, w, split), split, (System.nanoTime() - started) / 1e6, restarts),
+                    evaluate(p, weights, version, split),
+                    split,
+                    (System.nanoTime() - started) / 1e6,
+                    restarts),
             compute);
     inFlight = job;
     getContext()
@@ -249,13 +302,26 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
             job, (ok, err) -> err == null ? ok : new Failed("evaluation failed", err, restarts));
   }
 
+  /** The first split whose schedule is due at {@code version}, or null. */
+  private Split due(PolicyVersion version) {
+    for (Map.Entry<Split, EvaluationSchedule<Evaluate>> s : schedules.entrySet()) {
+      if (s.getValue().due(version)) {
+        return s.getKey();
+      }
+    }
+    return null;
+  }
+
   /** Runs on the compute dispatcher. */
-  private EvaluationCompleted evaluate(Policy p, FlatWeights w, Split split) {
-    p.importWeights(w);
+  private EvaluationCompleted evaluate(
+      Policy p, FlatWeights w, PolicyVersion version, Split split) {
+    if (w != null) {
+      p.importWeights(w); // else the replica holds this version already
+    }
     SplitTasks set = suite.split(split);
     List<Task> tasks = set.tasks();
     return new EvaluationCompleted(
-        w.version(),
+        version,
         GreedyPass.of(p, suite, tasks, checker),
         tasks.size(),
         split.label(),
@@ -291,7 +357,7 @@ public final class Evaluator extends AbstractBehavior<Evaluator.Command> {
     String state =
         evaluating
             ? "evaluating"
-            : policy == null ? "starting" : latest == null ? "waiting-weights" : "idle";
+            : policy == null ? "starting" : asked ? "waiting-weights" : "idle";
     status
         .state(state)
         .queue(schedules.values().stream().mapToInt(EvaluationSchedule::waiting).sum())

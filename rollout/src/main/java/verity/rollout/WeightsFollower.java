@@ -50,6 +50,17 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   /** Handed to the parent: a complete, verified version. Parent and child share a JVM. */
   public record WeightsReady(FlatWeights weights) implements LocalOnly {}
 
+  /** Handed to an on-demand follower's parent: a version newer than any reported before. */
+  public record VersionSeen(PolicyVersion version) implements LocalOnly {}
+
+  /**
+   * From the parent of an on-demand follower: fetch the newest version now (once; the next fetch
+   * needs another request).
+   */
+  public enum FetchNewest implements Command, LocalOnly {
+    INSTANCE
+  }
+
   private record Announced(VersionPublished published) implements Command, LocalOnly {}
 
   private record Stores(Set<ActorRef<WeightsProtocol.Command>> stores)
@@ -79,6 +90,16 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   private static final Duration REPLY_TIMEOUT = Duration.ofSeconds(10);
 
   private final ActorRef<WeightsReady> parent;
+
+  /** Where an on-demand follower reports the versions it learns of; null for an eager one. */
+  private final ActorRef<VersionSeen> versionsSeen;
+
+  /** An on-demand follower's parent asked for the newest version and has not received it yet. */
+  private boolean wanted;
+
+  /** The newest version reported to {@link #versionsSeen}. */
+  private PolicyVersion reported;
+
   private final TimerScheduler<Command> timers;
   private final ActorRef<WeightsProtocol.Reply> replies;
   private final PlaneSettings plane;
@@ -101,7 +122,23 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   /** The version being streamed, or null. */
   private PartialVersion streaming;
 
+  /** A follower that fetches every new version as soon as it is announced (rollout workers). */
   public static Behavior<Command> create(ActorRef<WeightsReady> parent) {
+    return create(parent, null);
+  }
+
+  /**
+   * A follower that only reports the versions it learns of to {@code versionsSeen} and fetches the
+   * newest when asked ({@link FetchNewest}): for a replica that uses few of the versions (the
+   * evaluator), so that it neither streams nor holds the others.
+   */
+  public static Behavior<Command> onDemand(
+      ActorRef<WeightsReady> parent, ActorRef<VersionSeen> versionsSeen) {
+    return create(parent, versionsSeen);
+  }
+
+  private static Behavior<Command> create(
+      ActorRef<WeightsReady> parent, ActorRef<VersionSeen> versionsSeen) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -110,6 +147,7 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
                         ctx,
                         timers,
                         parent,
+                        versionsSeen,
                         PlaneSettings.from(ctx.getSystem().settings().config()))));
   }
 
@@ -117,9 +155,11 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
       ActorRef<WeightsReady> parent,
+      ActorRef<VersionSeen> versionsSeen,
       PlaneSettings plane) {
     super(ctx);
     this.parent = parent;
+    this.versionsSeen = versionsSeen;
     this.timers = timers;
     this.plane = plane;
     this.replies = ctx.messageAdapter(WeightsProtocol.Reply.class, Replied::new);
@@ -151,6 +191,7 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
         .onMessage(RelayBound.class, this::onRelayBound)
         .onMessageEquals(ReplyTimedOut.INSTANCE, this::onReplyTimedOut)
         .onMessageEquals(Poll.INSTANCE, this::onPoll)
+        .onMessageEquals(FetchNewest.INSTANCE, this::onFetchNewest)
         .onSignal(PostStop.class, s -> onStop())
         .onSignal(PreRestart.class, s -> onStop())
         .build();
@@ -158,8 +199,30 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
 
   private Behavior<Command> onAnnounced(Announced a) {
     announced = newest(announced, a.published().header().version());
+    report(announced);
     maybeFetch();
     return this;
+  }
+
+  private Behavior<Command> onFetchNewest() {
+    wanted = true;
+    probe = true;
+    delivered = null; // the parent kept nothing: whatever the store holds now is wanted
+    maybeFetch();
+    return this;
+  }
+
+  /** Tells an on-demand follower's parent of a version newer than any told before. */
+  private void report(PolicyVersion version) {
+    if (versionsSeen != null && version != null && !version.equals(reported)) {
+      reported = version;
+      versionsSeen.tell(new VersionSeen(version));
+    }
+  }
+
+  /** An on-demand follower not asked for weights asks the store only until it knows a version. */
+  private boolean idle() {
+    return versionsSeen != null && !wanted;
   }
 
   private Behavior<Command> onStores(Stores s) {
@@ -182,6 +245,9 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   private void maybeFetch() {
     boolean newer = announced != null && (delivered == null || announced.isNewerThan(delivered));
     if (fetching || store.isEmpty() || !(newer || probe)) {
+      return;
+    }
+    if (idle() && announced != null) {
       return;
     }
     fetching = true;
@@ -217,6 +283,13 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
 
   private Behavior<Command> onOffer(Offer offer) {
     PolicyVersion version = offer.header().version();
+    if (idle()) {
+      announced = newest(announced, version);
+      report(version);
+      fetching = false;
+      probe = false;
+      return this;
+    }
     if (delivered != null && !version.isNewerThan(delivered)) {
       fetching = false;
       probe = false;
@@ -242,6 +315,7 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     probe = false;
     delivered = f.weights().version();
     announced = newest(announced, delivered);
+    wanted = false;
     parent.tell(new WeightsReady(f.weights()));
     maybeFetch();
     return this;

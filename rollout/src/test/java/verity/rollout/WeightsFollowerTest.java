@@ -208,6 +208,33 @@ class WeightsFollowerTest {
   }
 
   @Test
+  void shouldOnlyReportVersionsUntilItsParentAsksForTheNewest() {
+    TestProbe<WeightsProtocol.Command> store = registeredStore();
+    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
+    TestProbe<WeightsFollower.VersionSeen> seen = testKit.createTestProbe();
+    ActorRef<WeightsFollower.Command> follower =
+        testKit.spawn(WeightsFollower.onDemand(parent.getRef(), seen.getRef()));
+    FlatWeights v3 = weights(3, 0.5f);
+    offer(lastFetch(store), v3);
+    assertEquals(PolicyVersion.of(3), seen.receiveMessage(Duration.ofSeconds(10)).version());
+    parent.expectNoMessage(Duration.ofMillis(1500)); // polls do not fetch either
+    assertEquals(0, server.bytesSent(), "nothing streamed before it was asked");
+
+    follower.tell(WeightsFollower.FetchNewest.INSTANCE);
+    offer(lastFetch(store), v3);
+    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
+    assertArrayEquals(v3.values(), got.values());
+
+    // Asked again for the same version (its parent dropped the weights): it fetches it again.
+    follower.tell(WeightsFollower.FetchNewest.INSTANCE);
+    FetchLatest again = lastFetch(store);
+    assertEquals(PolicyVersion.INITIAL, again.atLeast());
+    offer(again, v3);
+    assertEquals(
+        PolicyVersion.of(3), parent.receiveMessage(Duration.ofSeconds(10)).weights().version());
+  }
+
+  @Test
   void shouldRelayWhatItReceivesWhenRelayingIsOn() throws Exception {
     ActorTestKit relaying =
         ActorTestKit.create(
