@@ -4,6 +4,8 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
 import verity.actors.weights.FlatWeights;
@@ -40,7 +42,12 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
   private final AdamW adam;
   private final NDManager held;
   private List<NDArray> reference;
+  private static final Logger LOG = LoggerFactory.getLogger(GrpoTrainer.class);
+
   private long skipped;
+
+  /** Tests: the next gradient norm reads as NaN, as in the sporadic fault lm-notes describes. */
+  private boolean poisonNextNorm;
 
   /** A trainer that makes one update per batch, at a constant learning rate. */
   public GrpoTrainer(Policy policy, Objective objective, double learningRate, double maxGradNorm) {
@@ -145,6 +152,11 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
     }
   }
 
+  /** Makes the next update's gradient norm NaN once (tests of the learner's recovery). */
+  void poisonNextGradientNorm() {
+    poisonNextNorm = true;
+  }
+
   /** Steps skipped because the loss or gradient was not finite. */
   public long skipped() {
     return skipped;
@@ -155,11 +167,29 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
    * leaves its gradient in the replica, clips it by its global norm and applies AdamW there, on the
    * policy's device.
    *
-   * @throws NonFiniteLossException when the loss or the gradient of any update is NaN or infinite;
-   *     the weights and optimizer are as before the step, which is counted in {@link #skipped()}
+   * @throws NonFiniteLossException when the loss or the gradient of any update is NaN or infinite
+   *     twice in a row (the step is computed once more after the first); the weights and optimizer
+   *     are as before the step, which is counted in {@link #skipped()}
    */
   @Override
   public StepMetrics step(List<TrainingSample> samples) {
+    try {
+      return attempt(samples);
+    } catch (NonFiniteLossException first) {
+      // A finite loss with a non-finite gradient norm comes and goes on the same batch (lm-notes:
+      // "sporadic non-finite gradients", cause unknown): compute the step once more before the
+      // batch is given up. A batch that is itself bad (a NaN in its data) fails again.
+      LOG.warn("{}; computing the step once more", first.getMessage());
+      try {
+        return attempt(samples);
+      } catch (NonFiniteLossException again) {
+        skipped++;
+        throw again;
+      }
+    }
+  }
+
+  private StepMetrics attempt(List<TrainingSample> samples) {
     long started = System.nanoTime();
     HeldLogProbs fixed = held(samples);
     List<int[]> minibatches = schedule.minibatchesOf(samples.size(), adam.steps());
@@ -177,6 +207,10 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
           LossSums s = gradients.backward(minibatch, objective, tokens, fixed.select(part));
           double scale = GradientComputer.keptScale(s, tokens);
           double norm = adam.gradientNorm() * scale;
+          if (poisonNextNorm) {
+            poisonNextNorm = false;
+            norm = Double.NaN;
+          }
           checkFinite(s, norm, minibatch.size());
           if (norm > 0) { // zero: every group had equal rewards; Adam's moments stay put
             adam.step(scale * Math.min(1.0, optimization.maxGradNorm() / norm));
@@ -199,7 +233,6 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
 
   private void checkFinite(LossSums sums, double norm, int samples) {
     if (!Double.isFinite(sums.loss()) || !Double.isFinite(norm)) {
-      skipped++;
       throw new NonFiniteLossException(sums.loss(), norm, samples);
     }
   }
@@ -250,7 +283,12 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
    */
   public double clipOrSkip(GradientComputer.Result r, int samples) {
     double norm = Gradients.norm(r.gradient());
-    checkFinite(r.sums(), norm, samples);
+    try {
+      checkFinite(r.sums(), norm, samples);
+    } catch (NonFiniteLossException e) {
+      skipped++;
+      throw e;
+    }
     if (norm > 0) {
       Gradients.clip(r.gradient(), optimization.maxGradNorm());
     }
