@@ -6,8 +6,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * A node's {@code host:port}, as given to {@code --seed-nodes}, and checks on it before a start.
@@ -87,8 +90,25 @@ public record NodeAddress(String host, int port) {
     }
   }
 
-  /** A port on {@code host} that is free for both TCP and UDP just now. */
+  /** Where ports that nobody asked for by number are drawn from: below this, none are. */
+  private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
+
+  /**
+   * A port on {@code host} that is free for both TCP and UDP just now, drawn below the system's
+   * ephemeral range where it can: a port handed out by the system (to an outgoing connection, a
+   * server bound to port 0, an Aeron media driver's socket) between this check and the node's own
+   * bind would make the node fail to start, and the system never hands those out below the range.
+   */
   public static int freePort(String host) {
+    int below = ephemeralLow();
+    SplittableRandom random = new SplittableRandom();
+    for (int attempt = 0; below > 10_000 && attempt < 50; attempt++) {
+      int port = random.nextInt(10_000, below);
+      if (new NodeAddress(host, port).isFree(Transport.TCP)
+          && new NodeAddress(host, port).isFree(Transport.AERON_UDP)) {
+        return port;
+      }
+    }
     for (int attempt = 0; attempt < 50; attempt++) {
       int port;
       try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
@@ -101,6 +121,16 @@ public record NodeAddress(String host, int port) {
       }
     }
     throw new IllegalStateException("no port free for both TCP and UDP on " + host);
+  }
+
+  /** The lowest ephemeral port (Linux), or 0 when unknown. */
+  private static int ephemeralLow() {
+    try {
+      String[] range = Files.readAllLines(EPHEMERAL_RANGE).get(0).trim().split("\\s+");
+      return Integer.parseInt(range[0]);
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
   }
 
   @Override
