@@ -110,12 +110,26 @@ public final class TestPostgres implements TestJournal.Database {
   /** Drops the database, ending the connections still open to it. */
   @Override
   public void close() {
-    try (Connection server = DriverManager.getConnection(serverUrl, user, password);
-        Statement statement = server.createStatement()) {
-      statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
-    } catch (SQLException e) {
-      throw new IllegalStateException(
-          "cannot drop the test database " + name + " on " + serverUrl + ": " + e.getMessage(), e);
+    SQLException last = null;
+    // An autovacuum worker busy in the database (it has no role on PostgreSQL 15) cannot be ended
+    // by a role outside pg_signal_backend; it finishes within moments, so the drop is tried again.
+    for (int attempt = 0; attempt < 10; attempt++) {
+      try (Connection server = DriverManager.getConnection(serverUrl, user, password);
+          Statement statement = server.createStatement()) {
+        statement.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+        return;
+      } catch (SQLException e) {
+        last = e;
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
     }
+    throw new IllegalStateException(
+        "cannot drop the test database " + name + " on " + serverUrl + ": " + last.getMessage(),
+        last);
   }
 }
