@@ -26,7 +26,6 @@ import verity.actors.protocol.WeightsProtocol.FetchLatest;
 import verity.actors.protocol.WeightsProtocol.Offer;
 import verity.actors.protocol.WeightsProtocol.VersionPublished;
 import verity.actors.weights.FlatWeights;
-import verity.actors.weights.WeightsHeader;
 import verity.actors.weights.plane.PlaneAddress;
 import verity.actors.weights.plane.ServedVersion;
 import verity.actors.weights.plane.ServedVersions;
@@ -307,9 +306,5 @@ class WeightsFollowerTest {
         .receptionist()
         .tell(Receptionist.register(ServiceKeys.POLICY_STORE, store.getRef()));
     return store;
-  }
-
-  static WeightsHeader header(FlatWeights w) {
-    return w.header();
   }
 }

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.zip.CRC32C;
 import verity.actors.weights.ChecksumMismatchException;
 import verity.actors.weights.FlatWeights;
@@ -24,7 +23,7 @@ public final class PartialVersion implements ServedVersion {
   private final WireDtype dtype;
   private final float[] values;
   private final CompletableFuture<Void>[] arrivals;
-  private final AtomicLongArray crcs;
+  private final ChunkCrcs crcs;
   private long running; // CRC32C of the values received so far
   private volatile int received;
 
@@ -52,7 +51,7 @@ public final class PartialVersion implements ServedVersion {
     for (int i = 0; i < arrivals.length; i++) {
       arrivals[i] = new CompletableFuture<>();
     }
-    this.crcs = ServedVersion.Crcs.unknown(layout);
+    this.crcs = new ChunkCrcs(layout.count());
   }
 
   @Override
@@ -81,13 +80,8 @@ public final class PartialVersion implements ServedVersion {
   }
 
   @Override
-  public long chunkCrc(int index) {
-    return crcs.get(index);
-  }
-
-  @Override
-  public void rememberCrc(int index, long crc) {
-    crcs.set(index, crc);
+  public ChunkCrcs crcs() {
+    return crcs;
   }
 
   /** Chunks received so far, which is also the index of the next one expected. */
@@ -145,7 +139,7 @@ public final class PartialVersion implements ServedVersion {
       WeightsChecksum.update(held, values, offset, n);
       running = Crc32cCombine.combine(running, held.getValue(), (long) n * Float.BYTES);
     }
-    crcs.set(index, frameCrc);
+    crcs.remember(index, frameCrc);
     received = next + 1;
     arrivals[index].complete(null);
     return received == layout.count();

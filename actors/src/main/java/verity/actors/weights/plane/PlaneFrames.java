@@ -83,12 +83,12 @@ final class PlaneFrames {
     b.putInt(0);
     int payloadAt = b.position();
     version.dtype().encode(version.values(), Math.toIntExact(layout.offset(index)), n, b.slice());
-    long crc = version.chunkCrc(index);
+    long crc = version.crcs().get(index);
     if (crc < 0) {
       CRC32C c = new CRC32C();
       c.update(bytes, payloadAt, payload);
       crc = c.getValue();
-      version.rememberCrc(index, crc);
+      version.crcs().remember(index, crc);
     }
     b.putInt(crcAt, (int) crc);
     return ByteString.fromArrayUnsafe(bytes);

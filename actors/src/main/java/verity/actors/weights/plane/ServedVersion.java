@@ -2,7 +2,6 @@ package verity.actors.weights.plane;
 
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicLongArray;
 import verity.actors.weights.FlatWeights;
 import verity.actors.weights.WeightsHeader;
 
@@ -26,54 +25,25 @@ public interface ServedVersion {
    */
   CompletionStage<Void> arrival(int index);
 
-  /** The CRC32C of chunk {@code index} as sent, or -1 before anyone computed it. */
-  long chunkCrc(int index);
-
-  /** Remembers chunk {@code index}'s CRC32C, so that it is computed once however many ask. */
-  void rememberCrc(int index, long crc);
+  /** The chunks' CRC32Cs as sent, filled in as they become known. */
+  ChunkCrcs crcs();
 
   /** A version whose values are all present, as the store holds it. */
   static ServedVersion complete(FlatWeights weights, int chunkValues, WireDtype dtype) {
     ChunkLayout layout = new ChunkLayout(weights.header(), chunkValues);
-    return new Complete(weights.header(), layout, dtype, weights.values(), Crcs.unknown(layout));
+    return new Complete(
+        weights.header(), layout, dtype, weights.values(), new ChunkCrcs(layout.count()));
   }
 
   /** The store's copy: every chunk present from the start. */
   record Complete(
-      WeightsHeader header,
-      ChunkLayout layout,
-      WireDtype dtype,
-      float[] values,
-      AtomicLongArray crcs)
+      WeightsHeader header, ChunkLayout layout, WireDtype dtype, float[] values, ChunkCrcs crcs)
       implements ServedVersion {
     private static final CompletionStage<Void> PRESENT = CompletableFuture.completedFuture(null);
 
     @Override
     public CompletionStage<Void> arrival(int index) {
       return PRESENT;
-    }
-
-    @Override
-    public long chunkCrc(int index) {
-      return crcs.get(index);
-    }
-
-    @Override
-    public void rememberCrc(int index, long crc) {
-      crcs.set(index, crc);
-    }
-  }
-
-  /** Per-chunk CRC32Cs, all unknown (-1) at first. */
-  final class Crcs {
-    private Crcs() {}
-
-    static AtomicLongArray unknown(ChunkLayout layout) {
-      AtomicLongArray crcs = new AtomicLongArray(layout.count());
-      for (int i = 0; i < layout.count(); i++) {
-        crcs.set(i, -1);
-      }
-      return crcs;
     }
   }
 }
