@@ -34,6 +34,8 @@ import verity.policy.Policy;
  * which keeps one replica per learner.
  */
 public final class GrpoTrainer implements StepTrainer, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GrpoTrainer.class);
+
   private final Policy policy;
   private final Objective objective;
   private final UpdateSchedule schedule;
@@ -42,8 +44,6 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
   private final AdamW adam;
   private final NDManager held;
   private List<NDArray> reference;
-  private static final Logger LOG = LoggerFactory.getLogger(GrpoTrainer.class);
-
   private long skipped;
 
   /** Tests: the next gradient norm reads as NaN, as in the sporadic fault lm-notes describes. */
