@@ -28,6 +28,7 @@ import verity.learner.optim.LearningRateSchedule;
 import verity.learner.optim.Optimization;
 import verity.policy.Policy;
 import verity.policy.PolicySpec;
+import verity.policy.Scalars;
 import verity.policy.Tokenizer;
 import verity.policy.TrainingBatch;
 import verity.policy.transformer.TransformerPolicy;
@@ -214,7 +215,7 @@ public final class LearnerStepBench implements Benchmark {
           NDArray surrogate = ratio.mul(a).minimum(clipped.mul(a));
           NDArray loss =
               surrogate
-                  .add(lp.get(1).mul((float) objective.entropyCoefficient()))
+                  .add(Scalars.mul(lp.get(1), (float) objective.entropyCoefficient()))
                   .mul(batch.mask())
                   .sum()
                   .neg()

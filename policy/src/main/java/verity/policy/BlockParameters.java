@@ -84,6 +84,28 @@ public final class BlockParameters {
     return out;
   }
 
+  /**
+   * The parameters whose gradient holds a NaN or an infinity, each with how many of its values do
+   * ({@code name: 3 NaN, 1 infinite of 4096}); empty when every gradient is finite. For the message
+   * of a step given up, so that it says where the fault is.
+   */
+  public List<String> nonFiniteGradients() {
+    List<String> out = new ArrayList<>();
+    try (NDManager scratch = model.getNDManager().newSubManager()) {
+      List<String> names = names();
+      List<NDArray> gradients = gradientArrays(scratch);
+      for (int i = 0; i < gradients.size(); i++) {
+        NDArray g = gradients.get(i);
+        long nan = g.isNaN().countNonzero().getLong();
+        long infinite = g.isInfinite().countNonzero().getLong();
+        if (nan + infinite > 0) {
+          out.add(names.get(i) + ": " + nan + " NaN, " + infinite + " infinite of " + g.size());
+        }
+      }
+    }
+    return out;
+  }
+
   /** A copy of every parameter, on the same device, owned by {@code into}. */
   public List<NDArray> duplicate(NDManager into) {
     List<NDArray> out = new ArrayList<>();

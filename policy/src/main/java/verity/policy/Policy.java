@@ -128,7 +128,8 @@ public interface Policy extends AutoCloseable {
   static NDList completionLogProbs(NDArray logits, TrainingBatch batch, float temperature) {
     long c = batch.length();
     int from = batch.promptTokens() - 1;
-    NDArray positions = logits.get(":, " + from + ":" + (from + c) + ", :").div(temperature);
+    NDArray positions =
+        Scalars.div(logits.get(":, " + from + ":" + (from + c) + ", :"), temperature);
     if (batch.logitMask() != null) {
       positions = positions.add(batch.logitMask());
     }

@@ -9,6 +9,7 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import verity.policy.Policy;
+import verity.policy.Scalars;
 import verity.policy.TrainingBatch;
 
 /**
@@ -193,7 +194,7 @@ public final class GradientComputer {
       NDList lp = Policy.completionLogProbs(logits, batch, objective.temperature());
       TokenLoss t = new TokenLoss(objective, lp.get(0), lp.get(1), batch.mask(), in);
       NDArray total = t.loss.mul(t.kept).sum();
-      collector.backward(total.div((float) Math.max(1.0, normalizer)));
+      collector.backward(Scalars.div(total, (float) Math.max(1.0, normalizer)));
       sums = t.sums(total);
     }
     return sums;
@@ -247,7 +248,7 @@ public final class GradientComputer {
         float logCap = (float) Math.log(o.isTruncation());
         over = logWeight.gt(logCap).toType(mask.getDataType(), false).mul(mask);
         // exp(min(log w, log c)) = min(w, c), and never infinite for a token about to be dropped.
-        NDArray weight = logWeight.minimum(logCap).exp();
+        NDArray weight = Scalars.minimum(logWeight, logCap).exp();
         if (o.behaviourWeight() == Objective.BehaviourWeight.FILTER) {
           kept = mask.sub(over);
         } else {
@@ -256,11 +257,11 @@ public final class GradientComputer {
         surrogate =
             ratio.mul(in.advantage()).minimum(ratio.clip(lo, hi).mul(in.advantage())).mul(weight);
       }
-      NDArray l = surrogate.neg().sub(entropy.mul((float) o.entropyCoefficient()));
+      NDArray l = surrogate.neg().sub(Scalars.mul(entropy, (float) o.entropyCoefficient()));
       if (in.reference() != null && o.klCoefficient() > 0) {
         NDArray d = in.reference().sub(logp).mul(mask); // log(pi_ref / pi_theta)
-        k3 = d.exp().sub(d).sub(1f);
-        l = l.add(k3.mul((float) o.klCoefficient()));
+        k3 = Scalars.sub(d.exp().sub(d), 1f);
+        l = l.add(Scalars.mul(k3, (float) o.klCoefficient()));
       }
       loss = l;
     }

@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
 import verity.actors.weights.FlatWeights;
@@ -34,8 +32,6 @@ import verity.policy.Policy;
  * which keeps one replica per learner.
  */
 public final class GrpoTrainer implements StepTrainer, AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(GrpoTrainer.class);
-
   private final Policy policy;
   private final Objective objective;
   private final UpdateSchedule schedule;
@@ -45,9 +41,6 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
   private final NDManager held;
   private List<NDArray> reference;
   private long skipped;
-
-  /** Tests: the next gradient norm reads as NaN, as in the sporadic fault lm-notes describes. */
-  private boolean poisonNextNorm;
 
   /** A trainer that makes one update per batch, at a constant learning rate. */
   public GrpoTrainer(Policy policy, Objective objective, double learningRate, double maxGradNorm) {
@@ -152,11 +145,6 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
     }
   }
 
-  /** Makes the next update's gradient norm NaN once (tests of the learner's recovery). */
-  void poisonNextGradientNorm() {
-    poisonNextNorm = true;
-  }
-
   /** Steps skipped because the loss or gradient was not finite. */
   public long skipped() {
     return skipped;
@@ -167,25 +155,16 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
    * leaves its gradient in the replica, clips it by its global norm and applies AdamW there, on the
    * policy's device.
    *
-   * @throws NonFiniteLossException when the loss or the gradient of any update is NaN or infinite
-   *     twice in a row (the step is computed once more after the first); the weights and optimizer
-   *     are as before the step, which is counted in {@link #skipped()}
+   * @throws NonFiniteLossException when the loss or the gradient of any update is NaN or infinite;
+   *     the weights and optimizer are as before the step, which is counted in {@link #skipped()}
    */
   @Override
   public StepMetrics step(List<TrainingSample> samples) {
     try {
       return attempt(samples);
-    } catch (NonFiniteLossException first) {
-      // A finite loss with a non-finite gradient norm comes and goes on the same batch (lm-notes:
-      // "sporadic non-finite gradients", cause unknown): compute the step once more before the
-      // batch is given up. A batch that is itself bad (a NaN in its data) fails again.
-      LOG.warn("{}; computing the step once more", first.getMessage());
-      try {
-        return attempt(samples);
-      } catch (NonFiniteLossException again) {
-        skipped++;
-        throw again;
-      }
+    } catch (NonFiniteLossException e) {
+      skipped++;
+      throw e;
     }
   }
 
@@ -207,11 +186,10 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
           LossSums s = gradients.backward(minibatch, objective, tokens, fixed.select(part));
           double scale = GradientComputer.keptScale(s, tokens);
           double norm = adam.gradientNorm() * scale;
-          if (poisonNextNorm) {
-            poisonNextNorm = false;
-            norm = Double.NaN;
+          if (!Double.isFinite(s.loss()) || !Double.isFinite(norm)) {
+            throw new NonFiniteLossException(
+                s.loss(), norm, minibatch.size(), policy.parameters().nonFiniteGradients());
           }
-          checkFinite(s, norm, minibatch.size());
           if (norm > 0) { // zero: every group had equal rewards; Adam's moments stay put
             adam.step(scale * Math.min(1.0, optimization.maxGradNorm() / norm));
           }
@@ -229,12 +207,6 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
     double norm = updates == 0 ? 0 : norms / updates;
     return metrics(
         objective, samples, sums, norm, Math.max(1, updates), (System.nanoTime() - started) / 1e6);
-  }
-
-  private void checkFinite(LossSums sums, double norm, int samples) {
-    if (!Double.isFinite(sums.loss()) || !Double.isFinite(norm)) {
-      throw new NonFiniteLossException(sums.loss(), norm, samples);
-    }
   }
 
   /** The log-probs held over this batch's updates, computed before the first. */
@@ -283,11 +255,9 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
    */
   public double clipOrSkip(GradientComputer.Result r, int samples) {
     double norm = Gradients.norm(r.gradient());
-    try {
-      checkFinite(r.sums(), norm, samples);
-    } catch (NonFiniteLossException e) {
+    if (!Double.isFinite(r.sums().loss()) || !Double.isFinite(norm)) {
       skipped++;
-      throw e;
+      throw new NonFiniteLossException(r.sums().loss(), norm, samples, List.of());
     }
     if (norm > 0) {
       Gradients.clip(r.gradient(), optimization.maxGradNorm());

@@ -12,10 +12,12 @@ import verity.policy.Policy;
  */
 public final class SupervisedTrainer implements AutoCloseable {
   private final GradientComputer gradients;
+  private final Policy policy;
   private final AdamW adam;
 
   public SupervisedTrainer(Policy policy, double learningRate) {
     this.gradients = new GradientComputer(policy);
+    this.policy = policy;
     this.adam =
         new AdamW(
             policy.parameters(),
@@ -33,7 +35,8 @@ public final class SupervisedTrainer implements AutoCloseable {
     LossSums sums = gradients.supervised(prompts, completions, tokens);
     double norm = adam.gradientNorm();
     if (!Double.isFinite(sums.loss()) || !Double.isFinite(norm)) {
-      throw new NonFiniteLossException(sums.loss(), norm, prompts.length);
+      throw new NonFiniteLossException(
+          sums.loss(), norm, prompts.length, policy.parameters().nonFiniteGradients());
     }
     adam.step(1.0);
     return sums.meanLoss();

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import verity.policy.Scalars;
 
 /**
  * A Llama-family decoder (Llama, Qwen2, Mistral without sliding window) as Hugging Face defines it,
@@ -233,9 +234,9 @@ public final class LlamaBlock extends AbstractBlock {
     }
     // Grouped-query attention without copying keys: query head h reads key-value head h / rep.
     NDArray scores =
-        q.reshape(n, kv, rep, t, d)
-            .matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3))
-            .div((float) Math.sqrt(d))
+        Scalars.div(
+                q.reshape(n, kv, rep, t, d).matMul(k.expandDims(2).transpose(0, 1, 2, 4, 3)),
+                (float) Math.sqrt(d))
             .add(mask);
     NDArray out = scores.softmax(-1).matMul(v.expandDims(2));
     return out.reshape(n, config.heads(), t, d)
@@ -257,7 +258,7 @@ public final class LlamaBlock extends AbstractBlock {
             .toType(DataType.FLOAT32, false)
             .expandDims(1)
             .mul(call.create(causal, new Shape(t, s)));
-    return allowed.sub(1f).mul(-MASKED).expandDims(1).expandDims(1);
+    return Scalars.mul(Scalars.sub(allowed, 1f), -MASKED).expandDims(1).expandDims(1);
   }
 
   /**
@@ -282,7 +283,8 @@ public final class LlamaBlock extends AbstractBlock {
   }
 
   private NDArray rmsNorm(NDArray x, NDArray weight) {
-    NDArray rms = x.square().mean(new int[] {-1}, true).add((float) config.rmsNormEps()).sqrt();
+    NDArray rms =
+        Scalars.add(x.square().mean(new int[] {-1}, true), (float) config.rmsNormEps()).sqrt();
     return x.div(rms).mul(weight);
   }
 
