@@ -2,6 +2,7 @@ package verity.learner;
 
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.PreRestart;
 import akka.actor.typed.javadsl.AbstractBehavior;
@@ -10,6 +11,7 @@ import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
+import java.util.concurrent.CompletableFuture;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ServiceKeys;
@@ -57,13 +59,20 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
 
   private record Bound(WeightServer server) implements Command, LocalOnly {}
 
+  /** A published version with the checksum of its values as followers hold them. */
+  private record Rounded(FlatWeights weights) implements Command, LocalOnly {}
+
   private final int chunkValues;
   private final WireDtype dtype;
+  private final boolean delta;
   private final ActorRef<Topic.Command<VersionPublished>> versions;
   private final ServedVersions served = new ServedVersions();
   private final RelayTree relays;
   private WeightServer server;
   private WeightsHeader latest;
+
+  /** The version served before the latest, which followers on it get differences from. */
+  private FlatWeights previous;
 
   public static Behavior<Command> create(int chunkValues, PlaneSettings plane) {
     return Behaviors.setup(ctx -> new PolicyStore(ctx, chunkValues, plane));
@@ -73,6 +82,7 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
     super(ctx);
     this.chunkValues = chunkValues;
     this.dtype = plane.dtype();
+    this.delta = plane.delta();
     this.relays = new RelayTree(plane.relayFanout());
     this.versions = Topics.policyVersions(ctx);
     ctx.pipeToSelf(
@@ -93,6 +103,7 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Publish.class, this::onPublish)
+        .onMessage(Rounded.class, r -> serve(r.weights()))
         .onMessage(Fetch.class, this::onFetch)
         .onMessage(Bound.class, this::onBound)
         .onMessage(
@@ -124,10 +135,31 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
       return this;
     }
     FlatWeights weights = p.weights();
-    if (dtype != WireDtype.FLOAT32) {
-      weights = new FlatWeights(dtype.roundedHeader(weights), weights.values());
+    if (dtype == WireDtype.FLOAT32) {
+      return serve(weights);
     }
-    served.offer(ServedVersion.complete(weights, chunkValues, dtype));
+    // The checksum of the rounded values is a pass over the whole model: off this actor's thread,
+    // which answers fetches meanwhile.
+    getContext()
+        .pipeToSelf(
+            CompletableFuture.supplyAsync(
+                () -> new FlatWeights(dtype.roundedHeader(weights), weights.values()),
+                getContext().getSystem().dispatchers().lookup(DispatcherSelector.blocking())),
+            (rounded, error) -> {
+              if (error != null) {
+                throw new IllegalStateException("cannot round " + weights.version(), error);
+              }
+              return new Rounded(rounded);
+            });
+    return this;
+  }
+
+  private Behavior<Command> serve(FlatWeights weights) {
+    if (latest != null && !weights.version().isNewerThan(latest.version())) {
+      return this; // an older version whose rounding finished after a newer one's
+    }
+    served.offer(ServedVersion.complete(weights, delta ? previous : null, chunkValues, dtype));
+    previous = delta ? weights : null;
     latest = weights.header();
     relays.reset();
     versions.tell(Topic.publish(new VersionPublished(latest)));

@@ -3,6 +3,7 @@ package verity.learner;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
@@ -44,7 +45,11 @@ class PolicyStoreTest {
   }
 
   static PlaneSettings plane(int fanout, WireDtype dtype) {
-    return new PlaneSettings("127.0.0.1", 0, fanout, dtype, FETCH);
+    return new PlaneSettings("127.0.0.1", 0, fanout, dtype, false, FETCH);
+  }
+
+  static PlaneSettings delta(WireDtype dtype) {
+    return new PlaneSettings("127.0.0.1", 0, 0, dtype, true, FETCH);
   }
 
   static ActorTestKit kit() {
@@ -82,9 +87,13 @@ class PolicyStoreTest {
   }
 
   static FlatWeights stream(ActorTestKit kit, Offer offer) throws Exception {
+    return stream(kit, offer, null);
+  }
+
+  static FlatWeights stream(ActorTestKit kit, Offer offer, FlatWeights held) throws Exception {
     return WeightFetch.run(
             kit.system(),
-            new PartialVersion(offer.header(), offer.chunkValues(), offer.dtype()),
+            new PartialVersion(offer.header(), offer.chunkValues(), offer.dtype(), held),
             offer.upstream(),
             offer.store(),
             FETCH)
@@ -163,6 +172,62 @@ class PolicyStoreTest {
       }
       assertArrayEquals(rounded, got.values());
       assertEquals(offer.header().checksum(), got.header().checksum());
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
+
+  static long bytesSent(ActorTestKit kit, ActorRef<PolicyStore.Command> store) {
+    TestProbe<PolicyStore.PlaneStats> stats = kit.createTestProbe();
+    store.tell(new PolicyStore.GetPlaneStats(stats.getRef()));
+    return stats.receiveMessage().bytesSent();
+  }
+
+  /** Asks until the store offers {@code version}. */
+  static Offer offerOf(
+      ActorTestKit kit, ActorRef<WeightsProtocol.Command> requests, PolicyVersion version) {
+    TestProbe<WeightsProtocol.Reply> replica = kit.createTestProbe();
+    return replica.awaitAssert(
+        Duration.ofSeconds(10),
+        () -> {
+          requests.tell(new FetchLatest(version, null, replica.getRef()));
+          return replica.expectMessageClass(Offer.class);
+        });
+  }
+
+  @Test
+  void shouldSendAReplicaOnThePreviousVersionOnlyWhatChangedInBfloat16() throws Exception {
+    ActorTestKit kit = kit();
+    try {
+      ActorRef<PolicyStore.Command> store =
+          kit.spawn(PolicyStore.create(50, delta(WireDtype.BFLOAT16)));
+      FlatWeights v1 = weights(1, 95);
+      store.tell(new PolicyStore.Publish(v1));
+      ActorRef<WeightsProtocol.Command> requests = storeRef(kit);
+      FlatWeights got1 = stream(kit, offer(kit, requests, null));
+      long whole = bytesSent(kit, store);
+
+      float[] next = v1.values().clone();
+      next[3] += 1000; // two values move past bfloat16's resolution; the rest keep their bits
+      next[90] -= 1000;
+      for (int i = 0; i < next.length; i++) {
+        next[i] += 1e-4f;
+      }
+      FlatWeights v2 =
+          FlatWeights.of(PolicyVersion.of(2), v1.header().names(), v1.header().shapes(), next);
+      store.tell(new PolicyStore.Publish(v2));
+      Offer offer = offerOf(kit, requests, PolicyVersion.of(2));
+      FlatWeights got2 = stream(kit, offer, got1);
+      for (int i = 0; i < next.length; i++) {
+        assertEquals(WireDtype.BFLOAT16.round(next[i]), got2.values()[i], "value " + i);
+      }
+      assertEquals(offer.header().checksum(), got2.header().checksum());
+      long difference = bytesSent(kit, store) - whole;
+      assertTrue(difference < whole / 2, difference + " bytes for v2, " + whole + " for v1");
+
+      // A replica that holds nothing gets v2 whole.
+      assertArrayEquals(got2.values(), stream(kit, offer).values());
+      assertEquals(whole, bytesSent(kit, store) - whole - difference);
     } finally {
       kit.shutdownTestKit();
     }

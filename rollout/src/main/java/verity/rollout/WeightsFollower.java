@@ -113,6 +113,12 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   /** The version handed to the parent, or null before the first. */
   private PolicyVersion delivered;
 
+  /**
+   * The delivered version's values, kept as the base the next one may arrive as a difference from
+   * ({@code verity.weights.delta}); null otherwise. The same array the parent was handed.
+   */
+  private FlatWeights held;
+
   /** Ask the store for anything newer than {@link #delivered}, announced or not. */
   private boolean probe;
 
@@ -208,6 +214,7 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     wanted = true;
     probe = true;
     delivered = null; // the parent kept nothing: whatever the store holds now is wanted
+    held = null;
     maybeFetch();
     return this;
   }
@@ -273,6 +280,7 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
       // one's epochs): take the store's current version.
       getContext().getLog().info("policy store at {}; replacing {}", n.latest(), delivered);
       delivered = null;
+      held = null;
       announced = n.latest();
       maybeFetch();
       return this;
@@ -295,7 +303,8 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
       probe = false;
       return this;
     }
-    PartialVersion target = new PartialVersion(offer.header(), offer.chunkValues(), offer.dtype());
+    PartialVersion target =
+        new PartialVersion(offer.header(), offer.chunkValues(), offer.dtype(), held);
     streaming = target;
     if (relay != null) {
       relayed.offer(target);
@@ -314,6 +323,7 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     fetching = false;
     probe = false;
     delivered = f.weights().version();
+    held = plane.delta() ? f.weights() : null;
     announced = newest(announced, delivered);
     wanted = false;
     parent.tell(new WeightsReady(f.weights()));

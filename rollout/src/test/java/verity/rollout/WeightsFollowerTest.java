@@ -299,6 +299,55 @@ class WeightsFollowerTest {
         .orElseThrow();
   }
 
+  @Test
+  void shouldReceiveTheNextVersionAsADifferenceWhenDeltaIsOn() throws Exception {
+    testKit.shutdownTestKit();
+    testKit =
+        ActorTestKit.create(
+            "follower-delta",
+            VerityNode.load(
+                ConfigFactory.parseString(
+                    "akka.remote.artery.canonical.port = 0\nverity.weights.delta = on")));
+    VerityNode.joinSelf(testKit.system());
+    served = new ServedVersions();
+    server =
+        WeightServer.bind(testKit.system(), "127.0.0.1", "127.0.0.1", 0, served)
+            .toCompletableFuture()
+            .get();
+    TestProbe<WeightsProtocol.Command> store = registeredStore();
+    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
+    testKit.spawn(WeightsFollower.create(parent.getRef()));
+    FlatWeights v3 = weights(3, 0.5f);
+    offer(store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10)), v3);
+    assertEquals(
+        PolicyVersion.of(3), parent.receiveMessage(Duration.ofSeconds(10)).weights().version());
+    long whole = server.bytesSent();
+
+    ActorRef<Topic.Command<VersionPublished>> topic =
+        testKit.spawn(Topic.create(VersionPublished.class, Topics.POLICY_VERSIONS));
+    TestProbe<Topic.TopicStats> stats = testKit.createTestProbe();
+    stats.awaitAssert(
+        () -> {
+          topic.tell(Topic.getTopicStats(stats.getRef()));
+          assertEquals(1, stats.receiveMessage().topicInstanceCount());
+          return null;
+        });
+    float[] next = v3.values().clone();
+    next[17] = 2f;
+    FlatWeights v4 =
+        FlatWeights.of(PolicyVersion.of(4), v3.header().names(), v3.header().shapes(), next);
+    topic.tell(Topic.publish(new VersionPublished(v4.header())));
+    FetchLatest request = lastFetch(store);
+    served.offer(ServedVersion.complete(v4, v3, CHUNK, WireDtype.FLOAT32));
+    request
+        .replyTo()
+        .tell(new Offer(v4.header(), CHUNK, WireDtype.FLOAT32, server.address(), server.address()));
+    FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
+    assertArrayEquals(next, got.values());
+    long difference = server.bytesSent() - whole;
+    assertTrue(difference < whole / 4, difference + " bytes for v4, " + whole + " for v3");
+  }
+
   TestProbe<WeightsProtocol.Command> registeredStore() {
     TestProbe<WeightsProtocol.Command> store = testKit.createTestProbe();
     testKit

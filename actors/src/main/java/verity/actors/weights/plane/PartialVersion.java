@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.zip.CRC32C;
+import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.ChecksumMismatchException;
 import verity.actors.weights.FlatWeights;
 import verity.actors.weights.WeightsChecksum;
@@ -16,6 +17,10 @@ import verity.actors.weights.WeightsHeader;
  * its CRC32C, and the version's checksum is kept running over what arrived, so the whole is
  * verified with no second pass. Chunks that arrived can be relayed at once ({@link #arrival}). One
  * stream feeds it at a time; a stream that breaks is resumed at {@link #received()}.
+ *
+ * <p>A follower that holds an earlier version starts from a copy of it (its {@link #base()}), and a
+ * chunk may then arrive as the difference from it; the checksum covers the values it ends up with
+ * either way.
  */
 public final class PartialVersion implements ServedVersion {
   private final WeightsHeader header;
@@ -24,6 +29,8 @@ public final class PartialVersion implements ServedVersion {
   private final float[] values;
   private final CompletableFuture<Void>[] arrivals;
   private final ChunkCrcs crcs;
+  private final FlatWeights base;
+  private final DeltaFrames deltas;
   private long running; // CRC32C of the values received so far
   private volatile int received;
 
@@ -41,12 +48,23 @@ public final class PartialVersion implements ServedVersion {
     }
   }
 
-  @SuppressWarnings("unchecked")
+  /** A version received whole. */
   public PartialVersion(WeightsHeader header, int chunkValues, WireDtype dtype) {
+    this(header, chunkValues, dtype, null);
+  }
+
+  /**
+   * A version received as the difference from {@code base} where the server can send it so (the
+   * values the follower holds, as it holds them; null or of another layout: received whole).
+   */
+  @SuppressWarnings("unchecked")
+  public PartialVersion(WeightsHeader header, int chunkValues, WireDtype dtype, FlatWeights base) {
     this.header = header;
     this.layout = new ChunkLayout(header, chunkValues);
     this.dtype = dtype;
-    this.values = new float[header.totalLength()];
+    this.base = base != null && base.header().sameLayout(header) ? base : null;
+    this.values = this.base != null ? this.base.values().clone() : new float[header.totalLength()];
+    this.deltas = new DeltaFrames(layout.count());
     this.arrivals = new CompletableFuture[layout.count()];
     for (int i = 0; i < arrivals.length; i++) {
       arrivals[i] = new CompletableFuture<>();
@@ -84,6 +102,21 @@ public final class PartialVersion implements ServedVersion {
     return crcs;
   }
 
+  @Override
+  public FlatWeights base() {
+    return base;
+  }
+
+  @Override
+  public DeltaFrames deltas() {
+    return deltas;
+  }
+
+  /** The version this one starts from, null when it is received whole. */
+  public PolicyVersion baseVersion() {
+    return base == null ? null : base.version();
+  }
+
   /** Chunks received so far, which is also the index of the next one expected. */
   public int received() {
     return received;
@@ -106,8 +139,13 @@ public final class PartialVersion implements ServedVersion {
     if (type == PlaneFrames.GONE) {
       throw new VersionGoneException("the weight server no longer holds " + header.version());
     }
-    if (type != PlaneFrames.CHUNK) {
+    boolean delta = type == PlaneFrames.DELTA;
+    if (type != PlaneFrames.CHUNK && !delta) {
       throw new PlaneFrames.PlaneProtocolException("unexpected weight-plane frame type " + type);
+    }
+    if (delta && base == null) {
+      throw new PlaneFrames.PlaneProtocolException(
+          "a difference frame for " + header.version() + ", which is received whole");
     }
     int index = b.getInt();
     int crc = b.getInt();
@@ -117,7 +155,7 @@ public final class PartialVersion implements ServedVersion {
           "expected chunk " + next + " of " + header.version() + ", got " + index);
     }
     int n = layout.length(index);
-    if (b.remaining() != n * dtype.bytes()) {
+    if (!delta && b.remaining() != n * dtype.bytes()) {
       throw new PlaneFrames.PlaneProtocolException(
           "chunk " + index + " of " + header.version() + " has " + b.remaining() + " bytes");
     }
@@ -129,7 +167,12 @@ public final class PartialVersion implements ServedVersion {
     }
     int offset = Math.toIntExact(layout.offset(index));
     long frameCrc = check.getValue();
-    if (dtype == WireDtype.FLOAT32) {
+    if (delta) {
+      ChunkDelta.apply(b, values, offset, n, dtype);
+      CRC32C held = new CRC32C();
+      WeightsChecksum.update(held, values, offset, n);
+      running = Crc32cCombine.combine(running, held.getValue(), (long) n * Float.BYTES);
+    } else if (dtype == WireDtype.FLOAT32) {
       // The wire bytes are the values it holds: fold the chunk's checksum into the running one.
       running = Crc32cCombine.combine(running, frameCrc, (long) n * Float.BYTES);
       dtype.decode(b, values, offset, n);
@@ -139,7 +182,9 @@ public final class PartialVersion implements ServedVersion {
       WeightsChecksum.update(held, values, offset, n);
       running = Crc32cCombine.combine(running, held.getValue(), (long) n * Float.BYTES);
     }
-    crcs.remember(index, frameCrc);
+    if (!delta) {
+      crcs.remember(index, frameCrc); // a relay sends this chunk whole with the same CRC
+    }
     received = next + 1;
     arrivals[index].complete(null);
     return received == layout.count();

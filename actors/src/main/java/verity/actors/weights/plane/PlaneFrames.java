@@ -5,20 +5,24 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 import verity.actors.ids.PolicyVersion;
+import verity.actors.weights.FlatWeights;
 
 /**
  * The weight plane's frames, each preceded by its length (4 bytes, little-endian, not counting
- * itself). A follower sends one request (which version, from which chunk); the server answers with
- * that version's chunks in order, each with the CRC32C of its payload, or with one "gone" frame
- * when it does not hold the version.
+ * itself). A follower sends one request (which version, from which chunk, and the version it holds
+ * already, if any); the server answers with that version's chunks in order, each with the CRC32C of
+ * its payload, or with one "gone" frame when it does not hold the version. A chunk goes as the
+ * difference from the follower's version ({@link ChunkDelta}) when the server holds that version
+ * too and the difference is smaller.
  */
 final class PlaneFrames {
   static final byte REQUEST = 1;
   static final byte CHUNK = 2;
   static final byte GONE = 3;
+  static final byte DELTA = 4;
 
   static final int LENGTH_FIELD = 4;
-  private static final int REQUEST_BODY = 1 + 8 + 8 + 4;
+  private static final int REQUEST_BODY = 1 + 8 + 8 + 4 + 8 + 8;
   private static final int CHUNK_HEADER = 1 + 4 + 4;
 
   /** The largest request frame, for the server's framing. */
@@ -33,12 +37,14 @@ final class PlaneFrames {
     }
   }
 
-  record Request(PolicyVersion version, int from) {}
+  /** {@code base}: the version the follower holds, null when none. */
+  record Request(PolicyVersion version, int from, PolicyVersion base) {}
 
-  static ByteString request(PolicyVersion version, int from) {
+  static ByteString request(PolicyVersion version, int from, PolicyVersion base) {
     ByteBuffer b = ByteBuffer.allocate(LENGTH_FIELD + REQUEST_BODY).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(REQUEST_BODY).put(REQUEST).putLong(version.epoch()).putLong(version.value());
     b.putInt(from);
+    b.putLong(base == null ? -1 : base.epoch()).putLong(base == null ? -1 : base.value());
     return ByteString.fromArrayUnsafe(b.array());
   }
 
@@ -54,10 +60,16 @@ final class PlaneFrames {
     long epoch = b.getLong();
     long value = b.getLong();
     int from = b.getInt();
-    if (epoch < 0 || value < 0 || from < 0) {
+    long baseEpoch = b.getLong();
+    long baseValue = b.getLong();
+    boolean noBase = baseEpoch == -1 && baseValue == -1;
+    if (epoch < 0 || value < 0 || from < 0 || (!noBase && (baseEpoch < 0 || baseValue < 0))) {
       throw new PlaneProtocolException("a weight-plane request with a negative field");
     }
-    return new Request(new PolicyVersion(epoch, value), from);
+    return new Request(
+        new PolicyVersion(epoch, value),
+        from,
+        noBase ? null : new PolicyVersion(baseEpoch, baseValue));
   }
 
   static ByteString gone() {
@@ -69,6 +81,47 @@ final class PlaneFrames {
   /** The largest chunk frame of a layout sent as {@code dtype}. */
   static int maxChunkFrame(ChunkLayout layout, WireDtype dtype) {
     return LENGTH_FIELD + CHUNK_HEADER + layout.maxLength() * dtype.bytes();
+  }
+
+  /**
+   * Chunk {@code index} of a version for a follower that holds {@code base} (null: none): the
+   * difference from it when the version was published with that base and the difference is the
+   * smaller frame, else the whole chunk.
+   */
+  static ByteString frame(ServedVersion version, int index, PolicyVersion base) {
+    FlatWeights from = version.base();
+    if (base == null || from == null || !from.version().equals(base)) {
+      return chunk(version, index);
+    }
+    ByteString delta = version.deltas().get(index);
+    if (delta == null) {
+      delta = delta(version, index, from.values());
+      version.deltas().remember(index, delta);
+    }
+    return delta.isEmpty() ? chunk(version, index) : delta;
+  }
+
+  /** The difference frame of chunk {@code index}, or an empty string when it is not smaller. */
+  private static ByteString delta(ServedVersion version, int index, float[] base) {
+    ChunkLayout layout = version.layout();
+    byte[] payload =
+        ChunkDelta.encode(
+            version.values(),
+            base,
+            Math.toIntExact(layout.offset(index)),
+            layout.length(index),
+            version.dtype());
+    if (payload == null) {
+      return ByteString.emptyByteString();
+    }
+    ByteBuffer b =
+        ByteBuffer.allocate(LENGTH_FIELD + CHUNK_HEADER + payload.length)
+            .order(ByteOrder.LITTLE_ENDIAN);
+    CRC32C crc = new CRC32C();
+    crc.update(payload);
+    b.putInt(CHUNK_HEADER + payload.length).put(DELTA).putInt(index).putInt((int) crc.getValue());
+    b.put(payload);
+    return ByteString.fromArrayUnsafe(b.array());
   }
 
   /** Chunk {@code index} of a version, encoded and checksummed. */

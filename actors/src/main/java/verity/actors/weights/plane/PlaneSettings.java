@@ -6,7 +6,12 @@ import verity.actors.config.ConfigChecks;
 
 /** The weight plane's settings, read once from {@code verity.weights}. */
 public record PlaneSettings(
-    String host, int port, int relayFanout, WireDtype dtype, WeightFetch.Settings fetch) {
+    String host,
+    int port,
+    int relayFanout,
+    WireDtype dtype,
+    boolean delta,
+    WeightFetch.Settings fetch) {
 
   public static PlaneSettings from(Config config) {
     String host = config.getString("verity.weights.host");
@@ -31,6 +36,7 @@ public record PlaneSettings(
         port,
         ConfigChecks.intAtLeast(config, "verity.weights.relay-fanout", 0),
         dtype,
+        config.getBoolean("verity.weights.delta"),
         new WeightFetch.Settings(
             ConfigChecks.positiveDuration(config, "verity.weights.connect-timeout"),
             ConfigChecks.positiveDuration(config, "verity.weights.idle-timeout"),

@@ -28,16 +28,47 @@ public interface ServedVersion {
   /** The chunks' CRC32Cs as sent, filled in as they become known. */
   ChunkCrcs crcs();
 
-  /** A version whose values are all present, as the store holds it. */
+  /**
+   * The version followers that hold it receive this one as a difference from (its values as they
+   * hold them, rounded or not), or null when this version is sent whole only.
+   */
+  FlatWeights base();
+
+  /** The difference frames from {@link #base()}, filled in as they are built. */
+  DeltaFrames deltas();
+
+  /** A version whose values are all present, as the store holds it, sent whole only. */
   static ServedVersion complete(FlatWeights weights, int chunkValues, WireDtype dtype) {
+    return complete(weights, null, chunkValues, dtype);
+  }
+
+  /**
+   * A version whose values are all present, sent as the difference from {@code base} to followers
+   * that hold it ({@code base} null, or of another layout: whole only).
+   */
+  static ServedVersion complete(
+      FlatWeights weights, FlatWeights base, int chunkValues, WireDtype dtype) {
     ChunkLayout layout = new ChunkLayout(weights.header(), chunkValues);
+    FlatWeights from = base != null && base.header().sameLayout(weights.header()) ? base : null;
     return new Complete(
-        weights.header(), layout, dtype, weights.values(), new ChunkCrcs(layout.count()));
+        weights.header(),
+        layout,
+        dtype,
+        weights.values(),
+        new ChunkCrcs(layout.count()),
+        from,
+        new DeltaFrames(layout.count()));
   }
 
   /** The store's copy: every chunk present from the start. */
   record Complete(
-      WeightsHeader header, ChunkLayout layout, WireDtype dtype, float[] values, ChunkCrcs crcs)
+      WeightsHeader header,
+      ChunkLayout layout,
+      WireDtype dtype,
+      float[] values,
+      ChunkCrcs crcs,
+      FlatWeights base,
+      DeltaFrames deltas)
       implements ServedVersion {
     private static final CompletionStage<Void> PRESENT = CompletableFuture.completedFuture(null);
 

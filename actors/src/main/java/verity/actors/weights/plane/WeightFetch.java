@@ -105,7 +105,9 @@ public final class WeightFetch {
     InetSocketAddress remote = new InetSocketAddress(from.host(), from.port());
     int maxFrame = PlaneFrames.maxChunkFrame(target.layout(), target.dtype());
     Pair<CompletableFuture<Optional<ByteString>>, CompletionStage<Done>> run =
-        Source.single(PlaneFrames.request(target.header().version(), target.received()))
+        Source.single(
+                PlaneFrames.request(
+                    target.header().version(), target.received(), target.baseVersion()))
             .concatMat(Source.maybe(), Keep.right())
             .via(
                 Tcp.get(system)

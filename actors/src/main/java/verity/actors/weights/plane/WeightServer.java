@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import verity.actors.ids.PolicyVersion;
 
 /**
  * Serves policy versions over the weight plane: a TCP server (Akka Streams) beside Artery that
@@ -69,17 +70,19 @@ public final class WeightServer {
         .flatMapConcat(
             found ->
                 found
-                    .map(v -> chunks(v, request.from()))
+                    .map(v -> chunks(v, request.from(), request.base()))
                     .orElse(Source.single(PlaneFrames.gone())));
   }
 
-  private static Source<ByteString, NotUsed> chunks(ServedVersion version, int from) {
+  private static Source<ByteString, NotUsed> chunks(
+      ServedVersion version, int from, PolicyVersion base) {
     int count = version.layout().count();
     if (from >= count) {
       return Source.empty();
     }
     return Source.range(from, count - 1)
-        .mapAsync(1, i -> version.arrival(i).thenApply(present -> PlaneFrames.chunk(version, i)));
+        .mapAsync(
+            1, i -> version.arrival(i).thenApply(present -> PlaneFrames.frame(version, i, base)));
   }
 
   public PlaneAddress address() {

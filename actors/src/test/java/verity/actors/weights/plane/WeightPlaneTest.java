@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.util.ByteString;
@@ -190,6 +191,94 @@ class WeightPlaneTest {
                     WeightFetch.run(
                         testKit.system(), old, store.address(), store.address(), TWICE)));
     assertInstanceOf(PartialVersion.VersionGoneException.class, e.getCause());
+  }
+
+  /** Version {@code next} of {@code base}: the same values but {@code changed} of them. */
+  static FlatWeights successor(FlatWeights base, long next, int... changed) {
+    float[] v = base.values().clone();
+    for (int i : changed) {
+      v[i] += 0.5f;
+    }
+    return FlatWeights.of(PolicyVersion.of(next), base.header().names(), base.header().shapes(), v);
+  }
+
+  static WeightServer store(FlatWeights w, FlatWeights base, WireDtype dtype) throws Exception {
+    ServedVersions versions = new ServedVersions();
+    versions.offer(ServedVersion.complete(w, base, CHUNK, dtype));
+    return serve(versions);
+  }
+
+  @Test
+  void shouldSendAFollowerOnTheBaseOnlyTheValuesThatChanged() throws Exception {
+    FlatWeights v1 = weights(11);
+    FlatWeights v2 = successor(v1, 12, 3, 30);
+    WeightServer store = store(v2, v1, WireDtype.FLOAT32);
+    PartialVersion target = new PartialVersion(v2.header(), CHUNK, WireDtype.FLOAT32, v1);
+    FlatWeights got =
+        get(WeightFetch.run(testKit.system(), target, store.address(), store.address(), ONCE));
+    assertArrayEquals(v2.values(), got.values());
+    assertEquals(v2.header(), got.header(), "the checksum of the whole held");
+    long whole = frameBytes(ServedVersion.complete(v2, CHUNK, WireDtype.FLOAT32), 0);
+    // Six frames of 21 bytes (length, type, index, CRC, two counts), two with a value: 2 x 5 more.
+    assertEquals(6 * 21 + 2 * 5, store.bytesSent());
+    assertTrue(store.bytesSent() < whole, store.bytesSent() + " of " + whole);
+  }
+
+  @Test
+  void shouldSendTheWholeVersionToAFollowerOnAnotherBase() throws Exception {
+    FlatWeights v1 = weights(13);
+    FlatWeights v2 = successor(v1, 14, 5);
+    WeightServer store = store(v2, v1, WireDtype.FLOAT32);
+    FlatWeights older = weights(12);
+    PartialVersion target = new PartialVersion(v2.header(), CHUNK, WireDtype.FLOAT32, older);
+    FlatWeights got =
+        get(WeightFetch.run(testKit.system(), target, store.address(), store.address(), ONCE));
+    assertArrayEquals(v2.values(), got.values());
+    assertEquals(
+        frameBytes(ServedVersion.complete(v2, CHUNK, WireDtype.FLOAT32), 0), store.bytesSent());
+  }
+
+  @Test
+  void shouldRelayTheDifferenceToAFollowerOnTheSameBase() throws Exception {
+    FlatWeights v1 = weights(15);
+    FlatWeights v2 = successor(v1, 16, 0, 21, 38);
+    WeightServer store = store(v2, v1, WireDtype.FLOAT32);
+    ServedVersions relayed = new ServedVersions();
+    WeightServer relay = serve(relayed);
+    PartialVersion middle = new PartialVersion(v2.header(), CHUNK, WireDtype.FLOAT32, v1);
+    PartialVersion last = new PartialVersion(v2.header(), CHUNK, WireDtype.FLOAT32, v1);
+    relayed.offer(middle);
+    CompletionStage<FlatWeights> lastDone =
+        WeightFetch.run(testKit.system(), last, relay.address(), store.address(), ONCE);
+    assertArrayEquals(
+        v2.values(),
+        get(WeightFetch.run(testKit.system(), middle, store.address(), store.address(), ONCE))
+            .values());
+    assertArrayEquals(v2.values(), get(lastDone).values());
+    assertEquals(store.bytesSent(), relay.bytesSent(), "the relay sent the same differences");
+    assertTrue(store.bytesSent() == 6 * 21 + 3 * 5, "differences only: " + store.bytesSent());
+  }
+
+  @Test
+  void shouldLeaveABfloat16FollowerOnTheBaseWithTheChecksummedRoundedValues() throws Exception {
+    FlatWeights v1 = weights(17);
+    FlatWeights v2 = successor(v1, 18, 7, 8);
+    FlatWeights served = new FlatWeights(WireDtype.BFLOAT16.roundedHeader(v2), v2.values());
+    FlatWeights base = new FlatWeights(WireDtype.BFLOAT16.roundedHeader(v1), v1.values());
+    WeightServer store = store(served, base, WireDtype.BFLOAT16);
+    float[] held = new float[v1.values().length];
+    for (int i = 0; i < held.length; i++) {
+      held[i] = WireDtype.BFLOAT16.round(v1.values()[i]); // what the follower holds of v1
+    }
+    PartialVersion target =
+        new PartialVersion(
+            served.header(), CHUNK, WireDtype.BFLOAT16, new FlatWeights(base.header(), held));
+    FlatWeights got =
+        get(WeightFetch.run(testKit.system(), target, store.address(), store.address(), ONCE));
+    for (int i = 0; i < held.length; i++) {
+      assertEquals(WireDtype.BFLOAT16.round(v2.values()[i]), got.values()[i], "value " + i);
+    }
+    assertEquals(served.header().checksum(), got.header().checksum());
   }
 
   @Test
