@@ -34,6 +34,7 @@ public final class BenchMain {
         new SerializationBench(),
         new VerifierBench(),
         new BroadcastBench(),
+        new DeltaBench(),
         new ControlPlaneBench(),
         new RolloutOverheadBench(),
         new AsyncSyncBench(),

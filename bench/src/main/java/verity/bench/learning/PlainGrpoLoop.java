@@ -85,6 +85,20 @@ public final class PlainGrpoLoop {
    *     starts RL from the random initialization, as the dev run does without one)
    */
   public static Result run(RunPlan plan, double target, long maxSteps, PrintStream log) {
+    return run(plan, target, maxSteps, log, (step, policy) -> {});
+  }
+
+  /** What a caller sees after each step: the step's number and the policy it updated. */
+  @FunctionalInterface
+  public interface StepListener {
+    void afterStep(long step, Policy policy) throws Exception;
+  }
+
+  /**
+   * As {@link #run(RunPlan, double, long, PrintStream)}, calling {@code listener} after each step.
+   */
+  public static Result run(
+      RunPlan plan, double target, long maxSteps, PrintStream log, StepListener listener) {
     LearnerSettings learner = plan.learner();
     RolloutSettings rollout = plan.rollout();
     if (learner.warmStart().steps() > 0) {
@@ -135,6 +149,11 @@ public final class PlainGrpoLoop {
           trainer.step(batch.samples());
         } catch (NonFiniteLossException e) {
           log.println("plain loop: " + e.getMessage());
+        }
+        try {
+          listener.afterStep(step, policy);
+        } catch (Exception e) {
+          throw new IllegalStateException("after step " + step + ": " + e.getMessage(), e);
         }
         if (step % rollout.evaluateEverySteps() == 0 || step == maxSteps) {
           long evalStart = System.nanoTime();
