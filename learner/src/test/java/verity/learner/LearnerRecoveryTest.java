@@ -144,7 +144,8 @@ class LearnerRecoveryTest {
   void shouldFallBackToThePreviousCheckpointWhenTheNewestIsCorrupt() throws Exception {
     start();
     trainThenStop(5);
-    Path newest = dataDir.resolve("checkpoints").resolve("ckpt-000000004-e0.bin");
+    Path newest =
+        dataDir.resolve("checkpoints").resolve("ckpt-000000004-e0").resolve("model.safetensors");
     assertTrue(Files.exists(newest));
     try (RandomAccessFile f = new RandomAccessFile(newest.toFile(), "rw")) {
       f.seek(f.length() / 2);

@@ -31,15 +31,22 @@ public record Checkpoint(FlatWeights weights, OptimizerState optimizer)
   }
 
   @Override
-  public TensorState tensor(int i) {
+  public float[] weights(int i) {
     int offset = 0;
     List<Integer> sizes = weights.header().sizes();
     for (int j = 0; j < i; j++) {
       offset += sizes.get(j);
     }
-    return new TensorState(
-        Arrays.copyOfRange(weights.values(), offset, offset + sizes.get(i)),
-        optimizer.m().get(i),
-        optimizer.v().get(i));
+    return Arrays.copyOfRange(weights.values(), offset, offset + sizes.get(i));
+  }
+
+  @Override
+  public float[] m(int i) {
+    return optimizer.m().get(i);
+  }
+
+  @Override
+  public float[] v(int i) {
+    return optimizer.v().get(i);
   }
 }

@@ -5,8 +5,8 @@ import verity.actors.ids.PolicyVersion;
 
 /**
  * A training state to write, read one tensor at a time: an in-memory {@link Checkpoint}, or the
- * learner's live replica (whose tensors are read from the device as the file is written, so no copy
- * of the whole model is ever on the heap).
+ * learner's live replica (whose tensors are read from the device as the files are written, so no
+ * copy of the whole model is ever on the heap).
  */
 public interface CheckpointSource {
 
@@ -18,9 +18,12 @@ public interface CheckpointSource {
 
   long optimizerSteps();
 
-  /** Tensor {@code i}'s weights and optimizer moments, each as long as the tensor. */
-  TensorState tensor(int i);
+  /** Tensor {@code i}'s weights, as long as the tensor. */
+  float[] weights(int i);
 
-  /** One tensor's part of a checkpoint. */
-  record TensorState(float[] weights, float[] m, float[] v) {}
+  /** Tensor {@code i}'s first optimizer moment (AdamW's {@code exp_avg}). */
+  float[] m(int i);
+
+  /** Tensor {@code i}'s second optimizer moment (AdamW's {@code exp_avg_sq}). */
+  float[] v(int i);
 }

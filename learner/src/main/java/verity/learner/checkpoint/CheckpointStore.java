@@ -1,12 +1,7 @@
 package verity.learner.checkpoint;
 
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -15,12 +10,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
-import java.util.zip.CheckedInputStream;
-import java.util.zip.CheckedOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verity.actors.ids.PolicyVersion;
@@ -28,22 +23,33 @@ import verity.actors.weights.FlatWeights;
 import verity.actors.weights.WeightsChecksum;
 import verity.actors.weights.WeightsHeader;
 import verity.learner.optim.OptimizerState;
+import verity.policy.transformer.CheckpointException;
+import verity.policy.transformer.SafetensorsFile;
+import verity.policy.transformer.SafetensorsWriter;
 
 /**
- * Checkpoints on disk: one file per version ({@code ckpt-000000123-e1.bin}) holding the parameter
- * names and shapes, then each tensor's weights and optimizer moments, then the weights' checksum,
- * written one tensor at a time (from a {@link CheckpointSource}) and atomically (a temporary file,
- * fsync, rename, fsync of the directory) so that a crash leaves either the old file or the new one.
- * Each file's CRC32C is recorded in the journal; loading checks it and falls back to the previous
- * good checkpoint when a file is corrupt or truncated. A file is deleted only once the journal no
- * longer refers to it ({@link #prune}), and temporaries of a write that a crash interrupted are
- * swept at start ({@link #sweepTemporaries}). The format is Verity's own because the optimizer
- * state lives outside DJL.
+ * Checkpoints on disk, in safetensors: one directory per version ({@code ckpt-000000123-e1/})
+ * holding {@code model.safetensors} (the weights under the policy's parameter names, fp32; a
+ * transformer's load in Hugging Face as they are) and beside it {@code optimizer.safetensors}
+ * (AdamW's moments per tensor as {@code NAME.exp_avg} and {@code NAME.exp_avg_sq}, with the step
+ * count, the version and the weights' checksum in its metadata). Both are written one tensor at a
+ * time (from a {@link CheckpointSource}) into a temporary directory, fsynced, and the directory is
+ * renamed into place, so that a crash leaves either the old checkpoint or the new one. The CRC32C
+ * of both files' bytes is recorded in the journal; loading checks it and falls back to the previous
+ * good checkpoint when a file is corrupt, truncated or missing. A checkpoint is deleted only once
+ * the journal no longer refers to it ({@link #prune}), and temporaries of a write that a crash
+ * interrupted are swept at start ({@link #sweepTemporaries}).
  */
 public final class CheckpointStore {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
-  private static final int MAGIC = 0x56434B33; // "VCK3": weights and moments tensor by tensor
-  private static final int MAGIC_V2 = 0x56434B32; // "VCK2": moments as one flat array
+  static final String MODEL = "model.safetensors";
+  static final String OPTIMIZER = "optimizer.safetensors";
+  private static final String FIRST = ".exp_avg";
+  private static final String SECOND = ".exp_avg_sq";
+  private static final String STEPS = "verity.optimizer-steps";
+  private static final String EPOCH = "verity.version-epoch";
+  private static final String VALUE = "verity.version-value";
+  private static final String WEIGHTS_CRC = "verity.weights-crc32c";
 
   private final Path dir;
 
@@ -57,26 +63,51 @@ public final class CheckpointStore {
 
   /**
    * Writes a checkpoint atomically; returns what the journal should record. Nothing is deleted
-   * here: the file the journal refers to now stays until the journal no longer refers to it.
+   * here: the checkpoint the journal refers to now stays until the journal no longer refers to it.
    */
   public CheckpointRef save(CheckpointSource c) throws IOException {
     Files.createDirectories(dir);
     PolicyVersion version = c.version();
-    Path target = dir.resolve(String.format("ckpt-%09d-e%d.bin", version.value(), version.epoch()));
-    Path tmp = Files.createTempFile(dir, ".ckpt-", ".tmp");
-    CRC32C crc = new CRC32C();
-    try (OutputStream file = Files.newOutputStream(tmp);
-        DataOutputStream out =
-            new DataOutputStream(
-                new java.io.BufferedOutputStream(new CheckedOutputStream(file, crc), 1 << 16))) {
-      write(out, c);
+    Path target = dir.resolve(String.format("ckpt-%09d-e%d", version.value(), version.epoch()));
+    Path tmp = Files.createTempDirectory(dir, ".ckpt-");
+    CRC32C files = new CRC32C();
+    CRC32C weights = new CRC32C();
+    List<String> names = c.names();
+    List<SafetensorsWriter.Tensor> model = new ArrayList<>(names.size());
+    List<SafetensorsWriter.Tensor> optimizer = new ArrayList<>(2 * names.size());
+    for (int i = 0; i < names.size(); i++) {
+      int at = i;
+      long[] shape = longs(c.shapes().get(i));
+      model.add(
+          new SafetensorsWriter.Tensor(
+              names.get(i),
+              shape,
+              () -> {
+                float[] w = c.weights(at);
+                WeightsChecksum.update(weights, w);
+                return w;
+              }));
+      optimizer.add(new SafetensorsWriter.Tensor(names.get(i) + FIRST, shape, () -> c.m(at)));
+      optimizer.add(new SafetensorsWriter.Tensor(names.get(i) + SECOND, shape, () -> c.v(at)));
     }
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ch.force(true);
+    Map<String, String> versionMeta = new LinkedHashMap<>();
+    versionMeta.put("format", "pt");
+    versionMeta.put(EPOCH, Long.toString(version.epoch()));
+    versionMeta.put(VALUE, Long.toString(version.value()));
+    SafetensorsWriter.write(
+        tmp.resolve(MODEL), model, SafetensorsWriter.Dtype.F32, versionMeta, files);
+    Map<String, String> optimizerMeta = new LinkedHashMap<>(versionMeta);
+    optimizerMeta.put(STEPS, Long.toString(c.optimizerSteps()));
+    optimizerMeta.put(WEIGHTS_CRC, Long.toString(weights.getValue()));
+    SafetensorsWriter.write(
+        tmp.resolve(OPTIMIZER), optimizer, SafetensorsWriter.Dtype.F32, optimizerMeta, files);
+    sync(tmp);
+    if (Files.exists(target)) {
+      deleteTree(target); // a version written again after a crash that the journal never recorded
     }
-    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    syncDirectory();
-    return new CheckpointRef(c.version(), target.toString(), crc.getValue());
+    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+    sync(dir);
+    return new CheckpointRef(c.version(), target.toString(), files.getValue());
   }
 
   /** A checkpoint read back, with the reference it was found by. */
@@ -112,23 +143,21 @@ public final class CheckpointStore {
    * @throws CorruptCheckpointException when the checksum or the layout does not hold
    */
   public Checkpoint load(CheckpointRef ref) throws IOException {
-    Path file = Path.of(ref.path());
-    if (!Files.exists(file)) {
-      throw new NoSuchFileException(ref.path());
+    Path checkpoint = Path.of(ref.path());
+    if (Files.isRegularFile(checkpoint)) {
+      throw new CorruptCheckpointException(
+          ref.path() + ": a checkpoint of an older Verity (one binary file); start the run afresh");
+    }
+    Path model = checkpoint.resolve(MODEL);
+    Path optimizer = checkpoint.resolve(OPTIMIZER);
+    for (Path f : List.of(model, optimizer)) {
+      if (!Files.exists(f)) {
+        throw new NoSuchFileException(f.toString());
+      }
     }
     CRC32C crc = new CRC32C();
-    Checkpoint c;
-    try (InputStream in = Files.newInputStream(file);
-        CheckedInputStream checked = new CheckedInputStream(in, crc);
-        DataInputStream data =
-            new DataInputStream(new java.io.BufferedInputStream(checked, 1 << 16))) {
-      c = read(data);
-      if (data.read() != -1) {
-        throw new CorruptCheckpointException(ref.path() + ": trailing bytes");
-      }
-    } catch (java.io.EOFException e) {
-      throw new CorruptCheckpointException(ref.path() + ": truncated");
-    }
+    crcOf(model, crc);
+    crcOf(optimizer, crc);
     if (crc.getValue() != ref.checksum()) {
       throw new CorruptCheckpointException(
           ref.path()
@@ -137,8 +166,10 @@ public final class CheckpointStore {
               + " but the journal recorded "
               + Long.toHexString(ref.checksum()));
     }
-    if (!c.weights().version().equals(ref.version()) || !c.weights().checksumMatches()) {
-      throw new CorruptCheckpointException(ref.path() + ": content does not match its header");
+    Checkpoint c = read(checkpoint);
+    if (!c.weights().version().equals(ref.version())) {
+      throw new CorruptCheckpointException(
+          ref.path() + ": holds " + c.weights().version() + ", the journal says " + ref.version());
     }
     return c;
   }
@@ -156,164 +187,146 @@ public final class CheckpointStore {
     try (Stream<Path> listing = Files.list(dir)) {
       files =
           listing
-              .filter(f -> f.getFileName().toString().matches("ckpt-\\d+-e\\d+\\.bin"))
+              .filter(f -> f.getFileName().toString().matches("ckpt-\\d+-e\\d+"))
               .sorted(Comparator.comparing(CheckpointStore::epochThenVersion).reversed())
               .toList();
     }
     for (Path f : files) {
-      try (DataInputStream data =
-          new DataInputStream(new java.io.BufferedInputStream(Files.newInputStream(f), 1 << 16))) {
-        FlatWeights w = read(data).weights();
-        if (w.checksumMatches()) {
-          return Optional.of(w);
-        }
-        LOG.error("checkpoint {} does not match its own checksum; trying the previous one", f);
-      } catch (IOException | CorruptCheckpointException e) {
+      try {
+        return Optional.of(read(f).weights());
+      } catch (CorruptCheckpointException e) {
         LOG.error("checkpoint {} unusable ({}); trying the previous one", f, e.getMessage());
       }
     }
     return Optional.empty();
   }
 
-  /** {@code ckpt-000000123-e1.bin} as (1, 123), for ordering. */
+  /** {@code ckpt-000000123-e1} as (1, 123), for ordering. */
   private static String epochThenVersion(Path file) {
     String name = file.getFileName().toString();
     String version = name.substring(5, name.indexOf("-e"));
-    String epoch = name.substring(name.indexOf("-e") + 2, name.length() - 4);
+    String epoch = name.substring(name.indexOf("-e") + 2);
     return String.format("%020d-%020d", Long.parseLong(epoch), Long.parseLong(version));
   }
 
-  private static void write(DataOutputStream out, CheckpointSource c) throws IOException {
-    out.writeInt(MAGIC);
-    out.writeLong(c.version().epoch());
-    out.writeLong(c.version().value());
-    List<String> names = c.names();
-    out.writeInt(names.size());
-    for (int i = 0; i < names.size(); i++) {
-      out.writeUTF(names.get(i));
-      int[] shape = c.shapes().get(i);
-      out.writeInt(shape.length);
-      for (int d : shape) {
-        out.writeInt(d);
+  /**
+   * The checkpoint in {@code checkpoint}, its weights checked against the checksum written beside
+   * them.
+   *
+   * @throws CorruptCheckpointException when a file does not read as a checkpoint of this layout
+   */
+  private static Checkpoint read(Path checkpoint) {
+    try {
+      SafetensorsFile model = SafetensorsFile.open(checkpoint.resolve(MODEL));
+      SafetensorsFile optimizer = SafetensorsFile.open(checkpoint.resolve(OPTIMIZER));
+      Map<String, String> meta = optimizer.metadata();
+      PolicyVersion version =
+          new PolicyVersion(number(meta, EPOCH, checkpoint), number(meta, VALUE, checkpoint));
+      List<String> names = new ArrayList<>(model.entries().keySet());
+      List<int[]> shapes = new ArrayList<>(names.size());
+      long total = 0;
+      for (SafetensorsFile.Entry e : model.entries().values()) {
+        int[] shape = new int[e.shape().length];
+        for (int d = 0; d < shape.length; d++) {
+          shape[d] = Math.toIntExact(e.shape()[d]);
+        }
+        shapes.add(shape);
+        total += e.elements();
       }
-    }
-    out.writeLong(c.optimizerSteps());
-    CRC32C weights = new CRC32C();
-    for (int i = 0; i < names.size(); i++) {
-      CheckpointSource.TensorState t = c.tensor(i);
-      long size = WeightsHeader.elements(c.shapes().get(i));
-      if (t.weights().length != size || t.m().length != size || t.v().length != size) {
-        throw new IllegalArgumentException(
-            "tensor " + names.get(i) + " of " + size + " values: state of another size");
+      if (total > Integer.MAX_VALUE - 8) {
+        throw new CorruptCheckpointException(checkpoint + ": " + total + " values");
       }
-      WeightsChecksum.update(weights, t.weights());
-      writeFloats(out, t.weights());
-      writeFloats(out, t.m());
-      writeFloats(out, t.v());
-    }
-    out.writeLong(weights.getValue());
-  }
-
-  private static Checkpoint read(DataInputStream in) throws IOException {
-    int magic = in.readInt();
-    if (magic == MAGIC_V2) {
-      throw new CorruptCheckpointException(
-          "a checkpoint of an older Verity (flat optimizer moments); start the run afresh");
-    }
-    if (magic != MAGIC) {
-      throw new CorruptCheckpointException("not a Verity checkpoint");
-    }
-    long epoch = in.readLong();
-    PolicyVersion version = new PolicyVersion(epoch, in.readLong());
-    int count = in.readInt();
-    if (count < 0 || count > 100_000) {
-      throw new CorruptCheckpointException("implausible parameter count " + count);
-    }
-    List<String> names = new ArrayList<>(count);
-    List<int[]> shapes = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      names.add(in.readUTF());
-      int rank = in.readInt();
-      if (rank < 0 || rank > 16) {
-        throw new CorruptCheckpointException("implausible rank " + rank);
+      float[] values = new float[(int) total];
+      List<float[]> m = new ArrayList<>(names.size());
+      List<float[]> v = new ArrayList<>(names.size());
+      int offset = 0;
+      for (String name : names) {
+        float[] w = model.readFloats(name);
+        System.arraycopy(w, 0, values, offset, w.length);
+        offset += w.length;
+        m.add(sized(optimizer.readFloats(name + FIRST), w.length, name + FIRST, checkpoint));
+        v.add(sized(optimizer.readFloats(name + SECOND), w.length, name + SECOND, checkpoint));
       }
-      int[] shape = new int[rank];
-      for (int d = 0; d < rank; d++) {
-        shape[d] = in.readInt();
-      }
-      shapes.add(shape);
-    }
-    long steps = in.readLong();
-    long total = 0;
-    for (int[] shape : shapes) {
-      total += WeightsHeader.elements(shape);
-    }
-    if (total < 0 || total > Integer.MAX_VALUE - 8) {
-      throw new CorruptCheckpointException("implausible total of " + total + " values");
-    }
-    float[] values = new float[(int) total];
-    List<float[]> m = new ArrayList<>(count);
-    List<float[]> v = new ArrayList<>(count);
-    int offset = 0;
-    for (int i = 0; i < count; i++) {
-      long size = WeightsHeader.elements(shapes.get(i));
-      float[] w = readFloats(in);
-      m.add(readFloats(in));
-      v.add(readFloats(in));
-      if (w.length != size || m.get(i).length != size || v.get(i).length != size) {
+      if (optimizer.entries().size() != 2 * names.size()) {
         throw new CorruptCheckpointException(
-            "the state of " + names.get(i) + " does not match its shape");
+            checkpoint
+                + ": "
+                + optimizer.entries().size()
+                + " optimizer tensors for "
+                + names.size()
+                + " parameters");
       }
-      System.arraycopy(w, 0, values, offset, w.length);
-      offset += w.length;
-    }
-    long weightsChecksum = in.readLong();
-    FlatWeights weights =
-        new FlatWeights(
-            new WeightsHeader(version, names, shapes, values.length, weightsChecksum), values);
-    return new Checkpoint(weights, new OptimizerState(steps, m, v));
-  }
-
-  private static void writeFloats(DataOutputStream out, float[] values) throws IOException {
-    out.writeInt(values.length);
-    ByteBuffer buf =
-        ByteBuffer.allocate(Math.min(values.length, 1 << 16) * Float.BYTES)
-            .order(ByteOrder.BIG_ENDIAN);
-    for (int from = 0; from < values.length; from += 1 << 16) {
-      int n = Math.min(1 << 16, values.length - from);
-      buf.clear();
-      buf.asFloatBuffer().put(values, from, n);
-      out.write(buf.array(), 0, n * Float.BYTES);
+      FlatWeights weights =
+          new FlatWeights(
+              new WeightsHeader(
+                  version, names, shapes, values.length, number(meta, WEIGHTS_CRC, checkpoint)),
+              values);
+      if (!weights.checksumMatches()) {
+        throw new CorruptCheckpointException(
+            checkpoint + ": the weights do not match the checksum written beside them");
+      }
+      return new Checkpoint(weights, new OptimizerState(number(meta, STEPS, checkpoint), m, v));
+    } catch (CheckpointException | ArithmeticException e) {
+      throw new CorruptCheckpointException(e.getMessage());
     }
   }
 
-  private static float[] readFloats(DataInputStream in) throws IOException {
-    int n = in.readInt();
-    if (n < 0 || n > 1 << 30) {
-      throw new CorruptCheckpointException("implausible array length " + n);
+  private static float[] sized(float[] values, int size, String name, Path checkpoint) {
+    if (values.length != size) {
+      throw new CorruptCheckpointException(
+          checkpoint + ": " + name + " holds " + values.length + " values, its tensor " + size);
     }
-    float[] out = new float[n];
-    byte[] bytes = new byte[Math.min(n, 1 << 16) * Float.BYTES];
-    for (int from = 0; from < n; from += 1 << 16) {
-      int k = Math.min(1 << 16, n - from);
-      in.readFully(bytes, 0, k * Float.BYTES);
-      ByteBuffer.wrap(bytes, 0, k * Float.BYTES).asFloatBuffer().get(out, from, k);
+    return values;
+  }
+
+  private static long number(Map<String, String> meta, String key, Path checkpoint) {
+    String text = meta.get(key);
+    try {
+      return Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      throw new CorruptCheckpointException(checkpoint + ": metadata " + key + " = " + text);
+    }
+  }
+
+  private static long[] longs(int[] shape) {
+    long[] out = new long[shape.length];
+    for (int i = 0; i < shape.length; i++) {
+      out[i] = shape[i];
     }
     return out;
   }
 
-  private void syncDirectory() {
-    try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+  private static void crcOf(Path file, CRC32C crc) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      ByteBuffer buf = ByteBuffer.allocateDirect(1 << 20);
+      while (ch.read(buf.clear()) > 0) {
+        crc.update(buf.flip());
+      }
+    }
+  }
+
+  /** Flushes a directory's entries (and, for a checkpoint's, its files) to disk. */
+  private void sync(Path directory) {
+    try (FileChannel ch = FileChannel.open(directory, StandardOpenOption.READ)) {
       ch.force(true);
     } catch (IOException e) {
       // Not every file system lets a directory be opened for sync; the rename itself is atomic.
-      LOG.debug("cannot fsync {}: {}", dir, e.getMessage());
+      LOG.debug("cannot fsync {}: {}", directory, e.getMessage());
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> walk = Files.walk(root)) {
+      for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 
   /**
-   * Deletes every checkpoint file in the directory that {@code referenced} (what the journal still
-   * refers to) does not name; returns how many were deleted.
+   * Deletes every checkpoint in the directory that {@code referenced} (what the journal still
+   * refers to) does not name, an older Verity's single files included; returns how many were
+   * deleted.
    */
   public int prune(List<CheckpointRef> referenced) throws IOException {
     if (!Files.isDirectory(dir)) {
@@ -324,8 +337,9 @@ public final class CheckpointStore {
       keep.add(Path.of(r.path()).toAbsolutePath().normalize());
     }
     int deleted = 0;
-    for (Path file : list("ckpt-[0-9]+(-e[0-9]+)?\\.bin")) {
-      if (!keep.contains(file.toAbsolutePath().normalize()) && Files.deleteIfExists(file)) {
+    for (Path checkpoint : list("ckpt-[0-9]+(-e[0-9]+)?(\\.bin)?")) {
+      if (!keep.contains(checkpoint.toAbsolutePath().normalize())) {
+        deleteTree(checkpoint);
         deleted++;
       }
     }
@@ -333,18 +347,17 @@ public final class CheckpointStore {
   }
 
   /**
-   * Deletes the temporary files of writes that a crash interrupted; call before the first save.
-   * Returns how many were deleted.
+   * Deletes the temporaries of writes that a crash interrupted; call before the first save. Returns
+   * how many were deleted.
    */
   public int sweepTemporaries() throws IOException {
     if (!Files.isDirectory(dir)) {
       return 0;
     }
     int deleted = 0;
-    for (Path file : list("\\.ckpt-.*\\.tmp")) {
-      if (Files.deleteIfExists(file)) {
-        deleted++;
-      }
+    for (Path temporary : list("\\.ckpt-.*")) {
+      deleteTree(temporary);
+      deleted++;
     }
     return deleted;
   }

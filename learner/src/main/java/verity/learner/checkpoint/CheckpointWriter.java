@@ -18,16 +18,23 @@ public final class CheckpointWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CheckpointWriter.class);
 
   private final CheckpointStore store;
-  private final ExecutorService thread =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "verity-checkpoint-writer");
-            t.setDaemon(true);
-            return t;
-          });
+  private final ExecutorService thread;
 
   public CheckpointWriter(CheckpointStore store) {
+    this(
+        store,
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread t = new Thread(r, "verity-checkpoint-writer");
+              t.setDaemon(true);
+              return t;
+            }));
+  }
+
+  /** A writer on {@code thread}, which must run one task at a time in order (tests). */
+  public CheckpointWriter(CheckpointStore store, ExecutorService thread) {
     this.store = store;
+    this.thread = thread;
   }
 
   /**

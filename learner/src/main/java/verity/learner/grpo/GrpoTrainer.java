@@ -4,11 +4,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
 import verity.actors.weights.FlatWeights;
 import verity.learner.checkpoint.Checkpoint;
+import verity.learner.checkpoint.CheckpointRef;
 import verity.learner.checkpoint.CheckpointSource;
+import verity.learner.checkpoint.CheckpointWriter;
 import verity.learner.optim.AdamW;
 import verity.learner.optim.Gradients;
 import verity.learner.optim.Optimization;
@@ -41,6 +44,12 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
   private final NDManager held;
   private List<NDArray> reference;
   private long skipped;
+
+  /**
+   * The checkpoint being written from the live tensors: the next change to the weights or to the
+   * optimizer's moments waits for it.
+   */
+  private CompletableFuture<?> writing = CompletableFuture.completedFuture(null);
 
   /** A trainer that makes one update per batch, at a constant learning rate. */
   public GrpoTrainer(Policy policy, Objective objective, double learningRate, double maxGradNorm) {
@@ -82,8 +91,27 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
   }
 
   /**
+   * Writes the training state as {@code version} with {@code writer}, read tensor by tensor from
+   * the device as the files are written (no copy of the model), and returns at once. Training goes
+   * on meanwhile: the next step's forward and backward passes only read the weights; its update,
+   * and anything else that changes the weights or the moments, waits until the write is done.
+   */
+  public CompletableFuture<CheckpointRef> checkpoint(
+      CheckpointWriter writer, PolicyVersion version) {
+    awaitCheckpoint();
+    CompletableFuture<CheckpointRef> written = writer.save(liveCheckpoint(version));
+    writing = written;
+    return written;
+  }
+
+  /** Waits until a checkpoint being written from the live tensors is done (or failed). */
+  private void awaitCheckpoint() {
+    writing.handle((done, failed) -> null).join();
+  }
+
+  /**
    * The training state as {@code version}, read tensor by tensor from the device as it is written:
-   * write it before the next step (on the training thread), for nothing is copied.
+   * nothing may change the tensors until the write is done ({@link #checkpoint} sees to that).
    */
   public CheckpointSource liveCheckpoint(PolicyVersion version) {
     List<NDArray> arrays = policy.parameters().arrays();
@@ -112,9 +140,18 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
       }
 
       @Override
-      public TensorState tensor(int i) {
-        float[][] moments = adam.moments(i);
-        return new TensorState(arrays.get(i).toFloatArray(), moments[0], moments[1]);
+      public float[] weights(int i) {
+        return arrays.get(i).toFloatArray();
+      }
+
+      @Override
+      public float[] m(int i) {
+        return adam.firstMoment(i);
+      }
+
+      @Override
+      public float[] v(int i) {
+        return adam.secondMoment(i);
       }
     };
   }
@@ -125,6 +162,7 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
    * @throws IllegalArgumentException when the checkpoint's layout is not this policy's
    */
   public void restore(Checkpoint c) {
+    awaitCheckpoint();
     FlatWeights w = c.weights();
     if (!w.header().names().equals(policy.parameters().names())
         || w.values().length != policy.parameterCount()) {
@@ -170,6 +208,9 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
 
   private StepMetrics attempt(List<TrainingSample> samples) {
     long started = System.nanoTime();
+    if (reference != null) {
+      awaitCheckpoint(); // the reference's log-probs are computed with its weights swapped in
+    }
     HeldLogProbs fixed = held(samples);
     List<int[]> minibatches = schedule.minibatchesOf(samples.size(), adam.steps());
     LossSums sums = LossSums.ZERO;
@@ -191,6 +232,7 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
                 s.loss(), norm, minibatch.size(), policy.parameters().nonFiniteGradients());
           }
           if (norm > 0) { // zero: every group had equal rewards; Adam's moments stay put
+            awaitCheckpoint();
             adam.step(scale * Math.min(1.0, optimization.maxGradNorm() / norm));
           }
           norms += norm;
@@ -199,6 +241,7 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
         }
       } catch (NonFiniteLossException e) {
         if (before != null) {
+          awaitCheckpoint();
           adam.restore(before);
         }
         throw e;
@@ -274,6 +317,7 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
       return;
     }
     policy.parameters().loadGradients(gradient);
+    awaitCheckpoint();
     adam.step(1.0);
   }
 
@@ -285,6 +329,7 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
   /** Frees the optimizer's moments and the reference weights; the policy stays as it is. */
   @Override
   public void close() {
+    awaitCheckpoint();
     adam.close();
     held.close();
   }

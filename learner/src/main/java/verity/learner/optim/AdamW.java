@@ -126,6 +126,16 @@ public final class AdamW implements AutoCloseable {
     return new float[][] {m.get(i).toFloatArray(), v.get(i).toFloatArray()};
   }
 
+  /** Tensor {@code i}'s first moment, read from the device. */
+  public float[] firstMoment(int i) {
+    return m.get(i).toFloatArray();
+  }
+
+  /** Tensor {@code i}'s second moment, read from the device. */
+  public float[] secondMoment(int i) {
+    return v.get(i).toFloatArray();
+  }
+
   /** The step count and both moments, read out per tensor, for a checkpoint. */
   public OptimizerState state() {
     List<float[]> ms = new ArrayList<>(m.size());

@@ -11,8 +11,8 @@ import verity.learner.grpo.TrainingSample;
 
 /**
  * Every step on the learner's own replica, on the given executor. A checkpoint is written from the
- * replica's tensors one at a time (no copy of the model on the heap) while the step waits, so that
- * no later step changes them meanwhile.
+ * replica's tensors one at a time (no copy of the model on the heap) while the next step's forward
+ * and backward passes run; that step's update waits for the write.
  */
 public final class LocalStepRunner implements StepRunner {
   private final GrpoTrainer trainer;

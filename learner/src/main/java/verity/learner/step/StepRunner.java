@@ -65,8 +65,8 @@ public interface StepRunner {
 
   /**
    * What a step on {@code trainer} produced, on the training thread: the new version's weights
-   * exported once, and its checkpoint written from the device while this waits (so that no later
-   * step changes the tensors meanwhile); a write failure travels in the returned future.
+   * exported once, and its checkpoint being written from the device while training goes on (the
+   * next update waits for it); a write failure travels in the returned future.
    */
   static StepResult publish(
       StepMetrics metrics,
@@ -77,8 +77,7 @@ public interface StepRunner {
     FlatWeights weights = trainer.export(next);
     CompletableFuture<CheckpointRef> written = null;
     if (checkpoint) {
-      written = checkpoints.save(trainer.liveCheckpoint(next));
-      written.handle((ref, failure) -> null).join();
+      written = trainer.checkpoint(checkpoints, next);
     }
     return new StepResult(metrics, weights, written);
   }

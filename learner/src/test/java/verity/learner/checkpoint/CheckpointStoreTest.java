@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.FlatWeights;
 import verity.learner.optim.OptimizerState;
+import verity.policy.transformer.SafetensorsFile;
 
 class CheckpointStoreTest {
   @TempDir Path dir;
@@ -67,11 +68,9 @@ class CheckpointStoreTest {
     // The journal keeps two and refers to v1 and v2 until v3 is recorded: saving v3 deletes
     // nothing.
     CheckpointRef v3 = store.save(checkpoint(3));
-    assertEquals(
-        List.of("ckpt-000000001-e0.bin", "ckpt-000000002-e0.bin", "ckpt-000000003-e0.bin"),
-        names());
+    assertEquals(List.of("ckpt-000000001-e0", "ckpt-000000002-e0", "ckpt-000000003-e0"), names());
     assertEquals(1, store.prune(List.of(v2, v3)), "v3 is recorded: v1 is no longer referred to");
-    assertEquals(List.of("ckpt-000000002-e0.bin", "ckpt-000000003-e0.bin"), names());
+    assertEquals(List.of("ckpt-000000002-e0", "ckpt-000000003-e0"), names());
     assertFalse(Files.exists(Path.of(v1.path())));
   }
 
@@ -79,8 +78,10 @@ class CheckpointStoreTest {
   void shouldSweepTheTemporariesOfAnInterruptedWrite() throws IOException {
     CheckpointStore store = new CheckpointStore(dir);
     CheckpointRef kept = store.save(checkpoint(1));
-    Files.writeString(dir.resolve(".ckpt-123.tmp"), "half a checkpoint");
-    assertEquals(1, store.sweepTemporaries());
+    Files.writeString(dir.resolve(".ckpt-123.tmp"), "half a checkpoint of an older Verity");
+    Path half = Files.createDirectories(dir.resolve(".ckpt-456"));
+    Files.writeString(half.resolve("model.safetensors.partial"), "half a checkpoint");
+    assertEquals(2, store.sweepTemporaries());
     assertEquals(List.of(Path.of(kept.path()).getFileName().toString()), names());
   }
 
@@ -94,7 +95,7 @@ class CheckpointStoreTest {
             new PolicyVersion(2, 5), w.header().names(), w.header().shapes(), w.values());
     CheckpointRef ref = store.save(new Checkpoint(inEpoch2, c.optimizer()));
     assertEquals(new PolicyVersion(2, 5), store.load(ref).weights().version());
-    assertTrue(ref.path().endsWith("ckpt-000000005-e2.bin"));
+    assertTrue(ref.path().endsWith("ckpt-000000005-e2"));
   }
 
   private List<String> names() throws IOException {
@@ -110,11 +111,11 @@ class CheckpointStoreTest {
     for (long v = 1; v <= 3; v++) {
       refs.add(store.save(checkpoint(v)));
     }
-    try (RandomAccessFile f = new RandomAccessFile(refs.get(2).path(), "rw")) {
+    try (RandomAccessFile f = new RandomAccessFile(model(refs.get(2)), "rw")) {
       f.setLength(f.length() - 100);
     }
     assertThrows(CheckpointStore.CorruptCheckpointException.class, () -> store.load(refs.get(2)));
-    try (RandomAccessFile f = new RandomAccessFile(refs.get(1).path(), "rw")) {
+    try (RandomAccessFile f = new RandomAccessFile(optimizer(refs.get(1)), "rw")) {
       f.seek(200);
       int b = f.read();
       f.seek(200);
@@ -124,7 +125,47 @@ class CheckpointStoreTest {
     Checkpoint good = store.loadLatestGood(refs).orElseThrow().checkpoint();
     assertEquals(PolicyVersion.of(1), good.weights().version());
 
-    Files.delete(Path.of(refs.get(0).path()));
+    Files.delete(Path.of(refs.get(0).path(), CheckpointStore.MODEL));
     assertFalse(store.loadLatestGood(refs).isPresent());
+  }
+
+  static String model(CheckpointRef ref) {
+    return Path.of(ref.path(), CheckpointStore.MODEL).toString();
+  }
+
+  static String optimizer(CheckpointRef ref) {
+    return Path.of(ref.path(), CheckpointStore.OPTIMIZER).toString();
+  }
+
+  @Test
+  void shouldWriteTheWeightsAsSafetensorsUnderTheirNamesAndTheMomentsBeside() throws IOException {
+    CheckpointStore store = new CheckpointStore(dir);
+    Checkpoint c = checkpoint(9);
+    CheckpointRef ref = store.save(c);
+    SafetensorsFile model = SafetensorsFile.open(Path.of(model(ref)));
+    assertEquals(List.of("embed", "head"), List.copyOf(model.entries().keySet()));
+    assertArrayEquals(new long[] {10, 60}, model.entries().get("embed").shape());
+    assertEquals("F32", model.entries().get("embed").dtype());
+    assertEquals("pt", model.metadata().get("format"));
+    assertArrayEquals(
+        java.util.Arrays.copyOfRange(c.weights().values(), 600, 1000), model.readFloats("head"));
+    SafetensorsFile optimizer = SafetensorsFile.open(Path.of(optimizer(ref)));
+    assertEquals(
+        List.of("embed.exp_avg", "embed.exp_avg_sq", "head.exp_avg", "head.exp_avg_sq"),
+        List.copyOf(optimizer.entries().keySet()));
+    assertArrayEquals(c.optimizer().m().get(1), optimizer.readFloats("head.exp_avg"));
+    assertEquals("27", optimizer.metadata().get("verity.optimizer-steps"));
+  }
+
+  @Test
+  void shouldRefuseACheckpointOfTheOlderSingleFileFormatByName() throws IOException {
+    CheckpointStore store = new CheckpointStore(dir);
+    Path old =
+        Files.write(dir.resolve("ckpt-000000004-e0.bin"), new byte[] {0x56, 0x43, 0x4B, 0x33});
+    CheckpointStore.CorruptCheckpointException e =
+        assertThrows(
+            CheckpointStore.CorruptCheckpointException.class,
+            () -> store.load(new CheckpointRef(PolicyVersion.of(4), old.toString(), 0)));
+    assertTrue(e.getMessage().contains("older Verity"), e.getMessage());
   }
 }

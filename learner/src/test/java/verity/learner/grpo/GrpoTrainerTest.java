@@ -2,18 +2,27 @@ package verity.learner.grpo;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
 import verity.learner.checkpoint.Checkpoint;
+import verity.learner.checkpoint.CheckpointRef;
 import verity.learner.checkpoint.CheckpointStore;
+import verity.learner.checkpoint.CheckpointWriter;
 import verity.policy.CharacterTokenizer;
 import verity.policy.Policy;
 import verity.policy.PolicySpec;
@@ -115,6 +124,46 @@ class GrpoTrainerTest {
 
       other.restore(back);
       assertEquals(trainer.weightsChecksum(), other.weightsChecksum());
+    }
+  }
+
+  @Test
+  void shouldComputeTheNextStepWhileACheckpointIsWrittenButUpdateOnlyAfterIt(@TempDir Path dir)
+      throws Exception {
+    CheckpointStore store = new CheckpointStore(dir);
+    ExecutorService thread = Executors.newSingleThreadExecutor();
+    CountDownLatch diskFree = new CountDownLatch(1);
+    thread.execute(
+        () -> {
+          try {
+            diskFree.await(); // a slow disk: the writer's thread is busy until released
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+    try (Policy policy = Policy.create(SPEC, Device.cpu(), 3);
+        GrpoTrainer trainer = trainer(policy, Objective.Kind.PPO, 0.01);
+        CheckpointWriter writer = new CheckpointWriter(store, thread)) {
+      float[] atV1 = weights(policy);
+      CompletableFuture<CheckpointRef> written = trainer.checkpoint(writer, PolicyVersion.of(1));
+      float[][] now = policy.logProbs(new int[][] {PROMPT, PROMPT}, new int[][] {GOOD, BAD}, 1f);
+      CompletableFuture<StepMetrics> next =
+          CompletableFuture.supplyAsync(
+              () ->
+                  trainer.step(
+                      List.of(
+                          TrainingSample.completion(PROMPT, GOOD, now[0], 1f, 1f, 1.0, 0),
+                          TrainingSample.completion(PROMPT, BAD, now[1], -1f, 1f, 0.0, 0))));
+      Thread.sleep(1000);
+      assertFalse(next.isDone(), "the update waits for the checkpoint");
+      assertArrayEquals(atV1, weights(policy), "nothing changed the weights meanwhile");
+      diskFree.countDown();
+      assertTrue(next.get(30, TimeUnit.SECONDS).gradNorm() > 0);
+      Checkpoint back = store.load(written.get(30, TimeUnit.SECONDS));
+      assertArrayEquals(atV1, back.weights().values(), "the checkpoint holds v1, not v2");
+      assertFalse(Arrays.equals(atV1, weights(policy)), "then the step updated the weights");
+    } finally {
+      thread.shutdownNow();
     }
   }
 

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.zip.CRC32C;
 
 /**
  * Writes a {@code .safetensors} file one tensor at a time: the header first (sizes follow from the
@@ -61,6 +62,13 @@ public final class SafetensorsWriter {
   public static void write(
       Path file, List<Tensor> tensors, Dtype dtype, Map<String, String> metadata)
       throws IOException {
+    write(file, tensors, dtype, metadata, new CRC32C());
+  }
+
+  /** As {@link #write(Path, List, Dtype, Map)}, adding every byte of the file to {@code crc}. */
+  public static void write(
+      Path file, List<Tensor> tensors, Dtype dtype, Map<String, String> metadata, CRC32C crc)
+      throws IOException {
     byte[] header = header(tensors, dtype, metadata);
     Path partial = file.resolveSibling(file.getFileName() + ".partial");
     try (FileChannel out =
@@ -71,8 +79,8 @@ public final class SafetensorsWriter {
             StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer length = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
       length.putLong(header.length).flip();
-      writeFully(out, length);
-      writeFully(out, ByteBuffer.wrap(header));
+      writeFully(out, length, crc);
+      writeFully(out, ByteBuffer.wrap(header), crc);
       ByteBuffer chunk =
           ByteBuffer.allocateDirect(CHUNK_VALUES * dtype.bytes).order(ByteOrder.LITTLE_ENDIAN);
       for (Tensor t : tensors) {
@@ -91,7 +99,7 @@ public final class SafetensorsWriter {
               case F16 -> chunk.putShort(HalfFloats.floatToF16(values[i]));
             }
           }
-          writeFully(out, chunk.flip());
+          writeFully(out, chunk.flip(), crc);
         }
       }
       out.force(true);
@@ -124,7 +132,8 @@ public final class SafetensorsWriter {
     return padded;
   }
 
-  private static void writeFully(FileChannel out, ByteBuffer bytes) throws IOException {
+  private static void writeFully(FileChannel out, ByteBuffer bytes, CRC32C crc) throws IOException {
+    crc.update(bytes.duplicate());
     while (bytes.hasRemaining()) {
       out.write(bytes);
     }
