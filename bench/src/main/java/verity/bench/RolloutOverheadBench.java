@@ -76,6 +76,16 @@ public final class RolloutOverheadBench implements Benchmark {
       // Long episodes (up to 256 turns): few, long batches, so longer windows and one cluster run.
       figures.add(measure(run, "gridworld", 0, 2, new Phases(5, 30, 5, 40, 1)));
     }
+    // A transformer writing 64-token completions (python-code's prompts, the policy's limit at 64).
+    figures.add(
+        measure(
+            run,
+            "python-code",
+            0,
+            2,
+            Map.of("verity.policy.kind", "transformer", "verity.policy.max-completion-tokens", 64),
+            "the dev transformer, 64-token completions",
+            run.quick() ? new Phases(2, 6, 3, 8, 1) : new Phases(3, 12, 5, 20, 1)));
     return figures;
   }
 
@@ -85,14 +95,29 @@ public final class RolloutOverheadBench implements Benchmark {
    */
   private Figure measure(
       BenchRun run, String suite, int tasksPerRequest, int workers, Phases phases) {
+    return measure(run, suite, tasksPerRequest, workers, Map.of(), "", phases);
+  }
+
+  /**
+   * @param extra settings over the dev defaults, described by {@code what} in the figure's name
+   */
+  private Figure measure(
+      BenchRun run,
+      String suite,
+      int tasksPerRequest,
+      int workers,
+      Map<String, Object> extra,
+      String what,
+      Phases phases) {
     String name =
         "rollout overhead ("
             + suite
+            + (what.isEmpty() ? "" : ", " + what)
             + (tasksPerRequest > 0 ? ", " + tasksPerRequest + " tasks a batch" : "")
             + (workers != 2 ? ", " + workers + " worker" + (workers == 1 ? "" : "s") : "")
             + "): tokens/s through the cluster ÷ plain loop";
     try {
-      return measureOrThrow(run, suite, tasksPerRequest, workers, name, phases);
+      return measureOrThrow(run, suite, tasksPerRequest, workers, extra, name, phases);
     } catch (Exception e) {
       e.printStackTrace(run.log());
       return Figure.failed(name, String.valueOf(e.getMessage()));
@@ -100,17 +125,24 @@ public final class RolloutOverheadBench implements Benchmark {
   }
 
   private Figure measureOrThrow(
-      BenchRun run, String suite, int tasksPerRequest, int workerCount, String name, Phases phases)
+      BenchRun run,
+      String suite,
+      int tasksPerRequest,
+      int workerCount,
+      Map<String, Object> extra,
+      String name,
+      Phases phases)
       throws Exception {
     Path data =
         Files.createDirectories(
             run.workDir()
                 .resolve(
                     suite
+                        + (extra.isEmpty() ? "" : "-" + extra.hashCode())
                         + (tasksPerRequest > 0 ? "-" + tasksPerRequest : "")
                         + "-w"
                         + workerCount));
-    RunPlan plan = plan(suite, tasksPerRequest, workerCount, data.resolve("loop"));
+    RunPlan plan = plan(suite, tasksPerRequest, workerCount, extra, data.resolve("loop"));
     int workers = plan.rollout().workers();
     int tasks = plan.rollout().tasksPerRequest();
     int group = plan.rollout().groupSize();
@@ -133,7 +165,7 @@ public final class RolloutOverheadBench implements Benchmark {
     loops.add(loop(run, plan, weights, phases, "plain loop"));
     for (int i = 1; i <= phases.clusterRuns(); i++) {
       // A fresh journal for each cluster run: the ledger of the last one must not be recovered.
-      RunPlan node = plan(suite, tasksPerRequest, workerCount, data.resolve("cluster-" + i));
+      RunPlan node = plan(suite, tasksPerRequest, workerCount, extra, data.resolve("cluster-" + i));
       TokenMeter.Rate cluster =
           RolloutCluster.run(
               node.config(),
@@ -233,8 +265,9 @@ public final class RolloutOverheadBench implements Benchmark {
    * PyTorch's thread settings are applied before the engine loads, as the dev command does; a JVM
    * whose engine is already loaded keeps its own, for both sides alike.
    */
-  private static RunPlan plan(String suite, int tasksPerRequest, int workers, Path data) {
-    Map<String, Object> flags = new HashMap<>();
+  private static RunPlan plan(
+      String suite, int tasksPerRequest, int workers, Map<String, Object> extra, Path data) {
+    Map<String, Object> flags = new HashMap<>(extra);
     if (tasksPerRequest > 0) {
       flags.put("verity.rollout.tasks-per-request", tasksPerRequest);
       // Room for each worker's batch and the one it leases ahead, so the window never limits.

@@ -20,11 +20,13 @@ import verity.policy.transformer.TransformerSizes;
  * @param transformer the sizes of a fresh transformer ({@code verity.policy.transformer})
  * @param model a Hugging Face directory every replica is loaded from, when set
  * @param chatTemplate whether prompts go through that directory's chat template
+ * @param maxCompletionTokens a cap below the suite's tokens per turn, 0 for none
  */
 public record PolicySettings(
     Kind kind,
     Optional<Path> model,
     boolean chatTemplate,
+    int maxCompletionTokens,
     int embedding,
     int hidden,
     int layers,
@@ -64,6 +66,7 @@ public record PolicySettings(
         kind,
         model.isEmpty() ? Optional.empty() : Optional.of(Path.of(model)),
         config.getBoolean(p + "chat-template"),
+        ConfigChecks.intAtLeast(config, p + "max-completion-tokens", 0),
         ConfigChecks.positiveInt(config, p + "embedding"),
         ConfigChecks.positiveInt(config, p + "hidden"),
         ConfigChecks.positiveInt(config, p + "layers"),
@@ -102,13 +105,18 @@ public record PolicySettings(
    * The full spec for a suite: its lengths in characters become token limits for this tokenizer. A
    * prompt a loaded model's tokenizer writes carries the chat template's tokens and its own special
    * tokens, so its limit grows by what an empty prompt takes (and one token of slack for a
-   * tokenizer that marks the start of the text).
+   * tokenizer that marks the start of the text). A turn is at most {@code maxCompletionTokens}, or
+   * {@code verity.policy.max-completion-tokens} where that is lower.
    */
   public PolicySpec spec(
       Tokenizer tokenizer, int maxPromptTokens, int maxCompletionTokens, int[] actionTokens) {
     int promptLimit =
         model.isPresent() ? maxPromptTokens + tokenizer.promptIds("").length + 1 : maxPromptTokens;
+    int completionLimit =
+        this.maxCompletionTokens > 0
+            ? Math.min(maxCompletionTokens, this.maxCompletionTokens)
+            : maxCompletionTokens;
     return new PolicySpec(
-        tokenizer, promptLimit, maxCompletionTokens, embedding, hidden, layers, actionTokens);
+        tokenizer, promptLimit, completionLimit, embedding, hidden, layers, actionTokens);
   }
 }

@@ -85,7 +85,7 @@ public final class EpisodeRunner {
           }
         }
         int[][] actions =
-            gen.sampleActions(alive, suite.maxCompletionTokens(), temperature, random);
+            gen.sampleActions(alive, policy.spec().maxCompletionTokens(), temperature, random);
         int[][] next = new int[n][];
         for (int i = 0; i < n; i++) {
           if (!alive[i]) {

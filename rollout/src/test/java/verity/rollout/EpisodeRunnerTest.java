@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import verity.envs.Split;
 import verity.envs.Suite;
+import verity.envs.Suites;
 import verity.envs.Task;
 import verity.envs.arith.ArithmeticSuite;
 import verity.envs.gridworld.GridworldSuite;
@@ -58,6 +59,26 @@ class EpisodeRunnerTest {
         int observed = r.episode().tokens().length - actions.length;
         assertTrue(observed > 0 || actions.length == 1, "observations were fed between turns");
       }
+    }
+  }
+
+  @Test
+  void shouldCutATurnAtThePolicysLimitWhereItIsBelowTheSuites() {
+    Suite suite = Suites.byName("math");
+    CharacterTokenizer tokenizer = new CharacterTokenizer(suite.alphabet());
+    int cap = 5;
+    assertTrue(suite.maxCompletionTokens() > cap);
+    PolicySpec spec = new PolicySpec(tokenizer, suite.maxPromptTokens(), cap, 8, 16, 1);
+    List<Task> tasks = suite.split(Split.TRAIN).tasks().subList(0, 8);
+    try (Policy policy = Policy.create(spec, Device.cpu(), 2)) {
+      List<EpisodeRunner.Result> results =
+          EpisodeRunner.run(
+              policy, suite, tasks, new long[8], 1f, new SplittableRandom(3), () -> null);
+      int longest = 0;
+      for (EpisodeRunner.Result r : results) {
+        longest = Math.max(longest, r.episode().actions().length);
+      }
+      assertEquals(cap, longest, "a fresh policy rarely ends early: some turn reaches the limit");
     }
   }
 

@@ -58,6 +58,21 @@ class VerityConfigTest {
   }
 
   @Test
+  void shouldCapTheTokensATurnMayTakeButNeverRaiseThem() {
+    Map<String, Object> python = Map.of("verity.suite", "python-code");
+    assertEquals(512, RunPlan.from(VerityConfig.load(python, null)).spec().maxCompletionTokens());
+    Map<String, Object> capped = new java.util.HashMap<>(python);
+    capped.put("verity.policy.max-completion-tokens", 64);
+    assertEquals(64, RunPlan.from(VerityConfig.load(capped, null)).spec().maxCompletionTokens());
+    capped.put("verity.policy.max-completion-tokens", 4096);
+    assertEquals(512, RunPlan.from(VerityConfig.load(capped, null)).spec().maxCompletionTokens());
+    capped.put("verity.policy.max-completion-tokens", -1);
+    ConfigException e =
+        assertThrows(ConfigException.class, () -> RunPlan.from(VerityConfig.load(capped, null)));
+    assertTrue(e.getMessage().contains("verity.policy.max-completion-tokens"), e.getMessage());
+  }
+
+  @Test
   void shouldRefuseAModelDirectoryForTheGru() {
     ConfigException e =
         assertThrows(
