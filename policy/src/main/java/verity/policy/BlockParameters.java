@@ -6,7 +6,6 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -22,6 +21,9 @@ import verity.actors.weights.WeightsHeader;
  */
 public final class BlockParameters {
   private final Model model;
+
+  /** Carries imported values into the tensors; one per replica, reused by every import. */
+  private final StagingBuffer staging = new StagingBuffer();
 
   public BlockParameters(Model model) {
     this.model = model;
@@ -143,13 +145,8 @@ public final class BlockParameters {
     try (NDManager scratch = model.getNDManager().newSubManager()) {
       int offset = 0;
       for (NDArray p : arrays()) {
-        int size = Math.toIntExact(p.size());
-        NDArray part =
-            scratch
-                .create(FloatBuffer.wrap(flat, offset, size), p.getShape())
-                .toDevice(p.getDevice(), false);
-        TensorUpdates.setGradient(p, part);
-        offset += size;
+        staging.setGradient(flat, offset, p, scratch);
+        offset += Math.toIntExact(p.size());
       }
     }
   }
@@ -231,19 +228,15 @@ public final class BlockParameters {
     if (!weights.checksumMatches()) {
       throw new IllegalArgumentException("weights " + header.version() + ": checksum mismatch");
     }
-    // Copied in place, tensor by tensor: never set(Buffer), which would point the parameter at a
-    // direct buffer of the model's size that only a garbage collection frees.
+    // Copied in place, tensor by tensor, through the replica's one staging buffer: never
+    // set(Buffer), which would point the parameter at a direct buffer of the model's size that
+    // only a garbage collection frees, nor a fresh buffer per tensor, which leaves as much behind
+    // until then.
     try (NDManager scratch = model.getNDManager().newSubManager()) {
       int offset = 0;
       for (NDArray array : arrays()) {
-        int size = Math.toIntExact(array.size());
-        try (NDArray part =
-            scratch
-                .create(FloatBuffer.wrap(weights.values(), offset, size), array.getShape())
-                .toDevice(array.getDevice(), false)) {
-          TensorUpdates.copy(part, array);
-        }
-        offset += size;
+        staging.copy(weights.values(), offset, array, scratch);
+        offset += Math.toIntExact(array.size());
       }
     }
   }

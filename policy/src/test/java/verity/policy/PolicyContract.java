@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.BaseNDManager;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -257,6 +259,30 @@ public abstract class PolicyContract {
       // A learner zeroes and reads the gradients every step: anything left behind per call is a
       // native leak that grows with the run.
       assertEquals(before, manager.getManagedArrays().size());
+    }
+  }
+
+  @Test
+  void shouldImportWeightsWithoutLeavingAModelsWorthOfDirectMemoryBehind() {
+    try (Policy from = create(SPEC, 5);
+        Policy into = create(SPEC, 6)) {
+      FlatWeights w = from.exportWeights(PolicyVersion.of(1));
+      long modelBytes = 4L * w.values().length;
+      BufferPoolMXBean direct =
+          ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+              .filter(pool -> pool.getName().equals("direct"))
+              .findFirst()
+              .orElseThrow();
+      long before = direct.getMemoryUsed();
+      for (int k = 0; k < 20; k++) {
+        into.importWeights(w);
+      }
+      // Each import used to copy every tensor into a fresh direct buffer that only a garbage
+      // collection frees: twenty imports left twenty models' worth behind.
+      long left = direct.getMemoryUsed() - before;
+      assertTrue(
+          left < modelBytes, left + " bytes of direct memory left for a model of " + modelBytes);
+      assertArrayEquals(w.values(), into.exportWeights(PolicyVersion.of(1)).values());
     }
   }
 }

@@ -5,10 +5,10 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.util.ArrayList;
 import java.util.List;
 import verity.policy.BlockParameters;
+import verity.policy.StagingBuffer;
 import verity.policy.TensorUpdates;
 
 /**
@@ -169,18 +169,17 @@ public final class AdamW implements AutoCloseable {
                 + m.get(i).size());
       }
     }
+    StagingBuffer staging = new StagingBuffer();
     for (int i = 0; i < m.size(); i++) {
-      overwrite(m.get(i), state.m().get(i));
-      overwrite(v.get(i), state.v().get(i));
+      overwrite(m.get(i), state.m().get(i), staging);
+      overwrite(v.get(i), state.v().get(i), staging);
     }
     steps = state.steps();
   }
 
-  private void overwrite(NDArray target, float[] values) {
+  private void overwrite(NDArray target, float[] values, StagingBuffer staging) {
     try (NDManager scratch = manager.newSubManager()) {
-      Shape shape = target.getShape();
-      NDArray source = scratch.create(values, shape).toDevice(target.getDevice(), false);
-      TensorUpdates.copy(source, target);
+      staging.copy(values, 0, target, scratch);
     }
   }
 

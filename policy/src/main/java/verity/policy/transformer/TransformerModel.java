@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import verity.policy.SampledBatch;
+import verity.policy.StagingBuffer;
 import verity.policy.TrainingBatch;
 
 /**
@@ -74,13 +75,16 @@ public final class TransformerModel implements AutoCloseable {
     LlamaBlock block = new LlamaBlock(config);
     check(block, tensors);
     // A tensor made from a Java buffer lives in that (direct) buffer, which only a garbage
-    // collection frees: each parameter is copied into memory of libtorch's own.
+    // collection frees: each parameter is libtorch's own memory, filled through one reused buffer.
+    StagingBuffer staging = new StagingBuffer();
     block.setInitializers(
         name ->
             (manager, shape, type) -> {
-              try (NDArray read = manager.create(tensors.read(name), shape)) {
-                return read.duplicate();
+              NDArray parameter = manager.zeros(shape, DataType.FLOAT32);
+              try (NDManager scratch = manager.newSubManager()) {
+                staging.copy(tensors.read(name), 0, parameter, scratch);
               }
+              return parameter;
             });
     Model model = Model.newInstance("verity-transformer", device, ENGINE);
     model.setBlock(block);
