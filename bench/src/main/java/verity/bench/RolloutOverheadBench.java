@@ -85,7 +85,8 @@ public final class RolloutOverheadBench implements Benchmark {
             2,
             Map.of("verity.policy.kind", "transformer", "verity.policy.max-completion-tokens", 64),
             "the dev transformer, 64-token completions",
-            run.quick() ? new Phases(2, 6, 3, 8, 1) : new Phases(3, 12, 5, 20, 1)));
+            // Batches of 64 episodes of up to 64 tokens after a long prompt take seconds each.
+            run.quick() ? new Phases(5, 30, 5, 30, 1) : new Phases(10, 60, 10, 60, 1)));
     return figures;
   }
 
