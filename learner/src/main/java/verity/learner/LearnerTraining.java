@@ -158,7 +158,15 @@ final class LearnerTraining {
     boolean checkpoint = last || next.value() % parts.checkpointing().everySteps() == 0;
     CompletableFuture<StepRunner.StepResult> step =
         runner.step(next.value(), version, next, batch.samples(), checkpoint);
-    inFlight = step;
+    // Native memory must outlive the step and the checkpoint it started, which reads the
+    // replica's tensors on the writer's thread after the step has returned.
+    inFlight =
+        step.handle((r, err) -> r == null || r.checkpoint() == null ? null : r.checkpoint())
+            .thenCompose(
+                written ->
+                    written == null
+                        ? CompletableFuture.completedFuture(null)
+                        : written.handle((ref, err) -> null));
     parts
         .ctx()
         .pipeToSelf(
