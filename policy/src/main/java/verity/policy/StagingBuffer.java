@@ -3,7 +3,6 @@ package verity.policy;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -23,28 +22,26 @@ public final class StagingBuffer {
    * Overwrites {@code target} with {@code values[offset, offset + target.size())}, on its device.
    */
   public void copy(float[] values, int offset, NDArray target, NDManager scratch) {
-    int n = Math.toIntExact(target.size());
-    if (buffer.capacity() < n * Float.BYTES) {
-      buffer = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder());
-    }
-    buffer.clear().limit(n * Float.BYTES); // position 0: the tensor starts at the buffer's address
-    buffer.asFloatBuffer().put(values, offset, n);
-    Shape shape = target.getShape();
-    try (NDArray part = scratch.create(buffer, shape, DataType.FLOAT32)) {
+    fill(values, offset, Math.toIntExact(target.size()));
+    try (NDArray part = scratch.create(buffer, target.getShape(), DataType.FLOAT32)) {
       TensorUpdates.copy(part.toDevice(target.getDevice(), false), target);
     }
   }
 
   /** Sets {@code parameter}'s gradient to {@code values[offset, offset + parameter.size())}. */
   public void setGradient(float[] values, int offset, NDArray parameter, NDManager scratch) {
-    int n = Math.toIntExact(parameter.size());
-    if (buffer.capacity() < n * Float.BYTES) {
-      buffer = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder());
-    }
-    buffer.clear().limit(n * Float.BYTES);
-    buffer.asFloatBuffer().put(values, offset, n);
+    fill(values, offset, Math.toIntExact(parameter.size()));
     try (NDArray part = scratch.create(buffer, parameter.getShape(), DataType.FLOAT32)) {
       TensorUpdates.setGradient(parameter, part.toDevice(parameter.getDevice(), false));
     }
+  }
+
+  /** Puts {@code values[offset, offset + n)} at the start of the buffer, grown when too small. */
+  private void fill(float[] values, int offset, int n) {
+    if (buffer.capacity() < n * Float.BYTES) {
+      buffer = ByteBuffer.allocateDirect(n * Float.BYTES).order(ByteOrder.nativeOrder());
+    }
+    buffer.clear().limit(n * Float.BYTES); // position 0: the tensor starts at the buffer's address
+    buffer.asFloatBuffer().put(values, offset, n);
   }
 }
