@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightValues;
 import verity.actors.weights.plane.PartialVersion;
 import verity.actors.weights.plane.ServedVersion;
 import verity.actors.weights.plane.ServedVersions;
@@ -96,12 +97,16 @@ public final class DeltaBench implements Benchmark {
     return 262_144; // verity.learner.weight-chunk-values' default
   }
 
-  private static long changedValues(float[] before, float[] after, WireDtype dtype) {
+  private static long changedValues(WeightValues before, WeightValues after, WireDtype dtype) {
     long n = 0;
-    for (int i = 0; i < after.length; i++) {
-      if (Float.floatToRawIntBits(dtype.round(before[i]))
-          != Float.floatToRawIntBits(dtype.round(after[i]))) {
-        n++;
+    for (int t = 0; t < after.tensorCount(); t++) {
+      float[] b = before.tensor(t);
+      float[] a = after.tensor(t);
+      for (int i = 0; i < a.length; i++) {
+        if (Float.floatToRawIntBits(dtype.round(b[i]))
+            != Float.floatToRawIntBits(dtype.round(a[i]))) {
+          n++;
+        }
       }
     }
     return n;
@@ -142,7 +147,7 @@ public final class DeltaBench implements Benchmark {
           run.log(),
           (step, policy) -> {
             FlatWeights now = policy.exportWeights(PolicyVersion.of(step));
-            parameters[0] = now.values().length;
+            parameters[0] = now.values().length();
             for (Lane lane : List.of(fp32, bf16)) {
               lane.publish(system, now, step > 1);
             }

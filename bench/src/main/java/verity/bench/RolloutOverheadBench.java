@@ -159,7 +159,7 @@ public final class RolloutOverheadBench implements Benchmark {
             workers,
             tasks,
             group,
-            weights.values().length);
+            weights.values().length());
 
     List<TokenMeter.Rate> loops = new ArrayList<>();
     List<TokenMeter.Rate> clusters = new ArrayList<>();

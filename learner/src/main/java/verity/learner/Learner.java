@@ -175,8 +175,8 @@ public final class Learner {
   }
 
   private Behavior<Command> onStarted(ReplicaStarted in) {
-    started = in.started();
-    progress.startedAt(started.initial());
+    progress.startedAt(in.started().initial());
+    started = in.started().withoutWeights();
     var ctx = parts.ctx();
     if (started.resumed()) {
       parts
@@ -201,7 +201,7 @@ public final class Learner {
         .info(
             "learner ready: {} parameters, published {}",
             started.policy().parameterCount(),
-            started.initial().version());
+            started.initialVersion());
     return train(VersionLineage.first(), recovery.consumed());
   }
 
@@ -225,14 +225,14 @@ public final class Learner {
         .info(
             "resumed from the checkpoint of {} as epoch {}: {} later steps discarded, {} leases to"
                 + " reopen, {} steps' settlements sent again",
-            started.initial().version(),
+            started.initialVersion(),
             plan.lineage().epoch(),
             plan.discarded().size(),
             reopen.size(),
             plan.unsettled().size());
     parts.publish(
         (new TrainingEvent.Resumed(
-            started.initial().version(), plan.discarded().size(), plan.duplicates())));
+            started.initialVersion(), plan.discarded().size(), plan.duplicates())));
     return train(plan.lineage(), surviving);
   }
 
@@ -248,7 +248,8 @@ public final class Learner {
                 parts.settings(),
                 objective,
                 parts.compute(),
-                parts.checkpointWriter()),
+                parts.checkpointWriter(),
+                PolicyStore.releaser(parts.store(), parts.ctx().getSystem())),
             lineage,
             consumed);
     return stash.unstashAll(training.begin());

@@ -33,14 +33,31 @@ final class LearnerBootstrap {
   private static final int WARM_START_REPORT_EVERY = 25;
 
   /**
-   * The replica and its trainer, the weights to publish first and the checkpoint they came from.
+   * The replica and its trainer, the weights to publish first (null once handed on: a model's worth
+   * of heap) and the checkpoint they came from.
    */
   record Started(
       Policy policy,
       GrpoTrainer trainer,
       FlatWeights initial,
+      PolicyVersion initialVersion,
       CheckpointRef ref,
-      boolean resumed) {}
+      boolean resumed) {
+
+    Started(
+        Policy policy,
+        GrpoTrainer trainer,
+        FlatWeights initial,
+        CheckpointRef ref,
+        boolean resumed) {
+      this(policy, trainer, initial, initial.version(), ref, resumed);
+    }
+
+    /** The same start without its weights, which the caller took. */
+    Started withoutWeights() {
+      return new Started(policy, trainer, null, initialVersion, ref, resumed);
+    }
+  }
 
   private final LearnerSettings settings;
   private final Objective objective;

@@ -11,7 +11,12 @@ import verity.actors.weights.FlatWeights;
  * claims, failed steps), for its step reports and its status. Not thread-safe.
  */
 final class LearnerProgress {
-  private FlatWeights published;
+  /** The version published last. */
+  private PolicyVersion published;
+
+  /** The weights it started at, until they are handed to the store (then dropped: 1× model). */
+  private FlatWeights initial;
+
   private long resumedFrom = -1;
   private long consumed;
   private long rejectedStale;
@@ -24,25 +29,32 @@ final class LearnerProgress {
 
   /** The replica started with these weights (a checkpoint's or the initial ones). */
   void startedAt(FlatWeights initial) {
-    published = initial;
+    this.initial = initial;
+    published = initial.version();
   }
 
   /** This incarnation resumed from the version it started at, in a new epoch. */
   void resumedIn(long epoch, long duplicatesSoFar) {
-    resumedFrom = published.version().value();
+    resumedFrom = published.value();
     duplicates = duplicatesSoFar;
   }
 
-  /** The weights it started at, named as {@code version} (a resume's new epoch). */
-  void publish(PolicyVersion version) {
-    published = published.as(version);
+  /**
+   * The weights it started at, named as {@code version} (a resume's new epoch), for the store; not
+   * kept here after.
+   */
+  FlatWeights publishInitial(PolicyVersion version) {
+    FlatWeights w = initial.as(version);
+    initial = null;
+    published = version;
+    return w;
   }
 
-  void publish(PolicyVersion version, FlatWeights weights) {
-    published = weights;
+  void published(PolicyVersion version) {
+    published = version;
   }
 
-  FlatWeights published() {
+  PolicyVersion published() {
     return published;
   }
 

@@ -76,9 +76,8 @@ final class LearnerTraining {
 
   /** Publishes the starting version (named in the lineage's epoch) and starts training. */
   Behavior<Command> begin() {
-    version = progress.published().version().inEpoch(lineage.epoch());
-    progress.publish(version);
-    parts.store().tell(new PolicyStore.Publish(progress.published()));
+    version = progress.published().inEpoch(lineage.epoch());
+    parts.store().tell(new PolicyStore.Publish(progress.publishInitial(version)));
     if (atMaxSteps()) {
       finish();
       return finished();
@@ -183,7 +182,7 @@ final class LearnerTraining {
     StepRunner.StepResult r = done.result();
     stepLatency.add(r.metrics().stepMillis());
     version = r.weights().version();
-    progress.publish(version, r.weights());
+    progress.published(version);
     parts.store().tell(new PolicyStore.Publish(r.weights()));
     List<Group> groups = done.batch().groups();
     groups.forEach(g -> consumed.add(g.lease()));

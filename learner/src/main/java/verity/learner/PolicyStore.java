@@ -1,17 +1,23 @@
 package verity.learner;
 
+import akka.Done;
 import akka.actor.typed.ActorRef;
+import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.PreRestart;
 import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.pubsub.Topic;
 import akka.actor.typed.receptionist.Receptionist;
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.ServiceKeys;
@@ -49,6 +55,15 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
    */
   public record Publish(FlatWeights weights) implements Command, LocalOnly {}
 
+  /**
+   * From the learner's training thread, just before it exports the next version: drop the values of
+   * the version served now (keeping, with {@code verity.weights.delta}, the one the next is sent as
+   * the difference from), so that the learner never holds two versions' values besides its own
+   * tensors. Until the next {@link Publish} a replica that asks is told to wait for it; streams
+   * already running finish. Answered once dropped.
+   */
+  public record Release(ActorRef<Done> replyTo) implements Command, LocalOnly {}
+
   /** Asks where the store's weight plane listens and how many bytes it has sent (benchmarks). */
   public record GetPlaneStats(ActorRef<PlaneStats> replyTo) implements Command, LocalOnly {}
 
@@ -73,6 +88,34 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
 
   /** The version served before the latest, which followers on it get differences from. */
   private FlatWeights previous;
+
+  /** The latest version's values were released ({@link Release}) and the next is not yet in. */
+  private boolean released;
+
+  /** How long the training thread waits for the store to release its version. */
+  private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(30);
+
+  /**
+   * Asks {@code store} to {@link Release} its version and waits for the answer: for the training
+   * thread, never an actor's. A store that does not answer in time only costs memory: the export
+   * goes on, with a warning.
+   */
+  public static Runnable releaser(ActorRef<Command> store, ActorSystem<?> system) {
+    return () -> {
+      try {
+        AskPattern.<Command, Done>ask(store, Release::new, RELEASE_TIMEOUT, system.scheduler())
+            .toCompletableFuture()
+            .join();
+      } catch (CompletionException | CancellationException e) {
+        system
+            .log()
+            .warn(
+                "the policy store did not release its version within {} ({}); exporting anyway",
+                RELEASE_TIMEOUT,
+                e.toString());
+      }
+    };
+  }
 
   public static Behavior<Command> create(int chunkValues, PlaneSettings plane) {
     return Behaviors.setup(ctx -> new PolicyStore(ctx, chunkValues, plane));
@@ -106,6 +149,7 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
         .onMessage(Rounded.class, r -> serve(r.weights()))
         .onMessage(Fetch.class, this::onFetch)
         .onMessage(Bound.class, this::onBound)
+        .onMessage(Release.class, this::onRelease)
         .onMessage(
             GetPlaneStats.class,
             g -> {
@@ -154,6 +198,13 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
     return this;
   }
 
+  private Behavior<Command> onRelease(Release r) {
+    served.clear();
+    released = latest != null;
+    r.replyTo().tell(Done.getInstance());
+    return this;
+  }
+
   private Behavior<Command> serve(FlatWeights weights) {
     if (latest != null && !weights.version().isNewerThan(latest.version())) {
       return this; // an older version whose rounding finished after a newer one's
@@ -161,6 +212,7 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
     served.offer(ServedVersion.complete(weights, delta ? previous : null, chunkValues, dtype));
     previous = delta ? weights : null;
     latest = weights.header();
+    released = false;
     relays.reset();
     versions.tell(Topic.publish(new VersionPublished(latest)));
     return this;
@@ -169,7 +221,7 @@ public final class PolicyStore extends AbstractBehavior<PolicyStore.Command> {
   private Behavior<Command> onFetch(Fetch f) {
     FetchLatest request = (FetchLatest) f.request();
     PolicyVersion at = latest == null ? null : latest.version();
-    if (latest == null || server == null || request.atLeast().isNewerThan(at)) {
+    if (latest == null || server == null || released || request.atLeast().isNewerThan(at)) {
       request.replyTo().tell(new NotAvailable(request.atLeast(), server == null ? null : at));
       return this;
     }

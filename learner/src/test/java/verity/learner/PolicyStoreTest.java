@@ -3,13 +3,16 @@ package verity.learner;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import akka.Done;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.receptionist.Receptionist;
 import com.typesafe.config.ConfigFactory;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -21,6 +24,7 @@ import verity.actors.protocol.WeightsProtocol.FetchLatest;
 import verity.actors.protocol.WeightsProtocol.NotAvailable;
 import verity.actors.protocol.WeightsProtocol.Offer;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightValues;
 import verity.actors.weights.plane.PartialVersion;
 import verity.actors.weights.plane.PlaneAddress;
 import verity.actors.weights.plane.PlaneSettings;
@@ -113,7 +117,7 @@ class PolicyStoreTest {
       Offer offer = offer(kit, requests, null);
       assertEquals(v1.header(), offer.header());
       assertEquals(offer.store(), offer.upstream(), "no relaying: straight from the store");
-      assertArrayEquals(v1.values(), stream(kit, offer).values());
+      assertArrayEquals(v1.values().flatten(), stream(kit, offer).values().flatten());
 
       TestProbe<WeightsProtocol.Reply> replica = kit.createTestProbe();
       requests.tell(new FetchLatest(PolicyVersion.of(2), null, replica.getRef()));
@@ -123,6 +127,52 @@ class PolicyStoreTest {
     } finally {
       kit.shutdownTestKit();
     }
+  }
+
+  @Test
+  void shouldDropTheValuesOfAReleasedVersionAndOfferTheNextOnceItIsPublished() throws Exception {
+    ActorTestKit kit = kit();
+    try {
+      ActorRef<PolicyStore.Command> store =
+          kit.spawn(PolicyStore.create(10, plane(0, WireDtype.FLOAT32)));
+      ActorRef<WeightsProtocol.Command> requests = storeRef(kit);
+      WeakReference<WeightValues> v1 = publishAndForget(kit, store, requests, weights(1, 95));
+
+      TestProbe<Done> released = kit.createTestProbe();
+      store.tell(new PolicyStore.Release(released.getRef()));
+      released.expectMessage(Done.getInstance());
+      TestProbe<WeightsProtocol.Reply> replica = kit.createTestProbe();
+      requests.tell(new FetchLatest(PolicyVersion.INITIAL, null, replica.getRef()));
+      assertEquals(
+          new NotAvailable(PolicyVersion.INITIAL, PolicyVersion.of(1)),
+          replica.expectMessageClass(NotAvailable.class),
+          "released: wait for the next version");
+      for (int i = 0; i < 50 && v1.get() != null; i++) {
+        System.gc();
+        Thread.sleep(100);
+      }
+      assertNull(v1.get(), "the store still holds the released version's values");
+
+      FlatWeights v2 = weights(2, 95);
+      store.tell(new PolicyStore.Publish(v2));
+      Offer offer = offerOf(kit, requests, PolicyVersion.of(2));
+      assertArrayEquals(v2.values().flatten(), stream(kit, offer).values().flatten());
+    } finally {
+      kit.shutdownTestKit();
+    }
+  }
+
+  /** Publishes {@code w}, streams it once, and keeps only a weak reference to its values. */
+  private static WeakReference<WeightValues> publishAndForget(
+      ActorTestKit kit,
+      ActorRef<PolicyStore.Command> store,
+      ActorRef<WeightsProtocol.Command> requests,
+      FlatWeights w)
+      throws Exception {
+    store.tell(new PolicyStore.Publish(w));
+    assertArrayEquals(
+        w.values().flatten(), stream(kit, offer(kit, requests, null)).values().flatten());
+    return new WeakReference<>(w.values());
   }
 
   @Test
@@ -166,11 +216,11 @@ class PolicyStoreTest {
       assertEquals(WireDtype.BFLOAT16, offer.dtype());
       assertNotEquals(v1.header().checksum(), offer.header().checksum());
       FlatWeights got = stream(kit, offer);
-      float[] rounded = new float[v1.values().length];
+      float[] rounded = v1.values().flatten();
       for (int i = 0; i < rounded.length; i++) {
-        rounded[i] = WireDtype.BFLOAT16.round(v1.values()[i]);
+        rounded[i] = WireDtype.BFLOAT16.round(rounded[i]);
       }
-      assertArrayEquals(rounded, got.values());
+      assertArrayEquals(rounded, got.values().flatten());
       assertEquals(offer.header().checksum(), got.header().checksum());
     } finally {
       kit.shutdownTestKit();
@@ -207,7 +257,7 @@ class PolicyStoreTest {
       FlatWeights got1 = stream(kit, offer(kit, requests, null));
       long whole = bytesSent(kit, store);
 
-      float[] next = v1.values().clone();
+      float[] next = v1.values().flatten();
       next[3] += 1000; // two values move past bfloat16's resolution; the rest keep their bits
       next[90] -= 1000;
       for (int i = 0; i < next.length; i++) {
@@ -218,15 +268,16 @@ class PolicyStoreTest {
       store.tell(new PolicyStore.Publish(v2));
       Offer offer = offerOf(kit, requests, PolicyVersion.of(2));
       FlatWeights got2 = stream(kit, offer, got1);
+      float[] received = got2.values().flatten();
       for (int i = 0; i < next.length; i++) {
-        assertEquals(WireDtype.BFLOAT16.round(next[i]), got2.values()[i], "value " + i);
+        assertEquals(WireDtype.BFLOAT16.round(next[i]), received[i], "value " + i);
       }
       assertEquals(offer.header().checksum(), got2.header().checksum());
       long difference = bytesSent(kit, store) - whole;
       assertTrue(difference < whole / 2, difference + " bytes for v2, " + whole + " for v1");
 
       // A replica that holds nothing gets v2 whole.
-      assertArrayEquals(got2.values(), stream(kit, offer).values());
+      assertArrayEquals(got2.values().flatten(), stream(kit, offer).values().flatten());
       assertEquals(whole, bytesSent(kit, store) - whole - difference);
     } finally {
       kit.shutdownTestKit();

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.zip.CRC32C;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightValues;
 import verity.actors.weights.WeightsChecksum;
 import verity.actors.weights.WeightsHeader;
 
@@ -199,18 +200,15 @@ public final class BlockParameters {
   }
 
   /**
-   * The current weights as a flat, checksummed array stamped with {@code version}, filled one
-   * tensor at a time (no second copy of the model).
+   * The current weights, checksummed and stamped with {@code version}: one array per tensor, each
+   * the tensor's own copy out of native memory (no whole-model array, no second copy).
    */
   public FlatWeights export(PolicyVersion version) {
-    float[] flat = new float[Math.toIntExact(count())];
-    int offset = 0;
+    List<float[]> tensors = new ArrayList<>();
     for (NDArray array : arrays()) {
-      float[] values = array.toFloatArray();
-      System.arraycopy(values, 0, flat, offset, values.length);
-      offset += values.length;
+      tensors.add(array.toFloatArray());
     }
-    return FlatWeights.of(version, names(), shapes(), flat);
+    return FlatWeights.of(version, names(), shapes(), WeightValues.of(tensors));
   }
 
   /**
@@ -233,17 +231,16 @@ public final class BlockParameters {
     // only a garbage collection frees, nor a fresh buffer per tensor, which leaves as much behind
     // until then.
     try (NDManager scratch = model.getNDManager().newSubManager()) {
-      int offset = 0;
+      int i = 0;
       for (NDArray array : arrays()) {
-        staging.copy(weights.values(), offset, array, scratch);
-        offset += Math.toIntExact(array.size());
+        staging.copy(weights.values().tensor(i++), 0, array, scratch);
       }
     }
   }
 
   /** Names and shapes of the parameters. */
   private WeightsHeader layout(PolicyVersion version) {
-    return new WeightsHeader(version, names(), shapes(), Math.toIntExact(count()), 0);
+    return new WeightsHeader(version, names(), shapes(), count(), 0);
   }
 
   private static int[] shape(NDArray array) {

@@ -208,7 +208,8 @@ public abstract class PolicyContract {
       assertTrue(w.checksumMatches());
       other.importWeights(w);
       assertEquals(PolicyVersion.of(4), other.version());
-      assertArrayEquals(w.values(), other.exportWeights(PolicyVersion.of(4)).values());
+      assertArrayEquals(
+          w.values().flatten(), other.exportWeights(PolicyVersion.of(4)).values().flatten());
       assertTrue(Arrays.deepEquals(policy.greedy(prompts), other.greedy(prompts)));
     }
   }
@@ -217,10 +218,10 @@ public abstract class PolicyContract {
   void shouldRefuseCorruptWeights() {
     try (Policy other = create(SPEC, 99)) {
       FlatWeights w = policy.exportWeights(PolicyVersion.of(5));
-      float[] before = other.exportWeights(PolicyVersion.INITIAL).values();
-      w.values()[3] += 1f;
+      float[] before = other.exportWeights(PolicyVersion.INITIAL).values().flatten();
+      w.values().tensor(0)[3] += 1f;
       assertThrows(IllegalArgumentException.class, () -> other.importWeights(w));
-      assertArrayEquals(before, other.exportWeights(PolicyVersion.INITIAL).values());
+      assertArrayEquals(before, other.exportWeights(PolicyVersion.INITIAL).values().flatten());
     }
   }
 
@@ -239,9 +240,9 @@ public abstract class PolicyContract {
     try (Policy a = create(SPEC, 42);
         Policy b = create(SPEC, 42);
         Policy c = create(SPEC, 43)) {
-      float[] wa = a.exportWeights(PolicyVersion.INITIAL).values();
-      assertArrayEquals(wa, b.exportWeights(PolicyVersion.INITIAL).values());
-      assertFalse(Arrays.equals(wa, c.exportWeights(PolicyVersion.INITIAL).values()));
+      float[] wa = a.exportWeights(PolicyVersion.INITIAL).values().flatten();
+      assertArrayEquals(wa, b.exportWeights(PolicyVersion.INITIAL).values().flatten());
+      assertFalse(Arrays.equals(wa, c.exportWeights(PolicyVersion.INITIAL).values().flatten()));
     }
   }
 
@@ -267,7 +268,7 @@ public abstract class PolicyContract {
     try (Policy from = create(SPEC, 5);
         Policy into = create(SPEC, 6)) {
       FlatWeights w = from.exportWeights(PolicyVersion.of(1));
-      long modelBytes = 4L * w.values().length;
+      long modelBytes = 4L * w.values().length();
       BufferPoolMXBean direct =
           ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
               .filter(pool -> pool.getName().equals("direct"))
@@ -282,7 +283,8 @@ public abstract class PolicyContract {
       long left = direct.getMemoryUsed() - before;
       assertTrue(
           left < modelBytes, left + " bytes of direct memory left for a model of " + modelBytes);
-      assertArrayEquals(w.values(), into.exportWeights(PolicyVersion.of(1)).values());
+      assertArrayEquals(
+          w.values().flatten(), into.exportWeights(PolicyVersion.of(1)).values().flatten());
     }
   }
 }

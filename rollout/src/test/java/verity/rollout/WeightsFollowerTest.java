@@ -26,6 +26,7 @@ import verity.actors.protocol.WeightsProtocol.FetchLatest;
 import verity.actors.protocol.WeightsProtocol.Offer;
 import verity.actors.protocol.WeightsProtocol.VersionPublished;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightValues;
 import verity.actors.weights.plane.PlaneAddress;
 import verity.actors.weights.plane.ServedVersion;
 import verity.actors.weights.plane.ServedVersions;
@@ -99,7 +100,7 @@ class WeightsFollowerTest {
     offer(first, v3);
     FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
     assertEquals(PolicyVersion.of(3), got.version());
-    assertArrayEquals(v3.values(), got.values());
+    assertArrayEquals(v3.values().flatten(), got.values().flatten());
 
     // A newer version is announced; the store's copy does not match its header's checksum, so
     // nothing is handed over and the follower asks again.
@@ -116,9 +117,9 @@ class WeightsFollowerTest {
     topic.tell(Topic.publish(new VersionPublished(v5.header())));
     FetchLatest second = lastFetch(store);
     assertEquals(PolicyVersion.of(4), second.atLeast());
-    float[] corrupt = v5.values().clone();
+    float[] corrupt = v5.values().flatten();
     corrupt[42] = 9f;
-    offer(second, new FlatWeights(v5.header(), corrupt));
+    offer(second, new FlatWeights(v5.header(), WeightValues.split(corrupt, v5.header().shapes())));
     parent.expectNoMessage(Duration.ofMillis(500));
     FetchLatest retry = lastFetch(store);
     assertEquals(PolicyVersion.of(4), retry.atLeast());
@@ -144,7 +145,7 @@ class WeightsFollowerTest {
     offer(poll, v4);
     FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
     assertEquals(new PolicyVersion(1, 4), got.version());
-    assertArrayEquals(v4.values(), got.values());
+    assertArrayEquals(v4.values().flatten(), got.values().flatten());
   }
 
   @Test
@@ -165,7 +166,7 @@ class WeightsFollowerTest {
     offer(again, v4);
     FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
     assertEquals(PolicyVersion.of(4), got.version());
-    assertArrayEquals(v4.values(), got.values());
+    assertArrayEquals(v4.values().flatten(), got.values().flatten());
   }
 
   @Test
@@ -181,7 +182,7 @@ class WeightsFollowerTest {
     offer(lastFetch(store), v2, new PlaneAddress("127.0.0.1", deadPort));
     FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
     assertEquals(PolicyVersion.of(2), got.version());
-    assertArrayEquals(v2.values(), got.values());
+    assertArrayEquals(v2.values().flatten(), got.values().flatten());
   }
 
   @Test
@@ -203,7 +204,7 @@ class WeightsFollowerTest {
     offer(again, v4);
     FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
     assertEquals(PolicyVersion.of(4), got.version());
-    assertArrayEquals(v4.values(), got.values());
+    assertArrayEquals(v4.values().flatten(), got.values().flatten());
   }
 
   @Test
@@ -222,7 +223,7 @@ class WeightsFollowerTest {
     follower.tell(WeightsFollower.FetchNewest.INSTANCE);
     offer(lastFetch(store), v3);
     FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
-    assertArrayEquals(v3.values(), got.values());
+    assertArrayEquals(v3.values().flatten(), got.values().flatten());
 
     // Asked again for the same version (its parent dropped the weights): it fetches it again.
     follower.tell(WeightsFollower.FetchNewest.INSTANCE);
@@ -271,7 +272,7 @@ class WeightsFollowerTest {
                       Duration.ofSeconds(2), Duration.ofSeconds(5), 1))
               .toCompletableFuture()
               .get();
-      assertArrayEquals(v9.values(), relayed.values());
+      assertArrayEquals(v9.values().flatten(), relayed.values().flatten());
       assertEquals(sentByStore, server.bytesSent(), "the store sent nothing more");
       assertTrue(sentByStore > 0);
     } finally {
@@ -332,7 +333,7 @@ class WeightsFollowerTest {
           assertEquals(1, stats.receiveMessage().topicInstanceCount());
           return null;
         });
-    float[] next = v3.values().clone();
+    float[] next = v3.values().flatten();
     next[17] = 2f;
     FlatWeights v4 =
         FlatWeights.of(PolicyVersion.of(4), v3.header().names(), v3.header().shapes(), next);
@@ -343,7 +344,7 @@ class WeightsFollowerTest {
         .replyTo()
         .tell(new Offer(v4.header(), CHUNK, WireDtype.FLOAT32, server.address(), server.address()));
     FlatWeights got = parent.receiveMessage(Duration.ofSeconds(10)).weights();
-    assertArrayEquals(next, got.values());
+    assertArrayEquals(next, got.values().flatten());
     long difference = server.bytesSent() - whole;
     assertTrue(difference < whole / 4, difference + " bytes for v4, " + whole + " for v3");
   }

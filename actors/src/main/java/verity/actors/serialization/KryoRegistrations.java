@@ -31,6 +31,7 @@ public final class KryoRegistrations {
           "int[]", int[].class,
           "long[]", long[].class,
           "float[]", float[].class,
+          "float[][]", float[][].class,
           "double[]", double[].class,
           "String[]", String[].class);
 

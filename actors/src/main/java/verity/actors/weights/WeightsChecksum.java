@@ -16,6 +16,15 @@ public final class WeightsChecksum {
     return crc.getValue();
   }
 
+  /** The checksum of a version's values: that of its tensors laid end to end. */
+  public static long of(WeightValues values) {
+    CRC32C crc = new CRC32C();
+    for (int i = 0; i < values.tensorCount(); i++) {
+      update(crc, values.tensor(i));
+    }
+    return crc.getValue();
+  }
+
   /**
    * Adds these values to a running checksum: the checksum of a flat array equals that of its parts
    * added in order.

@@ -8,10 +8,14 @@ import verity.actors.ids.PolicyVersion;
 
 /**
  * Describes one published policy version: the parameter names and shapes in the order their values
- * are laid out in the flat array, its length and its CRC32C checksum.
+ * are laid out (tensor after tensor), the number of values and its CRC32C checksum.
  */
 public record WeightsHeader(
-    PolicyVersion version, List<String> names, List<int[]> shapes, int totalLength, long checksum) {
+    PolicyVersion version,
+    List<String> names,
+    List<int[]> shapes,
+    long totalLength,
+    long checksum) {
 
   public WeightsHeader {
     names = List.copyOf(names);

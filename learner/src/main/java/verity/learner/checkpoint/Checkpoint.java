@@ -1,6 +1,5 @@
 package verity.learner.checkpoint;
 
-import java.util.Arrays;
 import java.util.List;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.FlatWeights;
@@ -32,12 +31,7 @@ public record Checkpoint(FlatWeights weights, OptimizerState optimizer)
 
   @Override
   public float[] weights(int i) {
-    int offset = 0;
-    List<Integer> sizes = weights.header().sizes();
-    for (int j = 0; j < i; j++) {
-      offset += sizes.get(j);
-    }
-    return Arrays.copyOfRange(weights.values(), offset, offset + sizes.get(i));
+    return weights.values().tensor(i);
   }
 
   @Override

@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightValues;
 import verity.actors.weights.WeightsChecksum;
 import verity.actors.weights.WeightsHeader;
 import verity.learner.optim.OptimizerState;
@@ -233,17 +234,12 @@ public final class CheckpointStore {
         shapes.add(shape);
         total += e.elements();
       }
-      if (total > Integer.MAX_VALUE - 8) {
-        throw new CorruptCheckpointException(checkpoint + ": " + total + " values");
-      }
-      float[] values = new float[(int) total];
+      List<float[]> values = new ArrayList<>(names.size());
       List<float[]> m = new ArrayList<>(names.size());
       List<float[]> v = new ArrayList<>(names.size());
-      int offset = 0;
       for (String name : names) {
         float[] w = model.readFloats(name);
-        System.arraycopy(w, 0, values, offset, w.length);
-        offset += w.length;
+        values.add(w);
         m.add(sized(optimizer.readFloats(name + FIRST), w.length, name + FIRST, checkpoint));
         v.add(sized(optimizer.readFloats(name + SECOND), w.length, name + SECOND, checkpoint));
       }
@@ -259,8 +255,8 @@ public final class CheckpointStore {
       FlatWeights weights =
           new FlatWeights(
               new WeightsHeader(
-                  version, names, shapes, values.length, number(meta, WEIGHTS_CRC, checkpoint)),
-              values);
+                  version, names, shapes, total, number(meta, WEIGHTS_CRC, checkpoint)),
+              WeightValues.of(values));
       if (!weights.checksumMatches()) {
         throw new CorruptCheckpointException(
             checkpoint + ": the weights do not match the checksum written beside them");

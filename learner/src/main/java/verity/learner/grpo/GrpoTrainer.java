@@ -165,12 +165,12 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
     awaitCheckpoint();
     FlatWeights w = c.weights();
     if (!w.header().names().equals(policy.parameters().names())
-        || w.values().length != policy.parameterCount()) {
+        || w.values().length() != policy.parameterCount()) {
       throw new IllegalArgumentException(
           "checkpoint of "
               + w.version()
               + " has another parameter layout ("
-              + w.values().length
+              + w.values().length()
               + " values) than this policy ("
               + policy.parameterCount()
               + ")");

@@ -18,11 +18,17 @@ public final class LocalStepRunner implements StepRunner {
   private final GrpoTrainer trainer;
   private final Executor executor;
   private final CheckpointWriter checkpoints;
+  private final Runnable releaseServed;
 
-  public LocalStepRunner(GrpoTrainer trainer, Executor executor, CheckpointWriter checkpoints) {
+  public LocalStepRunner(
+      GrpoTrainer trainer,
+      Executor executor,
+      CheckpointWriter checkpoints,
+      Runnable releaseServed) {
     this.trainer = trainer;
     this.executor = executor;
     this.checkpoints = checkpoints;
+    this.releaseServed = releaseServed;
   }
 
   @Override
@@ -35,7 +41,7 @@ public final class LocalStepRunner implements StepRunner {
     return CompletableFuture.supplyAsync(
         () -> {
           StepMetrics m = trainer.step(samples);
-          return StepRunner.publish(m, trainer, next, checkpoint, checkpoints);
+          return StepRunner.publish(m, trainer, next, checkpoint, checkpoints, releaseServed);
         },
         executor);
   }

@@ -19,16 +19,19 @@ public final class ShardedStepRunner implements StepRunner {
   private final GrpoTrainer coordinator;
   private final Executor training;
   private final CheckpointWriter checkpoints;
+  private final Runnable releaseServed;
 
   public ShardedStepRunner(
       ShardedTrainer sharded,
       GrpoTrainer coordinator,
       Executor training,
-      CheckpointWriter checkpoints) {
+      CheckpointWriter checkpoints,
+      Runnable releaseServed) {
     this.sharded = sharded;
     this.coordinator = coordinator;
     this.training = training;
     this.checkpoints = checkpoints;
+    this.releaseServed = releaseServed;
   }
 
   @Override
@@ -42,7 +45,9 @@ public final class ShardedStepRunner implements StepRunner {
         .step(step, at, next, samples)
         .toCompletableFuture()
         .thenApplyAsync(
-            r -> StepRunner.publish(r.metrics(), coordinator, next, checkpoint, checkpoints),
+            r ->
+                StepRunner.publish(
+                    r.metrics(), coordinator, next, checkpoint, checkpoints, releaseServed),
             training);
   }
 }

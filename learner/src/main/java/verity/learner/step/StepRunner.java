@@ -31,15 +31,11 @@ public interface StepRunner {
       StepMetrics metrics, FlatWeights weights, CompletableFuture<CheckpointRef> checkpoint) {}
 
   /**
-   * One step from {@code at} to {@code next} on these samples.
-   *
-   * @param checkpoint whether to take a checkpoint of {@code next} with it
-   * @return completes exceptionally with {@link verity.learner.grpo.NonFiniteLossException} when
-   *     the loss or gradient is not finite (the weights are unchanged)
-   */
-  /**
    * The runner a learner with these settings uses: its own replica, or, with {@code shards > 1},
-   * the batch split across learner shards with this replica as the authoritative one.
+   * the batch split across learner shards with this replica as the authoritative one. {@code
+   * releaseServed} runs on the training thread just before each new version is exported: it lets
+   * the policy store drop the values of the version it serves, so that the learner holds one
+   * exported version at a time (at 500M parameters, 2 GB of heap each).
    */
   static StepRunner of(
       ActorSystem<?> system,
@@ -47,9 +43,10 @@ public interface StepRunner {
       LearnerSettings settings,
       Objective objective,
       Executor executor,
-      CheckpointWriter checkpoints) {
+      CheckpointWriter checkpoints,
+      Runnable releaseServed) {
     if (settings.shards() == 1) {
-      return new LocalStepRunner(trainer, executor, checkpoints);
+      return new LocalStepRunner(trainer, executor, checkpoints, releaseServed);
     }
     ShardedTrainer sharded =
         new ShardedTrainer(
@@ -60,20 +57,23 @@ public interface StepRunner {
             SHARD_TIMEOUT,
             objective,
             settings.optimization());
-    return new ShardedStepRunner(sharded, trainer, executor, checkpoints);
+    return new ShardedStepRunner(sharded, trainer, executor, checkpoints, releaseServed);
   }
 
   /**
    * What a step on {@code trainer} produced, on the training thread: the new version's weights
-   * exported once, and its checkpoint being written from the device while training goes on (the
-   * next update waits for it); a write failure travels in the returned future.
+   * exported once (after {@code releaseServed}), and its checkpoint being written from the device
+   * while training goes on (the next update waits for it); a write failure travels in the returned
+   * future.
    */
   static StepResult publish(
       StepMetrics metrics,
       GrpoTrainer trainer,
       PolicyVersion next,
       boolean checkpoint,
-      CheckpointWriter checkpoints) {
+      CheckpointWriter checkpoints,
+      Runnable releaseServed) {
+    releaseServed.run();
     FlatWeights weights = trainer.export(next);
     CompletableFuture<CheckpointRef> written = null;
     if (checkpoint) {
@@ -85,6 +85,13 @@ public interface StepRunner {
   /** How long a shard may take to answer a part of a step. */
   Duration SHARD_TIMEOUT = Duration.ofSeconds(60);
 
+  /**
+   * One step from {@code at} to {@code next} on these samples.
+   *
+   * @param checkpoint whether to take a checkpoint of {@code next} with it
+   * @return completes exceptionally with {@link verity.learner.grpo.NonFiniteLossException} when
+   *     the loss or gradient is not finite (the weights are unchanged)
+   */
   CompletableFuture<StepResult> step(
       long step,
       PolicyVersion at,

@@ -62,7 +62,7 @@ class PublishedObjectivesTest {
   }
 
   static float[] weights(Policy p) {
-    return p.exportWeights(p.version()).values();
+    return p.exportWeights(p.version()).values().flatten();
   }
 
   @Test

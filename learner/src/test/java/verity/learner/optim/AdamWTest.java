@@ -48,9 +48,10 @@ class AdamWTest {
     long t;
 
     Reference(FlatWeights start) {
-      w = new double[start.values().length];
+      float[] values = start.values().flatten();
+      w = new double[values.length];
       for (int i = 0; i < w.length; i++) {
-        w[i] = start.values()[i];
+        w[i] = values[i];
       }
       m = new double[w.length];
       v = new double[w.length];
@@ -99,7 +100,7 @@ class AdamWTest {
         adam.step(rescale);
         ref.step(g, rescale, schedule.at(step), 0.1);
       }
-      float[] got = policy.exportWeights(policy.version()).values();
+      float[] got = policy.exportWeights(policy.version()).values().flatten();
       double worst = 0;
       for (int i = 0; i < got.length; i++) {
         worst = Math.max(worst, Math.abs(got[i] - ref.w[i]));
@@ -115,17 +116,20 @@ class AdamWTest {
         AdamW adam = adam(policy, 0.1, 0.5)) {
       policy.enableGradients();
       FlatWeights before = policy.exportWeights(policy.version());
-      policy.parameters().loadGradients(new float[before.values().length]); // zero gradient
+      policy
+          .parameters()
+          .loadGradients(new float[Math.toIntExact(before.values().length())]); // zero gradient
       adam.step(1.0);
       FlatWeights after = policy.exportWeights(policy.version());
+      float[] beforeValues = before.values().flatten();
+      float[] afterValues = after.values().flatten();
       int offset = 0;
       int decayed = 0;
       for (int[] shape : before.header().shapes()) {
         int size = Math.toIntExact(verity.actors.weights.WeightsHeader.elements(shape));
         for (int i = offset; i < offset + size; i++) {
-          float expected = shape.length > 1 ? before.values()[i] * 0.95f : before.values()[i];
-          assertEquals(
-              expected, after.values()[i], 1e-6f, "value " + i + " of shape " + shape.length);
+          float expected = shape.length > 1 ? beforeValues[i] * 0.95f : beforeValues[i];
+          assertEquals(expected, afterValues[i], 1e-6f, "value " + i + " of shape " + shape.length);
         }
         decayed += shape.length > 1 ? 1 : 0;
         offset += size;
@@ -174,8 +178,8 @@ class AdamWTest {
         b.step(1.0);
       }
       assertArrayEquals(
-          straight.exportWeights(straight.version()).values(),
-          resumed.exportWeights(resumed.version()).values());
+          straight.exportWeights(straight.version()).values().flatten(),
+          resumed.exportWeights(resumed.version()).values().flatten());
       assertEquals(5, b.steps());
     }
   }
@@ -187,17 +191,17 @@ class AdamWTest {
       policy.enableGradients();
       policy.parameters().loadGradients(randomGradient(policy, 1));
       adam.step(1.0);
-      float[] weights = policy.exportWeights(policy.version()).values();
+      float[] weights = policy.exportWeights(policy.version()).values().flatten();
       OptimizerState state = adam.state();
       try (AdamW.Snapshot s = adam.snapshot()) {
         policy.parameters().loadGradients(randomGradient(policy, 2));
         adam.step(1.0);
         assertNotEquals(
             java.util.Arrays.toString(weights),
-            java.util.Arrays.toString(policy.exportWeights(policy.version()).values()));
+            java.util.Arrays.toString(policy.exportWeights(policy.version()).values().flatten()));
         adam.restore(s);
       }
-      assertArrayEquals(weights, policy.exportWeights(policy.version()).values());
+      assertArrayEquals(weights, policy.exportWeights(policy.version()).values().flatten());
       assertEquals(1, adam.steps());
       assertArrayEquals(state.flatM(), adam.state().flatM());
       assertArrayEquals(state.flatV(), adam.state().flatV());

@@ -119,7 +119,7 @@ class ShardedTrainerTest {
         v = v.next();
       }
       assertEquals(0, trainer.mismatches(), "every shard ended identical to the coordinator");
-      return local.export(v).values();
+      return local.export(v).values().flatten();
     }
   }
 
@@ -132,7 +132,7 @@ class ShardedTrainerTest {
     assertArrayEquals(one, three, 1e-5f, "three shards vs one");
     float[] initial;
     try (Policy p = Policy.create(SPEC, Device.cpu(), 1)) {
-      initial = p.exportWeights(p.version()).values();
+      initial = p.exportWeights(p.version()).values().flatten();
     }
     double moved = 0;
     for (int i = 0; i < one.length; i++) {
@@ -158,7 +158,7 @@ class ShardedTrainerTest {
       for (int s = 1; s <= STEPS; s++) {
         dropped += trainer.step(batch(policy, s)).droppedFraction();
       }
-      alone = trainer.export(PolicyVersion.INITIAL).values();
+      alone = trainer.export(PolicyVersion.INITIAL).values().flatten();
     }
     assertTrue(dropped / STEPS > 0.1 && dropped / STEPS < 0.9, "some tokens dropped: " + dropped);
     assertArrayEquals(alone, train(2, filter, 7000), 1e-5f, "two shards vs one replica alone");

@@ -72,7 +72,10 @@ class TransformerPolicyTest extends PolicyContract {
         assertArrayEquals(before, after, 1e-6f);
         assertArrayEquals(
             fresh.greedy(new int[][] {freshIds})[0], loaded.greedy(new int[][] {loadedIds})[0]);
-        assertArrayEquals(trained.values(), loaded.exportWeights(PolicyVersion.of(3)).values(), 0f);
+        assertArrayEquals(
+            trained.values().flatten(),
+            loaded.exportWeights(PolicyVersion.of(3)).values().flatten(),
+            0f);
         try (NDManager m = NDManager.newBaseManager()) {
           TrainingBatch batch =
               loaded.trainingBatch(m, new int[][] {loadedIds}, new int[][] {{7, 2}});

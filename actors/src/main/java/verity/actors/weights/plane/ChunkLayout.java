@@ -13,6 +13,7 @@ public final class ChunkLayout {
   private final long[] offsets;
   private final int[] lengths;
   private final int[] tensors;
+  private final int[] within;
   private final long totalValues;
 
   public ChunkLayout(WeightsHeader header, int chunkValues) {
@@ -24,17 +25,19 @@ public final class ChunkLayout {
     for (int t = 0; t < header.shapes().size(); t++) {
       long size = WeightsHeader.elements(header.shapes().get(t));
       for (long from = 0; from < size; from += chunkValues) {
-        chunks.add(new long[] {offset + from, Math.min(chunkValues, size - from), t});
+        chunks.add(new long[] {offset + from, Math.min(chunkValues, size - from), t, from});
       }
       offset += size;
     }
     offsets = new long[chunks.size()];
     lengths = new int[chunks.size()];
     tensors = new int[chunks.size()];
+    within = new int[chunks.size()];
     for (int i = 0; i < chunks.size(); i++) {
       offsets[i] = chunks.get(i)[0];
       lengths[i] = (int) chunks.get(i)[1];
       tensors[i] = (int) chunks.get(i)[2];
+      within[i] = (int) chunks.get(i)[3];
     }
     totalValues = offset;
   }
@@ -47,6 +50,11 @@ public final class ChunkLayout {
   /** Where chunk {@code index} starts in the version's flat layout. */
   public long offset(int index) {
     return offsets[index];
+  }
+
+  /** Where chunk {@code index} starts in its tensor's values. */
+  public int offsetInTensor(int index) {
+    return within[index];
   }
 
   /** How many values chunk {@code index} holds. */

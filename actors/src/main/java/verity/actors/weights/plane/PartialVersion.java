@@ -9,12 +9,13 @@ import java.util.zip.CRC32C;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.ChecksumMismatchException;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightValues;
 import verity.actors.weights.WeightsChecksum;
 import verity.actors.weights.WeightsHeader;
 
 /**
- * A version a follower is receiving: chunks arrive in order into one array, each checked against
- * its CRC32C, and the version's checksum is kept running over what arrived, so the whole is
+ * A version a follower is receiving: chunks arrive in order into its tensors' arrays, each checked
+ * against its CRC32C, and the version's checksum is kept running over what arrived, so the whole is
  * verified with no second pass. Chunks that arrived can be relayed at once ({@link #arrival}). One
  * stream feeds it at a time; a stream that breaks is resumed at {@link #received()}.
  *
@@ -26,7 +27,7 @@ public final class PartialVersion implements ServedVersion {
   private final WeightsHeader header;
   private final ChunkLayout layout;
   private final WireDtype dtype;
-  private final float[] values;
+  private final WeightValues values;
   private final CompletableFuture<Void>[] arrivals;
   private final ChunkCrcs crcs;
   private final FlatWeights base;
@@ -63,7 +64,8 @@ public final class PartialVersion implements ServedVersion {
     this.layout = new ChunkLayout(header, chunkValues);
     this.dtype = dtype;
     this.base = base != null && base.header().sameLayout(header) ? base : null;
-    this.values = this.base != null ? this.base.values().clone() : new float[header.totalLength()];
+    this.values =
+        this.base != null ? this.base.values().copy() : WeightValues.zeros(header.shapes());
     this.deltas = new DeltaFrames(layout.count());
     this.arrivals = new CompletableFuture[layout.count()];
     for (int i = 0; i < arrivals.length; i++) {
@@ -88,7 +90,7 @@ public final class PartialVersion implements ServedVersion {
   }
 
   @Override
-  public float[] values() {
+  public WeightValues values() {
     return values;
   }
 
@@ -165,7 +167,8 @@ public final class PartialVersion implements ServedVersion {
       throw new CorruptChunkException(
           "chunk " + index + " of " + header.version() + " fails its CRC32C");
     }
-    int offset = Math.toIntExact(layout.offset(index));
+    float[] values = this.values.tensor(layout.tensor(index));
+    int offset = layout.offsetInTensor(index);
     long frameCrc = check.getValue();
     if (delta) {
       ChunkDelta.apply(b, values, offset, n, dtype);

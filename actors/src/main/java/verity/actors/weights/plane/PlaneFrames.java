@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightValues;
 
 /**
  * The weight plane's frames, each preceded by its length (4 bytes, little-endian, not counting
@@ -102,13 +103,14 @@ final class PlaneFrames {
   }
 
   /** The difference frame of chunk {@code index}, or an empty string when it is not smaller. */
-  private static ByteString delta(ServedVersion version, int index, float[] base) {
+  private static ByteString delta(ServedVersion version, int index, WeightValues base) {
     ChunkLayout layout = version.layout();
+    int tensor = layout.tensor(index);
     byte[] payload =
         ChunkDelta.encode(
-            version.values(),
-            base,
-            Math.toIntExact(layout.offset(index)),
+            version.values().tensor(tensor),
+            base.tensor(tensor),
+            layout.offsetInTensor(index),
             layout.length(index),
             version.dtype());
     if (payload == null) {
@@ -135,7 +137,13 @@ final class PlaneFrames {
     int crcAt = b.position();
     b.putInt(0);
     int payloadAt = b.position();
-    version.dtype().encode(version.values(), Math.toIntExact(layout.offset(index)), n, b.slice());
+    version
+        .dtype()
+        .encode(
+            version.values().tensor(layout.tensor(index)),
+            layout.offsetInTensor(index),
+            n,
+            b.slice());
     long crc = version.crcs().get(index);
     if (crc < 0) {
       CRC32C c = new CRC32C();

@@ -3,6 +3,7 @@ package verity.actors.weights.plane;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightValues;
 import verity.actors.weights.WeightsHeader;
 
 /**
@@ -16,8 +17,8 @@ public interface ServedVersion {
 
   WireDtype dtype();
 
-  /** The values, laid out as the header says; a chunk may be read once its arrival completed. */
-  float[] values();
+  /** The values, tensor by tensor; a chunk may be read once its arrival completed. */
+  WeightValues values();
 
   /**
    * Completes when chunk {@code index} is in {@link #values()}; fails when this copy will never
@@ -65,7 +66,7 @@ public interface ServedVersion {
       WeightsHeader header,
       ChunkLayout layout,
       WireDtype dtype,
-      float[] values,
+      WeightValues values,
       ChunkCrcs crcs,
       FlatWeights base,
       DeltaFrames deltas)

@@ -84,15 +84,17 @@ public enum WireDtype {
     if (this == FLOAT32) {
       return h;
     }
-    float[] values = weights.values();
     float[] block = new float[16 * 1024];
     CRC32C crc = new CRC32C();
-    for (int from = 0; from < values.length; from += block.length) {
-      int n = Math.min(block.length, values.length - from);
-      for (int i = 0; i < n; i++) {
-        block[i] = round(values[from + i]);
+    for (int t = 0; t < weights.values().tensorCount(); t++) {
+      float[] values = weights.values().tensor(t);
+      for (int from = 0; from < values.length; from += block.length) {
+        int n = Math.min(block.length, values.length - from);
+        for (int i = 0; i < n; i++) {
+          block[i] = round(values[from + i]);
+        }
+        WeightsChecksum.update(crc, block, 0, n);
       }
-      WeightsChecksum.update(crc, block, 0, n);
     }
     return new WeightsHeader(h.version(), h.names(), h.shapes(), h.totalLength(), crc.getValue());
   }

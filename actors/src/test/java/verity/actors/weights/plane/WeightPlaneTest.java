@@ -84,7 +84,7 @@ class WeightPlaneTest {
     PartialVersion target = new PartialVersion(w.header(), CHUNK, WireDtype.FLOAT32);
     FlatWeights got =
         get(WeightFetch.run(testKit.system(), target, store.address(), store.address(), ONCE));
-    assertArrayEquals(w.values(), got.values());
+    assertArrayEquals(w.values().flatten(), got.values().flatten());
     assertEquals(w.header(), got.header());
     assertEquals(6, target.received());
     assertEquals(
@@ -102,7 +102,7 @@ class WeightPlaneTest {
     }
     FlatWeights got =
         get(WeightFetch.run(testKit.system(), target, store.address(), store.address(), ONCE));
-    assertArrayEquals(w.values(), got.values());
+    assertArrayEquals(w.values().flatten(), got.values().flatten());
     assertEquals(frameBytes(source, 4), store.bytesSent(), "only chunks 4 and 5 were sent");
   }
 
@@ -137,7 +137,7 @@ class WeightPlaneTest {
                   new PlaneAddress("127.0.0.1", upstream.getLocalPort()),
                   store.address(),
                   TWICE));
-      assertArrayEquals(w.values(), got.values());
+      assertArrayEquals(w.values().flatten(), got.values().flatten());
       assertEquals(frameBytes(source, 1), store.bytesSent(), "the store resumed at chunk 1");
     }
   }
@@ -157,8 +157,8 @@ class WeightPlaneTest {
     FlatWeights viaStore =
         get(WeightFetch.run(testKit.system(), middle, store.address(), store.address(), ONCE));
     FlatWeights viaRelay = get(lastDone);
-    assertArrayEquals(w.values(), viaStore.values());
-    assertArrayEquals(w.values(), viaRelay.values());
+    assertArrayEquals(w.values().flatten(), viaStore.values().flatten());
+    assertArrayEquals(w.values().flatten(), viaRelay.values().flatten());
     long oneCopy = frameBytes(ServedVersion.complete(w, CHUNK, WireDtype.FLOAT32), 0);
     assertEquals(oneCopy, store.bytesSent(), "the store sent each byte once");
     assertEquals(oneCopy, relay.bytesSent());
@@ -176,7 +176,7 @@ class WeightPlaneTest {
     CompletionStage<FlatWeights> done =
         WeightFetch.run(testKit.system(), target, relay.address(), store.address(), TWICE);
     abandoned.abandon();
-    assertArrayEquals(w.values(), get(done).values());
+    assertArrayEquals(w.values().flatten(), get(done).values().flatten());
   }
 
   @Test
@@ -195,7 +195,7 @@ class WeightPlaneTest {
 
   /** Version {@code next} of {@code base}: the same values but {@code changed} of them. */
   static FlatWeights successor(FlatWeights base, long next, int... changed) {
-    float[] v = base.values().clone();
+    float[] v = base.values().flatten();
     for (int i : changed) {
       v[i] += 0.5f;
     }
@@ -216,7 +216,7 @@ class WeightPlaneTest {
     PartialVersion target = new PartialVersion(v2.header(), CHUNK, WireDtype.FLOAT32, v1);
     FlatWeights got =
         get(WeightFetch.run(testKit.system(), target, store.address(), store.address(), ONCE));
-    assertArrayEquals(v2.values(), got.values());
+    assertArrayEquals(v2.values().flatten(), got.values().flatten());
     assertEquals(v2.header(), got.header(), "the checksum of the whole held");
     long whole = frameBytes(ServedVersion.complete(v2, CHUNK, WireDtype.FLOAT32), 0);
     // Six frames of 21 bytes (length, type, index, CRC, two counts), two with a value: 2 x 5 more.
@@ -233,7 +233,7 @@ class WeightPlaneTest {
     PartialVersion target = new PartialVersion(v2.header(), CHUNK, WireDtype.FLOAT32, older);
     FlatWeights got =
         get(WeightFetch.run(testKit.system(), target, store.address(), store.address(), ONCE));
-    assertArrayEquals(v2.values(), got.values());
+    assertArrayEquals(v2.values().flatten(), got.values().flatten());
     assertEquals(
         frameBytes(ServedVersion.complete(v2, CHUNK, WireDtype.FLOAT32), 0), store.bytesSent());
   }
@@ -251,10 +251,11 @@ class WeightPlaneTest {
     CompletionStage<FlatWeights> lastDone =
         WeightFetch.run(testKit.system(), last, relay.address(), store.address(), ONCE);
     assertArrayEquals(
-        v2.values(),
+        v2.values().flatten(),
         get(WeightFetch.run(testKit.system(), middle, store.address(), store.address(), ONCE))
-            .values());
-    assertArrayEquals(v2.values(), get(lastDone).values());
+            .values()
+            .flatten());
+    assertArrayEquals(v2.values().flatten(), get(lastDone).values().flatten());
     assertEquals(store.bytesSent(), relay.bytesSent(), "the relay sent the same differences");
     assertTrue(store.bytesSent() == 6 * 21 + 3 * 5, "differences only: " + store.bytesSent());
   }
@@ -266,17 +267,22 @@ class WeightPlaneTest {
     FlatWeights served = new FlatWeights(WireDtype.BFLOAT16.roundedHeader(v2), v2.values());
     FlatWeights base = new FlatWeights(WireDtype.BFLOAT16.roundedHeader(v1), v1.values());
     WeightServer store = store(served, base, WireDtype.BFLOAT16);
-    float[] held = new float[v1.values().length];
+    float[] held = v1.values().flatten();
     for (int i = 0; i < held.length; i++) {
-      held[i] = WireDtype.BFLOAT16.round(v1.values()[i]); // what the follower holds of v1
+      held[i] = WireDtype.BFLOAT16.round(held[i]); // what the follower holds of v1
     }
     PartialVersion target =
         new PartialVersion(
-            served.header(), CHUNK, WireDtype.BFLOAT16, new FlatWeights(base.header(), held));
+            served.header(),
+            CHUNK,
+            WireDtype.BFLOAT16,
+            FlatWeights.of(v1.version(), base.header().names(), base.header().shapes(), held));
     FlatWeights got =
         get(WeightFetch.run(testKit.system(), target, store.address(), store.address(), ONCE));
+    float[] sent = v2.values().flatten();
+    float[] received = got.values().flatten();
     for (int i = 0; i < held.length; i++) {
-      assertEquals(WireDtype.BFLOAT16.round(v2.values()[i]), got.values()[i], "value " + i);
+      assertEquals(WireDtype.BFLOAT16.round(sent[i]), received[i], "value " + i);
     }
     assertEquals(served.header().checksum(), got.header().checksum());
   }
@@ -301,8 +307,9 @@ class WeightPlaneTest {
     }
     PartialVersion target = new PartialVersion(w.header(), CHUNK, WireDtype.FLOAT32);
     assertArrayEquals(
-        w.values(),
+        w.values().flatten(),
         get(WeightFetch.run(testKit.system(), target, store.address(), store.address(), ONCE))
-            .values());
+            .values()
+            .flatten());
   }
 }
