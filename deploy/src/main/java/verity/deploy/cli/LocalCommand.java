@@ -47,6 +47,7 @@ import verity.deploy.cluster.ClusterNode;
 import verity.deploy.cluster.HandJoinedMembers;
 import verity.deploy.cluster.MembershipPrinter;
 import verity.deploy.cluster.NodeAddress;
+import verity.deploy.cluster.NodeJavaOptions;
 import verity.deploy.cluster.NodeProcesses;
 import verity.deploy.cluster.Transport;
 import verity.deploy.run.ModelProperties;
@@ -123,7 +124,7 @@ public final class LocalCommand implements Callable<Integer> {
       Map<String, Object> runFlags,
       RunPlan plan,
       Optional<ConsoleSettings> console,
-      List<String> nodeJavaOptions,
+      NodeJavaOptions nodeJavaOptions,
       Duration stopTimeout) {
 
     Path dataDir() {
@@ -207,7 +208,7 @@ public final class LocalCommand implements Callable<Integer> {
               runFlags,
               plan,
               run.console(plan.config()),
-              plan.config().getStringList("verity.local.node-java-options"),
+              NodeJavaOptions.from(plan.config()),
               ConfigChecks.positiveDuration(plan.config(), "verity.local.stop-timeout"));
     } catch (ConfigException | IllegalArgumentException e) {
       throw CommandExit.usage("verity local: " + RunOptions.withFlag(e.getMessage()));

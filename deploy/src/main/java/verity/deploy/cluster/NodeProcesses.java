@@ -40,7 +40,7 @@ public final class NodeProcesses {
   private final Path runConfig;
   private final NodeAddress seed;
   private final Transport transport;
-  private final List<String> javaOptions;
+  private final NodeJavaOptions javaOptions;
   private final PrintWriter out;
   private final List<Node> nodes = new CopyOnWriteArrayList<>();
   private volatile boolean stopping;
@@ -50,13 +50,13 @@ public final class NodeProcesses {
       Path runConfig,
       NodeAddress seed,
       Transport transport,
-      List<String> javaOptions,
+      NodeJavaOptions javaOptions,
       PrintWriter out) {
     this.dataDir = dataDir;
     this.runConfig = runConfig;
     this.seed = seed;
     this.transport = transport;
-    this.javaOptions = List.copyOf(javaOptions);
+    this.javaOptions = javaOptions;
     this.out = out;
   }
 
@@ -74,7 +74,7 @@ public final class NodeProcesses {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(inheritedJavaOptions());
-    command.addAll(javaOptions);
+    command.addAll(javaOptions.forRoles(spec.roles()));
     command.add("--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
