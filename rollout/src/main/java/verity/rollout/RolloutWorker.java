@@ -168,6 +168,11 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     RolloutSettings settings = spec.settings();
     this.cycle = new WorkerCycle(settings.leaseTimeout());
     Executor compute = ComputeDispatcher.executor(ctx.getSystem());
+    ActorRef<WeightsFollower.Command> follower =
+        ctx.spawn(
+            WeightsFollower.paced(
+                ctx.messageAdapter(WeightsFollower.WeightsReady.class, Staged::new)),
+            "weights");
     this.replica =
         new WorkerReplica(
             suite,
@@ -175,7 +180,8 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
             spec.temperature(),
             spec.seed(),
             new TrajectoryAssembler(suite, settings.groupSize(), name),
-            compute);
+            compute,
+            loaded -> follower.tell(new WeightsFollower.Loaded(loaded)));
     this.unaccepted =
         new VerifierOffers<>(
             ctx.spawn(
@@ -193,9 +199,6 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     this.status = new StatusReporter(ctx, name, "rollout-worker");
     status.restarts(restarts);
     timers.startTimerWithFixedDelay(Tick.REPORT, REPORT_INTERVAL);
-    ctx.spawn(
-        WeightsFollower.create(ctx.messageAdapter(WeightsFollower.WeightsReady.class, Staged::new)),
-        "weights");
     ServiceWatcher.spawn(ctx, TaskSource.SERVICE_KEY, Sources::new);
     ctx.pipeToSelf(
         CompletableFuture.supplyAsync(spec.replicas()::create, compute),
@@ -223,6 +226,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
   private Behavior<Command> onReplicaReady(ReplicaReady r) {
     replica.attach(r.policy()); // one built for an earlier incarnation is closed
+    replica.loadIfIdle();
     return advance();
   }
 
@@ -235,6 +239,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
 
   private Behavior<Command> onStaged(Staged s) {
     replica.stage(s.ready().weights());
+    replica.loadIfIdle();
     return advance();
   }
 

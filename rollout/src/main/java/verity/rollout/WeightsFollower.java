@@ -54,6 +54,12 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   public record VersionSeen(PolicyVersion version) implements LocalOnly {}
 
   /**
+   * From the parent of a paced follower: the version handed over is in its replica (or was replaced
+   * there by a newer one), so the next may be fetched.
+   */
+  public record Loaded(PolicyVersion version) implements Command, LocalOnly {}
+
+  /**
    * From the parent of an on-demand follower: fetch the newest version now (once; the next fetch
    * needs another request).
    */
@@ -94,6 +100,15 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   /** Where an on-demand follower reports the versions it learns of; null for an eager one. */
   private final ActorRef<VersionSeen> versionsSeen;
 
+  /**
+   * A paced follower fetches nothing while its parent has not loaded the version handed over: a
+   * replica then holds at most one version besides its tensors (2 GB of heap at 500M parameters).
+   */
+  private final boolean paced;
+
+  /** A paced follower handed a version over and its parent has not loaded it yet. */
+  private boolean unloaded;
+
   /** An on-demand follower's parent asked for the newest version and has not received it yet. */
   private boolean wanted;
 
@@ -128,9 +143,17 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   /** The version being streamed, or null. */
   private PartialVersion streaming;
 
-  /** A follower that fetches every new version as soon as it is announced (rollout workers). */
+  /** A follower that fetches every new version as soon as it is announced. */
   public static Behavior<Command> create(ActorRef<WeightsReady> parent) {
-    return create(parent, null);
+    return create(parent, null, false);
+  }
+
+  /**
+   * A follower that fetches each new version once its parent has loaded the one handed over before
+   * ({@link Loaded}), skipping to the newest then (rollout workers).
+   */
+  public static Behavior<Command> paced(ActorRef<WeightsReady> parent) {
+    return create(parent, null, true);
   }
 
   /**
@@ -140,11 +163,11 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
    */
   public static Behavior<Command> onDemand(
       ActorRef<WeightsReady> parent, ActorRef<VersionSeen> versionsSeen) {
-    return create(parent, versionsSeen);
+    return create(parent, versionsSeen, false);
   }
 
   private static Behavior<Command> create(
-      ActorRef<WeightsReady> parent, ActorRef<VersionSeen> versionsSeen) {
+      ActorRef<WeightsReady> parent, ActorRef<VersionSeen> versionsSeen, boolean paced) {
     return Behaviors.setup(
         ctx ->
             Behaviors.withTimers(
@@ -154,6 +177,7 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
                         timers,
                         parent,
                         versionsSeen,
+                        paced,
                         PlaneSettings.from(ctx.getSystem().settings().config()))));
   }
 
@@ -162,10 +186,12 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
       TimerScheduler<Command> timers,
       ActorRef<WeightsReady> parent,
       ActorRef<VersionSeen> versionsSeen,
+      boolean paced,
       PlaneSettings plane) {
     super(ctx);
     this.parent = parent;
     this.versionsSeen = versionsSeen;
+    this.paced = paced;
     this.timers = timers;
     this.plane = plane;
     this.replies = ctx.messageAdapter(WeightsProtocol.Reply.class, Replied::new);
@@ -198,6 +224,7 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
         .onMessageEquals(ReplyTimedOut.INSTANCE, this::onReplyTimedOut)
         .onMessageEquals(Poll.INSTANCE, this::onPoll)
         .onMessageEquals(FetchNewest.INSTANCE, this::onFetchNewest)
+        .onMessage(Loaded.class, this::onLoaded)
         .onSignal(PostStop.class, s -> onStop())
         .onSignal(PreRestart.class, s -> onStop())
         .build();
@@ -206,6 +233,13 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   private Behavior<Command> onAnnounced(Announced a) {
     announced = newest(announced, a.published().header().version());
     report(announced);
+    maybeFetch();
+    return this;
+  }
+
+  private Behavior<Command> onLoaded(Loaded l) {
+    // A paced follower hands over nothing while the last is unloaded: this is that one.
+    unloaded = false;
     maybeFetch();
     return this;
   }
@@ -251,7 +285,7 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
 
   private void maybeFetch() {
     boolean newer = announced != null && (delivered == null || announced.isNewerThan(delivered));
-    if (fetching || store.isEmpty() || !(newer || probe)) {
+    if (fetching || unloaded || store.isEmpty() || !(newer || probe)) {
       return;
     }
     if (idle() && announced != null) {
@@ -326,6 +360,7 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     held = plane.delta() ? f.weights() : null;
     announced = newest(announced, delivered);
     wanted = false;
+    unloaded = paced;
     parent.tell(new WeightsReady(f.weights()));
     maybeFetch();
     return this;

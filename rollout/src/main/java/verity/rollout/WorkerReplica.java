@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.metrics.LatencyWindow;
 import verity.actors.protocol.TrainingEvent;
@@ -42,6 +44,12 @@ final class WorkerReplica {
   /** The newest complete version not yet loaded; taken by the compute thread. */
   private final AtomicReference<FlatWeights> staged = new AtomicReference<>();
 
+  /** Told each version once it is in the replica (from the compute thread). */
+  private final Consumer<PolicyVersion> onLoaded;
+
+  /** Held while the replica generates or loads: never both at once. */
+  private final ReentrantLock using = new ReentrantLock();
+
   /** The version of the weights in the replica, null before the first; written by compute. */
   private volatile PolicyVersion loadedVersion;
 
@@ -62,12 +70,14 @@ final class WorkerReplica {
       float temperature,
       long seed,
       TrajectoryAssembler assembler,
-      Executor compute) {
+      Executor compute,
+      Consumer<PolicyVersion> onLoaded) {
     this.suite = suite;
     this.settings = settings;
     this.temperature = temperature;
     this.assembler = assembler;
     this.compute = compute;
+    this.onLoaded = onLoaded;
     this.random = new SplittableRandom(seed);
     this.episodeTimeRandom = new SplittableRandom(seed ^ 0x5DEECE66DL);
   }
@@ -98,6 +108,33 @@ final class WorkerReplica {
   /** Loads {@code weights} before the next batch or turn, in place of any older staged version. */
   void stage(FlatWeights weights) {
     staged.set(weights);
+  }
+
+  /**
+   * Loads the staged version now, on the compute dispatcher, unless a batch is generating (it loads
+   * it before its next turn): a staged copy is held no longer than it must be.
+   */
+  void loadIfIdle() {
+    Policy p = policy;
+    if (p == null || staged.get() == null) {
+      return;
+    }
+    CompletableFuture<Void> load =
+        CompletableFuture.runAsync(
+            () -> {
+              if (using.tryLock()) {
+                try {
+                  Runnable swap = takeStaged(p);
+                  if (swap != null) {
+                    swap.run();
+                  }
+                } finally {
+                  using.unlock();
+                }
+              }
+            },
+            compute);
+    inFlight = CompletableFuture.allOf(inFlight, load); // closed only after it
   }
 
   PolicyVersion loadedVersion() {
@@ -169,6 +206,15 @@ final class WorkerReplica {
 
   /** Runs on the compute dispatcher. */
   private Batch run(Policy p, List<TaskRequests.Lease> leases) {
+    using.lock();
+    try {
+      return generateWith(p, leases);
+    } finally {
+      using.unlock();
+    }
+  }
+
+  private Batch generateWith(Policy p, List<TaskRequests.Lease> leases) {
     long started = System.nanoTime();
     Runnable first = takeStaged(p);
     if (first != null) {
@@ -190,8 +236,12 @@ final class WorkerReplica {
     return w == null
         ? null
         : () -> {
-          p.importWeights(w);
-          loadedVersion = w.version();
+          try {
+            p.importWeights(w);
+            loadedVersion = w.version();
+          } finally {
+            onLoaded.accept(w.version()); // loaded or refused: the follower may fetch the next
+          }
         };
   }
 

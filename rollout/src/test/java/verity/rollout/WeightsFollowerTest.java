@@ -129,6 +129,26 @@ class WeightsFollowerTest {
   }
 
   @Test
+  void shouldFetchNothingMoreWhileAPacedFollowersParentHasNotLoadedTheLastVersion() {
+    TestProbe<WeightsProtocol.Command> store = registeredStore();
+    TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
+    ActorRef<WeightsFollower.Command> follower =
+        testKit.spawn(WeightsFollower.paced(parent.getRef()));
+    offer(store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10)), weights(3, 0.5f));
+    assertEquals(
+        PolicyVersion.of(3), parent.receiveMessage(Duration.ofSeconds(10)).weights().version());
+
+    // Not loaded yet: no poll, so no second version on the heap beside the one handed over.
+    store.expectNoMessage(Duration.ofMillis(2500));
+    follower.tell(new WeightsFollower.Loaded(PolicyVersion.of(3)));
+    FetchLatest next = store.expectMessageClass(FetchLatest.class, Duration.ofSeconds(10));
+    assertEquals(PolicyVersion.of(4), next.atLeast());
+    offer(next, weights(5, 0.25f));
+    assertEquals(
+        PolicyVersion.of(5), parent.receiveMessage(Duration.ofSeconds(10)).weights().version());
+  }
+
+  @Test
   void shouldGoBackToTheStoresVersionWhenTheLearnerResumedFromAnOlderCheckpoint() {
     TestProbe<WeightsProtocol.Command> store = registeredStore();
     TestProbe<WeightsFollower.WeightsReady> parent = testKit.createTestProbe();
