@@ -183,26 +183,22 @@ public final class DeltaBench implements Benchmark {
             bf16.changed / (double) (n * counted),
             wholeFp32,
             bf16.whole);
-    figures.add(
-        Figure.of(
-            what + "; float32 differences ÷ the whole version in float32",
-            String.format(
-                Locale.ROOT,
-                "%,.0f B (%.2f %% of values changed)",
-                fp32PerStep,
-                100.0 * fp32.changed / (n * counted)),
-            String.format(Locale.ROOT, "%,.0f B", wholeFp32),
-            fp32PerStep / wholeFp32));
-    figures.add(
-        Figure.of(
-            what + "; bfloat16 differences ÷ the whole version in float32",
-            String.format(
-                Locale.ROOT,
-                "%,.0f B (%.2f %% of values changed)",
-                bf16PerStep,
-                100.0 * bf16.changed / (n * counted)),
-            String.format(Locale.ROOT, "%,.0f B", wholeFp32),
-            bf16PerStep / wholeFp32));
+    figures.add(lane("float32", what, fp32, n * counted, fp32PerStep, wholeFp32));
+    figures.add(lane("bfloat16", what, bf16, n * counted, bf16PerStep, wholeFp32));
     return figures;
+  }
+
+  /** One lane's figure: its differences per step ÷ the whole version in float32. */
+  private static Figure lane(
+      String dtype, String what, Lane lane, long valuesSent, double perStep, double wholeFp32) {
+    return Figure.of(
+        what + "; " + dtype + " differences ÷ the whole version in float32",
+        String.format(
+            Locale.ROOT,
+            "%,.0f B (%.2f %% of values changed)",
+            perStep,
+            100.0 * lane.changed / valuesSent),
+        String.format(Locale.ROOT, "%,.0f B", wholeFp32),
+        perStep / wholeFp32);
   }
 }
