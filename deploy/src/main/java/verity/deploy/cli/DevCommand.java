@@ -25,6 +25,7 @@ import verity.deploy.audit.LedgerAudit;
 import verity.deploy.cluster.AeronDirectories;
 import verity.deploy.cluster.ClusterNode;
 import verity.deploy.run.DevCluster;
+import verity.deploy.run.LogFile;
 import verity.deploy.run.ModelProperties;
 import verity.deploy.run.RunPlan;
 import verity.deploy.run.RunSummary;
@@ -88,7 +89,7 @@ public final class DevCommand implements Callable<Integer> {
     if (!run.prepareDataDir(plan.dev().dataDir(), plan.suite().name(), "verity dev", err)) {
       throw CommandExit.usagePrinted();
     }
-    System.setProperty("verity.log.file", launch.logFile().toString());
+    LogFile.use(launch.logFile());
     ModelProperties.apply(plan.config());
     AeronDirectories.sweepIfAeron(plan.config());
   }

@@ -50,6 +50,7 @@ import verity.deploy.cluster.NodeAddress;
 import verity.deploy.cluster.NodeJavaOptions;
 import verity.deploy.cluster.NodeProcesses;
 import verity.deploy.cluster.Transport;
+import verity.deploy.run.LogFile;
 import verity.deploy.run.ModelProperties;
 import verity.deploy.run.NodeRoles;
 import verity.deploy.run.RunMonitor;
@@ -236,7 +237,7 @@ public final class LocalCommand implements Callable<Integer> {
     }
     Files.createDirectories(launch.nodesDir());
     Path runConfig = writeRunConfig(launch.nodesDir(), launch.runFlags(), launch.dataDir());
-    System.setProperty("verity.log.file", launch.nodesDir().resolve("local.log").toString());
+    LogFile.use(launch.nodesDir().resolve("local.log"));
     ModelProperties.apply(plan.config());
     launch.flags().transport().applyProcessSettings();
     if (launch.flags().transport() == Transport.AERON_UDP) {

@@ -36,6 +36,7 @@ import verity.deploy.cluster.ClusterNode;
 import verity.deploy.cluster.DeploymentProfile;
 import verity.deploy.cluster.NodeAddress;
 import verity.deploy.cluster.Transport;
+import verity.deploy.run.LogFile;
 import verity.deploy.run.ModelProperties;
 import verity.deploy.run.RunPlan;
 import verity.policy.NativeWork;
@@ -318,7 +319,7 @@ public final class NodeCommand implements Callable<Integer> {
    */
   static void prepare(NodeLaunch launch) throws IOException {
     Files.createDirectories(launch.logFile().getParent());
-    System.setProperty("verity.log.file", launch.logFile().toString());
+    LogFile.use(launch.logFile());
     ModelProperties.apply(launch.plan().config());
     launch.transport().applyProcessSettings();
     // Left behind by a node killed on this port earlier; the port is free, so no driver uses it.
