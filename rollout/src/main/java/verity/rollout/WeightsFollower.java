@@ -11,6 +11,7 @@ import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.actor.typed.pubsub.Topic;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import verity.actors.LocalOnly;
@@ -142,6 +143,9 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
 
   /** The version being streamed, or null. */
   private PartialVersion streaming;
+
+  /** When the stream of {@link #streaming} began ({@link System#nanoTime()}). */
+  private long streamStarted;
 
   /** A follower that fetches every new version as soon as it is announced. */
   public static Behavior<Command> create(ActorRef<WeightsReady> parent) {
@@ -340,6 +344,7 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     PartialVersion target =
         new PartialVersion(offer.header(), offer.chunkValues(), offer.dtype(), held);
     streaming = target;
+    streamStarted = System.nanoTime();
     if (relay != null) {
       relayed.offer(target);
     }
@@ -353,6 +358,19 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   }
 
   private Behavior<Command> onFetched(Fetched f) {
+    double seconds = (System.nanoTime() - streamStarted) / 1e9;
+    long bytes = f.weights().values().length() * streaming.dtype().bytes();
+    getContext()
+        .getLog()
+        .info(
+            "weights {} in {} s ({} MB as {}{})",
+            f.weights().version(),
+            String.format(Locale.ROOT, "%.2f", seconds),
+            bytes / 1_000_000,
+            streaming.dtype(),
+            streaming.baseVersion() == null
+                ? ""
+                : ", as differences from " + streaming.baseVersion());
     streaming = null;
     fetching = false;
     probe = false;
