@@ -35,11 +35,12 @@ class TransformerModelTest {
   @Test
   void shouldDecodeWithTheCacheAsFullRecomputationDoes() throws Exception {
     int[][] prompts = {{3, 9, 27, 4}, {50}, {8, 8, 1}};
+    int tokens = 40; // past the cache's first two capacities (16 and 32 positions)
     try (TransformerModel model = randomModel()) {
-      int[][] cached = model.greedy(prompts, 10);
+      int[][] cached = model.greedy(prompts, tokens);
       for (int r = 0; r < prompts.length; r++) {
         int[] sequence = prompts[r];
-        for (int t = 0; t < 10; t++) {
+        for (int t = 0; t < tokens; t++) {
           float[][] logits = model.logits(new int[][] {sequence})[0];
           int best = argMax(logits[logits.length - 1]);
           assertEquals(best, cached[r][t], "row " + r + ", token " + t);
