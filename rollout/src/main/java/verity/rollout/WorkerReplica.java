@@ -53,6 +53,13 @@ final class WorkerReplica {
   /** The version of the weights in the replica, null before the first; written by compute. */
   private volatile PolicyVersion loadedVersion;
 
+  /**
+   * A version was staged: the replica holds one or will before its next batch. On the actor's
+   * thread; {@link #loadedVersion} and {@link #staged} cannot tell, since a load that took the
+   * staged version and has not finished shows neither.
+   */
+  private boolean versionGiven;
+
   private Policy policy;
   private CompletableFuture<?> inFlight = CompletableFuture.completedFuture(null);
 
@@ -102,12 +109,13 @@ final class WorkerReplica {
 
   /** Whether it holds a replica and a version to generate with. */
   boolean ready() {
-    return policy != null && (loadedVersion != null || staged.get() != null);
+    return policy != null && versionGiven;
   }
 
   /** Loads {@code weights} before the next batch or turn, in place of any older staged version. */
   void stage(FlatWeights weights) {
     staged.set(weights);
+    versionGiven = true;
   }
 
   /**
