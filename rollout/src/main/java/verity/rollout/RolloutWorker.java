@@ -290,6 +290,7 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     }
     WorkerReplica.Batch b = g.result();
     replica.finished(b);
+    replica.loadIfIdle(); // a version staged mid-batch, even if no batch follows
     unaccepted.add(new VerifierProtocol.VerifyBatch(g.batch(), b.trajectories(), verifierReplies));
     startGenerating(cycle.generated(b.millis()));
     events.tell(Topic.publish(replica.report(name, b)));

@@ -358,19 +358,9 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
   }
 
   private Behavior<Command> onFetched(Fetched f) {
-    double seconds = (System.nanoTime() - streamStarted) / 1e9;
-    long bytes = f.weights().values().length() * streaming.dtype().bytes();
-    getContext()
-        .getLog()
-        .info(
-            "weights {} in {} s ({} MB as {}{})",
-            f.weights().version(),
-            String.format(Locale.ROOT, "%.2f", seconds),
-            bytes / 1_000_000,
-            streaming.dtype(),
-            streaming.baseVersion() == null
-                ? ""
-                : ", as differences from " + streaming.baseVersion());
+    if (streaming != null) {
+      logReceived(f.weights(), streaming, (System.nanoTime() - streamStarted) / 1e9);
+    }
     streaming = null;
     fetching = false;
     probe = false;
@@ -382,6 +372,21 @@ public final class WeightsFollower extends AbstractBehavior<WeightsFollower.Comm
     parent.tell(new WeightsReady(f.weights()));
     maybeFetch();
     return this;
+  }
+
+  /** One line per version: how long it took and what it weighed on the wire, whole. */
+  private void logReceived(FlatWeights weights, PartialVersion received, double seconds) {
+    getContext()
+        .getLog()
+        .info(
+            "weights {} in {} s ({} MB whole as {}{})",
+            weights.version(),
+            String.format(Locale.ROOT, "%.2f", seconds),
+            weights.values().length() * received.dtype().bytes() / 1_000_000,
+            received.dtype(),
+            received.baseVersion() == null
+                ? ""
+                : ", sent as differences from " + received.baseVersion());
   }
 
   private Behavior<Command> onFetchFailed(FetchFailed f) {
