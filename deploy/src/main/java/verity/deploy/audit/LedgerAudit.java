@@ -10,6 +10,7 @@ import akka.persistence.typed.PersistenceId;
 import akka.stream.javadsl.Source;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeoutException;
 import verity.actors.ids.LeaseId;
 import verity.actors.ids.LeaseSet;
 import verity.actors.protocol.LeaseProtocol.Settlement;
+import verity.deploy.run.SystemStop;
 import verity.learner.ledger.TrainingLedger;
 import verity.rollout.TaskSource;
 import verity.rollout.lease.LeaseEvent;
@@ -132,8 +134,8 @@ public final class LedgerAudit {
     try {
       return run(system).toCompletableFuture().get(limit.toMillis(), TimeUnit.MILLISECONDS);
     } finally {
-      system.terminate();
-      system.getWhenTerminated().toCompletableFuture().join();
+      SystemStop.terminate(
+          system, Duration.ofSeconds(60), "ledger audit", new PrintWriter(System.err, true));
     }
   }
 

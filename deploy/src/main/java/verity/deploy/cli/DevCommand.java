@@ -29,6 +29,7 @@ import verity.deploy.run.LogFile;
 import verity.deploy.run.ModelProperties;
 import verity.deploy.run.RunPlan;
 import verity.deploy.run.RunSummary;
+import verity.deploy.run.SystemStop;
 import verity.policy.NativeWork;
 
 /** {@code verity dev}: the whole cluster in one JVM, every message serialized. */
@@ -149,8 +150,7 @@ public final class DevCommand implements Callable<Integer> {
   }
 
   private static void stop(ActorSystem<Void> system, PrintWriter err) throws InterruptedException {
-    system.terminate();
-    system.getWhenTerminated().toCompletableFuture().join();
+    SystemStop.terminate(system, Duration.ofSeconds(60), "verity dev", err);
     // A learner step or a batch may still be inside PyTorch; exiting under it crashes the JVM.
     if (!NativeWork.awaitAll(Duration.ofSeconds(60))) {
       err.println("verity dev: model work still running 60 s after the cluster stopped");

@@ -56,6 +56,7 @@ import verity.deploy.run.NodeRoles;
 import verity.deploy.run.RunMonitor;
 import verity.deploy.run.RunPlan;
 import verity.deploy.run.RunSummary;
+import verity.deploy.run.SystemStop;
 import verity.policy.NativeWork;
 import verity.rollout.Evaluator;
 
@@ -95,6 +96,9 @@ public final class LocalCommand implements Callable<Integer> {
   Integer port;
 
   static final String HOST = "127.0.0.1";
+
+  /** How long this process's own actor system may take to stop once the nodes are gone. */
+  static final Duration SYSTEM_STOP_TIMEOUT = Duration.ofSeconds(60);
 
   /**
    * What runs beside the cluster while the run lasts ({@code verity soak} injects faults): told
@@ -307,7 +311,7 @@ public final class LocalCommand implements Callable<Integer> {
         processes.start(s, exited -> failWithoutLearners(processes, result));
       }
     } catch (IOException e) {
-      close(cluster);
+      close(cluster, err);
       throw e;
     }
     return cluster;
@@ -353,8 +357,7 @@ public final class LocalCommand implements Callable<Integer> {
       for (NodeProcesses.Node n : cluster.processes().nodes()) {
         exits.put(n.spec().name(), n.process().isAlive() ? null : n.process().exitValue());
       }
-      cluster.system().terminate();
-      cluster.system().getWhenTerminated().toCompletableFuture().join();
+      SystemStop.terminate(cluster.system(), SYSTEM_STOP_TIMEOUT, "verity local", err);
       // The nodes are gone, so the journal is free to read: what became of every lease.
       LedgerAudit.Result audit =
           LedgerAudit.runStandalone(launch.plan().config(), Duration.ofMinutes(2));
@@ -366,7 +369,7 @@ public final class LocalCommand implements Callable<Integer> {
       cluster.processes().stopAll(launch.stopTimeout(), null);
       return 1;
     } finally {
-      close(cluster);
+      close(cluster, err);
     }
   }
 
@@ -410,9 +413,10 @@ public final class LocalCommand implements Callable<Integer> {
   }
 
   /** Stops this process's node, waits for its model work, and lets the Ctrl-C hook end. */
-  private static void close(LocalCluster cluster) throws InterruptedException {
-    cluster.system().terminate();
-    cluster.system().getWhenTerminated().toCompletableFuture().join();
+  private static void close(LocalCluster cluster, PrintWriter err) throws InterruptedException {
+    if (!cluster.system().whenTerminated().isCompleted()) {
+      SystemStop.terminate(cluster.system(), SYSTEM_STOP_TIMEOUT, "verity local", err);
+    }
     NativeWork.awaitAll(Duration.ofSeconds(60));
     cluster.interrupt().release();
   }

@@ -27,6 +27,7 @@ import verity.actors.testing.TestPostgres;
 import verity.deploy.Main;
 import verity.deploy.cluster.NodeAddress;
 import verity.deploy.run.RunSummary;
+import verity.deploy.run.SystemStop;
 
 /**
  * Real multi-process clusters ({@code verity local}: one JVM per node, on TCP and on Aeron UDP)
@@ -137,6 +138,7 @@ class LocalClusterFaultTest {
   RunSummary assertFinishedWithCleanLedger(VerityProcess local, int maxSteps)
       throws InterruptedException, IOException {
     assertEquals(0, local.waitForExit(300), local.tail());
+    assertEquals("", local.linesFrom(SystemStop.DID_NOT_STOP, 120), "the launcher's node stopped");
     RunSummary s = RunSummary.read(summaryFile());
     assertEquals("max-steps", s.stopReason(), local.tail());
     assertEquals(maxSteps, s.policyVersion(), "training went on to --max-steps");

@@ -132,9 +132,49 @@ final class VerityProcess {
   /** Waits for the process to end and returns its exit code; fails with the tail on time-out. */
   int waitForExit(long seconds) throws InterruptedException {
     if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-      throw new AssertionError("still running after " + seconds + " s:\n" + tail());
+      throw new AssertionError(
+          "still running after " + seconds + " s:\n" + tail() + "\n" + threadsAtWork());
     }
     return process.exitValue();
+  }
+
+  /**
+   * The stacks of the process's threads that run Verity code or are its main thread (from {@code
+   * jcmd Thread.print}): what a process that does not end is waiting for.
+   */
+  String threadsAtWork() {
+    Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
+    try {
+      Process dump =
+          new ProcessBuilder(jcmd.toString(), Long.toString(process.pid()), "Thread.print")
+              .redirectErrorStream(true)
+              .start();
+      String text = new String(dump.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      dump.waitFor(30, TimeUnit.SECONDS);
+      StringBuilder atWork = new StringBuilder("threads at work:\n");
+      for (String stack : text.split("\n\n")) {
+        if (stack.startsWith("\"main\"") || stack.contains("at verity.")) {
+          atWork.append(stack).append("\n\n");
+        }
+      }
+      return atWork.toString();
+    } catch (IOException e) {
+      return "(no thread dump: " + e.getMessage() + ")";
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "(no thread dump: interrupted)";
+    }
+  }
+
+  /** The lines from the first that contains {@code marker}, at most {@code max}; "" if none. */
+  String linesFrom(String marker, int max) {
+    List<String> all = List.copyOf(lines);
+    for (int i = 0; i < all.size(); i++) {
+      if (all.get(i).contains(marker)) {
+        return String.join("\n", all.subList(i, Math.min(all.size(), i + max)));
+      }
+    }
+    return "";
   }
 
   String tail() {
