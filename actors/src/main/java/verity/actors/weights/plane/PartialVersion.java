@@ -135,7 +135,15 @@ public final class PartialVersion implements ServedVersion {
    * @throws CorruptChunkException when the chunk's payload fails its CRC32C
    */
   public boolean accept(ByteString frame) {
-    ByteBuffer b = ByteBuffer.wrap(frame.toArrayUnsafe()).order(ByteOrder.LITTLE_ENDIAN);
+    return accept(ByteBuffer.wrap(frame.toArrayUnsafe()));
+  }
+
+  /**
+   * {@link #accept(ByteString)} for a frame between {@code b}'s position and limit, over an array
+   * that the caller may reuse once this returns.
+   */
+  boolean accept(ByteBuffer b) {
+    b.order(ByteOrder.LITTLE_ENDIAN);
     b.getInt();
     byte type = b.get();
     if (type == PlaneFrames.GONE) {

@@ -90,16 +90,26 @@ final class PlaneFrames {
    * smaller frame, else the whole chunk.
    */
   static ByteString frame(ServedVersion version, int index, PolicyVersion base) {
+    ByteString delta = differenceFor(version, index, base);
+    return delta != null ? delta : chunk(version, index);
+  }
+
+  /**
+   * The difference frame of chunk {@code index} for a follower on {@code base} (built once and
+   * shared by every follower on it), or null when the chunk goes whole: the follower is on no base
+   * or another, or the difference is not smaller.
+   */
+  static ByteString differenceFor(ServedVersion version, int index, PolicyVersion base) {
     FlatWeights from = version.base();
     if (base == null || from == null || !from.version().equals(base)) {
-      return chunk(version, index);
+      return null;
     }
     ByteString delta = version.deltas().get(index);
     if (delta == null) {
       delta = delta(version, index, from.values());
       version.deltas().remember(index, delta);
     }
-    return delta.isEmpty() ? chunk(version, index) : delta;
+    return delta.isEmpty() ? null : delta;
   }
 
   /** The difference frame of chunk {@code index}, or an empty string when it is not smaller. */
@@ -129,10 +139,22 @@ final class PlaneFrames {
   /** Chunk {@code index} of a version, encoded and checksummed. */
   static ByteString chunk(ServedVersion version, int index) {
     ChunkLayout layout = version.layout();
+    byte[] bytes =
+        new byte[LENGTH_FIELD + CHUNK_HEADER + layout.length(index) * version.dtype().bytes()];
+    chunkInto(version, index, bytes);
+    return ByteString.fromArrayUnsafe(bytes);
+  }
+
+  /**
+   * Writes chunk {@code index}'s frame at the start of {@code into} (at least {@link
+   * #maxChunkFrame} bytes, reused from frame to frame) and returns its length.
+   */
+  static int chunkInto(ServedVersion version, int index, byte[] into) {
+    ChunkLayout layout = version.layout();
     int n = layout.length(index);
     int payload = n * version.dtype().bytes();
-    byte[] bytes = new byte[LENGTH_FIELD + CHUNK_HEADER + payload];
-    ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+    ByteBuffer b = ByteBuffer.wrap(into, 0, LENGTH_FIELD + CHUNK_HEADER + payload);
+    b.order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(CHUNK_HEADER + payload).put(CHUNK).putInt(index);
     int crcAt = b.position();
     b.putInt(0);
@@ -147,11 +169,11 @@ final class PlaneFrames {
     long crc = version.crcs().get(index);
     if (crc < 0) {
       CRC32C c = new CRC32C();
-      c.update(bytes, payloadAt, payload);
+      c.update(into, payloadAt, payload);
       crc = c.getValue();
       version.crcs().remember(index, crc);
     }
     b.putInt(crcAt, (int) crc);
-    return ByteString.fromArrayUnsafe(bytes);
+    return payloadAt + payload;
   }
 }

@@ -2,18 +2,15 @@ package verity.actors.weights.plane;
 
 import akka.Done;
 import akka.actor.typed.ActorSystem;
-import akka.japi.Pair;
-import akka.stream.javadsl.Framing;
-import akka.stream.javadsl.Keep;
-import akka.stream.javadsl.Sink;
-import akka.stream.javadsl.Source;
-import akka.stream.javadsl.Tcp;
-import akka.util.ByteString;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -101,31 +98,63 @@ public final class WeightFetch {
         .thenCompose(x -> x);
   }
 
+  /**
+   * Streams from {@code from} on a thread of its own until the version is in or the stream ends.
+   */
   private CompletionStage<Done> stream(PlaneAddress from) {
-    InetSocketAddress remote = new InetSocketAddress(from.host(), from.port());
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                streamBlocking(from);
+                done.complete(Done.getInstance());
+              } catch (Throwable e) {
+                done.completeExceptionally(e);
+              }
+            },
+            "weight-fetch-" + system.name() + "-" + target.header().version());
+    t.setDaemon(true);
+    t.start();
+    return done;
+  }
+
+  /**
+   * Asks {@code from} for the chunks not yet received and takes each frame as it arrives, into one
+   * buffer as large as the largest frame; returns when the version is in or the peer closed.
+   */
+  private void streamBlocking(PlaneAddress from) throws IOException {
     int maxFrame = PlaneFrames.maxChunkFrame(target.layout(), target.dtype());
-    Pair<CompletableFuture<Optional<ByteString>>, CompletionStage<Done>> run =
-        Source.single(
-                PlaneFrames.request(
-                    target.header().version(), target.received(), target.baseVersion()))
-            .concatMat(Source.maybe(), Keep.right())
-            .via(
-                Tcp.get(system)
-                    .outgoingConnection(
-                        remote,
-                        Optional.empty(),
-                        List.of(),
-                        false,
-                        Optional.of(settings.connectTimeout()),
-                        Optional.of(settings.idleTimeout())))
-            .via(Framing.lengthField(4, 0, maxFrame, ByteOrder.LITTLE_ENDIAN))
-            .map(target::accept)
-            .takeWhile(complete -> !complete)
-            .toMat(Sink.ignore(), Keep.both())
-            .run(system);
-    // Closing the request side closes the connection once the version is in (or the stream failed).
-    run.second().whenComplete((done, error) -> run.first().complete(Optional.empty()));
-    return run.second();
+    byte[] frame = new byte[maxFrame];
+    try (Socket socket = new Socket()) {
+      socket.connect(
+          new InetSocketAddress(from.host(), from.port()),
+          (int) settings.connectTimeout().toMillis());
+      socket.setSoTimeout((int) settings.idleTimeout().toMillis());
+      socket.setTcpNoDelay(true);
+      OutputStream out = socket.getOutputStream();
+      out.write(
+          PlaneFrames.request(target.header().version(), target.received(), target.baseVersion())
+              .toArrayUnsafe());
+      out.flush();
+      DataInputStream in = new DataInputStream(socket.getInputStream());
+      while (true) {
+        try {
+          in.readFully(frame, 0, PlaneFrames.LENGTH_FIELD);
+        } catch (EOFException closed) {
+          return; // the peer ended the stream; the caller sees what is missing
+        }
+        int length = ByteBuffer.wrap(frame, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
+        if (length < 1 || length > maxFrame - PlaneFrames.LENGTH_FIELD) {
+          throw new PlaneFrames.PlaneProtocolException(
+              from + " sent a frame of " + length + " bytes (at most " + maxFrame + ")");
+        }
+        in.readFully(frame, PlaneFrames.LENGTH_FIELD, length);
+        if (target.accept(ByteBuffer.wrap(frame, 0, PlaneFrames.LENGTH_FIELD + length))) {
+          return;
+        }
+      }
+    }
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -46,12 +46,11 @@ public enum WireDtype {
       dst.position(dst.position() + n * 4);
       return;
     }
-    short[] half = new short[n];
+    int at = dst.position();
     for (int i = 0; i < n; i++) {
-      half[i] = toBfloat16(src[from + i]);
+      dst.putShort(at + 2 * i, toBfloat16(src[from + i]));
     }
-    dst.asShortBuffer().put(half);
-    dst.position(dst.position() + n * 2);
+    dst.position(at + n * 2);
   }
 
   /** Reads {@code n} values from {@code src} into {@code dst[from]} (little-endian). */
@@ -62,12 +61,11 @@ public enum WireDtype {
       src.position(src.position() + n * 4);
       return;
     }
-    short[] half = new short[n];
-    src.asShortBuffer().get(half);
-    src.position(src.position() + n * 2);
+    int at = src.position();
     for (int i = 0; i < n; i++) {
-      dst[from + i] = Float.intBitsToFloat((half[i] & 0xFFFF) << 16);
+      dst[from + i] = Float.intBitsToFloat((src.getShort(at + 2 * i) & 0xFFFF) << 16);
     }
+    src.position(at + n * 2);
   }
 
   /** The value a follower holds after this dtype's round trip. */
