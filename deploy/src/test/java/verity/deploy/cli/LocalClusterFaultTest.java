@@ -1,6 +1,7 @@
 package verity.deploy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,6 +17,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -35,7 +38,8 @@ import verity.deploy.run.SystemStop;
  * verifications in flight, the learner node killed, a rollout node frozen with SIGSTOP past the
  * failure detector and resumed (then a new rollout node joins); on Ctrl-C, a node joined by hand
  * leaves with the rest. Each run must go on training (policy versions keep rising after the fault
- * and reach --max-steps) and its journal must show no lost and no duplicated trajectory.
+ * and reach --max-steps) and its journal must show no lost and no duplicated trajectory. Also the
+ * learner sharded across two learner nodes, whose shards exchange state and gradients between JVMs.
  */
 class LocalClusterFaultTest {
   static final Pattern STEP = Pattern.compile("^step\\s+\\d+\\s+v(\\d+)(?:/e\\d+)?\\s");
@@ -165,6 +169,40 @@ class LocalClusterFaultTest {
         .filter(n -> n.node().equals(name))
         .findFirst()
         .orElseThrow(() -> new AssertionError("no node " + name + " in " + s.nodes()));
+  }
+
+  @Test
+  void shouldTrainWithLearnerShardsOnBothLearnerNodes() throws Exception {
+    int maxSteps = 12;
+    // The coordinator's replica and two shard entities: one shard region per learner node, so the
+    // least-shards allocation puts one entity on each, at least one away from the coordinator.
+    VerityProcess local =
+        local("tcp", maxSteps, "verity.learner.shards = 3\n", "--learner", "2", "--rollout", "1");
+    assertFinishedWithCleanLedger(local, maxSteps);
+    assertNoNodeLeft();
+    Pattern started = Pattern.compile("learner shard (shard-\\d+) started on (learner-\\d+)");
+    Pattern stops = Pattern.compile("learner shard (shard-\\d+) stops after applying (\\d+) steps");
+    Set<String> hosts = new TreeSet<>();
+    long applied = 0;
+    StringBuilder lines = new StringBuilder();
+    for (String node : List.of("learner-1", "learner-2")) {
+      for (String line : Files.readAllLines(dir.resolve("data/nodes/" + node + ".log"))) {
+        Matcher m = started.matcher(line);
+        if (m.find()) {
+          hosts.add(m.group(2));
+          lines.append(line).append('\n');
+        }
+        Matcher s = stops.matcher(line);
+        if (s.find()) {
+          applied += Long.parseLong(s.group(2));
+          lines.append(line).append('\n');
+        }
+        assertFalse(line.contains("is out of step"), "a shard diverged: " + line);
+        assertFalse(line.contains("Failed to serialize"), "a shard message was dropped: " + line);
+      }
+    }
+    assertEquals(Set.of("learner-1", "learner-2"), hosts, "shards on both nodes:\n" + lines);
+    assertTrue(applied >= maxSteps, "the shards applied the steps:\n" + lines);
   }
 
   @Test

@@ -130,6 +130,9 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
   private long startedNanos;
   private long finished;
 
+  /** Steps whose gradient this shard applied. */
+  private long applied;
+
   /** Starts sharding of learner shards; nodes with the learner role host them. */
   public static ActorRef<ShardingEnvelope<Command>> init(
       ActorSystem<?> system, ReplicaFactory replicas) {
@@ -157,6 +160,7 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
     this.status =
         new StatusReporter(
             ctx, NodeIdentity.name(ctx.getSystem()) + ":learner-" + id, "learner-shard");
+    ctx.getLog().info("learner shard {} started on {}", id, NodeIdentity.name(ctx.getSystem()));
   }
 
   @Override
@@ -251,6 +255,7 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
       version = l.version();
     } else if (f.reply() instanceof Applied a) {
       version = a.version();
+      applied++;
     }
     f.replyTo().tell(f.reply());
     next();
@@ -274,6 +279,9 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
   }
 
   private Behavior<Command> onStop() {
+    getContext()
+        .getLog()
+        .info("learner shard {} stops after applying {} steps, at {}", id, applied, version);
     NativeWork.closeAfter(inFlight, policy);
     return this;
   }
