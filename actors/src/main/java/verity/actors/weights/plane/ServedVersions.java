@@ -16,7 +16,7 @@ import verity.actors.ids.PolicyVersion;
  * itself); one for an older version gets nothing, and its follower goes to the store. Streams
  * already sending an older version go on with it. Thread-safe.
  */
-public final class ServedVersions {
+public final class ServedVersions implements VersionSource {
   private ServedVersion latest;
   private final List<Waiter> waiters = new ArrayList<>();
 
@@ -52,6 +52,7 @@ public final class ServedVersions {
   }
 
   /** The served version named {@code version}, waiting up to {@code patience} for a newer one. */
+  @Override
   public CompletionStage<Optional<ServedVersion>> find(PolicyVersion version, Duration patience) {
     CompletableFuture<Optional<ServedVersion>> found = new CompletableFuture<>();
     synchronized (this) {

@@ -56,11 +56,11 @@ public final class WeightServer {
 
   private final ServerSocket socket;
   private final PlaneAddress address;
-  private final ServedVersions versions;
+  private final VersionSource versions;
   private final AtomicLong bytesSent = new AtomicLong();
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
-  private WeightServer(ServerSocket socket, String host, ServedVersions versions) {
+  private WeightServer(ServerSocket socket, String host, VersionSource versions) {
     this.socket = socket;
     this.address = new PlaneAddress(host, socket.getLocalPort());
     this.versions = versions;
@@ -76,7 +76,7 @@ public final class WeightServer {
       String bindHost,
       String advertisedHost,
       int port,
-      ServedVersions versions) {
+      VersionSource versions) {
     try {
       ServerSocket s = new ServerSocket();
       s.setReuseAddress(true);
