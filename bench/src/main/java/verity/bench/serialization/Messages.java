@@ -9,26 +9,16 @@ import verity.actors.ids.TaskId;
 import verity.actors.ids.TrajectoryId;
 import verity.actors.protocol.Segment;
 import verity.actors.protocol.Trajectory;
-import verity.learner.grpo.LossSums;
-import verity.learner.shard.LearnerShard.Gradient;
 
 /**
- * The two messages measured, built the way the cluster builds them: a long multi-turn {@link
- * Trajectory} as a rollout worker sends it to the verifiers (inside a {@code VerifyBatch}, whose
- * envelope of a batch number and a reply-to path is left out here), and one {@link Gradient} as a
- * learner shard sends the gradient of its slice to the coordinator, the float-heavy message that
- * crosses Artery (policy weights go over the weight plane's own TCP stream instead). Seeded, so
- * every fork measures the same bytes.
+ * The message measured, built the way the cluster builds it: a long multi-turn {@link Trajectory}
+ * as a rollout worker sends it to the verifiers (inside a {@code VerifyBatch}, whose envelope of a
+ * batch number and a reply-to path is left out here). Seeded, so every fork measures the same
+ * bytes.
  */
 final class Messages {
   /** Completion tokens of the long trajectory. */
   static final int TRAJECTORY_TOKENS = 4096;
-
-  /**
-   * Values in the gradient: as many as the weight chunk this bench measured before weights left
-   * Artery, so the float-heavy figures stay comparable with earlier runs.
-   */
-  static final int GRADIENT_VALUES = 32_768;
 
   private static final int PROMPT_TOKENS = 64;
   private static final int VOCAB = 32;
@@ -68,19 +58,5 @@ final class Messages {
         "NNEESSWWNNEE",
         segments,
         "rollout-worker-2@127.0.0.1:25520");
-  }
-
-  /**
-   * The gradient of one shard's slice of a batch, as {@code LearnerShard} answers a {@code
-   * ComputeGradient}: small seeded values, and the loss sums of the slice's tokens.
-   */
-  static Gradient gradient() {
-    SplittableRandom random = new SplittableRandom(2);
-    float[] values = new float[GRADIENT_VALUES];
-    for (int i = 0; i < GRADIENT_VALUES; i++) {
-      values[i] = (float) random.nextDouble(-0.01, 0.01);
-    }
-    LossSums sums = new LossSums(24_576, 24_310, -31.25, 2.875, 412, 61_440.5, 37, 266, 1.5625);
-    return new Gradient(1_004, "shard-1", values, sums);
   }
 }

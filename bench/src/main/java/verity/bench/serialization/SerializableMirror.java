@@ -5,11 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * {@link Serializable} copies of {@link verity.actors.protocol.Trajectory} and {@link
- * verity.learner.shard.LearnerShard.Gradient}, field for field, ids and nested records included.
- * Verity's messages are not {@code Serializable} (the cluster runs with {@code
- * allow-java-serialization = off}), so {@code ObjectOutputStream} refuses them; these mirrors are
- * the closest honest stand-in: the same fields, the same types, the same values.
+ * A {@link Serializable} copy of {@link verity.actors.protocol.Trajectory}, field for field, ids
+ * and nested records included. Verity's messages are not {@code Serializable} (the cluster runs
+ * with {@code allow-java-serialization = off}), so {@code ObjectOutputStream} refuses them; these
+ * mirrors are the closest honest stand-in: the same fields, the same types, the same values.
  */
 final class SerializableMirror {
   private SerializableMirror() {}
@@ -64,40 +63,6 @@ final class SerializableMirror {
     }
   }
 
-  record LossSums(
-      double tokens,
-      double kept,
-      double loss,
-      double kl,
-      double clipped,
-      double entropy,
-      double truncated,
-      double dropped,
-      double referenceKl)
-      implements Serializable {}
-
-  record Gradient(long step, String shard, float[] gradient, LossSums sums)
-      implements Serializable {
-
-    /** Back to Verity's record, to check that the mirror lost nothing. */
-    verity.learner.shard.LearnerShard.Gradient toVerity() {
-      return new verity.learner.shard.LearnerShard.Gradient(
-          step,
-          shard,
-          gradient,
-          new verity.learner.grpo.LossSums(
-              sums.tokens(),
-              sums.kept(),
-              sums.loss(),
-              sums.kl(),
-              sums.clipped(),
-              sums.entropy(),
-              sums.truncated(),
-              sums.dropped(),
-              sums.referenceKl()));
-    }
-  }
-
   static Trajectory of(verity.actors.protocol.Trajectory t) {
     List<Segment> segments = new ArrayList<>(t.segments().size());
     for (verity.actors.protocol.Segment s : t.segments()) {
@@ -117,23 +82,5 @@ final class SerializableMirror {
         t.completion(),
         List.copyOf(segments),
         t.worker());
-  }
-
-  static Gradient of(verity.learner.shard.LearnerShard.Gradient g) {
-    verity.learner.grpo.LossSums s = g.sums();
-    return new Gradient(
-        g.step(),
-        g.shard(),
-        g.gradient().clone(),
-        new LossSums(
-            s.tokens(),
-            s.kept(),
-            s.loss(),
-            s.kl(),
-            s.clipped(),
-            s.entropy(),
-            s.truncated(),
-            s.dropped(),
-            s.referenceKl()));
   }
 }

@@ -21,12 +21,12 @@ import verity.bench.BenchRun;
 import verity.bench.Benchmark;
 import verity.bench.report.Figure;
 import verity.bench.report.Format;
-import verity.learner.shard.LearnerShard.Gradient;
 
 /**
  * Kryo, as the cluster configures it, against Java serialization and Jackson CBOR: one encode and
- * decode of a long trajectory and of a learner shard's gradient, measured with JMH in a forked JVM
- * ({@link SerializationBenchmarks}). Each row's ratio is Kryo's speed over the other format's
+ * decode of one long trajectory, measured with JMH in a forked JVM ({@link
+ * SerializationBenchmarks}). The shard gradient row was dropped: gradients now travel over the
+ * weight plane, not in actor messages. Each row's ratio is Kryo's speed over the other format's
  * (above 1: Kryo is faster); the value and baseline give time per round trip with JMH's 99.9%
  * error, and the encoded size. Java serialization runs on {@link SerializableMirror}, since
  * Verity's messages are not {@code Serializable}.
@@ -54,7 +54,6 @@ public final class SerializationBench implements Benchmark {
   @Override
   public List<Figure> run(BenchRun run) throws Exception {
     Trajectory trajectory = Messages.longTrajectory();
-    Gradient gradient = Messages.gradient();
     String logFile = run.workDir().resolve("verity.log").toString();
     // The serializer's actor system brings up SLF4J, and the deploy module's logback.xml would then
     // open verity.log in the working directory; unless the runner chose a file, it goes in ours.
@@ -63,13 +62,10 @@ public final class SerializationBench implements Benchmark {
     }
     Map<String, Integer> bytes = new HashMap<>();
     try (Codecs codecs = new Codecs()) {
-      codecs.checkRoundTrips(trajectory, gradient);
+      codecs.checkRoundTrips(trajectory);
       bytes.put("trajectoryKryo", codecs.kryoEncode(trajectory).length);
       bytes.put("trajectoryJava", Codecs.javaEncode(SerializableMirror.of(trajectory)).length);
       bytes.put("trajectoryCbor", codecs.cborEncode(trajectory).length);
-      bytes.put("gradientKryo", codecs.kryoEncode(gradient).length);
-      bytes.put("gradientJava", Codecs.javaEncode(SerializableMirror.of(gradient)).length);
-      bytes.put("gradientCbor", codecs.cborEncode(gradient).length);
     }
 
     Plan plan = run.quick() ? QUICK : FULL;
@@ -98,14 +94,9 @@ public final class SerializationBench implements Benchmark {
 
     String trajectoryName =
         "long trajectory (" + Format.count(trajectory.tokens().length) + " tokens)";
-    String gradientName =
-        "shard gradient (" + Format.count(gradient.gradient().length) + " floats)";
     List<Figure> figures = new ArrayList<>();
     for (Rival rival : Rival.values()) {
       figures.add(row(trajectoryName, "trajectory", rival, scores, bytes));
-    }
-    for (Rival rival : Rival.values()) {
-      figures.add(row(gradientName, "gradient", rival, scores, bytes));
     }
     return figures;
   }

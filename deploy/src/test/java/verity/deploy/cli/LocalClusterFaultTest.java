@@ -176,8 +176,12 @@ class LocalClusterFaultTest {
     int maxSteps = 12;
     // The coordinator's replica and two shard entities: one shard region per learner node, so the
     // least-shards allocation puts one entity on each, at least one away from the coordinator.
-    VerityProcess local =
-        local("tcp", maxSteps, "verity.learner.shards = 3\n", "--learner", "2", "--rollout", "1");
+    // Artery's large frame below the state a shard loads (776 KB for the dev GRU): it must travel
+    // over the weight plane, not as a message.
+    String settings =
+        "verity.learner.shards = 3\n"
+            + "akka.remote.artery.advanced.maximum-large-frame-size = 512 KiB\n";
+    VerityProcess local = local("tcp", maxSteps, settings, "--learner", "2", "--rollout", "1");
     assertFinishedWithCleanLedger(local, maxSteps);
     assertNoNodeLeft();
     Pattern started = Pattern.compile("learner shard (shard-\\d+) started on (learner-\\d+)");

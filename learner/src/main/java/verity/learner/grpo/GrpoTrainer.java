@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
 import verity.actors.weights.FlatWeights;
+import verity.actors.weights.WeightValues;
 import verity.learner.checkpoint.Checkpoint;
 import verity.learner.checkpoint.CheckpointRef;
 import verity.learner.checkpoint.CheckpointSource;
@@ -373,6 +374,21 @@ public final class GrpoTrainer implements StepTrainer, AutoCloseable {
         (long) BatchStatistics.tokens(samples),
         b.downweighted(),
         millis);
+  }
+
+  /** A flat array over this policy's parameters (a gradient, a moment) as its named tensors. */
+  public FlatWeights asTensors(float[] flat) {
+    return FlatWeights.of(
+        PolicyVersion.INITIAL, policy.parameters().names(), policy.parameters().shapes(), flat);
+  }
+
+  /** Per-tensor arrays over this policy's parameters as its named tensors (no copy). */
+  public FlatWeights asTensors(List<float[]> tensors) {
+    return FlatWeights.of(
+        PolicyVersion.INITIAL,
+        policy.parameters().names(),
+        policy.parameters().shapes(),
+        WeightValues.of(tensors));
   }
 
   /** The weights after the last step, as a version for publishing. */

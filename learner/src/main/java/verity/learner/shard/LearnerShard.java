@@ -13,10 +13,10 @@ import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.function.Supplier;
 import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.NodeIdentity;
@@ -44,7 +44,9 @@ import verity.policy.ReplicaFactory;
  * computes the gradient of its slice of each batch, then applies the reduced, clipped gradient with
  * its own copy of Adam, and reports the checksum of its weights, which the coordinator compares
  * with its own. A shard that is new (started, restarted or moved to another node) or out of step
- * answers {@link NeedsState} and is loaded from the coordinator's state.
+ * answers {@link NeedsState} and is loaded from the coordinator's state. The state and the
+ * gradients travel on the weight plane ({@link ShardPlane}); the messages carry where to fetch
+ * them.
  *
  * <p>Why an all-reduce of gradients with a full optimizer on every shard, not a reduce-scatter of
  * optimizer state: the policies trained here are small next to the cost of a gradient exchange, a
@@ -59,11 +61,15 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
   /** A message a shard accepts. */
   public sealed interface Command extends VerityMessage {}
 
-  /** Take this training state as your own. */
+  /**
+   * Take this training state as your own: {@code version}'s weights and AdamW's two moments, each
+   * served on the weight plane by the coordinator's node.
+   */
   public record LoadState(
-      FlatWeights weights,
-      float[] m,
-      float[] v,
+      PolicyVersion version,
+      TensorsRef weights,
+      TensorsRef m,
+      TensorsRef v,
       long optimizerSteps,
       Objective objective,
       Optimization optimization,
@@ -83,16 +89,19 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
     }
   }
 
-  /** Apply this reduced, clipped gradient; the result is {@code newVersion}. */
+  /**
+   * Apply this reduced, clipped gradient (served on the weight plane by the coordinator's node);
+   * the result is {@code newVersion}.
+   */
   public record ApplyGradient(
-      long step, PolicyVersion newVersion, float[] gradient, ActorRef<Reply> replyTo)
+      long step, PolicyVersion newVersion, TensorsRef gradient, ActorRef<Reply> replyTo)
       implements Command {}
 
   /** What a shard answers. */
   public sealed interface Reply extends VerityMessage {}
 
-  /** The gradient of a slice. */
-  public record Gradient(long step, String shard, float[] gradient, LossSums sums)
+  /** The gradient of a slice, served on the weight plane by the shard's node. */
+  public record Gradient(long step, String shard, TensorsRef gradient, LossSums sums)
       implements Reply {}
 
   /** The shard applied a step; its weights hash to {@code checksum}. */
@@ -187,18 +196,29 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
     while (!busy && !waiting.isEmpty()) {
       Command c = waiting.poll();
       if (c instanceof LoadState l) {
-        run(() -> load(l), l.replyTo());
+        ShardPlane plane = ShardPlane.get(getContext().getSystem());
+        CompletableFuture<FlatWeights> weights = plane.fetch(l.weights()).toCompletableFuture();
+        CompletableFuture<FlatWeights> m = plane.fetch(l.m()).toCompletableFuture();
+        CompletableFuture<FlatWeights> v = plane.fetch(l.v()).toCompletableFuture();
+        run(
+            CompletableFuture.allOf(weights, m, v)
+                .thenApplyAsync(fetched -> load(l, weights.join(), m.join(), v.join()), training),
+            l.replyTo());
       } else if (c instanceof ComputeGradient g) {
         if (version == null || !version.equals(g.atVersion())) {
           g.replyTo().tell(new NeedsState(g.step(), id, held()));
           continue;
         }
         GrpoTrainer t = trainer;
+        ShardPlane plane = ShardPlane.get(getContext().getSystem());
         run(
-            () -> {
-              GradientComputer.Result r = t.gradient(g.slice(), g.batchTokens());
-              return new Gradient(g.step(), id, r.gradient(), r.sums());
-            },
+            CompletableFuture.supplyAsync(
+                () -> {
+                  GradientComputer.Result r = t.gradient(g.slice(), g.batchTokens());
+                  TensorsRef served = plane.offer(t.asTensors(r.gradient()));
+                  return new Gradient(g.step(), id, served, r.sums());
+                },
+                training),
             g.replyTo());
       } else if (c instanceof ApplyGradient a) {
         if (version == null || a.newVersion().value() != version.value() + 1) {
@@ -207,17 +227,23 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
         }
         GrpoTrainer t = trainer;
         run(
-            () -> {
-              t.applyClipped(a.gradient());
-              return new Applied(a.step(), id, a.newVersion(), t.weightsChecksum());
-            },
+            ShardPlane.get(getContext().getSystem())
+                .fetch(a.gradient())
+                .thenApplyAsync(
+                    gradient -> {
+                      t.applyClipped(gradient.values().flatten());
+                      return (Reply) new Applied(a.step(), id, a.newVersion(), t.weightsChecksum());
+                    },
+                    training)
+                .toCompletableFuture(),
             a.replyTo());
       }
     }
   }
 
-  /** Runs on the training executor. */
-  private Reply load(LoadState l) {
+  /** Runs on the training executor, once the state is fetched. */
+  private Reply load(LoadState l, FlatWeights fetched, FlatWeights m, FlatWeights v) {
+    FlatWeights weights = fetched.as(l.version());
     if (policy == null) {
       policy = replicas.create();
     }
@@ -228,20 +254,22 @@ public final class LearnerShard extends AbstractBehavior<LearnerShard.Command> {
     trainer = t;
     t.restore(
         new Checkpoint(
-            l.weights(),
-            OptimizerState.fromFlat(
-                l.optimizerSteps(), l.m(), l.v(), l.weights().header().sizes())));
-    return new Loaded(id, l.weights().version());
+            weights,
+            new OptimizerState(
+                l.optimizerSteps(),
+                Arrays.asList(m.values().tensors()),
+                Arrays.asList(v.values().tensors()))));
+    return new Loaded(id, l.version());
   }
 
   private long held() {
     return version == null ? -1 : version.value();
   }
 
-  private void run(Supplier<Reply> work, ActorRef<Reply> replyTo) {
+  /** Runs {@code job} (started on the training executor) as this shard's one piece of work. */
+  private void run(CompletableFuture<? extends Reply> job, ActorRef<Reply> replyTo) {
     busy = true;
     startedNanos = System.nanoTime();
-    CompletableFuture<Reply> job = CompletableFuture.supplyAsync(work, training);
     inFlight = job;
     getContext()
         .pipeToSelf(job, (ok, err) -> err != null ? new Failed(err) : new Finished(ok, replyTo));

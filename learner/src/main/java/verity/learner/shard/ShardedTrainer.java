@@ -14,7 +14,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import verity.actors.ids.PolicyVersion;
 import verity.actors.protocol.StepMetrics;
-import verity.actors.weights.FlatWeights;
 import verity.learner.grpo.BatchStatistics;
 import verity.learner.grpo.GradientComputer;
 import verity.learner.grpo.GrpoTrainer;
@@ -49,6 +48,10 @@ public final class ShardedTrainer {
   private final Objective objective;
   private final Optimization optimization;
   private final AtomicLong mismatches = new AtomicLong();
+  private final ShardPlane plane;
+
+  /** The state last served for loading shards; written on the training thread. */
+  private volatile LocalState served;
 
   /**
    * @param shards how many replicas share each batch, the coordinator's included; the others are
@@ -73,6 +76,7 @@ public final class ShardedTrainer {
           ClusterSharding.get(system).entityRefFor(LearnerShard.ENTITY_TYPE_KEY, "shard-" + i));
     }
     this.shards = List.copyOf(refs);
+    this.plane = ShardPlane.get(system);
   }
 
   /** Shards whose weights differed from the coordinator's after a step, so far. */
@@ -128,14 +132,14 @@ public final class ShardedTrainer {
   private record Applying(StepMetrics metrics, float[] gradient, long checksum) {}
 
   private CompletableFuture<Result> applyEverywhere(long step, PolicyVersion next, Applying a) {
+    TensorsRef gradient = plane.offer(local.asTensors(a.gradient()));
     List<CompletableFuture<Void>> applied = new ArrayList<>();
     for (int i = 0; i < shards.size(); i++) {
       EntityRef<LearnerShard.Command> shard = shards.get(i);
       applied.add(
           shard
               .<LearnerShard.Reply>ask(
-                  replyTo -> new LearnerShard.ApplyGradient(step, next, a.gradient(), replyTo),
-                  timeout)
+                  replyTo -> new LearnerShard.ApplyGradient(step, next, gradient, replyTo), timeout)
               .toCompletableFuture()
               .thenCompose(
                   reply -> {
@@ -171,8 +175,11 @@ public final class ShardedTrainer {
         .thenCompose(
             reply -> {
               if (reply instanceof LearnerShard.Gradient g) {
-                return CompletableFuture.completedFuture(
-                    new GradientComputer.Result(g.gradient(), g.sums()));
+                return plane
+                    .fetch(g.gradient())
+                    .thenApply(
+                        tensors ->
+                            new GradientComputer.Result(tensors.values().flatten(), g.sums()));
               }
               if (reply instanceof LearnerShard.NeedsState && mayLoad) {
                 // New, restarted or moved: give it the coordinator's state, then ask again.
@@ -185,23 +192,49 @@ public final class ShardedTrainer {
             });
   }
 
-  private record LocalState(FlatWeights weights, OptimizerState optimizer) {}
+  /** The coordinator's state for a shard, served on the plane. */
+  private record LocalState(
+      PolicyVersion version, TensorsRef weights, TensorsRef m, TensorsRef v, long steps) {}
+
+  /**
+   * The coordinator's state at {@code version}, served on the plane once for every shard that needs
+   * it. On the training thread, which is the only one to change the state.
+   */
+  private LocalState stateFor(PolicyVersion version) {
+    LocalState s = served;
+    if (s == null
+        || !s.version().equals(version)
+        || !plane.serves(s.weights())
+        || !plane.serves(s.m())
+        || !plane.serves(s.v())) {
+      OptimizerState optimizer = local.optimizerState();
+      s =
+          new LocalState(
+              version,
+              plane.offer(local.export(version)),
+              plane.offer(local.asTensors(optimizer.m())),
+              plane.offer(local.asTensors(optimizer.v())),
+              optimizer.steps());
+      served = s;
+    }
+    return s;
+  }
 
   /** Loads the coordinator's current state into a shard; call only between steps. */
   private CompletableFuture<LearnerShard.Reply> load(
       EntityRef<LearnerShard.Command> shard, PolicyVersion version) {
-    return CompletableFuture.supplyAsync(
-            () -> new LocalState(local.export(version), local.optimizerState()), training)
+    return CompletableFuture.supplyAsync(() -> stateFor(version), training)
         .thenCompose(
             state ->
                 shard
                     .<LearnerShard.Reply>ask(
                         replyTo ->
                             new LearnerShard.LoadState(
+                                state.version(),
                                 state.weights(),
-                                state.optimizer().flatM(),
-                                state.optimizer().flatV(),
-                                state.optimizer().steps(),
+                                state.m(),
+                                state.v(),
+                                state.steps(),
                                 objective,
                                 optimization,
                                 replyTo),
