@@ -1,6 +1,9 @@
 package verity.actors.weights.plane;
 
 import akka.util.ByteString;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.zip.CRC32C;
@@ -77,6 +80,27 @@ final class PlaneFrames {
     ByteBuffer b = ByteBuffer.allocate(LENGTH_FIELD + 1).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(1).put(GONE);
     return ByteString.fromArrayUnsafe(b.array());
+  }
+
+  /**
+   * Reads the next frame from {@code in} into {@code into}, its length field included, and returns
+   * its size in bytes, or -1 when {@code peer} closed before another began. A frame declaring a
+   * body outside [{@code minBody}, {@code maxBody}] bytes is refused before any more of it is read.
+   */
+  static int readFrame(DataInputStream in, byte[] into, int minBody, int maxBody, Object peer)
+      throws IOException {
+    try {
+      in.readFully(into, 0, LENGTH_FIELD);
+    } catch (EOFException closed) {
+      return -1;
+    }
+    int length = ByteBuffer.wrap(into, 0, LENGTH_FIELD).order(ByteOrder.LITTLE_ENDIAN).getInt();
+    if (length < minBody || length > maxBody) {
+      throw new PlaneProtocolException(
+          peer + " sent a frame of " + length + " bytes (" + minBody + " to " + maxBody + ")");
+    }
+    in.readFully(into, LENGTH_FIELD, length);
+    return LENGTH_FIELD + length;
   }
 
   /** The largest chunk frame of a layout sent as {@code dtype}. */

@@ -42,18 +42,16 @@ public final class ServedSet implements VersionSource {
   }
 
   /** Whether the set still serves the item named {@code name}. */
-  public synchronized boolean contains(PolicyVersion name) {
-    return items.stream().anyMatch(v -> v.header().version().equals(name));
+  public boolean contains(PolicyVersion name) {
+    return lookup(name).isPresent();
   }
 
   @Override
-  public synchronized CompletionStage<Optional<ServedVersion>> find(
-      PolicyVersion version, Duration patience) {
-    for (ServedVersion v : items) {
-      if (v.header().version().equals(version)) {
-        return CompletableFuture.completedFuture(Optional.of(v));
-      }
-    }
-    return CompletableFuture.completedFuture(Optional.empty());
+  public CompletionStage<Optional<ServedVersion>> find(PolicyVersion version, Duration patience) {
+    return CompletableFuture.completedFuture(lookup(version));
+  }
+
+  private synchronized Optional<ServedVersion> lookup(PolicyVersion name) {
+    return items.stream().filter(v -> v.header().version().equals(name)).findFirst();
   }
 }

@@ -3,13 +3,11 @@ package verity.actors.weights.plane;
 import akka.Done;
 import akka.actor.typed.ActorSystem;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -139,18 +137,11 @@ public final class WeightFetch {
       out.flush();
       DataInputStream in = new DataInputStream(socket.getInputStream());
       while (true) {
-        try {
-          in.readFully(frame, 0, PlaneFrames.LENGTH_FIELD);
-        } catch (EOFException closed) {
+        int size = PlaneFrames.readFrame(in, frame, 1, maxFrame - PlaneFrames.LENGTH_FIELD, from);
+        if (size < 0) {
           return; // the peer ended the stream; the caller sees what is missing
         }
-        int length = ByteBuffer.wrap(frame, 0, 4).order(ByteOrder.LITTLE_ENDIAN).getInt();
-        if (length < 1 || length > maxFrame - PlaneFrames.LENGTH_FIELD) {
-          throw new PlaneFrames.PlaneProtocolException(
-              from + " sent a frame of " + length + " bytes (at most " + maxFrame + ")");
-        }
-        in.readFully(frame, PlaneFrames.LENGTH_FIELD, length);
-        if (target.accept(ByteBuffer.wrap(frame, 0, PlaneFrames.LENGTH_FIELD + length))) {
+        if (target.accept(ByteBuffer.wrap(frame, 0, size))) {
           return;
         }
       }

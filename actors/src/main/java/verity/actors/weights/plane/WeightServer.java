@@ -3,7 +3,6 @@ package verity.actors.weights.plane;
 import akka.actor.typed.ActorSystem;
 import akka.util.ByteString;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -11,8 +10,6 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -113,20 +110,11 @@ public final class WeightServer {
       while (true) {
         connection.setSoTimeout(REQUEST_TIMEOUT_MILLIS);
         byte[] request = new byte[PlaneFrames.MAX_REQUEST];
-        try {
-          in.readFully(request, 0, PlaneFrames.LENGTH_FIELD);
-        } catch (EOFException closed) {
+        int body = PlaneFrames.MAX_REQUEST - PlaneFrames.LENGTH_FIELD;
+        if (PlaneFrames.readFrame(in, request, body, body, connection.getRemoteSocketAddress())
+            < 0) {
           return; // the follower has what it asked for
         }
-        int length =
-            ByteBuffer.wrap(request, 0, PlaneFrames.LENGTH_FIELD)
-                .order(ByteOrder.LITTLE_ENDIAN)
-                .getInt();
-        if (length != PlaneFrames.MAX_REQUEST - PlaneFrames.LENGTH_FIELD) {
-          throw new PlaneFrames.PlaneProtocolException(
-              "a weight-plane request declaring " + length + " bytes");
-        }
-        in.readFully(request, PlaneFrames.LENGTH_FIELD, length);
         connection.setSoTimeout(0);
         respond(PlaneFrames.parseRequest(ByteString.fromArrayUnsafe(request)), out);
       }
