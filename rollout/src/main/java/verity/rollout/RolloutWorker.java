@@ -291,8 +291,10 @@ public final class RolloutWorker extends AbstractBehavior<RolloutWorker.Command>
     WorkerReplica.Batch b = g.result();
     replica.finished(b);
     replica.loadIfIdle(); // a version staged mid-batch, even if no batch follows
-    unaccepted.add(new VerifierProtocol.VerifyBatch(g.batch(), b.trajectories(), verifierReplies));
+    // The next batch starts before this one is offered: the offer serializes the batch on this
+    // thread, and the model need not wait for that.
     startGenerating(cycle.generated(b.millis()));
+    unaccepted.add(new VerifierProtocol.VerifyBatch(g.batch(), b.trajectories(), verifierReplies));
     events.tell(Topic.publish(replica.report(name, b)));
     return advance();
   }
