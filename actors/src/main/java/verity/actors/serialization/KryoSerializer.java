@@ -13,12 +13,14 @@ import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
 import com.esotericsoftware.kryo.util.Pool;
 import java.util.ArrayList;
 import java.util.List;
+import verity.actors.protocol.Trajectory;
 
 /**
  * Akka serializer for every {@link verity.actors.VerityMessage}, on Kryo 5 with registration
  * required: a class that is not listed under {@link KryoRegistrations#PATH} fails to serialize
- * instead of silently writing its name. Records use Kryo's record serializer and primitive arrays
- * are written as such. Kryo instances are not thread-safe, so each call borrows one from a pool.
+ * instead of silently writing its name. Records use Kryo's record serializer, except {@link
+ * Trajectory}, which has its own ({@link TrajectoryKryoSerializer}); primitive arrays are written
+ * as such. Kryo instances are not thread-safe, so each call borrows one from a pool.
  */
 public final class KryoSerializer extends JSerializer {
   /** Akka reserves 0 to 40; this one is Verity's. */
@@ -72,7 +74,11 @@ public final class KryoSerializer extends JSerializer {
       }
     }
     for (KryoRegistrations.Registration r : registrations) {
-      kryo.register(r.type(), r.id());
+      if (r.type() == Trajectory.class) {
+        kryo.register(r.type(), new TrajectoryKryoSerializer(), r.id());
+      } else {
+        kryo.register(r.type(), r.id());
+      }
     }
     return kryo;
   }

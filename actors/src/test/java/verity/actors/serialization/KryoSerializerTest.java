@@ -8,6 +8,8 @@ import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
+import akka.serialization.SerializationExtension;
+import com.esotericsoftware.kryo.io.Output;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.util.List;
@@ -25,6 +27,7 @@ import verity.actors.protocol.ScoredTrajectory;
 import verity.actors.protocol.Segment;
 import verity.actors.protocol.Trajectory;
 import verity.actors.protocol.Verdict;
+import verity.actors.protocol.VerifierProtocol;
 import verity.actors.protocol.WeightsProtocol;
 import verity.actors.weights.plane.PlaneAddress;
 
@@ -68,6 +71,58 @@ class KryoSerializerTest {
         KryoSerializer.IDENTIFIER, SerializationRoundTrip.serializerId(testKit.system(), batch));
     Object back = SerializationRoundTrip.roundTrip(testKit.system(), batch);
     assertTrue(SerializationRoundTrip.deepEquals(batch, back), "round trip changed " + back);
+  }
+
+  @Test
+  void shouldRoundTripATrajectoryWithObservationsAndSeveralVersions() {
+    int n = 19; // not a multiple of 8: the mask's last byte is partial
+    int[] tokens = new int[n];
+    boolean[] mask = new boolean[n];
+    float[] logProbs = new float[n];
+    for (int i = 0; i < n; i++) {
+      tokens[i] = i * 37 % 300;
+      mask[i] = i % 3 != 1;
+      logProbs[i] = mask[i] ? -0.1f * i : 0f;
+    }
+    var t =
+        new Trajectory(
+            new TrajectoryId(new LeaseId(1L << 40), 15),
+            "python-code",
+            new TaskId("mbpp-17"),
+            8,
+            new int[] {1, 2, 300_000},
+            tokens,
+            mask,
+            logProbs,
+            "def f(x):\n  return x  # é",
+            List.of(
+                new Segment(0, 10, new PolicyVersion(2, 41)),
+                new Segment(10, 9, new PolicyVersion(2, 42))),
+            "rollout-3@10.0.0.2:25520");
+    TestProbe<VerifierProtocol.Reply> probe = testKit.createTestProbe();
+    var batch = new VerifierProtocol.VerifyBatch(3, List.of(t, trajectory()), probe.getRef());
+    var back =
+        (VerifierProtocol.VerifyBatch) SerializationRoundTrip.roundTrip(testKit.system(), batch);
+    assertEquals(batch.trajectories(), back.trajectories());
+  }
+
+  @Test
+  void shouldRefuseATrajectoryThatDeclaresMoreTokensThanItsBytesHold() {
+    Output out = new Output(64);
+    out.writeVarInt(121 + 2, true); // Trajectory's registration, as Kryo writes a class id
+    out.writeVarLong(7, true);
+    out.writeVarInt(0, true);
+    out.writeString("arith");
+    out.writeString("t");
+    out.writeVarInt(16, true);
+    out.writeVarInt(1 << 30, true); // a billion prompt tokens, then nothing
+    out.writeVarInt(5, true);
+    var result =
+        SerializationExtension.get(testKit.system())
+            .deserialize(out.toBytes(), KryoSerializer.IDENTIFIER, "");
+    assertTrue(result.isFailure(), "accepted " + result);
+    String message = result.failed().get().getMessage();
+    assertTrue(message.contains("prompt: 1073741824 declared"), message);
   }
 
   @Test
