@@ -35,7 +35,7 @@ import verity.policy.Policy;
  * verity.rollout.EpisodeRunner} on batches of the same size (tasks per request × group size) back
  * to back. The baseline runs before and after the cluster, and the ratio is taken against the mean
  * of the two, so that a machine that speeds up or slows down over the benchmark shows as a spread
- * between them, not as overhead.
+ * between them, not as overhead. A plain loop that is not counted warms the process up first.
  */
 public final class RolloutOverheadBench implements Benchmark {
   private static final long SEED = 1;
@@ -163,6 +163,10 @@ public final class RolloutOverheadBench implements Benchmark {
 
     List<TokenMeter.Rate> loops = new ArrayList<>();
     List<TokenMeter.Rate> clusters = new ArrayList<>();
+    // Not counted: a process's first run of a model can be much slower (the transformer row's first
+    // plain loop once ran 2.3 times slower than its last, with more system time, as if the native
+    // allocator were still mapping fresh memory).
+    loop(run, plan, weights, phases, "warm-up");
     loops.add(loop(run, plan, weights, phases, "plain loop"));
     for (int i = 1; i <= phases.clusterRuns(); i++) {
       // A fresh journal for each cluster run: the ledger of the last one must not be recovered.
