@@ -54,7 +54,17 @@ public final class JournalDatabase {
     if (!url.isBlank()) {
       return url;
     }
-    Path file = Path.of(config.getString("verity.data-dir")).toAbsolutePath().resolve("journal");
+    String dataDir = config.getString("verity.data-dir");
+    if (dataDir.indexOf(';') >= 0) {
+      // H2 reads what follows a ';' as connection settings, INIT among them (it runs SQL).
+      throw new ConfigException.BadValue(
+          "verity.data-dir",
+          "\""
+              + dataDir
+              + "\" contains ';', which the embedded journal's URL would read as connection"
+              + " settings; choose a directory without it");
+    }
+    Path file = Path.of(dataDir).toAbsolutePath().resolve("journal");
     return "jdbc:h2:file:" + file + ";WRITE_DELAY=0";
   }
 

@@ -31,6 +31,17 @@ class JournalDatabaseTest {
   }
 
   @Test
+  void shouldRefuseADataDirThatH2WouldReadAsConnectionSettings() {
+    // Past a ';' H2 reads settings: INIT would run any SQL script as the journal opens.
+    ConfigException e =
+        assertThrows(
+            ConfigException.class,
+            () -> node(Map.of("verity.data-dir", "/tmp/run;INIT=RUNSCRIPT FROM '/tmp/x.sql'")));
+    assertTrue(e.getMessage().contains("verity.data-dir"), e.getMessage());
+    assertTrue(e.getMessage().contains("';'"), e.getMessage());
+  }
+
+  @Test
   void shouldGiveEveryPostgresConnectionThisProcesssWriterToken() {
     Config first = node(Map.of("verity.persistence.url", "jdbc:postgresql://db:5432/verity"));
     Config second = node(Map.of("verity.persistence.url", "jdbc:postgresql://db:5432/verity"));

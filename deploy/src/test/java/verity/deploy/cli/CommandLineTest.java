@@ -1,6 +1,7 @@
 package verity.deploy.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -91,6 +92,14 @@ public class CommandLineTest {
     assertUsageError(
         run("local", "--suite", "arith", "--data-dir", data.toString()),
         "an older Verity wrote (format 1");
+  }
+
+  @Test
+  void shouldRefuseADataDirWithASemicolonBeforeCreatingIt() {
+    Path data = dir.resolve("run;INIT=RUNSCRIPT FROM 'x.sql'");
+    assertUsageError(run("dev", "--data-dir", data.toString()), "verity.data-dir", "';'");
+    assertUsageError(run("local", "--data-dir", data.toString()), "verity.data-dir", "';'");
+    assertFalse(Files.exists(data), "created " + data);
   }
 
   @Test
