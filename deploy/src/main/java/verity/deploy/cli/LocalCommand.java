@@ -8,10 +8,7 @@ import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Leave;
-import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigRenderOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -53,6 +50,7 @@ import verity.deploy.cluster.Transport;
 import verity.deploy.run.LogFile;
 import verity.deploy.run.ModelProperties;
 import verity.deploy.run.NodeRoles;
+import verity.deploy.run.RunConfigFile;
 import verity.deploy.run.RunMonitor;
 import verity.deploy.run.RunPlan;
 import verity.deploy.run.RunSummary;
@@ -240,7 +238,8 @@ public final class LocalCommand implements Callable<Integer> {
       throw CommandExit.usagePrinted();
     }
     Files.createDirectories(launch.nodesDir());
-    Path runConfig = writeRunConfig(launch.nodesDir(), launch.runFlags(), launch.dataDir());
+    Path runConfig =
+        RunConfigFile.write(launch.nodesDir(), launch.runFlags(), launch.dataDir(), run.config);
     LogFile.use(launch.nodesDir().resolve("local.log"));
     ModelProperties.apply(plan.config());
     launch.flags().transport().applyProcessSettings();
@@ -452,25 +451,6 @@ public final class LocalCommand implements Callable<Integer> {
           new NodeProcesses.Spec("rollout-" + i, List.of("rollout"), NodeAddress.freePort(HOST)));
     }
     return specs;
-  }
-
-  /**
-   * The run's settings as the nodes read them: the flags over the {@code --config} file, with the
-   * data directory made absolute.
-   */
-  private Path writeRunConfig(Path nodesDir, Map<String, Object> runFlags, Path data)
-      throws IOException {
-    Map<String, Object> flags = new java.util.LinkedHashMap<>(runFlags);
-    flags.put("verity.data-dir", data.toString());
-    Config user =
-        run.config == null ? ConfigFactory.empty() : ConfigFactory.parseFile(run.config.toFile());
-    Config merged = ConfigFactory.parseMap(flags, "verity local flags").withFallback(user);
-    Path file = nodesDir.resolve("run.conf");
-    Files.writeString(
-        file,
-        "# Written by verity local for its nodes: the run's flags over its --config file.\n"
-            + merged.root().render(ConfigRenderOptions.defaults().setOriginComments(false)));
-    return file;
   }
 
   private static void checkCount(String flag, int value, int min) {
