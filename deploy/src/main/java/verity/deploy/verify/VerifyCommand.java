@@ -11,6 +11,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -48,6 +49,9 @@ import verity.reward.ProgramRunner;
     })
 public final class VerifyCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The longest input line read; a longer one is skipped unread and its record says so. */
+  static final int MAX_LINE_CHARS = 4 * 1024 * 1024;
 
   @Spec CommandSpec spec;
 
@@ -106,8 +110,8 @@ public final class VerifyCommand implements Callable<Integer> {
     try {
       checkRange();
       s = Suites.byName(suite);
+      checkInput(); // before the sandbox's probe, whose refusal would hide it
       executor = PlanExecutor.forSuite(s, ConfigFactory.load());
-      checkInput();
       temp = temporaryOutput();
     } catch (IllegalArgumentException e) {
       err.println("verity verify: " + e.getMessage());
@@ -158,6 +162,15 @@ public final class VerifyCommand implements Callable<Integer> {
     if (Files.isDirectory(target)) {
       throw new IllegalArgumentException("cannot write output '" + output + "': it is a directory");
     }
+    if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)
+        && !Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS)) {
+      // The output is moved over the path at the end: a link, a device or a pipe would be replaced.
+      throw new IllegalArgumentException(
+          "cannot write output '"
+              + output
+              + "': it is not a regular file (a link, a device or a pipe); name a regular file or"
+              + " a new path");
+    }
     try {
       // Not createTempFile: its owner-only permissions would carry over to the output.
       return Files.createFile(
@@ -183,14 +196,20 @@ public final class VerifyCommand implements Callable<Integer> {
                   write(w, r);
                   counts.merge(r.verdict(), 1, Integer::sum);
                 })) {
-      String text;
+      BoundedLines lines = new BoundedLines(in, MAX_LINE_CHARS);
+      BoundedLines.Line line;
       int number = 0;
-      while ((text = in.readLine()) != null) {
+      while ((line = lines.next()) != null) {
         number++;
-        if (text.isBlank()) {
+        if (line.tooLong()) {
+          verifier.submit(
+              new VerifyInput.Rejected(
+                  number, null, "the line is longer than " + MAX_LINE_CHARS + " characters"));
+        } else if (line.text().isBlank()) {
           continue;
+        } else {
+          verifier.submit(VerifyInput.read(number, line.text(), s));
         }
-        verifier.submit(VerifyInput.read(number, text, s));
         scored++;
       }
       verifier.finish();

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -207,6 +208,67 @@ class VerifyCommandTest {
             "verify", "--suite", "arith", "--input", in.toString(), "--output", dir.toString()),
         "cannot write output",
         "directory");
+  }
+
+  @Test
+  void shouldRefuseAnOutputThatIsNotARegularFileAndLeaveItAsItWas()
+      throws IOException, InterruptedException {
+    Path in = input("{}");
+    Path fifo = dir.resolve("a-fifo");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    Path target = Files.writeString(dir.resolve("target.txt"), "keep me");
+    Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), target);
+    for (Path notAFile : List.of(fifo, link)) {
+      CommandLineTest.assertUsageError(
+          CommandLineTest.run(
+              "verify",
+              "--suite",
+              "arith",
+              "--input",
+              in.toString(),
+              "--output",
+              notAFile.toString()),
+          "cannot write output",
+          "not a regular file");
+    }
+    assertTrue(Files.isSymbolicLink(link));
+    assertEquals("keep me", Files.readString(target));
+    assertFalse(Files.isRegularFile(fifo, java.nio.file.LinkOption.NOFOLLOW_LINKS));
+  }
+
+  @Test
+  void shouldRejectALineOverTheCapWithoutReadingItWholeAndScoreTheRest() throws IOException {
+    StringBuilder huge = new StringBuilder("{\"task\": {\"a\": 1, \"b\": 2}, \"completion\": \"");
+    huge.append("3".repeat(VerifyCommand.MAX_LINE_CHARS + 10)).append("\"}");
+    Path in =
+        input(
+            "{\"task\": {\"a\": 1, \"b\": 2}, \"completion\": \"3\"}",
+            huge.toString(),
+            "{\"task\": {\"a\": 2, \"b\": 2}, \"completion\": \"4\"}");
+    assertEquals(0, verify("arith", in).code());
+    List<JsonNode> lines = output();
+    assertEquals(3, lines.size(), lines.toString());
+    assertEquals("correct", lines.get(0).get("verdict").asText());
+    assertEquals(2, lines.get(1).get("line").asInt());
+    assertEquals("malformed", lines.get(1).get("verdict").asText());
+    assertTrue(
+        lines.get(1).get("reason").asText().contains("longer than"), lines.get(1).toString());
+    assertEquals(3, lines.get(2).get("line").asInt());
+    assertEquals("correct", lines.get(2).get("verdict").asText());
+  }
+
+  @Test
+  void shouldReportAMissingInputBeforeProbingTheSandbox() {
+    // A sandbox that cannot start: before the fix, its refusal hid the missing input.
+    System.setProperty("verity.reward.sandbox.bwrap", "/nonexistent/bwrap");
+    ConfigFactory.invalidateCaches();
+    try {
+      CommandLineTest.assertUsageError(
+          verify("python-code", dir.resolve("nope.jsonl")), "cannot read input", "no such");
+    } finally {
+      System.clearProperty("verity.reward.sandbox.bwrap");
+      ConfigFactory.invalidateCaches();
+    }
   }
 
   @Test
