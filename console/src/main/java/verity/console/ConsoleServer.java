@@ -12,6 +12,7 @@ import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpCharsets;
 import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.MediaTypes;
@@ -22,9 +23,11 @@ import akka.http.javadsl.model.headers.Authorization;
 import akka.http.javadsl.model.headers.CacheControl;
 import akka.http.javadsl.model.headers.CacheDirectives;
 import akka.http.javadsl.model.headers.Cookie;
+import akka.http.javadsl.model.headers.Host;
 import akka.http.javadsl.model.headers.HttpCookie;
 import akka.http.javadsl.model.headers.HttpCookiePair;
 import akka.http.javadsl.model.headers.Location;
+import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.model.headers.SameSite;
 import akka.http.javadsl.model.headers.SetCookie;
 import akka.http.javadsl.model.sse.ServerSentEvent;
@@ -38,6 +41,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
@@ -51,10 +55,31 @@ import verity.actors.protocol.PauseProtocol;
  * rollouts, drain a node). With a token set, every request must carry it, as {@code Authorization:
  * Bearer}, as the cookie a page visit with {@code ?token=} sets, or (for that visit only) in the
  * query; every action must also carry the header {@code X-Verity-Console}, which a cross-site form
- * cannot send.
+ * cannot send. Without a token (loopback only), a request must be addressed to a loopback name, so
+ * that a page using DNS rebinding cannot read or act. Every response carries a Content-Security-
+ * Policy that allows the console's own scripts only and no framing; the token's cookie is {@code
+ * Secure} when the browser came over TLS.
  */
 final class ConsoleServer extends AllDirectives {
   static final String COOKIE = "verity_console_token";
+
+  /**
+   * On every response: scripts and everything else only from the console itself (its pages have no
+   * inline script; their markup sets inline styles), no framing, no MIME sniffing, no referrer.
+   */
+  static final String CONTENT_SECURITY_POLICY =
+      "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'"
+          + " data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+  private static final List<HttpHeader> SECURITY_HEADERS =
+      List.of(
+          RawHeader.create("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+          RawHeader.create("X-Frame-Options", "DENY"),
+          RawHeader.create("X-Content-Type-Options", "nosniff"),
+          RawHeader.create("Referrer-Policy", "no-referrer"));
+
+  private static final Pattern IPV4_LOOPBACK =
+      Pattern.compile("127(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}");
   static final String ACTION_HEADER = "X-Verity-Console";
   static final List<String> PAGES =
       List.of("cluster", "actors", "training", "trajectories", "verifiers");
@@ -90,16 +115,23 @@ final class ConsoleServer extends AllDirectives {
   }
 
   Route routes() {
-    return extractRequest(
-        request ->
-            tokenLogin(
-                request,
-                () ->
-                    authorized(
+    return respondWithHeaders(
+        SECURITY_HEADERS,
+        () ->
+            extractRequest(
+                request ->
+                    addressedHere(
                         request,
                         () ->
-                            respondWithHeader(
-                                CacheControl.create(CacheDirectives.NO_CACHE), this::everything))));
+                            tokenLogin(
+                                request,
+                                () ->
+                                    authorized(
+                                        request,
+                                        () ->
+                                            respondWithHeader(
+                                                CacheControl.create(CacheDirectives.NO_CACHE),
+                                                this::everything))))));
   }
 
   private Route everything() {
@@ -121,6 +153,42 @@ final class ConsoleServer extends AllDirectives {
 
   // ---- security ----
 
+  /**
+   * Without a token, only a request addressed to a loopback name is answered: a web page whose own
+   * DNS name is made to resolve to 127.0.0.1 (DNS rebinding) still sends that name as its Host.
+   */
+  private Route addressedHere(HttpRequest request, Supplier<Route> inner) {
+    if (token.isPresent()
+        || request
+            .getHeader(Host.class)
+            .map(h -> isLoopbackName(h.host().address()))
+            .orElse(false)) {
+      return inner.get();
+    }
+    return refuse(
+        StatusCodes.FORBIDDEN,
+        "without a token the console answers only requests addressed to localhost or a loopback"
+            + " address (the request's Host header named another)");
+  }
+
+  /** localhost, 127.0.0.0/8 or ::1, as a Host header names them. */
+  static boolean isLoopbackName(String host) {
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    return h.equals("localhost") || h.equals("::1") || IPV4_LOOPBACK.matcher(h).matches();
+  }
+
+  /** Whether the browser reached the console over TLS, directly or through a proxy that says so. */
+  private static boolean overTls(HttpRequest request) {
+    return request.getUri().scheme().equals("https")
+        || request
+            .getHeader("X-Forwarded-Proto")
+            .map(h -> h.value().equalsIgnoreCase("https"))
+            .orElse(false);
+  }
+
   /** A visit with {@code ?token=}: a right token becomes a cookie and the query is dropped. */
   private Route tokenLogin(HttpRequest request, Supplier<Route> inner) {
     Optional<String> given = request.getUri().query().get("token");
@@ -133,6 +201,7 @@ final class ConsoleServer extends AllDirectives {
     HttpCookie cookie =
         HttpCookie.create(COOKIE, given.get())
             .withHttpOnly(true)
+            .withSecure(overTls(request))
             .withPath("/")
             .withSameSite(SameSite.Strict);
     String path = request.getUri().path();

@@ -1,6 +1,7 @@
 package verity.console;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
@@ -87,6 +88,23 @@ class ConsoleServerTest {
         send(HttpRequest.newBuilder(URI.create(base + "api/actors"))
                 .header("Cookie", ConsoleServer.COOKIE + "=nope"))
             .statusCode());
+  }
+
+  @Test
+  void theCookieIsSecureWhenTheBrowserCameOverTls() throws Exception {
+    String plain =
+        send(HttpRequest.newBuilder(URI.create(base + "actors?token=" + TOKEN)))
+            .headers()
+            .firstValue("Set-Cookie")
+            .orElseThrow();
+    assertFalse(plain.contains("Secure"), plain);
+    String behindTls =
+        send(HttpRequest.newBuilder(URI.create(base + "actors?token=" + TOKEN))
+                .header("X-Forwarded-Proto", "https"))
+            .headers()
+            .firstValue("Set-Cookie")
+            .orElseThrow();
+    assertTrue(behindTls.contains("Secure"), behindTls);
   }
 
   @Test
