@@ -27,6 +27,7 @@ import verity.actors.LocalOnly;
 import verity.actors.VerityMessage;
 import verity.actors.cluster.VerityNode;
 import verity.actors.ids.PolicyVersion;
+import verity.actors.serialization.KryoFuzz;
 import verity.actors.serialization.KryoSerializer;
 import verity.actors.serialization.SerializationRoundTrip;
 import verity.actors.weights.WeightsHeader;
@@ -115,6 +116,11 @@ class MessageSerializationTest {
     if (!failures.isEmpty()) {
       fail("messages that do not survive serialization:\n" + String.join("\n", failures));
     }
+  }
+
+  @Test
+  void shouldAnswerHostilePayloadsToEveryRegisteredTypeWithAValueOrAnException() {
+    System.out.println(KryoFuzz.run(testKit.system(), 20261207));
   }
 
   @Test

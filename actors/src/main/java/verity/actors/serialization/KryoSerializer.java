@@ -7,9 +7,9 @@ import akka.actor.typed.javadsl.Adapter;
 import akka.serialization.JSerializer;
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Registration;
-import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Output;
-import com.esotericsoftware.kryo.serializers.ImmutableCollectionsSerializers;
+import com.esotericsoftware.kryo.serializers.DefaultArraySerializers;
 import com.esotericsoftware.kryo.util.Pool;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +27,9 @@ public final class KryoSerializer extends JSerializer {
   public static final int IDENTIFIER = 7_410_001;
 
   private static final int INITIAL_BUFFER = 4 * 1024;
+
+  /** How deep a message's objects may nest; Verity's own nest a dozen levels at most. */
+  static final int MAX_DEPTH = 64;
 
   private final List<KryoRegistrations.Registration> registrations;
   private final ActorRefResolver resolver;
@@ -59,8 +62,7 @@ public final class KryoSerializer extends JSerializer {
     Kryo kryo = new Kryo();
     kryo.setRegistrationRequired(true);
     kryo.setReferences(false);
-    ImmutableCollectionsSerializers.registerSerializers(kryo);
-    kryo.register(ArrayList.class);
+    GuardedCollections.register(kryo);
     ActorRefKryoSerializer refs = new ActorRefKryoSerializer(resolver);
     kryo.addDefaultSerializer(ActorRef.class, refs);
     // Every typed ActorRef seen at run time, local or remote, is this adapter class.
@@ -80,7 +82,28 @@ public final class KryoSerializer extends JSerializer {
         kryo.register(r.type(), r.id());
       }
     }
+    guardLengths(kryo);
+    kryo.setMaxDepth(MAX_DEPTH);
     return kryo;
+  }
+
+  /**
+   * Every registered array serializer reads its element count through a {@link LengthGuard}, so a
+   * declared count that the message's bytes could not hold is refused before it is allocated (the
+   * collections are guarded by {@link GuardedCollections}).
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"}) // the registration's serializer, re-wrapped as is
+  private void guardLengths(Kryo kryo) {
+    List<Registration> all = builtIns(kryo);
+    for (KryoRegistrations.Registration r : registrations) {
+      all.add(kryo.getRegistration(r.type()));
+    }
+    for (Registration r : all) {
+      Serializer s = r.getSerializer();
+      if (s.getClass().getEnclosingClass() == DefaultArraySerializers.class) {
+        r.setSerializer(new LengthGuard<>(s));
+      }
+    }
   }
 
   private static List<Registration> builtIns(Kryo kryo) {
@@ -126,7 +149,7 @@ public final class KryoSerializer extends JSerializer {
   public Object fromBinaryJava(byte[] bytes, Class<?> manifest) {
     Kryo kryo = kryos.obtain();
     try {
-      return kryo.readClassAndObject(new Input(bytes));
+      return kryo.readClassAndObject(new BoundedInput(bytes));
     } finally {
       kryos.free(kryo);
     }

@@ -69,7 +69,7 @@ final class TrajectoryKryoSerializer extends Serializer<Trajectory> {
     int[] prompt = readTokens(input, "prompt");
     int[] tokens = readTokens(input, "tokens");
     int n = tokens.length;
-    within(input, (n + 7) / 8, 1, "policy mask");
+    BoundedInput.within(input, (n + 7) / 8, 1, "policy mask");
     boolean[] mask = new boolean[n];
     for (int i = 0; i < n; i += 8) {
       int bits = input.readByte();
@@ -77,11 +77,11 @@ final class TrajectoryKryoSerializer extends Serializer<Trajectory> {
         mask[i + b] = (bits & (1 << b)) != 0;
       }
     }
-    within(input, n, Float.BYTES, "log-probs");
+    BoundedInput.within(input, n, Float.BYTES, "log-probs");
     float[] logProbs = input.readFloats(n);
     String completion = input.readString();
     int segmentCount = input.readVarInt(true);
-    within(input, segmentCount, 4, "segments");
+    BoundedInput.within(input, segmentCount, 4, "segments");
     List<Segment> segments = new ArrayList<>(segmentCount);
     for (int i = 0; i < segmentCount; i++) {
       int start = input.readVarInt(true);
@@ -106,19 +106,7 @@ final class TrajectoryKryoSerializer extends Serializer<Trajectory> {
 
   private static int[] readTokens(Input input, String what) {
     int n = input.readVarInt(true);
-    within(input, n, 1, what); // a varint takes at least a byte
+    BoundedInput.within(input, n, 1, what); // a varint takes at least a byte
     return input.readInts(n, true);
-  }
-
-  /**
-   * Refuses a count that is negative or that the bytes left could not hold at {@code minBytes}
-   * each, before anything is allocated for it.
-   */
-  static void within(Input input, int count, int minBytes, String what) {
-    long left = (long) input.limit() - input.position();
-    if (count < 0 || (long) count * minBytes > left) {
-      throw new KryoException(
-          what + ": " + count + " declared, but only " + left + " bytes are left to hold them");
-    }
   }
 }
