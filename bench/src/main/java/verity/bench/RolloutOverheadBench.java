@@ -163,9 +163,10 @@ public final class RolloutOverheadBench implements Benchmark {
 
     List<TokenMeter.Rate> loops = new ArrayList<>();
     List<TokenMeter.Rate> clusters = new ArrayList<>();
-    // Not counted: a process's first run of a model can be much slower (the transformer row's first
-    // plain loop once ran 2.3 times slower than its last, with more system time, as if the native
-    // allocator were still mapping fresh memory).
+    // Not counted: the first loop of a row runs colder (in a quick run of the arith row, 194,000
+    // tokens/s against 240,000 for the loop after it). It does not explain the transformer row's
+    // spread: there a plain loop ran 2.2 times faster after a cluster run than before it, warm-up
+    // or not (docs/results.md).
     loop(run, plan, weights, phases, "warm-up");
     loops.add(loop(run, plan, weights, phases, "plain loop"));
     for (int i = 1; i <= phases.clusterRuns(); i++) {
