@@ -269,6 +269,14 @@ public final class NodeCommand implements Callable<Integer> {
               loaded.getString("akka.remote.artery.canonical.hostname"),
               loaded.getInt("akka.remote.artery.canonical.port"));
       Transport chosen = Transport.parse(loaded.getString("akka.remote.artery.transport"));
+      Optional<String> refused =
+          chosen.refusal(
+              self.host(),
+              loaded.getString("akka.remote.artery.bind.hostname"),
+              loaded.getBoolean(Transport.TRUSTED_NETWORK));
+      if (refused.isPresent()) {
+        throw new IllegalArgumentException(refused.get());
+      }
       NodeAddress.checkPort(self.port(), "--port");
       self.resolve();
       Map<String, Object> node = new LinkedHashMap<>();

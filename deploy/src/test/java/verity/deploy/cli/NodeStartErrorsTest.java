@@ -44,6 +44,27 @@ class NodeStartErrorsTest {
   }
 
   @Test
+  void shouldRefuseAeronBeyondLoopbackUnlessTheNetworkIsSaidToBeTrusted() throws Exception {
+    // Aeron UDP has neither TLS nor authentication in Akka: anyone who reaches the port can join.
+    Path config = dir.resolve("wide.conf");
+    Files.writeString(config, "akka.remote.artery.bind.hostname = \"0.0.0.0\"\n");
+    assertUsageError(
+        run(
+            "node",
+            "--roles",
+            "reward",
+            "--transport",
+            "aeron-udp",
+            "--config",
+            config.toString(),
+            "--data-dir",
+            dir.toString()),
+        "aeron-udp",
+        "0.0.0.0",
+        "verity.cluster.trusted-network");
+  }
+
+  @Test
   void shouldRefuseMalformedSeedNodesAndTransports() {
     assertUsageError(
         run("node", "--roles", "reward", "--seed-nodes", "127.0.0.1", "--data-dir", dir.toString()),
