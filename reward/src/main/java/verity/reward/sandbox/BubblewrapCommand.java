@@ -128,6 +128,10 @@ final class BubblewrapCommand {
             tmpfsSize,
             "--tmpfs",
             HOME,
+            // /dev is a tmpfs that bwrap cannot size: read-only, so nothing fills it (its device
+            // nodes still read and write; /dev/shm is its own sized tmpfs).
+            "--remount-ro",
+            "/dev",
             "--remount-ro",
             "/",
             "--chdir",

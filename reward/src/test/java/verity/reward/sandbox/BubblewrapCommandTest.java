@@ -39,7 +39,8 @@ class BubblewrapCommandTest {
             "--clearenv")) {
       assertTrue(cmd.contains(flag), flag);
     }
-    assertEquals("/", cmd.get(cmd.indexOf("--remount-ro") + 1));
+    assertEquals("/dev", cmd.get(cmd.indexOf("--remount-ro") + 1));
+    assertEquals("/", cmd.get(cmd.lastIndexOf("--remount-ro") + 1));
     assertFalse(cmd.contains(settings.setpriv().toString()));
   }
 

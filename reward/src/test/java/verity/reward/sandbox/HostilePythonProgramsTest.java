@@ -116,6 +116,17 @@ class HostilePythonProgramsTest {
   }
 
   @Test
+  void shouldNotLetAProgramFillDev() {
+    // /dev was a tmpfs without a size: its pages are charged to the pod, and the OOM killer
+    // cannot free them. It is read-only now; the devices in it still work.
+    CheckResult r =
+        verdict(
+            "for i in range(128):\n    open('/dev/f%d' % i, 'wb').write(b'x' * (1 << 19))\n"
+                + HONEST);
+    assertTrue(r.detail().contains("Read-only file system"), r.detail());
+  }
+
+  @Test
   void shouldStopExhaustingFileDescriptors() {
     CheckResult r = verdict("files = []\nwhile True:\n    files.append(open('/dev/null'))\n");
     assertOutcome(Outcome.VIOLATION, r);
