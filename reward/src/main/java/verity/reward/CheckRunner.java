@@ -21,10 +21,11 @@ import verity.reward.TrajectoryScorer.Judgement;
 /**
  * How a verifier checks one trajectory: the scorer runs on the verifier's dispatcher, its verdict
  * comes after the configured added latency (which the verdict's time includes), and a check with no
- * verdict within the deadline gets the verdict {@code timeout}. It tells a check's failures apart:
- * an infrastructure failure (a sandbox that cannot run, the circuit breaker open, the breaker's own
- * call timeout) is retried and counts against the circuit breaker, whose opening pauses the checks;
- * anything else a check throws is the verdict {@code crashed}, never retried.
+ * verdict within the deadline of its start (not of its wait for a thread) gets the verdict {@code
+ * timeout}. It tells a check's failures apart: an infrastructure failure (a sandbox that cannot
+ * run, the circuit breaker open, the breaker's own call timeout) is retried and counts against the
+ * circuit breaker, whose opening pauses the checks; anything else a check throws is the verdict
+ * {@code crashed}, never retried.
  */
 final class CheckRunner {
   /** What came of a check: a verdict, or else the infrastructure failure that kept it from one. */
@@ -88,11 +89,34 @@ final class CheckRunner {
         .handle(CheckRunner::outcome);
   }
 
-  /** The verdict on {@code t}, {@code extra} after the scorer gave it, or {@code timeout}. */
+  /**
+   * The verdict on {@code t}, {@code extra} after the scorer gave it, or {@code timeout} when none
+   * came within the deadline of the check's start: time spent waiting for one of the executor's
+   * threads does not count against it.
+   */
   CompletableFuture<Judgement> check(Trajectory t, Duration extra) {
-    return CompletableFuture.supplyAsync(() -> scorer.judge(t), executor)
-        .thenCompose(j -> withAddedLatency(j, extra))
-        .completeOnTimeout(timeout(), deadline.toMillis(), TimeUnit.MILLISECONDS);
+    CompletableFuture<Judgement> verdict = new CompletableFuture<>();
+    CompletableFuture.runAsync(
+            () -> {
+              verdict.completeOnTimeout(timeout(), deadline.toMillis(), TimeUnit.MILLISECONDS);
+              withAddedLatency(scorer.judge(t), extra)
+                  .whenComplete(
+                      (j, failed) -> {
+                        if (failed != null) {
+                          verdict.completeExceptionally(failed);
+                        } else {
+                          verdict.complete(j);
+                        }
+                      });
+            },
+            executor)
+        .whenComplete(
+            (ok, failed) -> {
+              if (failed != null) {
+                verdict.completeExceptionally(failed);
+              }
+            });
+    return verdict;
   }
 
   /** The verdict after {@code extra}, which its time includes. */

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -95,6 +96,41 @@ class CheckRunnerTest {
         runner.check(arith("7"), Duration.ofSeconds(5)).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
     assertEquals(Verdict.Reason.TIMEOUT, j.verdict().reason());
     assertEquals(50, j.verdict().millis());
+  }
+
+  @Test
+  void shouldStartTheDeadlineWhenTheCheckStartsNotWhileItWaitsForAThread() throws Exception {
+    ExecutorService oneThread = Executors.newSingleThreadExecutor();
+    try {
+      CheckRunner runner =
+          new CheckRunner(
+              new TrajectoryScorer(ArithmeticSuite.singleDigit(), PlanExecutor.pureOnly()),
+              oneThread,
+              settings(Duration.ofMillis(300), 5),
+              1,
+              testKit.system().classicSystem().scheduler(),
+              s -> {});
+      CountDownLatch busy = new CountDownLatch(1);
+      oneThread.execute(
+          () -> {
+            busy.countDown();
+            sleep(Duration.ofMillis(600)); // another check holds the only thread
+          });
+      busy.await();
+      Judgement j =
+          runner.check(arith("7"), Duration.ZERO).get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+      assertEquals(Verdict.Reason.CORRECT, j.verdict().reason(), j.toString());
+    } finally {
+      oneThread.shutdownNow();
+    }
+  }
+
+  private static void sleep(Duration d) {
+    try {
+      Thread.sleep(d.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test
