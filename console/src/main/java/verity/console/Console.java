@@ -6,6 +6,7 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Props;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.settings.ServerSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -38,6 +39,9 @@ public final class Console {
         new ConsoleServer(system, model, metrics, settings.token(), taskSource, uplotVersion());
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
+        // Each request knows the address it came from: live streams are counted per client.
+        .withSettings(
+            ServerSettings.create(system.classicSystem()).withRemoteAddressAttribute(true))
         .bind(server.routes())
         .thenApply(
             b -> new Console(b.addToCoordinatedShutdown(Duration.ofSeconds(3), system), settings));

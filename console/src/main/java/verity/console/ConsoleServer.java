@@ -8,6 +8,7 @@ import akka.cluster.Member;
 import akka.cluster.typed.Cluster;
 import akka.cluster.typed.Leave;
 import akka.http.javadsl.marshalling.sse.EventStreamMarshalling;
+import akka.http.javadsl.model.AttributeKeys;
 import akka.http.javadsl.model.ContentType;
 import akka.http.javadsl.model.ContentTypes;
 import akka.http.javadsl.model.HttpCharsets;
@@ -37,6 +38,7 @@ import akka.http.javadsl.unmarshalling.Unmarshaller;
 import akka.stream.javadsl.Source;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -85,6 +87,11 @@ final class ConsoleServer extends AllDirectives {
       List.of("cluster", "actors", "training", "trajectories", "verifiers");
 
   private static final Duration LIVE_INTERVAL = Duration.ofSeconds(1);
+  private static final Duration HEARTBEAT_INTERVAL = Duration.ofSeconds(15);
+
+  /** Live streams one client may hold: the five pages open one each, with room for a reload. */
+  static final int STREAMS_PER_CLIENT = 8;
+
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
   private static final Pattern FILE_NAME = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9]+)+");
   private static final String WEB = "verity/console/web/";
@@ -97,6 +104,7 @@ final class ConsoleServer extends AllDirectives {
   private final ConsoleMetrics metrics;
   private final Optional<byte[]> token;
   private final AtomicReference<ActorRef<PauseProtocol.Command>> taskSource;
+  private final StreamSlots streams = new StreamSlots(STREAMS_PER_CLIENT);
   private final String uplotDir;
 
   ConsoleServer(
@@ -342,11 +350,41 @@ final class ConsoleServer extends AllDirectives {
   }
 
   private Route stream(Supplier<ObjectNode> snapshot) {
-    Source<ServerSentEvent, NotUsed> events =
+    return limited(
         Source.tick(Duration.ZERO, LIVE_INTERVAL, "tick")
-            .map(t -> ServerSentEvent.create(snapshot.get().toString(), "snapshot"))
-            .mapMaterializedValue(c -> NotUsed.getInstance());
-    return completeOK(events, EventStreamMarshalling.toEventStream());
+            .map(t -> ServerSentEvent.create(snapshot.get().toString(), "snapshot")));
+  }
+
+  /**
+   * A live stream, if its client holds fewer than its share ({@link StreamSlots}); its slot is
+   * given back when the stream ends. A heartbeat goes out whenever nothing else has for a while, so
+   * that proxies keep the connection and a client notices one that died.
+   */
+  private Route limited(Source<ServerSentEvent, ?> events) {
+    return extractRequest(
+        request -> {
+          String client =
+              request
+                  .getAttribute(AttributeKeys.remoteAddress)
+                  .flatMap(a -> a.getAddress().map(InetAddress::getHostAddress))
+                  .orElse("unknown");
+          if (!streams.take(client)) {
+            return refuse(
+                StatusCodes.TOO_MANY_REQUESTS,
+                "this client holds "
+                    + streams.perClient()
+                    + " live streams already; close one first");
+          }
+          Source<ServerSentEvent, NotUsed> held =
+              events
+                  .keepAlive(HEARTBEAT_INTERVAL, ServerSentEvent::heartbeat)
+                  .watchTermination(
+                      (mat, done) -> {
+                        done.whenComplete((ok, failed) -> streams.release(client));
+                        return NotUsed.getInstance();
+                      });
+          return completeOK(held, EventStreamMarshalling.toEventStream());
+        });
   }
 
   private Route trainingApi() {
@@ -374,7 +412,7 @@ final class ConsoleServer extends AllDirectives {
 
   /** Everything so far, then only the steps and evaluations that are new. */
   private Route trainingStream() {
-    Source<ServerSentEvent, NotUsed> events =
+    return limited(
         Source.tick(Duration.ZERO, LIVE_INTERVAL, "tick")
             .statefulMapConcat(
                 () -> {
@@ -390,9 +428,7 @@ final class ConsoleServer extends AllDirectives {
                     last[0] = newest;
                     return List.of(ServerSentEvent.create(increment.toString(), "append"));
                   };
-                })
-            .mapMaterializedValue(c -> NotUsed.getInstance());
-    return completeOK(events, EventStreamMarshalling.toEventStream());
+                }));
   }
 
   private Route trajectoriesApi() {
