@@ -13,6 +13,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntFunction;
+import java.util.function.UnaryOperator;
 
 /**
  * Collection serializers that refuse a declared size the message's bytes could not hold (an element
@@ -43,9 +45,9 @@ final class GuardedCollections {
             Map.of(1, 2, 3, 4))) {
       Registration r = kryo.getRegistration(sample.getClass());
       if (sample instanceof List<?>) {
-        r.setSerializer(new ImmutableList());
+        r.setSerializer(Frozen.lists());
       } else if (sample instanceof Set<?>) {
-        r.setSerializer(new ImmutableSet());
+        r.setSerializer(Frozen.sets());
       } else {
         r.setSerializer(new ImmutableMap());
       }
@@ -67,10 +69,26 @@ final class GuardedCollections {
     }
   }
 
-  /** A JDK immutable list, read into an {@link ArrayList} and copied. */
+  /**
+   * A JDK immutable list or set: read into a mutable collection made for the declared size (once
+   * the size is checked), then frozen into the immutable kind.
+   */
   @SuppressWarnings({"rawtypes", "unchecked"})
-  private static final class ImmutableList extends CollectionSerializer<Collection> {
-    ImmutableList() {
+  private static final class Frozen extends CollectionSerializer<Collection> {
+    private final IntFunction<Collection> fresh;
+    private final UnaryOperator<Collection> freeze;
+
+    static Frozen lists() {
+      return new Frozen(ArrayList::new, List::copyOf);
+    }
+
+    static Frozen sets() {
+      return new Frozen(LinkedHashSet::new, Set::copyOf);
+    }
+
+    private Frozen(IntFunction<Collection> fresh, UnaryOperator<Collection> freeze) {
+      this.fresh = fresh;
+      this.freeze = freeze;
       setElementsCanBeNull(false);
     }
 
@@ -78,52 +96,22 @@ final class GuardedCollections {
     protected Collection create(
         Kryo kryo, Input input, Class<? extends Collection> type, int size) {
       check(input, size);
-      return new ArrayList<>(size);
+      return fresh.apply(size);
     }
 
     @Override
     public Collection read(Kryo kryo, Input input, Class<? extends Collection> type) {
-      return List.copyOf(super.read(kryo, input, type));
+      return freeze.apply(super.read(kryo, input, type));
     }
 
     @Override
     protected Collection createCopy(Kryo kryo, Collection original) {
-      return new ArrayList<>(original.size());
+      return fresh.apply(original.size());
     }
 
     @Override
     public Collection copy(Kryo kryo, Collection original) {
-      return List.copyOf(super.copy(kryo, original));
-    }
-  }
-
-  /** A JDK immutable set, read into a {@link LinkedHashSet} and copied. */
-  @SuppressWarnings({"rawtypes", "unchecked"})
-  private static final class ImmutableSet extends CollectionSerializer<Collection> {
-    ImmutableSet() {
-      setElementsCanBeNull(false);
-    }
-
-    @Override
-    protected Collection create(
-        Kryo kryo, Input input, Class<? extends Collection> type, int size) {
-      check(input, size);
-      return new LinkedHashSet<>(size);
-    }
-
-    @Override
-    public Collection read(Kryo kryo, Input input, Class<? extends Collection> type) {
-      return Set.copyOf(super.read(kryo, input, type));
-    }
-
-    @Override
-    protected Collection createCopy(Kryo kryo, Collection original) {
-      return new LinkedHashSet<>(original.size());
-    }
-
-    @Override
-    public Collection copy(Kryo kryo, Collection original) {
-      return Set.copyOf(super.copy(kryo, original));
+      return freeze.apply(super.copy(kryo, original));
     }
   }
 

@@ -6,10 +6,11 @@ import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
 
 /**
- * Wraps one of Kryo's array, collection or map serializers, which all begin with the element count
- * plus one as a varint (0 for null) and allocate for it at once: the count is read ahead and
- * refused when the bytes left could not hold that many elements of a byte each ({@link
- * BoundedInput#within}).
+ * Wraps one of Kryo's array serializers, which begin with the element count plus one as a varint (0
+ * for null) and allocate for it at once: the count is read ahead and refused when the bytes left
+ * could not hold that many elements of a byte each ({@link BoundedInput#within}). Collections are
+ * guarded where they allocate instead ({@link GuardedCollections}): theirs may carry flags in the
+ * count's first byte.
  */
 final class LengthGuard<T> extends Serializer<T> {
   private final Serializer<T> delegate;
