@@ -96,26 +96,21 @@ final class CheckRunner {
    */
   CompletableFuture<Judgement> check(Trajectory t, Duration extra) {
     CompletableFuture<Judgement> verdict = new CompletableFuture<>();
-    CompletableFuture.runAsync(
-            () -> {
-              verdict.completeOnTimeout(timeout(), deadline.toMillis(), TimeUnit.MILLISECONDS);
-              withAddedLatency(scorer.judge(t), extra)
-                  .whenComplete(
-                      (j, failed) -> {
-                        if (failed != null) {
-                          verdict.completeExceptionally(failed);
-                        } else {
-                          verdict.complete(j);
-                        }
-                      });
-            },
-            executor)
-        .whenComplete(
-            (ok, failed) -> {
-              if (failed != null) {
-                verdict.completeExceptionally(failed);
-              }
-            });
+    executor.execute(
+        () -> {
+          verdict.completeOnTimeout(timeout(), deadline.toMillis(), TimeUnit.MILLISECONDS);
+          try {
+            withAddedLatency(scorer.judge(t), extra)
+                .thenAccept(verdict::complete)
+                .exceptionally(
+                    failed -> {
+                      verdict.completeExceptionally(failed);
+                      return null;
+                    });
+          } catch (Throwable failed) { // anything the scorer throws is the check's outcome
+            verdict.completeExceptionally(failed);
+          }
+        });
     return verdict;
   }
 
