@@ -32,8 +32,12 @@ class VerifyCommandTest {
   }
 
   Result verify(String suite, Path in) {
+    return verify(suite, in, out());
+  }
+
+  Result verify(String suite, Path in, Path output) {
     return CommandLineTest.run(
-        "verify", "--suite", suite, "--input", in.toString(), "--output", out().toString());
+        "verify", "--suite", suite, "--input", in.toString(), "--output", output.toString());
   }
 
   Path out() {
@@ -199,15 +203,8 @@ class VerifyCommandTest {
     Path in = input("{}");
     Path nowhere = dir.resolve("missing").resolve("out.jsonl");
     CommandLineTest.assertUsageError(
-        CommandLineTest.run(
-            "verify", "--suite", "arith", "--input", in.toString(), "--output", nowhere.toString()),
-        "cannot write output",
-        "no such directory");
-    CommandLineTest.assertUsageError(
-        CommandLineTest.run(
-            "verify", "--suite", "arith", "--input", in.toString(), "--output", dir.toString()),
-        "cannot write output",
-        "directory");
+        verify("arith", in, nowhere), "cannot write output", "no such directory");
+    CommandLineTest.assertUsageError(verify("arith", in, dir), "cannot write output", "directory");
   }
 
   @Test
@@ -220,16 +217,7 @@ class VerifyCommandTest {
     Path link = Files.createSymbolicLink(dir.resolve("link.jsonl"), target);
     for (Path notAFile : List.of(fifo, link)) {
       CommandLineTest.assertUsageError(
-          CommandLineTest.run(
-              "verify",
-              "--suite",
-              "arith",
-              "--input",
-              in.toString(),
-              "--output",
-              notAFile.toString()),
-          "cannot write output",
-          "not a regular file");
+          verify("arith", in, notAFile), "cannot write output", "not a regular file");
     }
     assertTrue(Files.isSymbolicLink(link));
     assertEquals("keep me", Files.readString(target));
