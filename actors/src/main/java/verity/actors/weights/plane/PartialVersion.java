@@ -67,10 +67,7 @@ public final class PartialVersion implements ServedVersion {
     this.values =
         this.base != null ? this.base.values().copy() : WeightValues.zeros(header.shapes());
     this.deltas = new DeltaFrames(layout.count());
-    this.arrivals = new CompletableFuture[layout.count()];
-    for (int i = 0; i < arrivals.length; i++) {
-      arrivals[i] = new CompletableFuture<>();
-    }
+    this.arrivals = pending(layout.count());
     this.crcs = new ChunkCrcs(layout.count());
   }
 
@@ -224,5 +221,15 @@ public final class PartialVersion implements ServedVersion {
     for (CompletableFuture<Void> a : arrivals) {
       a.completeExceptionally(gone);
     }
+  }
+
+  /** One arrival to wait for per chunk (an array of a generic type cannot be made otherwise). */
+  @SuppressWarnings({"rawtypes", "unchecked"})
+  private static CompletableFuture<Void>[] pending(int chunks) {
+    CompletableFuture<Void>[] arrivals = new CompletableFuture[chunks];
+    for (int i = 0; i < chunks; i++) {
+      arrivals[i] = new CompletableFuture<>();
+    }
+    return arrivals;
   }
 }
